@@ -1,0 +1,32 @@
+# Everything a fresh machine needs, from the two README commands.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench typecheck clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make demo: install, serve the bundled demo web locally, run the whole pipeline, print what was found
+demo: $(STAMP)
+	$(VENV)/bin/traceur demo
+
+## make test: install and run every test (starts the local servers the tests need)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## make bench: speed and memory figures (never part of the tests)
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+## make typecheck: mypy, strict on the core package
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+clean:
+	rm -rf $(VENV) .traceur .pytest_cache .mypy_cache

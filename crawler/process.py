@@ -1,0 +1,114 @@
+"""One collection pass in its own process: the only place that owns a Twisted reactor.
+
+    python -m crawler.process --watchlist W [--source ID ...] [--stats-file F]
+
+Settings come from the configuration and ``TRACEUR_*`` variables (``traceur run``
+passes its own settings that way). Each source gets its own crawler, so a dead feed or
+a broken site only affects its own counts. Exit code 0 when the pass ran (even with
+per-page errors), 2 when the watchlist or the configuration is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.log import configure_logging
+
+from traceur.config import Settings, load_settings
+from traceur.errors import TraceurError
+from traceur.watchlist import Source, load_watchlist
+
+from . import runtime
+from .scrapy_settings import scrapy_settings
+
+SPIDER_BY_KIND = {"feed": "spiders.feed.FeedSpider"}
+DEFAULT_SPIDER = "spiders.site.SiteSpider"
+
+
+def spider_class(source: Source) -> Any:
+    from scrapy.utils.misc import load_object
+
+    return load_object(SPIDER_BY_KIND.get(source.kind, DEFAULT_SPIDER))
+
+
+def summarise(stats: dict[str, Any]) -> dict[str, Any]:
+    prefix_errors = "traceur/errors/"
+    prefix_candidates = "traceur/candidates/"
+    return {
+        "pages": int(stats.get("response_received_count", 0)),
+        "new": int(stats.get("traceur/documents/new", 0)),
+        "updated": int(stats.get("traceur/documents/updated", 0)),
+        "unchanged": int(stats.get("traceur/documents/unchanged", 0)),
+        "spooled": int(stats.get("traceur/documents/spooled", 0)),
+        "not_documents": int(stats.get("traceur/pages/not_a_document", 0)),
+        "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
+        "errors": {k[len(prefix_errors):]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)},
+        "candidates": {k[len(prefix_candidates):]: int(v) for k, v in stats.items() if k.startswith(prefix_candidates)},
+        "finish_reason": stats.get("finish_reason", "unknown"),
+    }
+
+
+def _configure_logging(settings: Settings) -> None:
+    """Everything at the configured level to a log file; warnings and up on the terminal."""
+    configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
+    log_dir = Path(settings.data_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    root.setLevel(settings.log_level.upper())
+    file_handler = logging.FileHandler(log_dir / "crawl.log", encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("  ! %(message)s"))
+    root.addHandler(file_handler)
+    root.addHandler(console)
+
+
+def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) -> dict[str, Any]:
+    watchlist = load_watchlist(watchlist_path)
+    sources = [watchlist.source(i) for i in source_ids] if source_ids else [s for s in watchlist.sources if s.enabled]
+    _configure_logging(settings)
+    scrapy_conf = scrapy_settings(settings.replace(watchlist=watchlist_path))
+    process = CrawlerProcess(scrapy_conf)
+    # Hold the runtime for the whole pass so all crawlers share one store connection.
+    crawlers = []
+    shared = runtime.acquire(process.settings)
+    try:
+        for source in sources:
+            crawler = process.create_crawler(spider_class(source))
+            crawlers.append((source, crawler))
+            process.crawl(crawler, source=source)
+        process.start()
+    finally:
+        runtime.release(process.settings)
+    del shared
+    return {"sources": {source.id: summarise(crawler.stats.get_stats()) for source, crawler in crawlers}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.process", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--watchlist", type=Path, help="watchlist file (default: the configured one)")
+    parser.add_argument("--source", action="append", default=[], help="only this source id (repeatable)")
+    parser.add_argument("--stats-file", type=Path, help="write the pass summary here as JSON")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        summary = run_pass(settings, args.watchlist or settings.watchlist, args.source)
+    except TraceurError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    if args.stats_file:
+        args.stats_file.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    else:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

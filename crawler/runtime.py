@@ -1,0 +1,76 @@
+"""The core objects a crawl shares: store, tagger, seen entries.
+
+Every crawler of one process (one per source) uses the same instances, so one SQLite
+connection serves them all. Built from crawler settings on first use and closed when
+the last user lets go, which also covers a plain `scrapy crawl`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from traceur.config import load_settings
+from traceur.state import SeenEntries
+from traceur.store import Store, open_store
+from traceur.tagging import Tagger
+from traceur.watchlist import Watchlist, load_watchlist
+
+
+@dataclass
+class Runtime:
+    store: Store
+    tagger: Tagger
+    seen: SeenEntries
+    watchlist: Watchlist
+    users: int = 0
+
+    def close(self) -> None:
+        self.store.close()
+        self.seen.close()
+
+
+_LOCK = threading.Lock()
+_RUNTIMES: dict[tuple[str, str, str], Runtime] = {}
+
+
+def _key(settings: Any) -> tuple[str, str, str]:
+    return (settings.get("TRACEUR_STORE"), settings.get("TRACEUR_WATCHLIST"), settings.get("TRACEUR_DATA_DIR"))
+
+
+def acquire(settings: Any) -> Runtime:
+    """The runtime for these crawler settings, opened on first use."""
+    key = _key(settings)
+    with _LOCK:
+        runtime = _RUNTIMES.get(key)
+        if runtime is None:
+            traceur_settings = load_settings().replace(
+                store=key[0], watchlist=Path(key[1]), data_dir=Path(key[2])
+            )
+            watchlist = load_watchlist(traceur_settings.watchlist)
+            runtime = Runtime(
+                store=open_store(traceur_settings),
+                tagger=Tagger(
+                    watchlist,
+                    snippet_chars=settings.getint("TRACEUR_SNIPPET_CHARS", 80),
+                    max_snippets=settings.getint("TRACEUR_MAX_SNIPPETS", 3),
+                ),
+                seen=SeenEntries.in_data_dir(traceur_settings.data_dir),
+                watchlist=watchlist,
+            )
+            _RUNTIMES[key] = runtime
+        runtime.users += 1
+        return runtime
+
+
+def release(settings: Any) -> None:
+    with _LOCK:
+        runtime = _RUNTIMES.get(_key(settings))
+        if runtime is None:
+            return
+        runtime.users -= 1
+        if runtime.users <= 0:
+            runtime.close()
+            del _RUNTIMES[_key(settings)]

@@ -1,0 +1,73 @@
+"""Traceur settings → Scrapy settings, in one place.
+
+Scrapy's own defaults are not a polite crawler's (robots.txt ignored, 1 GiB responses,
+180 s timeouts, retries without backoff); everything is set here explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from traceur.config import Settings
+
+
+def scrapy_settings(settings: Settings) -> dict[str, Any]:
+    return {
+        "BOT_NAME": "traceur",
+        "SPIDER_MODULES": ["spiders"],
+        "NEWSPIDER_MODULE": "spiders",
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "USER_AGENT": settings.user_agent,
+        "ROBOTSTXT_OBEY": settings.obey_robots,
+        "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": settings.max_page_bytes // 2,
+        "DOWNLOAD_DELAY": settings.download_delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_per_domain,
+        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": 30.0,
+        "RETRY_ENABLED": settings.retry_times > 0,
+        "RETRY_TIMES": settings.retry_times,
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "REDIRECT_MAX_TIMES": 5,
+        # A meta refresh can point anywhere; the guard checks it like any request.
+        "METAREFRESH_ENABLED": True,
+        # Cookies would follow the crawler between sites; a veille crawler needs none.
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        # A crawler has no business listening on a port.
+        "REMOTE_CONTROL_ENABLED": False,
+        "LOG_INSTALL_ROOT_HANDLER": False,
+        # Only the web: no file:, data:, ftp: or s3: from a crawled page, whatever the guard says.
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
+        "DNS_TIMEOUT": 20,
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.NetworkGuardMiddleware": 50,
+            "crawler.middlewares.ProxyMiddleware": 60,
+        },
+        "ITEM_PIPELINES": {
+            "pipelines.extract.ExtractPipeline": 100,
+            "pipelines.document.DocumentPipeline": 200,
+            "pipelines.tag.TagPipeline": 300,
+            "pipelines.store.StorePipeline": 400,
+            "pipelines.seen.SeenEntriesPipeline": 500,
+        },
+        "EXTENSIONS": {"crawler.progress.Progress": 500},
+        "LOG_LEVEL": settings.log_level.upper(),
+        "FEED_EXPORT_ENCODING": "utf-8",
+        # Traceur's own settings, read by the components in from_crawler.
+        "TRACEUR_STORE": settings.store,
+        "TRACEUR_DATA_DIR": str(settings.data_dir),
+        "TRACEUR_WATCHLIST": str(settings.watchlist),
+        "TRACEUR_ALLOW_NETWORKS": list(settings.allow_networks),
+        "TRACEUR_HTTP_PROXY": settings.http_proxy or "",
+        "TRACEUR_MAX_PAGES": settings.max_pages,
+        "TRACEUR_MAX_DEPTH": settings.max_depth,
+        "TRACEUR_MIN_TEXT_CHARS": settings.min_text_chars,
+        "TRACEUR_SNIPPET_CHARS": settings.snippet_chars,
+        "TRACEUR_MAX_SNIPPETS": settings.max_snippets,
+    }

@@ -1,0 +1,8 @@
+"""Scrapy's settings module (scrapy.cfg points here), built from Traceur's configuration,
+so `scrapy crawl <spider>` from the repository root crawls exactly as `traceur run` does."""
+
+from traceur.config import load_settings
+
+from .scrapy_settings import scrapy_settings
+
+globals().update(scrapy_settings(load_settings()))

@@ -1,0 +1,39 @@
+"""Step 1: extract the main content of the page (trafilatura)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from spiders.items import PageItem
+from traceur.pages import FeedEntry, FetchedPage, NotADocument, extract
+
+
+class ExtractPipeline:
+    def __init__(self, min_text_chars: int, stats: Any = None) -> None:
+        self.min_text_chars = min_text_chars
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ExtractPipeline:
+        return cls(crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", 150), crawler.stats)
+
+    async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        page = FetchedPage(
+            url=item.url,
+            source_id=item.source_id,
+            kind=item.kind,
+            html=item.html,
+            entry=FeedEntry.from_dict(item.entry) if item.entry else None,
+        )
+        try:
+            # Extraction is CPU-bound lxml work; keep it off the reactor thread.
+            item.extracted = await asyncio.to_thread(extract, page, self.min_text_chars)
+        except NotADocument as exc:
+            if self.stats is not None:
+                self.stats.inc_value("traceur/pages/not_a_document")
+            raise DropItem(f"{item.url}: {exc}") from None
+        item.meta["page"] = page
+        return item

@@ -1,0 +1,56 @@
+"""Step 4: store the document (idempotent upsert by id).
+
+A store error is not swallowed: the item fails, the error is counted and logged, and
+the crawl goes on; a backend that can spool (Elasticsearch) reports spooled documents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from crawler import runtime
+from spiders.items import PageItem
+from traceur.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, settings: Any, stats: Any) -> None:
+        self.settings = settings
+        self.stats = stats
+        self.runtime: runtime.Runtime | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler.settings, crawler.stats)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.runtime = runtime.acquire(self.settings)
+
+    def close_spider(self, spider: Any = None) -> None:
+        runtime.release(self.settings)
+
+    async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        assert self.runtime is not None
+        document = item.document
+        try:
+            result = await asyncio.to_thread(self.runtime.store.upsert, [document])
+        except StoreError as exc:
+            self.stats.inc_value("traceur/errors/store")
+            raise DropItem(f"{item.url}: not stored: {exc}") from None
+        if document.id in result.failed:
+            self.stats.inc_value("traceur/errors/store_rejected")
+            raise DropItem(f"{item.url}: refused by the store: {result.failed[document.id]}")
+        for outcome in ("new", "updated", "unchanged", "spooled"):
+            if document.id in getattr(result, outcome):
+                item.outcome = outcome
+                self.stats.inc_value(f"traceur/documents/{outcome}")
+        if item.outcome in ("new", "updated"):
+            for candidate in document.candidates:
+                self.stats.inc_value(f"traceur/candidates/{candidate}")
+        return item

@@ -1,0 +1,1 @@
+"""Scrapy spiders: they fetch and parse, and never tag, store or alert."""

@@ -1,0 +1,82 @@
+"""Shared fixtures. No test reaches the internet: an autouse fixture refuses every
+connection from the test process that is not to the loopback interface, and crawls in
+child processes go through the local web server as their proxy, behind the network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from traceur.config import Settings, load_settings
+from traceur.localweb import LocalWeb
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+SITES = TESTS / "sites"
+DEMO_WEB = TESTS.parent / "traceur" / "demo_web"
+
+
+def _is_local(address: Any) -> bool:
+    if isinstance(address, (str, bytes)):
+        return True  # a Unix socket path
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _refuse_outbound_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+        def connect(self: socket.socket, address: Any) -> Any:
+            if not _is_local(address):
+                raise ConnectionRefusedError(f"tests never leave this machine (tried {address!r})")
+            return method(self, address)
+
+        return connect
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings isolated in ``tmp_path``: own SQLite store and state, loopback allowed."""
+
+    def build(web: LocalWeb | None = None, **changes: Any) -> Settings:
+        base = load_settings(environ={}).replace(
+            store=f"sqlite:///{tmp_path / 'traceur.db'}",
+            data_dir=tmp_path / "data",
+            allow_networks=("127.0.0.1/32",),
+            download_delay=0.0,
+            retry_times=0,
+            download_timeout=10,
+        )
+        if web is not None:
+            base = base.replace(http_proxy=web.proxy_url)
+        return base.replace(**changes)
+
+    return build
+
+
+@pytest.fixture
+def demo_web() -> Iterator[LocalWeb]:
+    with LocalWeb(DEMO_WEB) as web:
+        yield web
+
+
+@pytest.fixture
+def sites_web() -> Iterator[LocalWeb]:
+    """The test fixture sites of tests/sites/<host>/, served like the demo web."""
+    with LocalWeb(SITES) as web:
+        yield web

@@ -1,0 +1,5 @@
+"""``python -m traceur`` is the ``traceur`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,189 @@
+"""Settings: packaged defaults, then the user's file, then ``TRACEUR_*`` environment variables.
+
+Validated once, here, into a frozen ``Settings``; the rest of the code never reads the
+environment or a YAML file for configuration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+from .yamlfile import LineDict, YamlSyntaxError, load_yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "config" / "traceur.yaml"
+ENV_PREFIX = "TRACEUR_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Settings that may only come from the environment, so no secret ends up in a file or a commit.
+ENV_ONLY = ("es_api_key", "es_password")
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    data_dir: Path
+    watchlist: Path
+    allow_networks: tuple[str, ...]
+    http_proxy: str | None
+    user_agent: str
+    download_timeout: int
+    max_page_bytes: int
+    download_delay: float
+    concurrent_per_domain: int
+    retry_times: int
+    obey_robots: bool
+    max_pages: int
+    max_depth: int
+    min_text_chars: int
+    snippet_chars: int
+    max_snippets: int
+    log_level: str
+    es_index_prefix: str = "traceur"
+    es_batch_size: int = 500
+    es_verify_certs: bool = True
+    # Secrets: read from the environment only (TRACEUR_ES_API_KEY, ...), never from a file.
+    es_api_key: str | None = dataclasses.field(default=None, repr=False)
+    es_username: str | None = None
+    es_password: str | None = dataclasses.field(default=None, repr=False)
+    es_ca_certs: str | None = None
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``TRACEUR_*`` variables, to hand them to a child process."""
+        env: dict[str, str] = {}
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if item.name in ENV_ONLY and value is None:
+                continue
+            if value is None:
+                text = ""
+            elif isinstance(value, tuple):
+                text = ",".join(value)
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(value)
+            env[ENV_PREFIX + item.name.upper()] = text
+        return env
+
+
+_FIELDS = {item.name: item for item in dataclasses.fields(Settings)}
+
+
+def _where(source: str, line: int | None) -> str:
+    return f"{source}:{line}" if line else source
+
+
+def _convert(key: str, value: Any, where: str) -> Any:
+    """Turn a raw value (YAML or environment text) into the field's type, or explain the fix."""
+    kind = _FIELDS[key].type
+    from_env = isinstance(value, str) and where.startswith(ENV_PREFIX)
+    try:
+        if kind in ("int", "float"):
+            number = float(value) if kind == "float" else int(value)
+            if isinstance(value, bool) or number < 0:
+                raise ValueError
+            return number
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("1", "true", "yes", "on"):
+                return True
+            if str(value).lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if kind == "Path":
+            if not isinstance(value, str) or not value:
+                raise ValueError
+            return Path(value)
+        if kind == "str | None":
+            if value in (None, ""):
+                return None
+            return str(value)
+        if kind == "tuple[str, ...]":
+            items = value.split(",") if from_env or isinstance(value, str) else value
+            if not isinstance(items, list):
+                raise ValueError
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        if not isinstance(value, str) or not value:
+            raise ValueError
+        return value
+    except (TypeError, ValueError):
+        expected = {
+            "int": "a whole number ≥ 0",
+            "float": "a number ≥ 0",
+            "bool": "true or false",
+            "Path": "a path",
+            "str | None": "a text, or null",
+            "tuple[str, ...]": "a list (comma-separated in the environment)",
+        }.get(str(kind), "a non-empty text")
+        raise ConfigError(f"{where}: {key}: {value!r} is not valid; expected {expected}") from None
+
+
+def _read_file(path: Path) -> tuple[LineDict, str]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file; give the path of a YAML file (see config/traceur.yaml)")
+    try:
+        data = load_yaml(path)
+    except YamlSyntaxError as exc:
+        raise ConfigError(str(exc)) from exc
+    if data is None:
+        data = LineDict()
+        data.lines = {}
+    if not isinstance(data, LineDict):
+        raise ConfigError(f"{path}:1: the configuration must be a mapping of `key: value` lines")
+    return data, str(path)
+
+
+def load_settings(config_file: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build ``Settings`` from the defaults, ``config_file`` and ``environ`` (``os.environ`` by default)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    layers = [DEFAULT_CONFIG] + ([Path(config_file)] if config_file else [])
+    for path in layers:
+        data, source = _read_file(path)
+        for key, raw in data.items():
+            line = data.lines.get(key)
+            if key in ENV_ONLY:
+                raise ConfigError(f"{_where(source, line)}: {key} is a secret; remove it from the file and set {ENV_PREFIX}{key.upper()} in the environment")
+            if key not in _FIELDS:
+                import difflib
+
+                close = difflib.get_close_matches(key, _FIELDS, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ConfigError(f"{_where(source, line)}: unknown setting {key!r}; {hint}see config/traceur.yaml for the list")
+            values[key] = _convert(key, raw, _where(source, line))
+    for key in _FIELDS:
+        name = ENV_PREFIX + key.upper()
+        if name in environ:
+            values[key] = _convert(key, environ[name], name)
+    missing = [key for key, item in _FIELDS.items() if key not in values and item.default is dataclasses.MISSING]
+    if missing:
+        raise ConfigError(f"{DEFAULT_CONFIG}: missing settings {', '.join(missing)}; restore them from the repository")
+    settings = Settings(**values)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    for cidr in settings.allow_networks:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise ConfigError(f"allow_networks: {cidr!r} is not a network; write a CIDR such as 127.0.0.1/32 or 10.0.0.0/8") from None
+    if settings.log_level.upper() not in LOG_LEVELS:
+        raise ConfigError(f"log_level: {settings.log_level!r} is not a level; use one of {', '.join(LOG_LEVELS)}")
+    if not (settings.store.startswith("sqlite://") or settings.store.startswith("es+")):
+        raise ConfigError(f"store: {settings.store!r} is not a store URL; use sqlite:///path/traceur.db or es+https://host:9200")
+    if settings.http_proxy and not settings.http_proxy.startswith(("http://", "https://")):
+        raise ConfigError(f"http_proxy: {settings.http_proxy!r} must be an http:// or https:// URL")
+    if settings.max_page_bytes < 1024:
+        raise ConfigError("max_page_bytes: must be at least 1024")

@@ -1,0 +1,130 @@
+"""Main-content extraction: title, author, date, text and language of a fetched page.
+
+trafilatura does the heavy lifting (boilerplate removal); the page's own metadata
+(``article:published_time``, ``<time datetime>``, ``<html lang>``) is preferred when
+present because it carries the time of day and zone, where trafilatura keeps the day.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import lxml.html
+import trafilatura
+
+from .document import to_utc
+from .posts import post_texts
+from .textnorm import fold_plain, strip_control
+
+log = logging.getLogger(__name__)
+
+_DATE_META = (
+    "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
+    "dcterms.created", "pubdate", "publish-date", "sailthru.date",
+)
+_FR_WORDS = frozenset("le la les des du un une et est pour que qui dans sur avec pas ce cette au aux nous vous elle il ont sont mais".split())
+_EN_WORDS = frozenset("the and is are for that with this was were have has not but you they from which of to".split())
+_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    text: str
+    author: str | None
+    published_at: datetime | None
+    lang: str | None
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """ISO 8601 (with or without zone; a bare date is midnight UTC) → aware UTC, else None."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # "+0100" → "+01:00" for fromisoformat on every Python we support.
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return to_utc(parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc))
+
+
+def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | None]:
+    published = None
+    for name in _DATE_META:
+        for node in tree.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'):
+            published = parse_datetime(str(node))
+            if published:
+                break
+        if published:
+            break
+    if published is None:
+        for node in tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime"):
+            published = parse_datetime(str(node))
+            if published:
+                break
+    lang = None
+    for node in tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content"):
+        lang = str(node).split("-")[0].strip().lower() or None
+        if lang:
+            break
+    return published, lang
+
+
+def guess_language(text: str) -> str | None:
+    """French or English from common words; None when the text is too short to tell."""
+    words = _WORD.findall(fold_plain(text[:5000]))
+    if len(words) < 20:
+        return None
+    fr = sum(1 for word in words if word in _FR_WORDS)
+    en = sum(1 for word in words if word in _EN_WORDS)
+    if max(fr, en) < 3:
+        return None
+    return "fr" if fr >= en else "en"
+
+
+def extract_page(html: str, url: str, with_comments: bool = True, thread: bool = False) -> Extracted | None:
+    """Extract the main content of ``html``; None when the page has no main text.
+
+    ``thread``: the page is a forum thread; its text is every post, not only the block
+    a main-content extractor would keep. Its author is left empty (there is one per post).
+    """
+    html = strip_control(html)
+    if not html.strip():
+        return None
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    published, lang = _page_metadata(tree)
+    result = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=False
+    )
+    if result is None:
+        return None
+    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    title = (data.get("title") or "").strip()
+    text = (data.get("text") or "").strip()
+    # trafilatura repeats the headline as the first line of the text; keep it in the title only.
+    if title and text.startswith(title):
+        text = text[len(title):].lstrip()
+    comments = (data.get("comments") or "").strip()
+    if with_comments and comments:
+        text = f"{text}\n\n{comments}"
+    author = (data.get("author") or "").strip() or None
+    if thread:
+        posts = post_texts(html)
+        if posts:
+            text = "\n\n".join(posts)
+            author = None
+    if not text:
+        return None
+    if published is None:
+        published = parse_datetime(data.get("date"))
+    return Extracted(title=title, text=text, author=author, published_at=published, lang=lang or guess_language(text))

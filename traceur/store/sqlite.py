@@ -1,0 +1,254 @@
+"""The embedded store: one SQLite file, full-text search with FTS5.
+
+FTS5's ``unicode61`` tokenizer with ``remove_diacritics 2`` folds case and accents,
+so "elodie" finds "Élodie". Writes are serialised by a lock so the store can be used
+from a worker thread (pipelines keep blocking I/O off the reactor).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..document import Document, format_utc
+from ..errors import StoreError
+from .base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    domain TEXT,
+    sort_at TEXT,
+    content_hash TEXT,
+    cluster_id TEXT,
+    fingerprint TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sort_at ON documents (sort_at);
+CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);
+CREATE TABLE IF NOT EXISTS document_tags (
+    doc_rowid INTEGER NOT NULL REFERENCES documents (rowid) ON DELETE CASCADE,
+    tag_kind TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (tag_kind, tag, doc_rowid)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, text, tokenize = "unicode61 remove_diacritics 2"
+);
+"""
+# FTS5 query syntax: words and phrases are quoted so punctuation never breaks a query;
+# upper-case AND/OR/NOT and parentheses keep their meaning.
+_QUERY_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def fts_query(text: str) -> str:
+    """Translate ``traceur search`` text into an FTS5 query expression."""
+    parts: list[str] = []
+    for token in _QUERY_TOKEN.findall(text):
+        if token in _OPERATORS or token in ("(", ")"):
+            parts.append(token)
+        elif token.startswith('"'):
+            inner = token.strip('"').strip()
+            if inner:
+                parts.append('"' + inner.replace('"', "") + '"')
+        else:
+            prefix = token.endswith("*")
+            word = token.rstrip("*").replace('"', "")
+            if word:
+                parts.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+def _fingerprint(document: Document) -> str:
+    # What a reader or an alert would notice; the fetch time alone is no change.
+    data = document.to_dict()
+    data.pop("fetched_at", None)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+class SqliteStore:
+    """Documents in one SQLite file. ``path`` may be ``":memory:"``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite store {path}: {exc}") from exc
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    # -- writing -------------------------------------------------------------------
+
+    def upsert(self, documents: Iterable[Document]) -> UpsertResult:
+        result = UpsertResult()
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]
+                for document in documents:
+                    seq += 1
+                    outcome = self._upsert_one(document, seq)
+                    getattr(result, outcome).append(document.id)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"cannot write to the SQLite store {self.path}: {exc}") from exc
+        return result
+
+    def _upsert_one(self, document: Document, seq: int) -> str:
+        fingerprint = _fingerprint(document)
+        row = self._db.execute("SELECT rowid, fingerprint FROM documents WHERE id = ?", (document.id,)).fetchone()
+        if row is not None and row[1] == fingerprint:
+            return "unchanged"
+        now = _now()
+        values: dict[str, Any] = {
+            "id": document.id,
+            "kind": document.kind,
+            "source_id": document.source_id,
+            "domain": document.domain,
+            "sort_at": format_utc(document.published_at or document.fetched_at),
+            "content_hash": document.content_hash,
+            "cluster_id": document.cluster_id,
+            "fingerprint": fingerprint,
+            "seq": seq,
+            "now": now,
+            "data": json.dumps(document.to_dict(), ensure_ascii=False),
+        }
+        if row is None:
+            cursor = self._db.execute(
+                "INSERT INTO documents (id, kind, source_id, domain, sort_at, content_hash, cluster_id,"
+                " fingerprint, seq, stored_at, updated_at, data) VALUES (:id, :kind, :source_id, :domain,"
+                " :sort_at, :content_hash, :cluster_id, :fingerprint, :seq, :now, :now, :data)",
+                values,
+            )
+            rowid = cursor.lastrowid
+            outcome = "new"
+        else:
+            rowid = row[0]
+            self._db.execute(
+                "UPDATE documents SET kind = :kind, source_id = :source_id, domain = :domain,"
+                " sort_at = :sort_at, content_hash = :content_hash, cluster_id = :cluster_id,"
+                " fingerprint = :fingerprint, seq = :seq, updated_at = :now, data = :data WHERE id = :id",
+                values,
+            )
+            self._db.execute("DELETE FROM documents_fts WHERE rowid = ?", (rowid,))
+            self._db.execute("DELETE FROM document_tags WHERE doc_rowid = ?", (rowid,))
+            outcome = "updated"
+        self._db.execute("INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)", (rowid, document.title, document.text))
+        self._db.executemany(
+            "INSERT OR IGNORE INTO document_tags (doc_rowid, tag_kind, tag) VALUES (?, ?, ?)",
+            [(rowid, "candidate", c) for c in document.candidates] + [(rowid, "topic", t) for t in document.topics],
+        )
+        return outcome
+
+    # -- reading -------------------------------------------------------------------
+
+    def get(self, doc_id: str) -> Document | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return Document.from_dict(json.loads(row[0])) if row else None
+
+    def _where(self, query: SearchQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if query.text.strip():
+            expression = fts_query(query.text)
+            if expression:
+                clauses.append("documents_fts MATCH ?")
+                params.append(expression)
+        for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
+            if tag:
+                clauses.append(
+                    "EXISTS (SELECT 1 FROM document_tags t WHERE t.doc_rowid = d.rowid AND t.tag_kind = ? AND t.tag = ?)"
+                )
+                params += [tag_kind, tag]
+        if query.kind:
+            clauses.append("d.kind = ?")
+            params.append(query.kind)
+        if query.source_id:
+            clauses.append("d.source_id = ?")
+            params.append(query.source_id)
+        if query.since:
+            clauses.append("d.sort_at >= ?")
+            params.append(format_utc(query.since))
+        if query.until:
+            clauses.append("d.sort_at < ?")
+            params.append(format_utc(query.until))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        where, params = self._where(query)
+        has_text = bool(query.text.strip() and fts_query(query.text))
+        if has_text:
+            sql = (
+                "SELECT d.data, bm25(documents_fts, 5.0, 1.0),"
+                f" highlight(documents_fts, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}'),"
+                f" snippet(documents_fts, 1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+                " FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
+                f"{where} ORDER BY bm25(documents_fts, 5.0, 1.0), d.sort_at DESC LIMIT ?"
+            )
+        else:
+            sql = f"SELECT d.data, 0.0, NULL, NULL FROM documents d{where} ORDER BY d.sort_at DESC, d.seq DESC LIMIT ?"
+        with self._lock:
+            try:
+                rows = self._db.execute(sql, [*params, query.limit]).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses") from exc
+        hits: list[SearchHit] = []
+        for data, rank, title_marked, snippet in rows:
+            fragments = tuple(
+                fragment for fragment in (title_marked, snippet) if fragment and HIGHLIGHT_START in fragment
+            )
+            # bm25() is lower-is-better and negative; report higher-is-better.
+            hits.append(SearchHit(Document.from_dict(json.loads(data)), -float(rank), fragments))
+        return hits
+
+    def count(self, query: SearchQuery | None = None) -> int:
+        query = query or SearchQuery()
+        where, params = self._where(query)
+        join = " JOIN documents_fts ON documents_fts.rowid = d.rowid" if "documents_fts MATCH" in where else ""
+        with self._lock:
+            return int(self._db.execute(f"SELECT COUNT(*) FROM documents d{join}{where}", params).fetchone()[0])
+
+    def iter_documents(self) -> Iterator[Document]:
+        last = 0
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT rowid, data FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 500", (last,)
+                ).fetchall()
+            if not rows:
+                return
+            for rowid, data in rows:
+                last = rowid
+                yield Document.from_dict(json.loads(data))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,52 @@
+"""Text folding for matching: case, accents, apostrophes and dashes made uniform,
+with a map back to the original offsets so snippets and highlights stay exact."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_APOSTROPHES = "'’‘ʼ´`′"
+_DASHES = "-‐‑‒–—―−"
+_SPECIAL = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _APOSTROPHES:
+        return "'"
+    if ch in _DASHES:
+        return "-"
+    lower = ch.lower()
+    if lower in _SPECIAL:
+        return _SPECIAL[lower]
+    if ch.isascii():
+        return lower
+    decomposed = unicodedata.normalize("NFKD", lower)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if folded.isspace():
+        return " "
+    return folded
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Return the folded text and, for each of its characters, the index in ``text``."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        folded = ch.lower() if ch.isascii() else _fold_char(ch)
+        out.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(out), origin
+
+
+def fold_plain(text: str) -> str:
+    """The folded text alone (for keys and comparisons)."""
+    return fold(text)[0]
+
+
+def strip_control(text: str) -> str:
+    """Remove control characters (they are reserved as highlight marks)."""
+    return _CONTROL.sub("", text)
