@@ -145,7 +145,7 @@ class LocalWeb:
 
             def _serve(self, method: str) -> None:
                 parts = urlsplit(self.path)
-                host = (parts.hostname or self.headers.get("Host", "")).split(":")[0].lower()
+                host = (parts.hostname or self.headers.get("Host") or "").split(":")[0].lower()
                 if host in ("127.0.0.1", "localhost") and web.default_host:
                     host = web.default_host
                 path = parts.path or "/"

@@ -75,4 +75,11 @@ class Store(Protocol):
 
     def iter_documents(self) -> Iterator[Document]: ...
 
+    def changed_since(self, watermark: str | None, limit: int = 500) -> tuple[list[Document], str | None]:
+        """Documents stored or changed after ``watermark`` (None: from the start), oldest
+        first, at most ``limit``, and the watermark to pass next time (unchanged when
+        nothing is new). Watermarks are opaque strings, persisted by their readers
+        (alert rules), so readers survive restarts and never see a change twice."""
+        ...
+
     def close(self) -> None: ...

@@ -249,6 +249,16 @@ class SqliteStore:
                 last = rowid
                 yield Document.from_dict(json.loads(data))
 
+    def changed_since(self, watermark: str | None, limit: int = 500) -> tuple[list[Document], str | None]:
+        after = int(watermark) if watermark else 0
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, data FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+            ).fetchall()
+        if not rows:
+            return [], watermark
+        return [Document.from_dict(json.loads(data)) for _, data in rows], str(rows[-1][0])
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
