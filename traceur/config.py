@@ -21,7 +21,7 @@ DEFAULT_CONFIG = REPO_ROOT / "config" / "traceur.yaml"
 ENV_PREFIX = "TRACEUR_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Settings that may only come from the environment, so no secret ends up in a file or a commit.
-ENV_ONLY = ("es_api_key", "es_password")
+ENV_ONLY = ("es_api_key", "es_password", "smtp_password")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Settings:
     download_delay: float
     concurrent_per_domain: int
     retry_times: int
+    retry_backoff: float
+    max_retry_after: float
     obey_robots: bool
     max_pages: int
     max_depth: int
@@ -52,6 +54,22 @@ class Settings:
     es_username: str | None = None
     es_password: str | None = dataclasses.field(default=None, repr=False)
     es_ca_certs: str | None = None
+    # Scheduling and alert emails (config/traceur.yaml documents each one).
+    timezone: str = "Europe/Paris"
+    scheduler_jitter: int = 30
+    adaptive_polling_factor: int = 4
+    max_concurrent_crawls: int = 2
+    crawl_stop_timeout: int = 60
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    # Secret: TRACEUR_SMTP_PASSWORD, never a file.
+    smtp_password: str | None = dataclasses.field(default=None, repr=False)
+    smtp_from: str = "Traceur <veille@example.org>"
+    smtp_ca_certs: str | None = None
+    smtp_timeout: int = 30
+    alert_retry_seconds: int = 30
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -88,6 +106,8 @@ def _convert(key: str, value: Any, where: str) -> Any:
     from_env = isinstance(value, str) and where.startswith(ENV_PREFIX)
     try:
         if kind in ("int", "float"):
+            if kind == "int" and isinstance(value, float) and not value.is_integer():
+                raise ValueError
             number = float(value) if kind == "float" else int(value)
             if isinstance(value, bool) or number < 0:
                 raise ValueError
@@ -187,3 +207,29 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"http_proxy: {settings.http_proxy!r} must be an http:// or https:// URL")
     if settings.max_page_bytes < 1024:
         raise ConfigError("max_page_bytes: must be at least 1024")
+    _validate_schedule_and_mail(settings)
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+def _validate_schedule_and_mail(settings: Settings) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: {settings.timezone!r} is not a time zone; write an IANA name such as Europe/Paris") from None
+    if settings.adaptive_polling_factor < 1:
+        raise ConfigError("adaptive_polling_factor: must be at least 1 (1 turns adaptive polling off)")
+    if settings.max_concurrent_crawls < 1:
+        raise ConfigError("max_concurrent_crawls: must be at least 1")
+    if settings.smtp_security not in SMTP_SECURITY:
+        raise ConfigError(f"smtp_security: {settings.smtp_security!r} is not a mode; use one of {', '.join(SMTP_SECURITY)}")
+    if settings.smtp_username and settings.smtp_security == "none":
+        # A login over a plain connection would give the password to anyone on the path.
+        raise ConfigError("smtp_username: a login needs smtp_security starttls or tls; set one, or remove the username for a local relay")
+    if "@" not in settings.smtp_from:
+        raise ConfigError(f"smtp_from: {settings.smtp_from!r} has no email address; write e.g. \"Traceur <veille@example.org>\"")
+    if not 0 < settings.smtp_port < 65536:
+        raise ConfigError(f"smtp_port: {settings.smtp_port} is not a port number")

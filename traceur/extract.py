@@ -104,7 +104,7 @@ def extract_page(html: str, url: str, with_comments: bool = True, thread: bool =
         return None
     published, lang = _page_metadata(tree)
     result = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=False
+        html, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=True
     )
     if result is None:
         return None

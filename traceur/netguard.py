@@ -18,6 +18,7 @@ from .errors import NetworkPolicyError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOWED_SCHEMES = ("http", "https")
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
 class NetworkPolicy:
@@ -32,6 +33,9 @@ class NetworkPolicy:
         if isinstance(ip, ipaddress.IPv6Address):
             # ::ffff:10.0.0.1 and 64:ff9b::/96-style embeddings reach IPv4 hosts.
             mapped = ip.ipv4_mapped or ip.sixtofour
+            if mapped is None and any(ip in prefix for prefix in _NAT64):
+                # NAT64 gateways reach the IPv4 address in the last 32 bits.
+                mapped = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
             if mapped is not None:
                 ip = mapped
         if any(ip in network for network in self.allowed):

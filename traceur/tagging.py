@@ -19,8 +19,9 @@ from .textnorm import fold
 from .watchlist import Watchlist
 
 _WORD = re.compile(r"\w+")
-# What may stand between two words of one name: spaces, a dash, an initial's dot.
-_SEPARATOR = re.compile(r"[\s.\-]{1,4}")
+# What may stand between two words of one name: spaces, a dash, an initial's dot, an
+# apostrophe ("Anne d'Estrelles", folded from ’ too).
+_SEPARATOR = re.compile(r"[\s.'\-]{1,4}")
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,10 @@ def load_yaml(path: Path) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # A scanner error ("while scanning a quoted scalar") points at the end of the
+        # file; where the unclosed thing started is what the user needs.
+        scanning = bool(exc.context and "scanning" in exc.context)
+        mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
         hint = "check the indentation and quoting on that line (quote values that contain ': ' or '#')"

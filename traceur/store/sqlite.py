@@ -234,7 +234,10 @@ class SqliteStore:
         where, params = self._where(query)
         join = " JOIN documents_fts ON documents_fts.rowid = d.rowid" if "documents_fts MATCH" in where else ""
         with self._lock:
-            return int(self._db.execute(f"SELECT COUNT(*) FROM documents d{join}{where}", params).fetchone()[0])
+            try:
+                return int(self._db.execute(f"SELECT COUNT(*) FROM documents d{join}{where}", params).fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses") from exc
 
     def iter_documents(self) -> Iterator[Document]:
         last = 0
