@@ -50,6 +50,7 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
         "errors": {k[len(prefix_errors):]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)},
         "candidates": {k[len(prefix_candidates):]: int(v) for k, v in stats.items() if k.startswith(prefix_candidates)},
+        "memory_peak_bytes": int(stats.get("memusage/max", 0)),
         "finish_reason": stats.get("finish_reason", "unknown"),
     }
 

@@ -48,8 +48,20 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ProxyMiddleware": 60,
+            "crawler.robots_delay.CrawlDelayMiddleware": 110,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry.BackoffRetryMiddleware": 550,
         },
+        "TRACEUR_RETRY_BACKOFF": settings.retry_backoff,
+        "TRACEUR_MAX_RETRY_AFTER": settings.max_retry_after,
+        # Conditional requests: pages are kept and revalidated with ETag/Last-Modified.
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_POLICY": "crawler.httpcache.AlwaysRevalidatePolicy",
+        "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+        "HTTPCACHE_DIR": str((settings.data_dir / "httpcache").resolve()),
+        "HTTPCACHE_GZIP": True,
         "ITEM_PIPELINES": {
+            "pipelines.unchanged.UnchangedPipeline": 50,
             "pipelines.extract.ExtractPipeline": 100,
             "pipelines.document.DocumentPipeline": 200,
             "pipelines.tag.TagPipeline": 300,

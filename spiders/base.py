@@ -16,6 +16,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawler import resolver
+from traceur.charset import decode_html, looks_binary
 from traceur.watchlist import Source, load_watchlist
 
 from .items import PageItem
@@ -41,6 +42,11 @@ def error_kind(failure: Failure) -> str:
         return "connection"
     if name == "ForbiddenNetwork":
         return "forbidden_network"
+    message = str(failure.value).lower()
+    if "max size" in message or "maxsize" in message:
+        return "too_large"
+    if "max redirections" in message:
+        return "redirect_loop"
     if name == "IgnoreRequest" and "robots" in str(failure.value).lower():
         return "robots"
     if name == "IgnoreRequest":
@@ -75,15 +81,27 @@ class SourceSpider(scrapy.Spider):
         spider.source = source
         return spider
 
+    def page_text(self, response: Response) -> str | None:
+        """The page decoded right (whatever charset it claims), or None for a non-text
+        page, which is counted and logged."""
+        if not isinstance(response, TextResponse) or looks_binary(response.body):
+            content_type = response.headers.get("Content-Type", b"?").decode("latin-1")
+            self.count_error("not_text", response.url, f"not a text page (served as {content_type})")
+            return None
+        declared = response.headers.get("Content-Type", b"").decode("latin-1")
+        charset = declared.split("charset=", 1)[1].strip() if "charset=" in declared else None
+        text, _ = decode_html(response.body, charset)
+        return text
+
     def page_item(self, response: Response, entry: dict[str, Any] | None = None) -> PageItem | None:
-        if not isinstance(response, TextResponse):
-            self.count_error("not_text", response.url, f"not a text page ({response.headers.get('Content-Type', b'?')!r})")
+        html = self.page_text(response)
+        if html is None:
             return None
         return PageItem(
             url=response.url,
             source_id=self.source.id,
             kind=self.source.document_kind,
-            html=response.text,
+            html=html,
             fetched_at=datetime.now(timezone.utc).isoformat(),
             entry=entry,
         )

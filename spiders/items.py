@@ -17,6 +17,8 @@ class PageItem:
     fetched_at: str
     # The feed's own metadata for this page (FeedEntry.to_dict()), when a feed led here.
     entry: dict[str, Any] | None = None
+    # The server answered 304: this is the copy kept from an earlier pass.
+    not_modified: bool = False
     extracted: Any = None
     document: Any = None
     outcome: str = ""

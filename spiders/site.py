@@ -14,6 +14,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap
 
+from crawler.httpcache import not_modified
 from traceur.urls import canonical_url, domain_of
 
 from .base import SourceSpider
@@ -62,7 +63,9 @@ class SiteSpider(SourceSpider):
             return None
         self.requested += 1
         self._requested_urls.add(key)
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, cb_kwargs={"depth": depth})
+        # The spider dedups by canonical URL itself; leaving Scrapy's dupefilter out lets a
+        # redirect loop run into the redirect limit and be reported, not vanish silently.
+        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, cb_kwargs={"depth": depth}, dont_filter=True)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         first = self._request(self.source.url, 0)
@@ -95,6 +98,7 @@ class SiteSpider(SourceSpider):
         if self.source.match is None or re.search(self.source.match, response.url):
             item = self.page_item(response)
             if item is not None:
+                item.not_modified = not_modified(response)
                 yield item
         if depth >= self.max_depth:
             return

@@ -10,6 +10,7 @@ server runs, so tests can make a page change, fail or redirect.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
 import time
@@ -53,8 +54,9 @@ Handler = Callable[[str, str, dict[str, str]], Response | None]
 class LocalWeb:
     """Serves ``root`` on 127.0.0.1 (a free port unless ``port`` is given)."""
 
-    def __init__(self, root: Path | None = None, port: int = 0, default_host: str | None = None) -> None:
+    def __init__(self, root: Path | None = None, port: int = 0, default_host: str | None = None, validators: bool = True) -> None:
         self.root = root
+        self.validators = validators
         # The site answering requests made straight to 127.0.0.1:port (no proxy, no Host).
         self.default_host = default_host
         self.requests: list[LoggedRequest] = []
@@ -153,6 +155,12 @@ class LocalWeb:
                     path = f"{path}?{parts.query}"
                 headers = {k: v for k, v in self.headers.items()}
                 response = web._resolve(host, path, headers, method)
+                if response.status == 200 and web.validators:
+                    # Like most servers: an ETag on every page, and 304 when it still matches.
+                    etag = '"' + hashlib.sha1(response.body).hexdigest()[:16] + '"'
+                    response = Response(200, response.body, {"ETag": etag, **response.headers})
+                    if self.headers.get("If-None-Match") == response.headers["ETag"]:
+                        response = Response(304, b"", {"ETag": response.headers["ETag"]})
                 with web._lock:
                     web.requests.append(LoggedRequest(method, host, path, headers, response.status, time.time()))
                 self.send_response(response.status)

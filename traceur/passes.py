@@ -27,6 +27,8 @@ class SourceSummary:
     spooled: int = 0
     not_documents: int = 0
     robots_skipped: int = 0
+    # Peak resident memory of the crawl process (the whole pass), when measurable.
+    memory_peak_bytes: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     candidates: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""

@@ -1,0 +1,43 @@
+"""Step 0: a page the server reported unchanged (304) and whose document is stored
+already is dropped before any work. One that is not stored (an earlier pass failed to
+store it) goes on, so nothing is lost to the HTTP cache."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from crawler import runtime
+from spiders.items import PageItem
+from traceur.document import document_id
+from traceur.urls import canonical_url
+
+
+class UnchangedPipeline:
+    def __init__(self, settings: Any, stats: Any) -> None:
+        self.settings = settings
+        self.stats = stats
+        self.runtime: runtime.Runtime | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> UnchangedPipeline:
+        return cls(crawler.settings, crawler.stats)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.runtime = runtime.acquire(self.settings)
+
+    def close_spider(self, spider: Any = None) -> None:
+        runtime.release(self.settings)
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, PageItem) or not item.not_modified:
+            return item
+        assert self.runtime is not None
+        stored = await asyncio.to_thread(self.runtime.store.get, document_id(canonical_url(item.url)))
+        if stored is None:
+            return item
+        self.stats.inc_value("traceur/documents/unchanged")
+        self.stats.inc_value("traceur/pages/not_modified")
+        raise DropItem("unchanged")
