@@ -27,7 +27,7 @@ from traceur.watchlist import Source, load_watchlist
 from . import runtime
 from .scrapy_settings import scrapy_settings
 
-SPIDER_BY_KIND = {"feed": "spiders.feed.FeedSpider"}
+SPIDER_BY_KIND = {"feed": "spiders.feed.FeedSpider", "sitemap": "spiders.sitemap.SitemapSpider"}
 DEFAULT_SPIDER = "spiders.site.SiteSpider"
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .alerts.rules import AlertRule, parse_alert_rules
 from .durations import parse_duration
 from .errors import WatchlistError
 from .yamlfile import LineDict, LineList, YamlSyntaxError, load_yaml
@@ -71,6 +72,8 @@ class Source:
     lang: str | None = None
     enabled: bool = True
     limits: SourceLimits = field(default_factory=SourceLimits)
+    # Sitemaps: only entries published (or modified) within this many seconds are fetched.
+    max_age: int | None = None
 
     @property
     def document_kind(self) -> str:
@@ -83,8 +86,8 @@ class Watchlist:
     candidates: tuple[Candidate, ...]
     topics: tuple[Topic, ...]
     sources: tuple[Source, ...]
-    # Alert rules are validated as mappings only until the alerting issue defines them.
-    alerts: tuple[dict[str, Any], ...] = ()
+    # Typed and validated by traceur.alerts.rules (immediate, digest, spike, source_health).
+    alerts: tuple[AlertRule, ...] = ()
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:
@@ -104,7 +107,7 @@ class Watchlist:
 _TOP_KEYS = ("candidates", "topics", "sources", "alerts")
 _CANDIDATE_KEYS = ("id", "name", "aliases", "exclude")
 _TOPIC_KEYS = ("id", "name", "keywords", "exclude")
-_SOURCE_KEYS = ("id", "kind", "url", "every", "name", "match", "follow", "sitemap", "lang", "enabled", "limits")
+_SOURCE_KEYS = ("id", "kind", "url", "every", "name", "match", "follow", "sitemap", "lang", "enabled", "limits", "max_age")
 _LIMIT_KEYS = ("max_pages", "max_depth", "max_entries")
 
 
@@ -313,17 +316,24 @@ def _sources(root: LineDict, problems: _Problems) -> list[Source]:
                     max_depth=_positive_int(limits_node, "max_depth", f"{where}.limits", problems),
                     max_entries=_positive_int(limits_node, "max_entries", f"{where}.limits", problems),
                 )
+        max_age: int | None = None
+        max_age_text = _text(node, "max_age", where, problems, required=False)
+        if max_age_text is not None:
+            try:
+                max_age = parse_duration(max_age_text)
+            except ValueError as exc:
+                problems.add(_line_of(node, "max_age"), f"{where}.max_age", str(exc))
         match = _regex(node, "match", where, problems)
         follow = _regex(node, "follow", where, problems)
         lang = _text(node, "lang", where, problems, required=False)
         name = _text(node, "name", where, problems, required=False) or ""
         if ident and kind and url and every:
-            result.append(Source(ident, kind, url, every, name, match, follow, sitemap, lang, enabled, limits))
+            result.append(Source(ident, kind, url, every, name, match, follow, sitemap, lang, enabled, limits, max_age))
     return result
 
 
-def _alerts(root: LineDict, problems: _Problems) -> list[dict[str, Any]]:
-    return [dict(node) for _, node in _entries(root, "alerts", problems)]
+def _alerts(root: LineDict, problems: _Problems) -> list[AlertRule]:
+    return parse_alert_rules(root, problems, SOURCE_KINDS)
 
 
 def load_watchlist(path: str | Path) -> Watchlist:
