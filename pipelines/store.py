@@ -50,7 +50,8 @@ class StorePipeline:
             if document.id in getattr(result, outcome):
                 item.outcome = outcome
                 self.stats.inc_value(f"traceur/documents/{outcome}")
-        if item.outcome in ("new", "updated"):
+        if item.outcome in ("new", "updated", "spooled"):
             for candidate in document.candidates:
                 self.stats.inc_value(f"traceur/candidates/{candidate}")
+            self.runtime.seen.record_revision(document.id, document.content_hash, document.title, len(document.text))
         return item

@@ -13,6 +13,7 @@ import pytest
 from traceur.config import Settings
 from traceur.localweb import LocalWeb, Response
 from traceur.passes import run_pass
+from traceur.state import SeenEntries
 from traceur.store import open_store
 
 from .test_crawl import HOST, paths, stored, write_watchlist
@@ -79,6 +80,14 @@ def test_after_an_edit_the_next_pass_fetches_only_the_edited_article_and_updates
         assert store.count() == len(stored(settings))
     finally:
         store.close()
+    # The edit is recorded: two versions, the second one longer.
+    seen = SeenEntries.in_data_dir(settings.data_dir)
+    try:
+        versions = seen.revisions(after.id)
+    finally:
+        seen.close()
+    assert [v.content_hash for v in versions] == [before.content_hash, after.content_hash]
+    assert versions[1].text_length > versions[0].text_length
 
 
 def test_a_page_answering_429_with_retry_after_is_retried_after_the_delay_and_stored(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -21,7 +22,23 @@ CREATE TABLE IF NOT EXISTS seen_entries (
     first_seen TEXT NOT NULL,
     PRIMARY KEY (source_id, entry_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revisions (
+    doc_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text_length INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, recorded_at, content_hash)
+) WITHOUT ROWID;
 """
+
+
+@dataclass(frozen=True)
+class Revision:
+    recorded_at: str
+    content_hash: str
+    title: str
+    text_length: int
 
 
 class SeenEntries:
@@ -62,6 +79,28 @@ class SeenEntries:
                 "INSERT OR IGNORE INTO seen_entries (source_id, entry_key, first_seen) VALUES (?, ?, ?)",
                 (source_id, key, now),
             )
+
+    def record_revision(self, doc_id: str, content_hash: str, title: str, text_length: int) -> None:
+        """Remember a version of a document (its first, and each edit a pass finds), so an
+        edited article's history can be shown: what it said when, how long it was."""
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._lock:
+            last = self._db.execute(
+                "SELECT content_hash FROM revisions WHERE doc_id = ? ORDER BY recorded_at DESC LIMIT 1", (doc_id,)
+            ).fetchone()
+            if last is not None and last[0] == content_hash:
+                return
+            self._db.execute(
+                "INSERT OR IGNORE INTO revisions (doc_id, recorded_at, content_hash, title, text_length) VALUES (?, ?, ?, ?, ?)",
+                (doc_id, now, content_hash, title, text_length),
+            )
+
+    def revisions(self, doc_id: str) -> list[Revision]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT recorded_at, content_hash, title, text_length FROM revisions WHERE doc_id = ? ORDER BY recorded_at", (doc_id,)
+            ).fetchall()
+        return [Revision(*row) for row in rows]
 
     def count(self, source_id: str) -> int:
         with self._lock:
