@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from traceur.config import load_settings
-from traceur.state import SeenEntries
+from traceur.state import CrawlState
 from traceur.store import Store, open_store
 from traceur.tagging import Tagger
 from traceur.watchlist import Watchlist, load_watchlist
@@ -23,13 +23,13 @@ from traceur.watchlist import Watchlist, load_watchlist
 class Runtime:
     store: Store
     tagger: Tagger
-    seen: SeenEntries
+    state: CrawlState
     watchlist: Watchlist
     users: int = 0
 
     def close(self) -> None:
         self.store.close()
-        self.seen.close()
+        self.state.close()
 
 
 _LOCK = threading.Lock()
@@ -57,7 +57,7 @@ def acquire(settings: Any) -> Runtime:
                     snippet_chars=settings.getint("TRACEUR_SNIPPET_CHARS", 80),
                     max_snippets=settings.getint("TRACEUR_MAX_SNIPPETS", 3),
                 ),
-                seen=SeenEntries.in_data_dir(traceur_settings.data_dir),
+                state=CrawlState.in_data_dir(traceur_settings.data_dir),
                 watchlist=watchlist,
             )
             _RUNTIMES[key] = runtime

@@ -26,5 +26,5 @@ class SeenEntriesPipeline:
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         assert self.runtime is not None
         if item.entry:
-            self.runtime.seen.mark_seen(item.source_id, item.entry["key"])
+            self.runtime.state.mark_seen(item.source_id, item.entry["key"])
         return item

@@ -53,5 +53,5 @@ class StorePipeline:
         if item.outcome in ("new", "updated", "spooled"):
             for candidate in document.candidates:
                 self.stats.inc_value(f"traceur/candidates/{candidate}")
-            self.runtime.seen.record_revision(document.id, document.content_hash, document.title, len(document.text))
+            self.runtime.state.record_revision(document.id, document.content_hash, document.title, len(document.text))
         return item

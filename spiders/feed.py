@@ -64,7 +64,7 @@ class FeedSpider(SourceSpider):
             )))
         seen = runtime.acquire(self.crawler.settings)
         try:
-            fresh = seen.seen.unseen(self.source.id, list(entries))
+            fresh = seen.state.unseen(self.source.id, list(entries))
         finally:
             runtime.release(self.crawler.settings)
         self.crawler.stats.inc_value("traceur/feed/entries", len(entries))

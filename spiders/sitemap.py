@@ -62,7 +62,7 @@ class SitemapSpider(SourceSpider):
         keys = {canonical_url(entry.loc): entry for entry in recent}
         shared = runtime.acquire(self.crawler.settings)
         try:
-            fresh = shared.seen.unseen(self.source.id, list(keys))
+            fresh = shared.state.unseen(self.source.id, list(keys))
         finally:
             runtime.release(self.crawler.settings)
         limit = self.source.limits.max_entries

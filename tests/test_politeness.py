@@ -13,7 +13,7 @@ import pytest
 from traceur.config import Settings
 from traceur.localweb import LocalWeb, Response
 from traceur.passes import run_pass
-from traceur.state import SeenEntries
+from traceur.state import CrawlState
 from traceur.store import open_store
 
 from .test_crawl import HOST, paths, stored, write_watchlist
@@ -81,7 +81,7 @@ def test_after_an_edit_the_next_pass_fetches_only_the_edited_article_and_updates
     finally:
         store.close()
     # The edit is recorded: two versions, the second one longer.
-    seen = SeenEntries.in_data_dir(settings.data_dir)
+    seen = CrawlState.in_data_dir(settings.data_dir)
     try:
         versions = seen.revisions(after.id)
     finally:

@@ -1,4 +1,5 @@
-"""Crawl state that must survive restarts: feed entries already collected.
+"""Crawl state that must survive restarts: feed and sitemap entries already collected,
+forum threads' progress, and the versions of each document.
 
 Kept apart from the document store so it works the same with SQLite or
 Elasticsearch documents, and so several collectors on one machine share it.
@@ -22,6 +23,14 @@ CREATE TABLE IF NOT EXISTS seen_entries (
     first_seen TEXT NOT NULL,
     PRIMARY KEY (source_id, entry_key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS threads (
+    source_id TEXT NOT NULL,
+    thread_url TEXT NOT NULL,
+    last_page INTEGER NOT NULL,
+    activity TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (source_id, thread_url)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revisions (
     doc_id TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
@@ -41,8 +50,8 @@ class Revision:
     text_length: int
 
 
-class SeenEntries:
-    """Which feed entries each source has already turned into documents."""
+class CrawlState:
+    """What earlier passes did, per source: one SQLite file in the data directory."""
 
     def __init__(self, path: str | Path) -> None:
         if str(path) != ":memory:":
@@ -56,7 +65,7 @@ class SeenEntries:
         self._lock = threading.Lock()
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> SeenEntries:
+    def in_data_dir(cls, data_dir: Path) -> CrawlState:
         return cls(Path(data_dir) / "state.db")
 
     def unseen(self, source_id: str, keys: Iterable[str]) -> list[str]:
@@ -78,6 +87,24 @@ class SeenEntries:
             self._db.execute(
                 "INSERT OR IGNORE INTO seen_entries (source_id, entry_key, first_seen) VALUES (?, ?, ?)",
                 (source_id, key, now),
+            )
+
+    def thread(self, source_id: str, thread_url: str) -> tuple[int, str] | None:
+        """(last page fetched, activity signature seen on the board) of a forum thread."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT last_page, activity FROM threads WHERE source_id = ? AND thread_url = ?", (source_id, thread_url)
+            ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def record_thread(self, source_id: str, thread_url: str, last_page: int, activity: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO threads (source_id, thread_url, last_page, activity, updated_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (source_id, thread_url) DO UPDATE SET last_page = excluded.last_page,"
+                " activity = excluded.activity, updated_at = excluded.updated_at",
+                (source_id, thread_url, last_page, activity, now),
             )
 
     def record_revision(self, doc_id: str, content_hash: str, title: str, text_length: int) -> None:
