@@ -103,8 +103,12 @@ def extract_page(html: str, url: str, with_comments: bool = True, thread: bool =
     except (lxml.etree.ParserError, ValueError):
         return None
     published, lang = _page_metadata(tree)
+    # trafilatura drops <header> blocks as boilerplate, and with them the lead paragraph
+    # that many CMSs put in the article's own <header> next to the headline.
+    for header in tree.xpath("//article//header"):
+        header.tag = "div"
     result = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=True
+        tree, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=True
     )
     if result is None:
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Sequence
 
 _APOSTROPHES = "'’‘ʼ´`′"
 _DASHES = "-‐‑‒–—―−"
@@ -31,8 +32,25 @@ def _fold_char(ch: str) -> str:
     return folded
 
 
-def fold(text: str) -> tuple[str, list[int]]:
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on demand: each code point folded once per process."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def fold(text: str) -> tuple[str, Sequence[int]]:
     """Return the folded text and, for each of its characters, the index in ``text``."""
+    folded = text.translate(_TABLE)
+    if len(folded) == len(text):
+        # Every character folded to exactly one (the usual case, even with accents):
+        # offsets are unchanged, no map to build.
+        return folded, range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
