@@ -8,11 +8,17 @@ own emphasis. Extraction strips control characters, so the marks cannot be forge
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Iterator, Protocol
 
 from ..document import Document
+
+# The search syntax both stores accept: words (all required), "quoted phrases", prefix*,
+# upper-case AND/OR/NOT and parentheses.
+QUERY_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
+QUERY_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"

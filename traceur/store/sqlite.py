@@ -8,7 +8,6 @@ from a worker thread (pipelines keep blocking I/O off the reactor).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -17,7 +16,7 @@ from typing import Any, Iterable, Iterator
 
 from ..document import Document, format_utc
 from ..errors import StoreError
-from .base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
+from .base import HIGHLIGHT_END, HIGHLIGHT_START, QUERY_OPERATORS, QUERY_TOKEN, SearchHit, SearchQuery, UpsertResult
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -50,8 +49,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
 """
 # FTS5 query syntax: words and phrases are quoted so punctuation never breaks a query;
 # upper-case AND/OR/NOT and parentheses keep their meaning.
-_QUERY_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
-_OPERATORS = {"AND", "OR", "NOT"}
 
 
 def _now() -> str:
@@ -61,8 +58,8 @@ def _now() -> str:
 def fts_query(text: str) -> str:
     """Translate ``traceur search`` text into an FTS5 query expression."""
     parts: list[str] = []
-    for token in _QUERY_TOKEN.findall(text):
-        if token in _OPERATORS or token in ("(", ")"):
+    for token in QUERY_TOKEN.findall(text):
+        if token in QUERY_OPERATORS or token in ("(", ")"):
             parts.append(token)
         elif token.startswith('"'):
             inner = token.strip('"').strip()

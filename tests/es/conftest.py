@@ -1,0 +1,118 @@
+"""Elasticsearch fixtures: one real server for the whole session, an isolated index prefix per test.
+
+The server is the one ``tests/es/server.py`` fetches, unpacks and starts (about 15 seconds
+the first time in a session). ``TRACEUR_TEST_ES_URL=http://host:9200`` points the tests at
+a running cluster instead; the tests that stop or reconfigure a server then start their own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from typing import Any, Callable, Iterator
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from traceur.config import Settings
+from traceur.store.elasticsearch import ElasticsearchStore
+
+from .server import EsServer, start_server
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    external = os.environ.get("TRACEUR_TEST_ES_URL")
+    if external:
+        yield external.rstrip("/")
+        return
+    server = start_server()
+    try:
+        yield server.url
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="session")
+def es_client(es_url: str) -> Iterator[Elasticsearch]:
+    client = Elasticsearch(es_url, request_timeout=60)
+    yield client
+    client.close()
+
+
+def _cleanup(client: Elasticsearch, prefix: str) -> None:
+    client.options(ignore_status=404).indices.delete(index=f"{prefix}-docs-*", expand_wildcards="all")
+    client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-docs")
+    for suffix in ("settings", "mappings", "custom"):
+        client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}-docs@{suffix}")
+
+
+@pytest.fixture
+def index_prefix(request: pytest.FixtureRequest, es_client: Elasticsearch) -> Iterator[str]:
+    """A prefix of its own for each test, named after it, removed afterwards."""
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
+    prefix = f"{name}-{uuid.uuid4().hex[:6]}"
+    yield prefix
+    _cleanup(es_client, prefix)
+
+
+@pytest.fixture
+def es_settings(es_url: str, index_prefix: str, make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings(store=f"es+{es_url}", es_index_prefix=index_prefix, es_batch_size=50)
+
+
+def quick(store: ElasticsearchStore) -> ElasticsearchStore:
+    """Short waits between retries, so fault tests stay fast."""
+    store.initial_backoff = 0.05
+    store.max_backoff = 1.0
+    return store
+
+
+@pytest.fixture
+def open_store() -> Iterator[Callable[[Settings], ElasticsearchStore]]:
+    """Opens stores from settings and closes them after the test."""
+    opened: list[ElasticsearchStore] = []
+
+    def build(settings: Settings) -> ElasticsearchStore:
+        store = quick(ElasticsearchStore.from_settings(settings))
+        opened.append(store)
+        return store
+
+    yield build
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def es_store(es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]) -> ElasticsearchStore:
+    """A set-up store on the session server."""
+    store = open_store(es_settings)
+    store.setup()
+    return store
+
+
+@pytest.fixture
+def own_server() -> Iterator[Callable[..., EsServer]]:
+    """Servers of a test's own (to stop, restart or configure them); destroyed afterwards."""
+    servers: list[EsServer] = []
+
+    def build(extra_settings: dict[str, Any] | None = None) -> EsServer:
+        server = start_server(extra_settings)
+        servers.append(server)
+        return server
+
+    yield build
+    for server in servers:
+        server.destroy()
+
+
+def duplicated_ids(client: Elasticsearch, index: str) -> dict[str, int]:
+    """Ids stored more than once under ``index`` (an alias over several indices)."""
+    client.indices.refresh(index=index)
+    found = client.search(
+        index=index,
+        size=0,
+        aggs={"ids": {"terms": {"field": "id", "min_doc_count": 2, "size": 100}}},
+    )
+    return {bucket["key"]: bucket["doc_count"] for bucket in found["aggregations"]["ids"]["buckets"]}
