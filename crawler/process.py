@@ -27,7 +27,13 @@ from traceur.watchlist import Source, load_watchlist
 from . import runtime
 from .scrapy_settings import scrapy_settings
 
-SPIDER_BY_KIND = {"feed": "spiders.feed.FeedSpider", "sitemap": "spiders.sitemap.SitemapSpider"}
+SPIDER_BY_KIND = {
+    "feed": "spiders.feed.FeedSpider",
+    "sitemap": "spiders.sitemap.SitemapSpider",
+    "forum": "spiders.forum.ForumSpider",
+    "blog": "spiders.blog.BlogSpider",
+    "video": "spiders.video.VideoSpider",
+}
 DEFAULT_SPIDER = "spiders.site.SiteSpider"
 
 

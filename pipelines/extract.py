@@ -21,6 +21,8 @@ class ExtractPipeline:
         return cls(crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", 150), crawler.stats)
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        if item.record is not None:
+            return item  # parsed already by its spider
         page = FetchedPage(
             url=item.url,
             source_id=item.source_id,

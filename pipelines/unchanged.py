@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 from crawler import runtime
 from spiders.items import PageItem
 from traceur.document import document_id
+from traceur.records import record_document_id
 from traceur.urls import canonical_url
 
 
@@ -35,7 +36,8 @@ class UnchangedPipeline:
         if not isinstance(item, PageItem) or not item.not_modified:
             return item
         assert self.runtime is not None
-        stored = await asyncio.to_thread(self.runtime.store.get, document_id(canonical_url(item.url)))
+        doc_id = record_document_id(item.record, item.context) if item.record is not None else document_id(canonical_url(item.url))
+        stored = await asyncio.to_thread(self.runtime.store.get, doc_id)
         if stored is None:
             return item
         self.stats.inc_value("traceur/documents/unchanged")

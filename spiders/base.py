@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
@@ -15,7 +16,10 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler import resolver
+from crawler import resolver, runtime
+from crawler.httpcache import not_modified
+from traceur.state import CrawlState
+from traceur.urls import canonical_url
 from traceur.charset import decode_html, looks_binary
 from traceur.watchlist import Source, load_watchlist
 
@@ -68,6 +72,56 @@ class SourceSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self._source_arg = source
         self._watchlist_arg = watchlist
+        self._runtime: runtime.Runtime | None = None
+        self.requested = 0
+        self._requested_urls: set[str] = set()
+
+    @property
+    def crawl_state(self) -> CrawlState:
+        """What earlier passes remembered (seen entries, thread progress)."""
+        if self._runtime is None:
+            self._runtime = runtime.acquire(self.crawler.settings)
+            self.crawler.signals.connect(self._release_runtime, signal=signals.spider_closed)
+        return self._runtime.state
+
+    def _release_runtime(self, spider: Any = None) -> None:
+        if self._runtime is not None:
+            runtime.release(self.crawler.settings)
+            self._runtime = None
+
+    @property
+    def max_pages(self) -> int:
+        return self.source.limits.max_pages or self.crawler.settings.getint("TRACEUR_MAX_PAGES", 200)
+
+    @property
+    def max_depth(self) -> int:
+        return self.source.limits.max_depth or self.crawler.settings.getint("TRACEUR_MAX_DEPTH", 2)
+
+    def budget_request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request | None:
+        """A request counted against the source's page budget, once per canonical URL."""
+        key = canonical_url(url)
+        if key in self._requested_urls:
+            return None
+        if self.requested >= self.max_pages:
+            self.crawler.stats.inc_value("traceur/site/page_limit_reached")
+            return None
+        self.requested += 1
+        self._requested_urls.add(key)
+        # The spider dedups by canonical URL itself; leaving Scrapy's dupefilter out lets a
+        # redirect loop run into the redirect limit and be reported, not vanish silently.
+        return scrapy.Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True)
+
+    def record_item(self, response: Response, record: Any, context: Any, kind: str) -> PageItem:
+        """A parsed record (forum post, blog post or comment, video) for the pipelines."""
+        return PageItem(
+            url=getattr(record, "url", response.url),
+            source_id=self.source.id,
+            kind=kind,
+            fetched_at=datetime.now(timezone.utc).isoformat(),
+            record=record,
+            context=context,
+            not_modified=not_modified(response),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:

@@ -1,7 +1,6 @@
 """Generic site crawl: start URL (and optional sitemap), same-site links, depth and page limits.
 
-Also serves forum, blog and sitemap sources until their dedicated spiders exist; the
-source's kind sets the document kind.
+The blog and video spiders are site crawls that read more out of the pages they keep.
 """
 
 from __future__ import annotations
@@ -12,10 +11,10 @@ from typing import Any, AsyncIterator, Iterator
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.utils.sitemap import Sitemap
 
 from crawler.httpcache import not_modified
-from traceur.urls import canonical_url, domain_of
+from traceur.sitemaps import SitemapError, parse_sitemap
+from traceur.urls import domain_of
 
 from .base import SourceSpider
 
@@ -32,19 +31,6 @@ class SiteSpider(SourceSpider):
 
     name = "site"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.requested = 0
-        self._requested_urls: set[str] = set()
-
-    @property
-    def max_pages(self) -> int:
-        return self.source.limits.max_pages or self.crawler.settings.getint("TRACEUR_MAX_PAGES", 200)
-
-    @property
-    def max_depth(self) -> int:
-        return self.source.limits.max_depth or self.crawler.settings.getint("TRACEUR_MAX_DEPTH", 2)
-
     def _links(self) -> LinkExtractor:
         return LinkExtractor(
             allow=(self.source.follow,) if self.source.follow else (),
@@ -54,18 +40,7 @@ class SiteSpider(SourceSpider):
         )
 
     def _request(self, url: str, depth: int) -> scrapy.Request | None:
-        # Counted once per URL: pages that link to each other must not eat the budget.
-        key = canonical_url(url)
-        if key in self._requested_urls:
-            return None
-        if self.requested >= self.max_pages:
-            self.crawler.stats.inc_value("traceur/site/page_limit_reached")
-            return None
-        self.requested += 1
-        self._requested_urls.add(key)
-        # The spider dedups by canonical URL itself; leaving Scrapy's dupefilter out lets a
-        # redirect loop run into the redirect limit and be reported, not vanish silently.
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, cb_kwargs={"depth": depth}, dont_filter=True)
+        return self.budget_request(url, self.parse_page, depth=depth)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         first = self._request(self.source.url, 0)
@@ -76,32 +51,39 @@ class SiteSpider(SourceSpider):
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:
-            sitemap = Sitemap(response.body)
-        except Exception as exc:  # lxml raises several types on garbage
+            sitemap = parse_sitemap(response.body)
+        except SitemapError as exc:
             self.count_error("malformed_sitemap", response.url, str(exc))
             return
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc or domain_of(loc) != domain_of(self.source.url):
+        for entry in sitemap.entries:
+            loc = entry.loc
+            if domain_of(loc) != domain_of(self.source.url):
                 continue
-            if sitemap.type == "sitemapindex":
+            if sitemap.kind == "sitemapindex":
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
             else:
                 request = self._request(loc, self.max_depth)
                 if request is not None:
                     yield request
 
+    def parse_document_page(self, response: TextResponse) -> Iterator[Any]:
+        """A page the source keeps: one document (blog and video spiders read more)."""
+        item = self.page_item(response)
+        if item is not None:
+            item.not_modified = not_modified(response)
+            yield item
+
     def parse_page(self, response: Response, depth: int) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.count_error("not_text", response.url, "not a text page")
             return
         if self.source.match is None or re.search(self.source.match, response.url):
-            item = self.page_item(response)
-            if item is not None:
-                item.not_modified = not_modified(response)
-                yield item
+            yield from self.parse_document_page(response)
         if depth >= self.max_depth:
             return
+        yield from self.follow_links(response, depth)
+
+    def follow_links(self, response: TextResponse, depth: int) -> Iterator[scrapy.Request]:
         for link in self._links().extract_links(response):
             request = self._request(link.url, depth + 1)
             if request is not None:

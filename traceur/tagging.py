@@ -161,8 +161,13 @@ class Tagger:
         )
 
     def apply(self, document: Document) -> Document:
-        """Set ``candidates``, ``topics`` and ``mentions`` on ``document`` (and return it)."""
-        result = self.tag(document.title, document.text)
+        """Set ``candidates``, ``topics`` and ``mentions`` on ``document`` (and return it).
+
+        A reply in a forum thread and a reader's comment carry the thread's (or the post's)
+        title for display, but their authors did not write it: only their own text counts.
+        """
+        inherited_title = document.kind == "comment" or (document.kind == "forum_post" and (document.position or 1) > 1)
+        result = self.tag("" if inherited_title else document.title, document.text)
         document.candidates = result.candidates
         document.topics = result.topics
         document.mentions = result.mentions
