@@ -31,7 +31,14 @@ class SiteSpider(SourceSpider):
 
     name = "site"
 
+    _link_extractor: LinkExtractor | None = None
+
     def _links(self) -> LinkExtractor:
+        if self._link_extractor is None:
+            self._link_extractor = self._make_link_extractor()
+        return self._link_extractor
+
+    def _make_link_extractor(self) -> LinkExtractor:
         return LinkExtractor(
             allow=(self.source.follow,) if self.source.follow else (),
             allow_domains=(domain_of(self.source.url),),

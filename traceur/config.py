@@ -40,6 +40,7 @@ class Settings:
     retry_backoff: float
     max_retry_after: float
     obey_robots: bool
+    autothrottle: bool
     max_pages: int
     max_depth: int
     min_text_chars: int
