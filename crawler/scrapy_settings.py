@@ -26,7 +26,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_DELAY_JITTER": 0.5,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_per_domain,
-        "AUTOTHROTTLE_ENABLED": True,
+        "AUTOTHROTTLE_ENABLED": settings.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 0.1),
         "AUTOTHROTTLE_MAX_DELAY": 30.0,
         "RETRY_ENABLED": settings.retry_times > 0,
