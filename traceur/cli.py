@@ -15,7 +15,9 @@ from .cli_context import CliContext
 from .config import Settings
 from .durations import parse_duration
 from .errors import TraceurError, WatchlistError
+from .alerts.service import run_once
 from .passes import PassSummary, run_pass
+from .runs import record_pass
 from .store import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, open_store
 from .watchlist import Watchlist, load_watchlist
 from .document import DOCUMENT_KINDS
@@ -128,7 +130,9 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
 
     Feeds are polled for new entries only; sites are crawled within their limits. A dead
     feed, an error page or a broken page is counted and reported; the rest goes on.
-    Progress is printed while it runs; details go to DATA_DIR/crawl.log.
+    Progress is printed while it runs; details go to DATA_DIR/crawl.log. The pass is
+    recorded for `traceur status`, then the watchlist's immediate and source-health alert
+    rules are evaluated and their emails sent (or queued when the mail server is down).
 
     \b
     Examples:
@@ -143,7 +147,14 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
     chosen = list(source_ids) or [s.id for s in watchlist.sources if s.enabled]
     click.echo(f"Collecting from {len(chosen)} sources of {path} into {settings.store}", err=True)
     summary = run_pass(settings, path, list(source_ids))
+    record_pass(settings, summary)
     _print_summary(summary, watchlist)
+    if watchlist.alerts:
+        # One pass, then alerts (DESIGN.md): what must reach the team at once. Digests keep
+        # to their schedule (`traceur schedule` or `traceur alerts run`).
+        outcomes, delivery = run_once(settings, watchlist, kinds=("immediate", "source_health"))
+        queued = sum(len(outcome.queued) for outcome in outcomes)
+        click.echo(f"Alerts: {queued} queued, {len(delivery.sent)} sent, {delivery.remaining} waiting in the outbox")
 
 
 # -- search and export ----------------------------------------------------------------
@@ -288,6 +299,10 @@ def demo(ctx: click.Context, serve: bool) -> None:
 
 
 def _register_optional_commands() -> None:
+    from .cli_schedule import alerts, schedule, status
+
+    for command in (schedule, status, alerts):
+        main.add_command(command)
     try:
         from .cli_es import es, kibana
     except ImportError:

@@ -1,0 +1,219 @@
+"""Time to alert, and what an alert evaluation costs.
+
+1. **Time to alert**, end to end through the real daemon: ``python -m traceur schedule``
+   polls a feed of the bundled demo web (served locally by ``LocalWeb``) every 30 s, with
+   the default jitter and politeness delay; an immediate rule watches the demo's
+   candidates; a real SMTP server in-process (aiosmtpd) receives the email. Each run
+   publishes a new entry naming a candidate at a random moment of the polling cycle and
+   measures until the email is received. Adaptive polling is off, so the figure is for a
+   source polled every 30 s (with it on, a busy feed is polled up to 4 times more often).
+   Split in three: the wait for the next scheduled run (half the interval on average),
+   the crawl process start (Python, Scrapy, the store), and the rest (feed fetched → email
+   received: feed and page fetch with the politeness delay, extraction, tagging, storing,
+   rule evaluation, SMTP). Printed: each run, then median and worst of each part.
+
+2. **Evaluation cost**, in-process: an immediate rule reading N new documents from a
+   SQLite store through its watermark, filtering them (candidates and a query), rendering
+   the emails (20 documents each) and queueing them in one transaction. Printed:
+   documents/s and milliseconds per email.
+
+    .venv/bin/python bench/bench_alerts.py [--runs 5] [--interval 30] [--quick]
+
+``--quick`` (or ``run.py --quick``): 3 runs at a 10 s interval, 1,000 documents.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, TypeVar
+
+import measure
+from traceur.alerts.evaluate import Evaluator
+from traceur.alerts.mailsink import MailSink
+from traceur.alerts.outbox import AlertState
+from traceur.config import load_settings
+from traceur.document import Document, content_hash, document_id
+from traceur.localweb import LocalWeb, Response
+from traceur.passes import run_pass
+from traceur.runs import RunLog
+from traceur.store.sqlite import SqliteStore
+from traceur.tagging import Tagger
+from traceur.watchlist import load_watchlist
+
+DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo_web"
+HOST = "www.quotidien-du-centre.example"
+FEED_PATH = "/politique/rss.xml"
+SEED = 20261122
+T = TypeVar("T")
+WATCHLIST = """\
+candidates:
+  - id: claire-martin
+    name: Claire Martin
+    aliases: ["Mme Martin"]
+    exclude: ["Saint-Martin"]
+  - id: elodie-arnaud
+    name: Élodie Arnaud
+    exclude: ["Pont-Arnaud"]
+  - id: jean-baptiste-lefort
+    name: Jean-Baptiste Lefort
+topics:
+  - id: transports
+    keywords: ["tramway", "ligne de bus"]
+sources:
+  - {id: quotidien-politique, name: "Le Quotidien du Centre", kind: feed, url: "http://%(host)s%(feed)s", every: %(every)ds}
+alerts:
+  - id: candidats-immediat
+    kind: immediate
+    to: [equipe-numerique@example.org]
+    candidates: [claire-martin, elodie-arnaud, jean-baptiste-lefort]
+    query: "habitants OR conseil NOT horoscope"
+"""
+PEOPLE = ("Claire Martin", "Élodie Arnaud", "Jean-Baptiste Lefort")
+PLACES = ("la halle aux grains", "le quartier des Tanneurs", "la gare", "le lycée Descartes", "la médiathèque")
+
+
+def _article(title: str, paragraph: str) -> bytes:
+    return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            f"<main><article><h1>{title}</h1><p>{paragraph}</p><p>Les élus de l’opposition ont annoncé qu’ils "
+            "déposeraient plusieurs amendements lors de la prochaine séance du conseil municipal, prévue le mois prochain."
+            "</p></article></main></body></html>").encode()
+
+
+def _wait(predicate: Callable[[], T], timeout: float) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise RuntimeError(f"gave up after {timeout:.0f} s")
+
+
+def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
+    """(wait for the poll, crawl process start, feed fetched → email received) in seconds, for each run."""
+    rng = random.Random(SEED)
+    feed = (DEMO_WEB / HOST / FEED_PATH.lstrip("/")).read_text(encoding="utf-8")
+    results: list[tuple[float, float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="traceur-bench-alerts-") as tmp, LocalWeb(DEMO_WEB) as web, MailSink() as sink:
+        root = Path(tmp)
+        watchlist = root / "veille.yaml"
+        watchlist.write_text(WATCHLIST % {"host": HOST, "feed": FEED_PATH, "every": interval}, encoding="utf-8")
+        settings = load_settings().replace(
+            store=f"sqlite:///{root / 'traceur.db'}", data_dir=root / "data", allow_networks=("127.0.0.1/32",),
+            http_proxy=web.proxy_url, smtp_host=sink.host, smtp_port=sink.port, smtp_security="none", smtp_username=None,
+            adaptive_polling_factor=1,
+        )
+        run_pass(settings, watchlist, quiet=True)  # the feed's existing entries are not news
+        env = {**os.environ, **settings.to_env()}
+        daemon = subprocess.Popen([sys.executable, "-m", "traceur", "schedule", "--watchlist", str(watchlist), "--tick", "1"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with RunLog.in_data_dir(settings.data_dir) as log:
+                _wait(lambda: [r for r in log.recent("quotidien-politique", 1) if r.finished_at], 120)
+            entries = ""
+            for number in range(runs):
+                time.sleep(rng.uniform(0, interval))  # a random moment of the polling cycle
+                person, place = PEOPLE[number % len(PEOPLE)], rng.choice(PLACES)
+                slug = f"/politique/2026/11/alerte-{number}.html"
+                title = f"{person} en visite dans {place} ({number + 1})"
+                web.set(HOST, slug, Response(200, _article(title, f"{person} a rencontré les habitants devant {place} "
+                                                                   "pour parler du budget et des transports."),
+                                             {"Content-Type": "text/html; charset=utf-8"}))
+                entries = (f"<item><title>{title}</title><link>http://{HOST}{slug}</link>"
+                           f"<guid isPermaLink='false'>bench-{SEED}-{number}</guid></item>\n") + entries
+                published = time.time()
+                web.set(HOST, FEED_PATH, Response(200, feed.replace("<item>", entries + "<item>", 1).encode(),
+                                                  {"Content-Type": "application/rss+xml"}))
+                received = _wait(lambda: sink.messages()[number:], interval * 3 + 60)[0]
+                fetched = min(r.at for r in web.requested(HOST) if r.path == FEED_PATH and r.at >= published)
+                with RunLog.in_data_dir(settings.data_dir) as log:
+                    started = max(r.started_at.timestamp() for r in log.recent("quotidien-politique", 5)
+                                  if r.started_at.timestamp() <= fetched)
+                # An entry published while a crawl process was starting is caught by that run.
+                waited = max(0.0, started - published)
+                startup = fetched - max(started, published)
+                work = received.at - fetched
+                results.append((waited, startup, work))
+                print(f"  run {number + 1}: waited for the poll {waited:5.1f} s, crawl process start {startup:4.1f} s, "
+                      f"fetch to email {work:4.1f} s, total {received.at - published:5.1f} s", flush=True)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(120)
+    return results
+
+
+def evaluation_cost(documents: int) -> tuple[float, float, int]:
+    """(documents/s, ms per email, emails) for one immediate rule over ``documents`` new documents."""
+    rng = random.Random(SEED)
+    with tempfile.TemporaryDirectory(prefix="traceur-bench-eval-") as tmp:
+        root = Path(tmp)
+        path = root / "veille.yaml"
+        path.write_text(WATCHLIST % {"host": HOST, "feed": FEED_PATH, "every": 30}, encoding="utf-8")
+        watchlist = load_watchlist(path)
+        tagger = Tagger(watchlist)
+        settings = load_settings().replace(data_dir=root)
+        store = SqliteStore(root / "docs.db")
+        state = AlertState(root / "alerts.db")
+        evaluator = Evaluator(settings, watchlist, store, state)
+        rule = watchlist.alerts[0]
+        evaluator.evaluate(rule)  # starts at the (empty) end of the store
+        now = datetime.now(timezone.utc)
+        batch: list[Document] = []
+        for number in range(documents):
+            person = PEOPLE[number % len(PEOPLE)] if rng.random() < 0.6 else "Le maire"
+            text = " ".join([f"{person} s'est exprimé devant {rng.choice(PLACES)}."] + [
+                f"Le conseil a débattu du point {n} de l'ordre du jour, consacré au tramway et aux écoles." for n in range(12)])
+            url = f"http://{HOST}/politique/2026/11/article-{number}.html"
+            batch.append(tagger.apply(Document(
+                id=document_id(url), url=url, canonical_url=url, domain=HOST, kind="article", source_id="quotidien-politique",
+                title=f"Conseil municipal : séance {number}", text=text, published_at=now - timedelta(minutes=number),
+                fetched_at=now, content_hash=content_hash("", text))))
+        store.upsert(batch)
+        start = time.perf_counter()
+        outcome = evaluator.evaluate(rule)
+        seconds = time.perf_counter() - start
+        emails = len(outcome.queued)
+        store.close()
+        state.close()
+    return documents / seconds, seconds * 1000 / max(emails, 1), emails
+
+
+def main() -> int | None:
+    args = measure.options(__doc__.split("\n\n")[0], runs=(int, None, "time-to-alert runs (default 5, quick 3)"),
+                           interval=(int, None, "feed polling interval in seconds (default 30, quick 10)"),
+                           documents=(int, None, "documents for the evaluation cost (default 10000, quick 1000)"))
+    runs = args.runs or (3 if args.quick else 5)
+    interval = args.interval or (10 if args.quick else 30)
+    documents = args.documents or (1000 if args.quick else 10000)
+
+    print(f"Time to alert: feed polled every {interval} s, {runs} entries published at random moments")
+    results = time_to_alert(runs, interval)
+    columns = list(zip(*results))
+    totals = [sum(r) for r in results]
+    rows: list[tuple[str, str, str]] = [("", "median", "worst")]
+    for label, values in (("wait for the next poll", columns[0]), ("crawl process start", columns[1]),
+                          ("feed fetched → email received", columns[2]), ("time to alert", totals)):
+        rows.append((label, f"{statistics.median(values):.1f} s", f"{max(values):.1f} s"))
+    print(measure.table(rows))
+    print()
+    rate, per_email, emails = evaluation_cost(documents)
+    print(f"Evaluation: one immediate rule over {documents} new documents (candidates + query filter)")
+    print(measure.table([
+        ("documents/s", f"{rate:,.0f}"),
+        ("emails queued", f"{emails}"),
+        ("evaluation time per email queued (20 documents each)", f"{per_email:.1f} ms"),
+    ]))
+    return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
