@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench typecheck clean
+.PHONY: demo test bench eval typecheck clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 ## make bench: speed and memory figures (never part of the tests)
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+## make eval: tagging and clustering precision/recall on the labelled corpus of tests/eval; fails below the pinned floors
+eval: $(STAMP)
+	$(PY) -m traceur.evaluate tests/eval
 
 ## make typecheck: mypy, strict on the core package
 typecheck: $(STAMP)

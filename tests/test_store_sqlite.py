@@ -296,8 +296,11 @@ def test_malformed_query_works_or_raises_a_clear_store_error_on_count(filled: Sq
         assert number >= 0
 
 
-def test_unbalanced_quote_still_finds_the_word(filled: SqliteStore) -> None:
-    assert search_ids(filled, '"tramway') == {TRAM_TITLE.id, TRAM_TEXT.id}
+def test_unbalanced_quote_is_an_error_naming_where_the_phrase_starts(filled: SqliteStore) -> None:
+    # Once silently read as the bare word; a quote left open changes what the query means
+    # ("logements sociaux" becomes two words), so the query language refuses it.
+    with pytest.raises(StoreError, match="column 9: expected a closing"):
+        filled.search(SearchQuery('tramway "logements sociaux'))
 
 
 # -- reading everything, persistence --------------------------------------------------
@@ -420,6 +423,7 @@ def test_search_since_a_date(filled: SqliteStore, db_path: Path) -> None:
 def test_search_with_a_broken_query_is_a_clean_cli_error(filled: SqliteStore, db_path: Path) -> None:
     result = run_cli(db_path, "search", "(tramway")
 
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: cannot run the search '(tramway'")
+    assert result.exit_code == 2
+    assert result.stderr.startswith('error: column 9: expected ")" to close the "(" of column 1, found end of query')
+    assert result.stderr.splitlines()[1:] == ["  (tramway", "          ^"]
     assert "Traceback" not in result.output

@@ -14,9 +14,10 @@ from . import __version__
 from .cli_context import CliContext
 from .config import Settings
 from .durations import parse_duration
-from .errors import TraceurError, WatchlistError
+from .errors import QueryError, TraceurError, WatchlistError
 from .alerts.service import run_once
 from .passes import PassSummary, run_pass
+from .query import parse as parse_query
 from .runs import record_pass
 from .store import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, open_store
 from .watchlist import Watchlist, load_watchlist
@@ -32,6 +33,11 @@ class _Group(click.Group):
         except WatchlistError as exc:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
+            sys.exit(exc.exit_code)
+        except QueryError as exc:
+            click.echo(f"error: {exc}", err=True)
+            for line in exc.caret().splitlines():
+                click.echo(f"  {line}", err=True)
             sys.exit(exc.exit_code)
         except TraceurError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -84,9 +90,16 @@ def check(ctx: click.Context, watchlist: Path | None) -> None:
     loaded = load_watchlist(path)
     click.echo(
         f"{path}: valid — {len(loaded.candidates)} candidates, {len(loaded.topics)} topics, "
-        f"{len(loaded.sources)} sources ({sum(1 for s in loaded.sources if s.enabled)} enabled)"
+        f"{len(loaded.sources)} sources ({sum(1 for s in loaded.sources if s.enabled)} enabled), "
+        f"{len(loaded.alerts)} alert rules"
     )
     click.echo(f"configuration: valid — store {settings.store}, data in {settings.data_dir}")
+    if loaded.alerts and not settings.smtp_host:
+        click.echo(
+            "warning: the watchlist has alert rules but no mail server is configured; their emails "
+            "will wait in the outbox until smtp_host is set (config file or TRACEUR_SMTP_HOST)",
+            err=True,
+        )
 
 
 # -- run ------------------------------------------------------------------------------
@@ -203,15 +216,24 @@ def search(ctx: click.Context, query: str, candidate: str | None, topic: str | N
     """Search the stored documents, best matches first.
 
     Words are all required and found whatever their accents or case; "quoted words" are
-    a phrase; a trailing * is a prefix; OR and NOT (in capitals) combine terms. Without
-    QUERY, the newest documents matching the filters are listed.
+    a phrase; a trailing * is a prefix; AND, OR, NOT and NEAR/n (in capitals) combine
+    terms, with parentheses. NOT binds tighter than AND, AND tighter than OR. a NEAR/5 b:
+    a and b in the same field, in either order, at most 5 words apart. Apostrophes and
+    hyphens split words: l'adjoint is the phrase "l adjoint". Without QUERY, the newest
+    documents matching the filters are listed. A malformed query is reported with its
+    column (exit code 2).
 
     \b
     Examples:
       traceur search tramway --candidate claire-martin
       traceur search '"réunion publique" OR meeting' --kind forum_post --since 7d
+      traceur search 'vidéo* NOT (Saint-Martin OR budget)'
+      traceur search 'tramway NEAR/5 Martin'
       traceur search --candidate elodie-arnaud --limit 5 --json
     """
+    if query.strip():
+        # Checked before the store is opened, so a typo is reported with its column.
+        parse_query(query)
     settings = _settings(ctx)
     store = open_store(settings)
     try:
@@ -299,6 +321,9 @@ def demo(ctx: click.Context, serve: bool) -> None:
 
 
 def _register_optional_commands() -> None:
+    from .retag import retag
+
+    main.add_command(retag)
     from .cli_schedule import alerts, schedule, status
 
     for command in (schedule, status, alerts):

@@ -21,9 +21,21 @@ class Snippet:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Where one match stands: ``field`` ("title" or "text") and its offsets in that field."""
+
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Mention:
     count: int
     snippets: tuple[Snippet, ...] = ()
+    # Every counted match, in reading order (snippets stop at max_snippets; spans do not),
+    # so a front end can highlight each one in the full text.
+    spans: tuple[Span, ...] = ()
 
 
 @dataclass
@@ -68,6 +80,8 @@ class Document:
             ident: Mention(
                 count=int(mention["count"]),
                 snippets=tuple(Snippet(**snippet) for snippet in mention.get("snippets", ())),
+                # Documents stored before spans existed have none; they come with the next tagging.
+                spans=tuple(Span(**span) for span in mention.get("spans", ())),
             )
             for ident, mention in (values.get("mentions") or {}).items()
         }

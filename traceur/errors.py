@@ -29,6 +29,31 @@ class StoreError(TraceurError):
     """The document store cannot be opened, read or written."""
 
 
+class QueryError(TraceurError):
+    """A query (``traceur search``, a topic's ``query:``) cannot be parsed.
+
+    ``column`` is 1-based; ``expected`` and ``found`` describe the tokens, ``hint`` is an
+    optional fix. ``caret()`` shows the query with a caret under the column.
+    """
+
+    exit_code = 2
+
+    def __init__(self, query: str, column: int, expected: str, found: str, hint: str = "") -> None:
+        self.query = query
+        self.column = column
+        self.expected = expected
+        self.found = found
+        self.hint = hint
+        message = f"column {column}: expected {expected}, found {found}"
+        super().__init__(f"{message}; {hint}" if hint else message)
+
+    def caret(self) -> str:
+        """Two lines: the query, and a caret under ``column``."""
+        # Tabs and line breaks (a query folded over lines in YAML) would shift the caret.
+        shown = "".join(" " if ch.isspace() else ch for ch in self.query)
+        return f"{shown}\n{' ' * (self.column - 1)}^"
+
+
 class NetworkPolicyError(TraceurError):
     """A URL or address is refused by the network guard."""
 

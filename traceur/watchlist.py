@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 from .alerts.rules import AlertRule, parse_alert_rules
 from .durations import parse_duration
-from .errors import WatchlistError
+from .errors import QueryError, WatchlistError
+from .language import LANGUAGE_NAMES, LANGUAGES
+from .query import parse as parse_query
 from .yamlfile import LineDict, LineList, YamlSyntaxError, load_yaml
 
 SOURCE_KINDS = ("feed", "site", "sitemap", "forum", "blog", "video")
@@ -31,17 +33,56 @@ MIN_INTERVAL_SECONDS = 10
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
+# How an alias's letters must be written to count: "any" case; "capitalised" (each word
+# starts with a capital: "Roy", "ROY", not "roy"); "exact" (as written in the watchlist:
+# "JBR", not "Jbr"); "auto" picks "exact" for acronyms, "capitalised" for short and
+# ambiguous aliases, "any" otherwise (see traceur.tagging).
+ALIAS_CASES = ("auto", "any", "capitalised", "exact")
+GENDERS = ("f", "m")
+
+
+@dataclass(frozen=True)
+class Alias:
+    """An alias written with options in the watchlist (``{alias: Martin, ambiguous: true}``).
+
+    An ambiguous alias (a surname that is also a common word, a town or another person's
+    name) counts only with context: the candidate named without ambiguity elsewhere in
+    the same document, or a cue right next to it ("Mme Martin", "la candidate Martin").
+    """
+
+    text: str
+    ambiguous: bool = False
+    case: str = "auto"
+
+
 @dataclass(frozen=True)
 class Candidate:
     id: str
     name: str
+    # Every alias's text, options or not, so code that only needs the spellings reads them here.
     aliases: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # The aliases written as mappings, with their options.
+    alias_options: tuple[Alias, ...] = ()
+    # Words that, next to an ambiguous alias, say it is this candidate (party, list, office).
+    cues: tuple[str, ...] = ()
+    # "f" or "m": civilities and titles of the other gender are then no cue ("M. Martin"
+    # is not Claire Martin). None: inferred from the aliases ("Mme Martin"), else unknown.
+    gender: str | None = None
+    # Spellings generated from the name (initials "J.-B. Roy", "ROY Jean-Baptiste").
+    variants: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
         """The full name first, then the aliases."""
         return (self.name, *self.aliases)
+
+    def alias(self, text: str) -> Alias:
+        """The options of alias ``text`` (defaults when it was written as a plain string)."""
+        for option in self.alias_options:
+            if option.text == text:
+                return option
+        return Alias(text)
 
 
 @dataclass(frozen=True)
@@ -50,6 +91,12 @@ class Topic:
     name: str
     keywords: tuple[str, ...]
     exclude: tuple[str, ...] = ()
+    # Keywords are words of a language: "loyers" means rents in French only. Empty: any language.
+    lang: tuple[str, ...] = ()
+    # A boolean query (traceur.query, checked at load time): when given, a document is about
+    # the topic when the query matches it (traceur.query.matches_topic); keywords then only
+    # mark the snippets.
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +126,11 @@ class Source:
     def document_kind(self) -> str:
         return DOCUMENT_KIND_BY_SOURCE[self.kind]
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this source keeps (``lang: fr`` or ``lang: [fr, en]``); empty: all."""
+        return tuple(code for code in (self.lang or "").split(",") if code)
+
 
 @dataclass(frozen=True)
 class Watchlist:
@@ -105,8 +157,9 @@ class Watchlist:
 
 
 _TOP_KEYS = ("candidates", "topics", "sources", "alerts")
-_CANDIDATE_KEYS = ("id", "name", "aliases", "exclude")
-_TOPIC_KEYS = ("id", "name", "keywords", "exclude")
+_CANDIDATE_KEYS = ("id", "name", "aliases", "exclude", "cues", "gender", "variants")
+_ALIAS_KEYS = ("alias", "ambiguous", "case")
+_TOPIC_KEYS = ("id", "name", "keywords", "exclude", "lang", "query")
 _SOURCE_KEYS = ("id", "kind", "url", "every", "name", "match", "follow", "sitemap", "lang", "enabled", "limits", "max_age")
 _LIMIT_KEYS = ("max_pages", "max_depth", "max_entries")
 
@@ -205,6 +258,58 @@ def _entries(root: LineDict, key: str, problems: _Problems) -> list[tuple[int, L
     return entries
 
 
+def _alias_list(node: LineDict, where: str, problems: _Problems) -> tuple[tuple[str, ...], tuple[Alias, ...]]:
+    """``aliases:`` items are texts or mappings ``{alias: ..., ambiguous: true, case: exact}``.
+
+    Returns every alias's text, in order, and the options of those written as mappings.
+    """
+    value = node.get("aliases")
+    if not isinstance(value, LineList):
+        return _text_list(node, "aliases", where, problems), ()
+    texts: list[str] = []
+    options: list[Alias] = []
+    for index, item in enumerate(value):
+        at = f"{where}.aliases[{index}]"
+        if isinstance(item, LineDict):
+            _check_keys(item, _ALIAS_KEYS, at, problems)
+            text = _text(item, "alias", at, problems)
+            ambiguous = item.get("ambiguous", False)
+            if not isinstance(ambiguous, bool):
+                problems.add(_line_of(item, "ambiguous"), f"{at}.ambiguous", "must be true or false")
+                ambiguous = False
+            case = _text(item, "case", at, problems, required=False) or "auto"
+            if case not in ALIAS_CASES:
+                close = difflib.get_close_matches(case, ALIAS_CASES, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                problems.add(_line_of(item, "case"), f"{at}.case", f"unknown case {case!r}; {hint}use one of {', '.join(ALIAS_CASES)}")
+                case = "auto"
+            if text:
+                texts.append(text)
+                options.append(Alias(text, ambiguous, case))
+            continue
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+            problems.add(value.lines[index], at, 'must be a non-empty text, or a mapping such as {alias: "Martin", ambiguous: true}')
+            continue
+        texts.append(str(item).strip())
+    return tuple(texts), tuple(options)
+
+
+def _languages(node: LineDict, where: str, problems: _Problems) -> tuple[str, ...]:
+    """``lang: fr`` or ``lang: [fr, en]``: languages Traceur can recognise, lower-cased."""
+    codes = _text_list(node, "lang", where, problems)
+    result: list[str] = []
+    for item in codes:
+        for code in item.replace(",", " ").split():
+            code = code.lower()
+            if code not in LANGUAGES:
+                known = ", ".join(f"{c} ({LANGUAGE_NAMES[c]})" for c in LANGUAGES)
+                problems.add(_line_of(node, "lang"), f"{where}.lang", f"{code!r} is not a language Traceur recognises; use ISO 639-1 codes among {known}")
+                continue
+            if code not in result:
+                result.append(code)
+    return tuple(result)
+
+
 def _candidates(root: LineDict, problems: _Problems) -> list[Candidate]:
     result: list[Candidate] = []
     seen: dict[str, int] = {}
@@ -213,11 +318,41 @@ def _candidates(root: LineDict, problems: _Problems) -> list[Candidate]:
         _check_keys(node, _CANDIDATE_KEYS, where, problems)
         ident = _identifier(node, where, seen, problems)
         name = _text(node, "name", where, problems)
-        aliases = _text_list(node, "aliases", where, problems)
+        aliases, alias_options = _alias_list(node, where, problems)
         exclude = _text_list(node, "exclude", where, problems)
+        cues = _text_list(node, "cues", where, problems)
+        gender = _text(node, "gender", where, problems, required=False)
+        if gender is not None:
+            gender = gender.lower()
+            if gender not in GENDERS:
+                problems.add(_line_of(node, "gender"), f"{where}.gender", f"{gender!r} is not a gender Traceur uses; write f or m (or leave it out)")
+                gender = None
+        variants = node.get("variants", True)
+        if not isinstance(variants, bool):
+            problems.add(_line_of(node, "variants"), f"{where}.variants", "must be true or false")
+            variants = True
         if ident and name:
-            result.append(Candidate(ident, name, aliases, exclude))
+            result.append(Candidate(ident, name, aliases, exclude, alias_options, cues, gender, variants))
     return result
+
+
+def _topic_query(node: LineDict, where: str, problems: _Problems) -> str | None:
+    """``query:``, a boolean query parsed now, so a typo stops the load and not a crawl."""
+    if "query" not in node:
+        return None
+    text = _text(node, "query", where, problems, required=False)
+    if text is None and node.get("query") is not None:
+        return None  # not a text: _text said so
+    if not text:
+        problems.add(_line_of(node, "query"), f"{where}.query", 'is empty; write a query such as "tramway NEAR/5 Martin", or remove the key')
+        return None
+    try:
+        parse_query(text)
+    except QueryError as exc:
+        hint = f"; {exc.hint}" if exc.hint else ""
+        problems.add(_line_of(node, "query"), f"{where}.query", f"column {exc.column} of {text!r}: expected {exc.expected}, found {exc.found}{hint}")
+        return None
+    return text
 
 
 def _topics(root: LineDict, problems: _Problems) -> list[Topic]:
@@ -229,11 +364,13 @@ def _topics(root: LineDict, problems: _Problems) -> list[Topic]:
         ident = _identifier(node, where, seen, problems)
         name = _text(node, "name", where, problems, required=False)
         keywords = _text_list(node, "keywords", where, problems)
-        if not keywords and "keywords" not in node:
-            problems.add(node.line, where, 'missing "keywords"; add keywords: ["...", "..."]')
+        query = _topic_query(node, where, problems)
+        if not keywords and "keywords" not in node and "query" not in node:
+            problems.add(node.line, where, 'missing "keywords"; add keywords: ["...", "..."] (or a query: ...)')
         exclude = _text_list(node, "exclude", where, problems)
-        if ident and keywords:
-            result.append(Topic(ident, name or ident, keywords, exclude))
+        lang = _languages(node, where, problems)
+        if ident and (keywords or query):
+            result.append(Topic(ident, name or ident, keywords, exclude, lang, query))
     return result
 
 
@@ -325,7 +462,7 @@ def _sources(root: LineDict, problems: _Problems) -> list[Source]:
                 problems.add(_line_of(node, "max_age"), f"{where}.max_age", str(exc))
         match = _regex(node, "match", where, problems)
         follow = _regex(node, "follow", where, problems)
-        lang = _text(node, "lang", where, problems, required=False)
+        lang = ",".join(_languages(node, where, problems)) or None
         name = _text(node, "name", where, problems, required=False) or ""
         if ident and kind and url and every:
             result.append(Source(ident, kind, url, every, name, match, follow, sitemap, lang, enabled, limits, max_age))

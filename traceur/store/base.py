@@ -8,17 +8,11 @@ own emphasis. Extraction strips control characters, so the marks cannot be forge
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Iterator, Protocol
 
 from ..document import Document
-
-# The search syntax both stores accept: words (all required), "quoted phrases", prefix*,
-# upper-case AND/OR/NOT and parentheses.
-QUERY_TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
-QUERY_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
@@ -26,7 +20,8 @@ HIGHLIGHT_END = "\x03"
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """What ``traceur search`` asks. An empty ``text`` lists the newest matching documents."""
+    """What ``traceur search`` asks. ``text`` is in the query language of ``traceur.query``
+    (both stores parse it there); an empty ``text`` lists the newest matching documents."""
 
     text: str = ""
     candidate: str | None = None

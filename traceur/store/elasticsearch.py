@@ -28,13 +28,15 @@ Fields of the store's own, beside the document's: ``fingerprint``; ``sort_at``
 order of listings, as in SQLite); ``stored_at`` and ``seq`` (when, and in which order, each
 version was written: ``changed_since`` reads by ``seq``).
 
-Searching uses the query language of the SQLite store (words ANDed, "phrases", prefix*,
-upper-case AND/OR/NOT and parentheses) on accent-folded fields, so both stores find the
-same documents for the same words. Where the cluster has the analysis-common module, the
-``.folded`` sub-fields fold accents in the analyzer. Where it has not (the stripped test
+Searching uses the query language of ``traceur.query`` (words ANDed, "phrases", prefix*,
+upper-case AND/OR/NOT, NEAR/n and parentheses), translated by ``to_elasticsearch``, on
+accent-folded fields cut into words as SQLite's unicode61 cuts them, so both stores find
+the same documents for the same query. Where the cluster has the analysis-common module,
+the ``.folded`` sub-fields fold accents in the analyzer. Where it has not (the stripped test
 distribution), we index folded copies made in Python, ``title_folded`` and ``text_folded``:
 the standard analyzer cannot fold, and adding analysis plugins to a cluster is not a store's
-business. Queries ask both kinds of field, so indices of either kind answer alike.
+business. Queries ask both kinds of field, so indices of either kind answer alike. The
+stemmed French fields are not searched: "logement" does not find "logements", as in SQLite.
 """
 
 from __future__ import annotations
@@ -43,27 +45,26 @@ import hashlib
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from ..document import Document, format_utc
-from ..errors import ConfigError, StoreError
+from ..errors import ConfigError, QueryError, StoreError
+from ..query import parse, to_elasticsearch
 from ..textnorm import fold
 from .base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
 from .es_template import ANALYSIS_FRENCH, ANALYSIS_STANDARD, IndexNames, component_templates, detect_analysis, index_template
 from .spool import Spool
-
-# One grammar for both stores: the tokens and operators of the SQLite store's fts_query.
-from .base import QUERY_OPERATORS, QUERY_TOKEN
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -94,6 +95,8 @@ _HIDDEN_FIELDS = ["title_folded", "text_folded", "fingerprint", "stored_at", "se
 _TITLE_FIELDS = ("title.folded", "title_folded")
 _TEXT_FIELDS = ("text.folded", "text_folded")
 _FRAGMENT_CHARS = 180
+# What is not a letter or a digit (after folding) separates words.
+_NOT_WORD = re.compile(r"[\W_]")
 _ELLIPSIS = "…"
 
 
@@ -101,13 +104,16 @@ _ELLIPSIS = "…"
 
 
 def _fold_for_index(text: str) -> tuple[str, Sequence[int]]:
-    """Lower-case, accent-free text with apostrophes as spaces, and the map back to ``text``.
+    """Lower-case, accent-free text with every character that is not a letter or a digit
+    turned into a space, and the map back to ``text``.
 
-    The standard tokenizer keeps "l'élection" as one token where SQLite's unicode61 sees
-    "l" and "election"; turning apostrophes into spaces makes both stores split alike.
+    The standard tokenizer keeps "l'élection", "3,5" or "www.example.org" as one token
+    where SQLite's unicode61 (and the query language, ``traceur.query.words_of``) cuts at
+    every such character; with spaces instead, both stores cut alike. One character for
+    one keeps the offsets of ``fold``'s map.
     """
     folded, origin = fold(text)
-    return folded.replace("'", " "), origin
+    return _NOT_WORD.sub(" ", folded), origin
 
 
 def folded_copy(text: str) -> str:
@@ -119,96 +125,16 @@ def folded_copy(text: str) -> str:
 # -- the query language -------------------------------------------------------------------
 
 
-class _Parser:
-    """``traceur search`` text → an Elasticsearch bool query, with SQLite FTS5's precedence:
-    NOT binds tighter than AND (or two words side by side), AND tighter than OR."""
-
-    def __init__(self, text: str, title_fields: tuple[str, ...], text_fields: tuple[str, ...]) -> None:
-        self.text = text
-        self.tokens = QUERY_TOKEN.findall(text)
-        self.position = 0
-        self.fields = [f"{name}^5" for name in title_fields] + list(text_fields)
-
-    def parse(self) -> dict[str, Any] | None:
-        if not self.tokens:
-            return None
-        query = self._or()
-        if self.position != len(self.tokens):
-            self._fail(f"unexpected {self.tokens[self.position]!r}")
-        return query
-
-    def _fail(self, why: str) -> NoReturn:
-        raise StoreError(f"cannot run the search {self.text!r}: {why}; check quotes and parentheses")
-
-    def _peek(self) -> str | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def _or(self) -> dict[str, Any]:
-        parts = [self._and()]
-        while self._peek() == "OR":
-            self.position += 1
-            parts.append(self._and())
-        return parts[0] if len(parts) == 1 else {"bool": {"should": parts, "minimum_should_match": 1}}
-
-    def _and(self) -> dict[str, Any]:
-        parts = [self._not()]
-        while True:
-            token = self._peek()
-            if token == "AND":
-                self.position += 1
-                parts.append(self._not())
-            elif token is not None and token not in ("OR", "NOT", ")"):
-                parts.append(self._not())
-            else:
-                break
-        return parts[0] if len(parts) == 1 else {"bool": {"must": parts}}
-
-    def _not(self) -> dict[str, Any]:
-        query = self._primary()
-        excluded: list[dict[str, Any]] = []
-        while self._peek() == "NOT":
-            self.position += 1
-            excluded.append(self._primary())
-        return {"bool": {"must": [query], "must_not": excluded}} if excluded else query
-
-    def _primary(self) -> dict[str, Any]:
-        token = self._peek()
-        if token is None:
-            self._fail("the query ends where a word was expected")
-        self.position += 1
-        if token == "(":
-            query = self._or()
-            if self._peek() != ")":
-                self._fail("a parenthesis is not closed")
-            self.position += 1
-            return query
-        if token in QUERY_OPERATORS or token == ")":
-            self._fail(f"{token!r} where a word was expected")
-        if token.startswith('"'):
-            return self._phrase(token.strip('"'), prefix=False)
-        return self._phrase(token.rstrip("*"), prefix=token.endswith("*"))
-
-    def _phrase(self, words: str, prefix: bool) -> dict[str, Any]:
-        # The folded fields hold folded text: fold the query the same way (idempotent for
-        # the French sub-fields, whose analyzer folds too).
-        folded = " ".join(folded_copy(words).split())
-        terms = [term for term in "".join(ch if ch.isalnum() else " " for ch in folded).split()]
-        if prefix and len(terms) == 1:
-            # A prefix query matches every term, where phrase_prefix stops at max_expansions.
-            return {
-                "bool": {
-                    "should": [{"prefix": {field.split("^")[0]: {"value": terms[0], "boost": 5.0 if "^" in field else 1.0}}} for field in self.fields],
-                    "minimum_should_match": 1,
-                }
-            }
-        kind = "phrase_prefix" if prefix else "phrase"
-        # tie_breaker 1: title and text scores add up, as bm25 over both columns does.
-        return {"multi_match": {"query": folded, "type": kind, "fields": self.fields, "tie_breaker": 1.0}}
-
-
 def text_query(text: str) -> dict[str, Any] | None:
-    """The Elasticsearch query for ``traceur search`` text, or None when it has no words."""
-    return _Parser(text, _TITLE_FIELDS, _TEXT_FIELDS).parse()
+    """The Elasticsearch query for ``traceur search`` text (see ``traceur.query``), or None
+    when it is blank. A malformed query is a ``StoreError`` naming the column and the fix."""
+    if not text.strip():
+        return None
+    try:
+        node = parse(text)
+    except QueryError as exc:
+        raise StoreError(f"cannot run the search {text!r}: {exc}; check quotes and parentheses") from exc
+    return to_elasticsearch(node, [f"{name}^5" for name in _TITLE_FIELDS] + list(_TEXT_FIELDS))
 
 
 def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
@@ -285,7 +211,19 @@ def _place(original: str, fragment: str, folded: bool, whole: bool) -> str:
     if at < 0:
         # Not found (should not happen): the fragment as Elasticsearch cut it, marks mended.
         return _mark(plain, spans)
-    begin, finish = origin[at], origin[at + len(plain) - 1] + 1
+    first, stop = at, at + len(plain)
+    if whole:
+        # The whole field was highlighted (a title): all of it, whatever the trim took.
+        first, stop = 0, len(haystack)
+    elif folded:
+        # The folded copy has spaces for punctuation, and Elasticsearch trims fragments:
+        # "mars." comes back as "mars". Take back the punctuation at both ends (not the
+        # text's own spaces).
+        while first > 0 and haystack[first - 1] == " " and not original[origin[first - 1]].isspace():
+            first -= 1
+        while stop < len(haystack) and haystack[stop] == " " and not original[origin[stop]].isspace():
+            stop += 1
+    begin, finish = origin[first], origin[stop - 1] + 1
     shifted = [(start + at, end + at) for start, end in spans]
     # Marks in original coordinates, then the cut: the text between begin and finish.
     pieces: list[str] = []
@@ -899,7 +837,8 @@ class ElasticsearchStore:
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         body_query = build_query(query)
-        has_text = bool(query.text.strip()) and text_query(query.text) is not None
+        # build_query has parsed the text (or refused it): blank or not is all that is left.
+        has_text = bool(query.text.strip())
         sort: list[Any] = [{"sort_at": {"order": "desc", "missing": "_last"}}, {"seq": {"order": "desc"}}]
         if has_text:
             sort.insert(0, "_score")

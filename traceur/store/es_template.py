@@ -95,6 +95,10 @@ def french_analysis() -> dict[str, Any]:
             # The query language splits on apostrophes like SQLite's unicode61 tokenizer does,
             # so "election" finds "l'élection" in the folded sub-field too.
             "traceur_apostrophes": {"type": "mapping", "mappings": ["' => \\u0020", "’ => \\u0020"]},
+            # The same for every character that is not a letter, a digit or an accent: the
+            # standard tokenizer alone keeps "3,5", "a_b" or "www.example.org" whole, where
+            # unicode61 and traceur.query cut them, and NEAR/n counts the words between.
+            "traceur_separators": {"type": "pattern_replace", "pattern": "[^\\p{L}\\p{N}\\p{M}]", "replacement": " "},
         },
         "filter": {
             "traceur_elision": {"type": "elision", "articles_case": True, "articles": _ELIDED},
@@ -111,7 +115,7 @@ def french_analysis() -> dict[str, Any]:
             # No stemming and no stop words: the same words match as in the SQLite store.
             "traceur_folded": {
                 "type": "custom",
-                "char_filter": ["traceur_apostrophes"],
+                "char_filter": ["traceur_apostrophes", "traceur_separators"],
                 "tokenizer": "standard",
                 "filter": ["lowercase", "asciifolding"],
             },
@@ -128,7 +132,7 @@ def detect_analysis(client: Any) -> tuple[str, str | None]:
     try:
         client.indices.analyze(
             tokenizer="standard",
-            char_filter=[analysis["char_filter"]["traceur_apostrophes"]],
+            char_filter=[analysis["char_filter"]["traceur_apostrophes"], analysis["char_filter"]["traceur_separators"]],
             filter=[
                 analysis["filter"]["traceur_elision"],
                 "lowercase",

@@ -1,8 +1,15 @@
 """The embedded store: one SQLite file, full-text search with FTS5.
 
 FTS5's ``unicode61`` tokenizer with ``remove_diacritics 2`` folds case and accents,
-so "elodie" finds "Élodie". Writes are serialised by a lock so the store can be used
-from a worker thread (pipelines keep blocking I/O off the reactor).
+so "elodie" finds "Élodie". Search text is parsed by ``traceur.query`` and run as one
+FTS5 MATCH (ranked by bm25, highlighted), plus, for a NOT that FTS5 cannot express alone
+("NOT tramway"), an SQL condition over the row ids of other MATCHes. Writes are serialised
+by a lock so the store can be used from a worker thread (pipelines keep blocking I/O off
+the reactor).
+
+Known limit: unicode61 knows Unicode 6.1, and takes a character it does not know (an emoji
+newer than 2012) for a word, where ``traceur.query`` and Elasticsearch see none; a phrase or
+a NEAR across such a character may then differ by one word.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..document import Document, format_utc
-from ..errors import StoreError
-from .base import HIGHLIGHT_END, HIGHLIGHT_START, QUERY_OPERATORS, QUERY_TOKEN, SearchHit, SearchQuery, UpsertResult
+from ..errors import QueryError, StoreError
+from ..query import Fts5Plan, parse, to_fts5_plan
+from .base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -47,30 +55,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     title, text, tokenize = "unicode61 remove_diacritics 2"
 );
 """
-# FTS5 query syntax: words and phrases are quoted so punctuation never breaks a query;
-# upper-case AND/OR/NOT and parentheses keep their meaning.
+_FTS = "documents_fts"
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def fts_query(text: str) -> str:
-    """Translate ``traceur search`` text into an FTS5 query expression."""
-    parts: list[str] = []
-    for token in QUERY_TOKEN.findall(text):
-        if token in QUERY_OPERATORS or token in ("(", ")"):
-            parts.append(token)
-        elif token.startswith('"'):
-            inner = token.strip('"').strip()
-            if inner:
-                parts.append('"' + inner.replace('"', "") + '"')
-        else:
-            prefix = token.endswith("*")
-            word = token.rstrip("*").replace('"', "")
-            if word:
-                parts.append(f'"{word}"' + ("*" if prefix else ""))
-    return " ".join(parts)
+def text_plan(text: str) -> Fts5Plan | None:
+    """How the FTS5 index answers ``traceur search`` text (see ``traceur.query``), or None
+    when it is blank. A malformed query is a ``StoreError`` naming the column and the fix."""
+    if not text.strip():
+        return None
+    try:
+        node = parse(text)
+    except QueryError as exc:
+        raise StoreError(f"cannot run the search {text!r}: {exc}; check quotes and parentheses") from exc
+    return to_fts5_plan(node, _FTS, "d.rowid")
 
 
 def _fingerprint(document: Document) -> str:
@@ -171,14 +172,18 @@ class SqliteStore:
             row = self._db.execute("SELECT data FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return Document.from_dict(json.loads(row[0])) if row else None
 
-    def _where(self, query: SearchQuery) -> tuple[str, list[Any]]:
+    def _where(self, query: SearchQuery, plan: Fts5Plan | None) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        if query.text.strip():
-            expression = fts_query(query.text)
-            if expression:
-                clauses.append("documents_fts MATCH ?")
-                params.append(expression)
+        if plan is not None:
+            if plan.match is not None:
+                clauses.append(f"{_FTS} MATCH ?")
+                params.append(plan.match)
+            if plan.condition is not None:
+                # What FTS5 cannot say in one MATCH (a NOT with no term beside it): SQL over
+                # the row ids of separate MATCHes.
+                clauses.append(plan.condition)
+                params.extend(plan.params)
         for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
             if tag:
                 clauses.append(
@@ -200,9 +205,11 @@ class SqliteStore:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        where, params = self._where(query)
-        has_text = bool(query.text.strip() and fts_query(query.text))
-        if has_text:
+        plan = text_plan(query.text)
+        where, params = self._where(query, plan)
+        # Ranked and highlighted when FTS5 matches a positive part; a query with none
+        # ("NOT tramway") lists like a filter, newest first.
+        if plan is not None and plan.match is not None:
             sql = (
                 "SELECT d.data, bm25(documents_fts, 5.0, 1.0),"
                 f" highlight(documents_fts, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}'),"
@@ -228,8 +235,9 @@ class SqliteStore:
 
     def count(self, query: SearchQuery | None = None) -> int:
         query = query or SearchQuery()
-        where, params = self._where(query)
-        join = " JOIN documents_fts ON documents_fts.rowid = d.rowid" if "documents_fts MATCH" in where else ""
+        plan = text_plan(query.text)
+        where, params = self._where(query, plan)
+        join = f" JOIN {_FTS} ON {_FTS}.rowid = d.rowid" if plan is not None and plan.match is not None else ""
         with self._lock:
             try:
                 return int(self._db.execute(f"SELECT COUNT(*) FROM documents d{join}{where}", params).fetchone()[0])

@@ -1,0 +1,52 @@
+"""Step 3b: the story cluster (same story on several sites → one ``cluster_id``).
+
+The cluster index lives in ``DATA_DIR/clusters.db``; every crawler of a pass, and every
+pass, shares it through SQLite. An index that cannot be written does not cost the
+document: it is stored without a cluster id, and the failure is counted and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from spiders.items import PageItem
+from traceur.clusters import ClusterIndex
+from traceur.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+class ClusterPipeline:
+    def __init__(self, data_dir: str, stats: Any = None) -> None:
+        self.data_dir = data_dir
+        self.stats = stats
+        self.index: ClusterIndex | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ClusterPipeline:
+        return cls(crawler.settings.get("TRACEUR_DATA_DIR", ".traceur"), crawler.stats)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.index = ClusterIndex.in_data_dir(self.data_dir)
+        try:
+            self.index.forget_signatures()
+        except StoreError as exc:
+            log.warning("%s", exc)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.index is not None:
+            self.index.close()
+            self.index = None
+
+    async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        assert self.index is not None
+        try:
+            # SQLite and hashing: keep them off the reactor thread.
+            await asyncio.to_thread(self.index.apply, item.document)
+        except StoreError as exc:
+            log.error("%s: no story cluster: %s", item.url, exc)
+            if self.stats is not None:
+                self.stats.inc_value("traceur/errors/clusters")
+        return item

@@ -1,0 +1,52 @@
+"""Step 2b: the document's language, and the source's language restriction.
+
+The language is read from the text (``traceur.language``), the page's declaration
+serving when the text is too short to tell. A source with ``lang: fr`` keeps French
+documents (and those whose language cannot be told); the others are dropped here,
+before tagging, and counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from crawler import runtime
+from spiders.items import PageItem
+from traceur.language import accepts, document_language
+
+
+class LanguagePipeline:
+    def __init__(self, settings: Any, stats: Any = None) -> None:
+        self.settings = settings
+        self.stats = stats
+        self.runtime: runtime.Runtime | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LanguagePipeline:
+        return cls(crawler.settings, crawler.stats)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.runtime = runtime.acquire(self.settings)
+
+    def close_spider(self, spider: Any = None) -> None:
+        runtime.release(self.settings)
+
+    def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        assert self.runtime is not None
+        document = item.document
+        document.lang = document_language(document.title, document.text, document.lang)
+        languages = self._languages(item.source_id)
+        if not accepts(languages, document.lang):
+            if self.stats is not None:
+                self.stats.inc_value("traceur/documents/other_language")
+            raise DropItem(f"{item.url}: in {document.lang}, the source keeps {', '.join(languages)}")
+        return item
+
+    def _languages(self, source_id: str) -> tuple[str, ...]:
+        assert self.runtime is not None
+        for source in self.runtime.watchlist.sources:
+            if source.id == source_id:
+                return source.languages
+        return ()
