@@ -211,7 +211,7 @@ def test_invalid_alert_rules_are_all_reported_with_file_line_and_fix(tmp_path: P
     assert f"{path}:{base + 8}: alerts[1].windw: unknown key 'windw' for a spike rule; did you mean 'window'?" in problems
     assert f"{path}:{base + 11}: alerts[2].to[0]: 'pas-une-adresse' is not an email address" in problems
     assert f"{path}:{base + 12}: alerts[2].at[0]: '25:00' is not a time of day" in problems
-    assert f"{path}:{base + 16}: alerts[3].query: a parenthesis is not closed" in problems
+    assert f'{path}:{base + 16}: alerts[3].query: column 16: expected ")" to close the "(" of column 1, found end of query' in problems
     assert f"{path}:{base + 17}: alerts[4]: a digest needs its times or its period" in problems
 
 
