@@ -58,7 +58,9 @@ def run_demo(settings: Settings, serve: bool = False) -> None:
             for hit in hits:
                 mention = hit.document.mentions.get(first.id)
                 snippet = mention.snippets[0] if mention and mention.snippets else None
-                click.echo(f"  • {hit.document.title} — {hit.document.domain}")
+                doc = hit.document
+                what = {"comment": "a comment on", "forum_post": "a forum post in"}.get(doc.kind, "")
+                click.echo(f"  • {what + ' ' if what else ''}{doc.title} — {doc.domain}" + (f" ({doc.author})" if doc.author else ""))
                 if snippet is not None:
                     click.echo(f"    {snippet.text[:snippet.start]}«{snippet.text[snippet.start:snippet.end]}»{snippet.text[snippet.end:]}")
         finally:
