@@ -12,29 +12,13 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler import runtime
+from pipelines.shared import RuntimePipeline
 from spiders.items import PageItem
 from traceur.language import accepts, document_language
 
 
-class LanguagePipeline:
-    def __init__(self, settings: Any, stats: Any = None) -> None:
-        self.settings = settings
-        self.stats = stats
-        self.runtime: runtime.Runtime | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> LanguagePipeline:
-        return cls(crawler.settings, crawler.stats)
-
-    def open_spider(self, spider: Any = None) -> None:
-        self.runtime = runtime.acquire(self.settings)
-
-    def close_spider(self, spider: Any = None) -> None:
-        runtime.release(self.settings)
-
+class LanguagePipeline(RuntimePipeline):
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        assert self.runtime is not None
         document = item.document
         document.lang = document_language(document.title, document.text, document.lang)
         languages = self._languages(item.source_id)
@@ -45,7 +29,6 @@ class LanguagePipeline:
         return item
 
     def _languages(self, source_id: str) -> tuple[str, ...]:
-        assert self.runtime is not None
         for source in self.runtime.watchlist.sources:
             if source.id == source_id:
                 return source.languages

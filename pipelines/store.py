@@ -12,31 +12,15 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler import runtime
+from pipelines.shared import RuntimePipeline
 from spiders.items import PageItem
 from traceur.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 
-class StorePipeline:
-    def __init__(self, settings: Any, stats: Any) -> None:
-        self.settings = settings
-        self.stats = stats
-        self.runtime: runtime.Runtime | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(crawler.settings, crawler.stats)
-
-    def open_spider(self, spider: Any = None) -> None:
-        self.runtime = runtime.acquire(self.settings)
-
-    def close_spider(self, spider: Any = None) -> None:
-        runtime.release(self.settings)
-
+class StorePipeline(RuntimePipeline):
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        assert self.runtime is not None
         document = item.document
         try:
             result = await asyncio.to_thread(self.runtime.store.upsert, [document])

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler import runtime
+from pipelines.shared import RuntimePipeline
 from spiders.items import PageItem
 
 
-class TagPipeline:
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.runtime: runtime.Runtime | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> TagPipeline:
-        return cls(crawler.settings)
-
-    def open_spider(self, spider: Any = None) -> None:
-        self.runtime = runtime.acquire(self.settings)
-
-    def close_spider(self, spider: Any = None) -> None:
-        runtime.release(self.settings)
-
+class TagPipeline(RuntimePipeline):
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        assert self.runtime is not None
         self.runtime.tagger.apply(item.document)
         return item

@@ -9,33 +9,17 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler import runtime
+from pipelines.shared import RuntimePipeline
 from spiders.items import PageItem
 from traceur.document import document_id
 from traceur.records import record_document_id
 from traceur.urls import canonical_url
 
 
-class UnchangedPipeline:
-    def __init__(self, settings: Any, stats: Any) -> None:
-        self.settings = settings
-        self.stats = stats
-        self.runtime: runtime.Runtime | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> UnchangedPipeline:
-        return cls(crawler.settings, crawler.stats)
-
-    def open_spider(self, spider: Any = None) -> None:
-        self.runtime = runtime.acquire(self.settings)
-
-    def close_spider(self, spider: Any = None) -> None:
-        runtime.release(self.settings)
-
+class UnchangedPipeline(RuntimePipeline):
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or not item.not_modified:
             return item
-        assert self.runtime is not None
         doc_id = record_document_id(item.record, item.context) if item.record is not None else document_id(canonical_url(item.url))
         stored = await asyncio.to_thread(self.runtime.store.get, doc_id)
         if stored is None:

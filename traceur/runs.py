@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .errors import StoreError
+from .sqlitefile import open_state_file
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -123,14 +124,7 @@ class RunLog:
     """The run history in one SQLite file (``":memory:"`` for tests). Thread-safe."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the run history {path}: {exc}") from exc
+        self._db = open_state_file(path, _SCHEMA, "the run history", StoreError)
         self._lock = threading.Lock()
 
     @classmethod

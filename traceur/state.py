@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import StoreError
+from .sqlitefile import open_state_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen_entries (
@@ -54,14 +55,7 @@ class CrawlState:
     """What earlier passes did, per source: one SQLite file in the data directory."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the crawl state {path}: {exc}") from exc
+        self._db = open_state_file(path, _SCHEMA, "the crawl state", StoreError)
         self._lock = threading.Lock()
 
     @classmethod

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import AlertError
+from ..sqlitefile import open_state_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS watermarks (
@@ -188,14 +189,7 @@ class AlertState:
 
     def __init__(self, path: str | Path) -> None:
         self.path = path
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise AlertError(f"cannot open the alert state {path}: {exc}") from exc
+        self._db = open_state_file(path, _SCHEMA, "the alert state", AlertError)
         # SQLite serialises processes; this serialises the threads sharing the connection.
         self._lock = threading.RLock()
 
