@@ -85,7 +85,7 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
     process = CrawlerProcess(scrapy_conf)
     # Hold the runtime for the whole pass so all crawlers share one store connection.
     crawlers = []
-    shared = runtime.acquire(process.settings)
+    runtime.acquire(process.settings)
     try:
         for source in sources:
             crawler = process.create_crawler(spider_class(source))
@@ -94,7 +94,6 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
         process.start()
     finally:
         runtime.release(process.settings)
-    del shared
     return {"sources": {source.id: summarise(crawler.stats.get_stats()) for source, crawler in crawlers}}
 
 

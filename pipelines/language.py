@@ -1,9 +1,9 @@
-"""Step 2b: the document's language, and the source's language restriction.
+"""Step 2b: the source's language restriction.
 
-The language is read from the text (``traceur.language``), the page's declaration
-serving when the text is too short to tell. A source with ``lang: fr`` keeps French
-documents (and those whose language cannot be told); the others are dropped here,
-before tagging, and counted.
+The document's language was read when it was built (``traceur.language``: its words,
+the page's declaration when the text is too short to tell). A source with ``lang: fr``
+keeps French documents (and those whose language cannot be told); the others are
+dropped here, before tagging, and counted.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from scrapy.exceptions import DropItem
 
 from pipelines.shared import RuntimePipeline
 from spiders.items import PageItem
-from traceur.language import accepts, document_language
+from traceur.language import accepts
 
 
 class LanguagePipeline(RuntimePipeline):
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         document = item.document
-        document.lang = document_language(document.title, document.text, document.lang)
         languages = self._languages(item.source_id)
         if not accepts(languages, document.lang):
             if self.stats is not None:

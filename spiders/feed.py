@@ -10,7 +10,6 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from crawler import runtime
 from traceur.pages import FeedEntry
 from traceur.urls import canonical_url
 
@@ -62,11 +61,7 @@ class FeedSpider(SourceSpider):
                 published_at=_entry_time(item),
                 summary=item.get("summary", ""),
             )))
-        seen = runtime.acquire(self.crawler.settings)
-        try:
-            fresh = seen.state.unseen(self.source.id, list(entries))
-        finally:
-            runtime.release(self.crawler.settings)
+        fresh = self.crawl_state.unseen(self.source.id, list(entries))
         self.crawler.stats.inc_value("traceur/feed/entries", len(entries))
         self.crawler.stats.inc_value("traceur/feed/entries_new", len(fresh))
         limit = self.source.limits.max_entries

@@ -11,7 +11,6 @@ from typing import Any, AsyncIterator, Iterator
 import scrapy
 from scrapy.http import Response
 
-from crawler import runtime
 from traceur.pages import FeedEntry
 from traceur.sitemaps import SitemapError, parse_sitemap
 from traceur.urls import canonical_url, domain_of
@@ -60,11 +59,7 @@ class SitemapSpider(SourceSpider):
                 yield scrapy.Request(entry.loc, callback=self.parse_sitemap, errback=self.on_error, cb_kwargs={"depth": depth + 1})
             return
         keys = {canonical_url(entry.loc): entry for entry in recent}
-        shared = runtime.acquire(self.crawler.settings)
-        try:
-            fresh = shared.state.unseen(self.source.id, list(keys))
-        finally:
-            runtime.release(self.crawler.settings)
+        fresh = self.crawl_state.unseen(self.source.id, list(keys))
         limit = self.source.limits.max_entries
         for key in fresh[:limit] if limit else fresh:
             entry = keys[key]

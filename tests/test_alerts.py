@@ -18,7 +18,7 @@ import pytest
 
 from traceur.alerts.evaluate import Evaluator
 from traceur.alerts.outbox import AlertState, Transaction
-from traceur.alerts.query import parse_query, query_matches
+from traceur.query import evaluate as query_matches, parse as parse_query
 from traceur.alerts.rules import DigestRule, ImmediateRule, SourceHealthRule, SpikeRule
 from traceur.config import Settings
 from traceur.document import Document, content_hash, document_id

@@ -11,7 +11,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from traceur.document import content_hash, document_id
-from traceur.extract import Extracted, extract_page, guess_language, parse_datetime
+from traceur.extract import Extracted, extract_page, parse_datetime
+from traceur.language import detect_language
 from traceur.pages import FeedEntry, FetchedPage, NotADocument, extract, make_document
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
@@ -346,9 +347,9 @@ def test_parse_datetime_returns_utc_or_none(value: str | None, expected: datetim
     assert parse_datetime(value) == expected
 
 
-def test_guess_language_needs_enough_words() -> None:
-    assert guess_language("Claire Martin au marché.") is None
+def test_language_detection_needs_enough_words() -> None:
+    assert detect_language("Claire Martin au marché.") is None
     french = "La candidate a présenté son projet pour les transports et les écoles de la ville, avec une équipe qui veut que la commune soit plus verte dans les dix ans qui viennent."
     english = "The candidate presented her plan for the schools and the buses of the town, and she said that the council was not ready for the changes that voters have asked for."
-    assert guess_language(french) == "fr"
-    assert guess_language(english) == "en"
+    assert detect_language(french) == "fr"
+    assert detect_language(english) == "en"

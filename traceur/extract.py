@@ -16,8 +16,9 @@ import lxml.html
 import trafilatura
 
 from .document import to_utc
+from .language import document_language
 from .posts import post_texts
-from .textnorm import fold_plain, strip_control
+from .textnorm import strip_control
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,6 @@ _DATE_META = (
     "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
     "dcterms.created", "pubdate", "publish-date", "sailthru.date",
 )
-_FR_WORDS = frozenset("le la les des du un une et est pour que qui dans sur avec pas ce cette au aux nous vous elle il ont sont mais".split())
-_EN_WORDS = frozenset("the and is are for that with this was were have has not but you they from which of to".split())
-_WORD = re.compile(r"[a-z]+")
 
 
 @dataclass(frozen=True)
@@ -77,18 +75,6 @@ def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | 
     return published, lang
 
 
-def guess_language(text: str) -> str | None:
-    """French or English from common words; None when the text is too short to tell."""
-    words = _WORD.findall(fold_plain(text[:5000]))
-    if len(words) < 20:
-        return None
-    fr = sum(1 for word in words if word in _FR_WORDS)
-    en = sum(1 for word in words if word in _EN_WORDS)
-    if max(fr, en) < 3:
-        return None
-    return "fr" if fr >= en else "en"
-
-
 def extract_page(html: str, url: str, with_comments: bool = True, thread: bool = False) -> Extracted | None:
     """Extract the main content of ``html``; None when the page has no main text.
 
@@ -131,4 +117,4 @@ def extract_page(html: str, url: str, with_comments: bool = True, thread: bool =
         return None
     if published is None:
         published = parse_datetime(data.get("date"))
-    return Extracted(title=title, text=text, author=author, published_at=published, lang=lang or guess_language(text))
+    return Extracted(title=title, text=text, author=author, published_at=published, lang=document_language(title, text, lang))

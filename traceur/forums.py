@@ -35,7 +35,7 @@ from lxml import etree
 from .document import to_utc
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
-from .posts import _is_ancestor, _total, _usable
+from .posts import is_ancestor, total, usable
 from .textnorm import fold_plain, strip_control
 
 ENGINES = ("phpbb", "vbulletin", "xenforo", "discourse", "invision", "generic")
@@ -562,7 +562,7 @@ def split_quotes(
         if text:
             quotes.append(text)
     for node in quote_nodes:
-        if not any(other is not node and _is_ancestor(other, node) for other in quote_nodes):
+        if not any(other is not node and is_ancestor(other, node) for other in quote_nodes):
             node.drop_tree()
     return html_text(content), tuple(quotes)
 
@@ -584,7 +584,7 @@ def _generic_quotes(content: lxml.html.HtmlElement) -> list[lxml.html.HtmlElemen
             found.append(node)
     # "ipsQuote_citation" looks like a quote by its name but is a quote's attribution line.
     return [node for node in found
-            if not any(other is not node and _is_ancestor(other, node) and node in _generic_citations(other) for other in found)]
+            if not any(other is not node and is_ancestor(other, node) and node in _generic_citations(other) for other in found)]
 
 
 _ATTRIBUTION = re.compile(r"(a ecrit|ecrivait|a dit|wrote|said|citation de|posted by|poste par)\s*:?\s*$")
@@ -858,7 +858,7 @@ def _pagination(root: lxml.html.HtmlElement, url: str, blocks_xpath: str, curren
     if exclude:
         # Board rows carry their own mini-paginations (one per thread): not the board's.
         excluded = set(root.xpath(exclude))
-        blocks = [b for b in blocks if not any(_is_ancestor(row, b) or row is b for row in excluded)]
+        blocks = [b for b in blocks if not any(is_ancestor(row, b) or row is b for row in excluded)]
     for block in blocks:
         for link in block.xpath(".//a[@href]"):
             label = squash(link.text_content())
@@ -893,7 +893,7 @@ def _pagination(root: lxml.html.HtmlElement, url: str, blocks_xpath: str, curren
                 break
     if next_url is None:
         for link in root.xpath("//link[@rel='next'] | //a[@rel='next']"):
-            if exclude and any(_is_ancestor(row, link) for row in root.xpath(exclude)):
+            if exclude and any(is_ancestor(row, link) for row in root.xpath(exclude)):
                 continue
             next_url = absolute(base, link.get("href"))
             if next_url:
@@ -1048,7 +1048,7 @@ def _parse_known(root: lxml.html.HtmlElement, url: str, markup: _Markup, now: da
     if markup.name == "discourse":
         thread_url = re.sub(r"(/t/[^/]+/\d+)(?:/\d+)?/?$", r"\1", thread_url)
     found = list(root.xpath(markup.post))
-    containers = [post for post in found if not any(other is not post and _is_ancestor(other, post) for other in found)]
+    containers = [post for post in found if not any(other is not post and is_ancestor(other, post) for other in found)]
     offset = _page_offset(url, page, pagination, len(containers), per_page)
     posts: list[Post] = []
     for index, container in enumerate(containers, start=1):
@@ -1112,24 +1112,24 @@ def _post_chain(root: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement
     Same idea as :func:`traceur.posts.find_post_blocks` (the repeated element that
     holds most of the page's text, narrowed to the part holding the message), but the
     outermost level is kept too: the author and date live beside the message."""
-    groups = {key: _usable(members) for key, members in _post_groups(root).items()}
+    groups = {key: usable(members) for key, members in _post_groups(root).items()}
     groups = {key: members for key, members in groups.items() if len(members) >= 2}
     if not groups:
         return [], []
-    best = max(groups.values(), key=_total)
+    best = max(groups.values(), key=total)
     page_total = len(squash(root.text_content()))
-    if page_total == 0 or _total(best) < 0.3 * page_total:
+    if page_total == 0 or total(best) < 0.3 * page_total:
         return [], []
     # A generic box class ("inner", "box") can win by also covering the header and menu
     # boxes. A smaller group whose members each wrap, or sit in, one of best's and that
     # still holds most of its text is the posts without those extras.
     purer = [
         members for members in groups.values()
-        if 2 <= len(members) < len(best) and _total(members) >= 0.7 * _total(best)
+        if 2 <= len(members) < len(best) and total(members) >= 0.7 * total(best)
         and _one_to_one(members, best)
     ]
     if purer:
-        best = max(purer, key=_total)
+        best = max(purer, key=total)
     # The richest group is the outermost repeated box (an ancestor holds at least its
     # descendants' text), so it is the post container; narrow it to the message.
     containers = best
@@ -1138,12 +1138,12 @@ def _post_chain(root: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement
         inner = [
             members for members in groups.values()
             if members is not body and len(members) == len(body)
-            and all(_is_ancestor(b, m) for b, m in zip(body, members))
-            and _total(members) >= 0.6 * _total(body)
+            and all(is_ancestor(b, m) for b, m in zip(body, members))
+            and total(members) >= 0.6 * total(body)
         ]
         if not inner:
             break
-        body = max(inner, key=_total)
+        body = max(inner, key=total)
     return containers, body
 
 
@@ -1152,7 +1152,7 @@ def _one_to_one(members: list[lxml.html.HtmlElement], others: list[lxml.html.Htm
     used: set[int] = set()
     for member in members:
         match = next((index for index, other in enumerate(others) if index not in used
-                      and (other is member or _is_ancestor(member, other) or _is_ancestor(other, member))), None)
+                      and (other is member or is_ancestor(member, other) or is_ancestor(other, member))), None)
         if match is None:
             return False
         used.add(match)
@@ -1163,8 +1163,8 @@ def _outside(container: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> l
     """Descendants of ``container`` that are not inside ``body`` (the post's header zone)."""
     return [
         node for node in container.iterdescendants()
-        if isinstance(node.tag, str) and node is not body and not _is_ancestor(body, node)
-        and not _is_ancestor(node, body)
+        if isinstance(node.tag, str) and node is not body and not is_ancestor(body, node)
+        and not is_ancestor(node, body)
     ]
 
 
@@ -1194,7 +1194,7 @@ def _generic_author(container: lxml.html.HtmlElement, body: lxml.html.HtmlElemen
     # within a tier the innermost element, because its wrapper also holds menus and titles.
     for pattern in (_AUTHOR_NAME, _AUTHOR_CLASS):
         matches = [node for node in zone if pattern.search(marks(node))]
-        innermost = [node for node in matches if not any(other is not node and _is_ancestor(node, other) for other in matches)]
+        innermost = [node for node in matches if not any(other is not node and is_ancestor(node, other) for other in matches)]
         for node in innermost:
             name = _AUTHOR_PREFIX.sub("", squash(node.text_content()))
             if 1 < len(name) <= 60 and not parse_french_date(name):

@@ -21,7 +21,7 @@ def _text(element: lxml.html.HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml.html.HtmlElement]]:
+def groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml.html.HtmlElement]]:
     groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = defaultdict(list)
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -33,11 +33,11 @@ def _groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml.html
     return groups
 
 
-def _total(elements: list[lxml.html.HtmlElement]) -> int:
+def total(elements: list[lxml.html.HtmlElement]) -> int:
     return sum(len(_text(e)) for e in elements)
 
 
-def _is_ancestor(ancestor: lxml.html.HtmlElement, element: lxml.html.HtmlElement) -> bool:
+def is_ancestor(ancestor: lxml.html.HtmlElement, element: lxml.html.HtmlElement) -> bool:
     parent = element.getparent()
     while parent is not None:
         if parent is ancestor:
@@ -46,9 +46,9 @@ def _is_ancestor(ancestor: lxml.html.HtmlElement, element: lxml.html.HtmlElement
     return False
 
 
-def _usable(elements: list[lxml.html.HtmlElement]) -> list[lxml.html.HtmlElement]:
+def usable(elements: list[lxml.html.HtmlElement]) -> list[lxml.html.HtmlElement]:
     # Nested members (a quote styled like a post) would count their text twice.
-    outer = [e for e in elements if not any(o is not e and _is_ancestor(o, e) for o in elements)]
+    outer = [e for e in elements if not any(o is not e and is_ancestor(o, e) for o in elements)]
     return [e for e in outer if len(_text(e)) >= MIN_POST_CHARS]
 
 
@@ -60,12 +60,12 @@ def find_post_blocks(html: str) -> list[lxml.html.HtmlElement]:
         return []
     for element in root.xpath("|".join(f"//{tag}" for tag in _DROP)):
         element.drop_tree()
-    candidates = {key: _usable(members) for key, members in _groups(root).items()}
+    candidates = {key: usable(members) for key, members in groups(root).items()}
     candidates = {key: members for key, members in candidates.items() if len(members) >= 2}
     if not candidates:
         return []
-    best = max(candidates.values(), key=_total)
-    best_total = _total(best)
+    best = max(candidates.values(), key=total)
+    best_total = total(best)
     page_total = len(_text(root))
     if page_total == 0 or best_total < 0.3 * page_total:
         return []
@@ -76,12 +76,12 @@ def find_post_blocks(html: str) -> list[lxml.html.HtmlElement]:
             members for members in candidates.values()
             if members is not best
             and len(members) == len(best)
-            and all(_is_ancestor(b, m) for b, m in zip(best, members))
-            and _total(members) >= 0.6 * _total(best)
+            and all(is_ancestor(b, m) for b, m in zip(best, members))
+            and total(members) >= 0.6 * total(best)
         ]
         if not inner:
             return best
-        best = max(inner, key=_total)
+        best = max(inner, key=total)
 
 
 def post_texts(html: str) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .blogs import BlogPost, Comment
 from .document import Document, content_hash, document_id, parse_utc
-from .extract import guess_language
+from .language import document_language
 from .forums import Post, ThreadPage
 from .textnorm import strip_control
 from .urls import canonical_url, domain_of
@@ -38,7 +38,7 @@ def _document(
         title=title,
         text=text,
         fetched_at=parse_utc(fetched_at),
-        lang=guess_language(text) or guess_language(f"{title} {text}"),
+        lang=document_language(title, text, None),
         content_hash=content_hash(title, text),
         **fields,
     )

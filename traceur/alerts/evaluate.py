@@ -33,7 +33,7 @@ from ..store import SearchQuery, Store
 from ..watchlist import Watchlist
 from . import render
 from .outbox import AlertState, Transaction
-from .query import Node, parse_query, query_matches, words_of
+from ..query import Node, evaluate, parse, words_of
 from .rules import AlertRule, DigestRule, DocumentFilter, ImmediateRule, SourceHealthRule, SpikeRule
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class Evaluator:
 
     def __post_init__(self) -> None:
         self.names = render.Names(self.watchlist)
-        self._queries: dict[str, Node | None] = {}
+        self._queries: dict[str, Node] = {}
 
     # -- entry points ----------------------------------------------------------------
 
@@ -167,10 +167,10 @@ class Evaluator:
         if flt.topics and not flt.candidates:
             candidates = set()
         tokens = {f"candidate:{c}" for c in candidates} | {f"topic:{t}" for t in topics}
-        if flt.query:
+        if flt.query and flt.query.strip():
             if flt.query not in self._queries:
-                self._queries[flt.query] = parse_query(flt.query)
-            if not query_matches(self._queries[flt.query], document.title, document.text):
+                self._queries[flt.query] = parse(flt.query)
+            if not evaluate(self._queries[flt.query], document.title, document.text):
                 return set()
             tokens.add("query")
         return tokens or {"document"}

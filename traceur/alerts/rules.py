@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..durations import parse_duration
 from ..yamlfile import LineDict, LineList
-from .query import QuerySyntaxError, parse_query
+from ..errors import QueryError
+from ..query import parse
 
 RULE_KINDS = ("immediate", "digest", "spike", "source_health")
 DOCUMENT_KINDS = ("article", "forum_post", "blog_post", "comment", "video")
@@ -260,8 +261,8 @@ def _filter(reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[
     query = reader.text("query")
     if query is not None:
         try:
-            parse_query(query)
-        except QuerySyntaxError as exc:
+            parse(query)
+        except QueryError as exc:
             reader.problem("query", f"{exc}; check quotes and parentheses")
             query = None
     return DocumentFilter(
