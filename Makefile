@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench eval typecheck clean
+.PHONY: demo test bench eval typecheck clean java-maven
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,14 @@ demo: $(STAMP)
 	$(VENV)/bin/traceur demo
 
 ## make test: install and run every test (starts the local servers the tests need)
-test: $(STAMP)
+test: $(STAMP) java-maven
 	$(PY) -m pytest
+
+# The Elasticsearch tests fetch the server with Maven and run it on Java 17: install both
+# from Debian's packages when missing (needs root, as on CI).
+java-maven:
+	@command -v mvn >/dev/null && command -v java >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq maven openjdk-17-jre-headless >/dev/null; }
 
 ## make bench: speed and memory figures (never part of the tests)
 bench: $(STAMP)
