@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench eval typecheck clean java-maven
+.PHONY: demo test lint bench eval typecheck clean java-maven
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/traceur demo
 
-## make test: install and run every test (starts the local servers the tests need)
-test: $(STAMP) java-maven
+## make test: install, check style and types, run every test (starts the local servers the tests need)
+test: $(STAMP) java-maven lint typecheck
 	$(PY) -m pytest
+
+## make lint: ruff's checks and formatting, over the whole repository
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The Elasticsearch tests fetch the server with Maven and run it on Java 17: install both
 # from Debian's packages when missing (needs root, as on CI).
@@ -32,9 +37,9 @@ bench: $(STAMP)
 
 ## make eval: tagging and clustering precision/recall on the labelled corpus of tests/eval; fails below the pinned floors
 eval: $(STAMP)
-	$(PY) -m traceur.evaluate tests/eval
+	$(PY) -m traceur.enrich.evaluate tests/eval
 
-## make typecheck: mypy, strict on the core package
+## make typecheck: mypy, strict on every package (traceur, crawler, spiders, pipelines)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 

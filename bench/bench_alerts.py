@@ -37,19 +37,23 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 import measure
-from traceur.alerts.evaluate import Evaluator
-from traceur.alerts.mailsink import MailSink
-from traceur.alerts.outbox import AlertState
-from traceur.config import load_settings
-from traceur.document import Document, content_hash, document_id
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import run_pass
-from traceur.runs import RunLog
-from traceur.store.sqlite import SqliteStore
-from traceur.tagging import Tagger
-from traceur.watchlist import load_watchlist
 
-DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo_web"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from traceur.alerts.evaluate import Evaluator  # noqa: E402
+from tests.mailsink import MailSink  # noqa: E402
+from traceur.alerts.outbox import AlertState  # noqa: E402
+from traceur.config import load_settings  # noqa: E402
+from traceur.document import Document, content_hash, document_id  # noqa: E402
+from traceur.demo.localweb import LocalWeb, Response  # noqa: E402
+from traceur.orchestra.passes import run_pass  # noqa: E402
+from traceur.orchestra.runs import RunLog  # noqa: E402
+from traceur.store.sqlite import SqliteStore  # noqa: E402
+from traceur.enrich.tagging import Tagger  # noqa: E402
+from traceur.watchlist.loader import load_watchlist  # noqa: E402
+
+DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo" / "sites"
 HOST = "www.quotidien-du-centre.example"
 FEED_PATH = "/politique/rss.xml"
 SEED = 20261122

@@ -5,7 +5,7 @@ a third of them as other sites republish a story: a sentence dropped, a few word
 sometimes a forum poster's comment around the whole text (seeded, so every run clusters
 the same documents). Three measurements, each on the same documents:
 
-- **sketch**: ``traceur.clusters.signature`` alone (folding, shingles, hashing, MinHash);
+- **sketch**: ``traceur.enrich.clusters.signature`` alone (folding, shingles, hashing, MinHash);
 - **index, new documents**: ``ClusterIndex.assign`` of every document into a fresh SQLite
   file in the data directory's layout, one transaction per document, as the crawl's
   pipeline does: sketch, candidate lookup, comparison, insertion;
@@ -22,7 +22,6 @@ a new file (Python allocations only, not SQLite's) and the process's ``ru_maxrss
 from __future__ import annotations
 
 import gc
-import os
 import random
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from typing import Sequence
 
 import corpus
 import measure
-from traceur.clusters import ClusterIndex, signature
+from traceur.enrich.clusters import ClusterIndex, signature
 from traceur.document import Document
 
 QUICK_PAGES = 120

@@ -22,11 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import corpus  # noqa: E402
+import corpus_people  # noqa: E402
 import measure  # noqa: E402
 
 from traceur.config import load_settings  # noqa: E402
-from traceur.localweb import LocalWeb  # noqa: E402
-from traceur.passes import run_pass  # noqa: E402
+from traceur.demo.localweb import LocalWeb
+from traceur.orchestra.passes import run_pass
 
 HOST = "www.banc-essai-val.example"
 PER_INDEX = 50
@@ -63,8 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path(tmp) / "web"
         paths = write_site(root, count)
         html_mb = sum((root / HOST / p.lstrip("/")).stat().st_size for p in paths) / 1e6
-        cast = corpus.people_for_aliases(1000)
-        data = corpus.watchlist_data(cast)
+        cast = corpus_people.people_for_aliases(1000)
+        data = corpus_people.watchlist_data(cast)
         data["sources"] = [{
             "id": "banc", "kind": "site", "url": f"http://{HOST}/", "every": "1h", "match": r"/articles/\d+\.html$",
             # The generated pages link to rubrics this site does not have; only archives are followed.

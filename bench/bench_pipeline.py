@@ -1,7 +1,7 @@
 """Pipeline throughput: extract → document → tag → store, one page at a time, offline.
 
 These are the core functions the Scrapy pipelines call, in their order, with the
-pipelines' arguments: ``traceur.pages.extract`` (trafilatura underneath),
+pipelines' arguments: ``traceur.parse.articles.extract`` (trafilatura underneath),
 ``make_document``, ``Tagger.apply`` with a 1,000-alias watchlist loaded by the real
 loader, and ``SqliteStore.upsert`` of one document per call (one transaction each, as
 ``StorePipeline`` does) into a fresh database file. No network, no Scrapy, no reactor:
@@ -32,10 +32,12 @@ from typing import Callable, Sequence
 import trafilatura
 
 import corpus
+import corpus_people
 import measure
-from traceur.pages import FetchedPage, NotADocument, extract, make_document
+from traceur.enrich.documents import make_document
+from traceur.parse.articles import extract, FetchedPage, NotADocument
 from traceur.store.sqlite import SqliteStore
-from traceur.tagging import Tagger
+from traceur.enrich.tagging import Tagger
 
 # As config/traceur.yaml ships it.
 MIN_TEXT_CHARS = 150
@@ -109,7 +111,7 @@ def _bare(page: corpus.CorpusPage) -> object:
 
 
 def _same_options(page: corpus.CorpusPage) -> object:
-    # What traceur.extract.extract_page asks trafilatura for, without the rest of our step.
+    # What traceur.parse.articles.extract_page asks trafilatura for, without the rest of our step.
     return trafilatura.bare_extraction(
         page.html, url=page.url, with_metadata=True, include_comments=True, include_tables=True, favor_precision=False
     )
@@ -132,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="traceur-bench-") as tmp:
         start = time.perf_counter()
-        watchlist = corpus.load_watchlist(WATCHLIST_ALIASES, tmp)
+        watchlist = corpus_people.load_watchlist(WATCHLIST_ALIASES, tmp)
         loaded = time.perf_counter() - start
         start = time.perf_counter()
         tagger = Tagger(watchlist)
@@ -143,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
         # Warm up imports and first-call set-up on pages that are not measured.
-        warm = corpus.generate_corpus(8, seed=corpus.SEED + 1)
+        warm = corpus.generate_corpus(8, seed=corpus_people.SEED + 1)
         warm_store = SqliteStore(Path(tmp) / "warm.db")
         run_pipeline(warm, tagger, warm_store, measure.Clock())
         warm_store.close()
@@ -184,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print("peers, run on each page next to our steps (alternately before and after them):")
         rows = [["", "total s", "ms/page", "pages/s", "our extract / it"]]
-        rows.append(["traceur.pages.extract (our step)", f"{extract_seconds:.2f}", f"{extract_seconds / count * 1000:.2f}", f"{count / extract_seconds:.1f}", "1.00×"])
+        rows.append(["traceur.parse.articles.extract (our step)", f"{extract_seconds:.2f}", f"{extract_seconds / count * 1000:.2f}", f"{count / extract_seconds:.1f}", "1.00×"])
         for name in peers:
             seconds = clock.totals[name]
             rows.append([name, f"{seconds:.2f}", f"{seconds / count * 1000:.2f}", f"{count / seconds:.1f}", f"{extract_seconds / seconds:.2f}×"])

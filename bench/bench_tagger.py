@@ -28,10 +28,11 @@ import time
 from typing import Sequence
 
 import corpus
+import corpus_people
 import measure
-from traceur.tagging import Tagger
+from traceur.enrich.tagging import Tagger
 from traceur.textnorm import fold, fold_plain
-from traceur.watchlist import Watchlist
+from traceur.watchlist.model import Watchlist
 
 ALIAS_COUNTS = (1000, 5000)
 MIN_MB = 20.0
@@ -139,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for target in ALIAS_COUNTS:
         with tempfile.TemporaryDirectory(prefix="traceur-bench-") as tmp:
             start = time.perf_counter()
-            watchlist = corpus.load_watchlist(target, tmp)
+            watchlist = corpus_people.load_watchlist(target, tmp)
             load_seconds = time.perf_counter() - start
         gc.collect()
         start = time.perf_counter()

@@ -22,10 +22,11 @@ from scrapy.utils.log import configure_logging
 
 from traceur.config import Settings, load_settings
 from traceur.errors import TraceurError
-from traceur.watchlist import Source, load_watchlist
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Source
 
-from . import runtime
-from .scrapy_settings import scrapy_settings
+from crawler import runtime
+from crawler.scrapy_settings import scrapy_settings
 
 SPIDER_BY_KIND = {
     "feed": "spiders.feed.FeedSpider",
@@ -83,14 +84,15 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
     _configure_logging(settings)
     scrapy_conf = scrapy_settings(settings.replace(watchlist=watchlist_path))
     process = CrawlerProcess(scrapy_conf)
-    # Hold the runtime for the whole pass so all crawlers share one store connection.
+    # One runtime for the whole pass: every crawler shares its store connection, and every
+    # spider reads the crawl state through it.
     crawlers = []
-    runtime.acquire(process.settings)
+    shared = runtime.acquire(process.settings)
     try:
         for source in sources:
             crawler = process.create_crawler(spider_class(source))
             crawlers.append((source, crawler))
-            process.crawl(crawler, source=source)
+            process.crawl(crawler, source=source, crawl_state=shared.state)
         process.start()
     finally:
         runtime.release(process.settings)

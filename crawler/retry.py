@@ -16,6 +16,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
+from traceur.config import default_settings
+
 log = logging.getLogger(__name__)
 
 
@@ -42,8 +44,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self.backoff = settings.getfloat("TRACEUR_RETRY_BACKOFF", 1.0)
-        self.max_wait = settings.getfloat("TRACEUR_MAX_RETRY_AFTER", 120.0)
+        self.backoff: float = settings.getfloat("TRACEUR_RETRY_BACKOFF", default_settings().retry_backoff)
+        self.max_wait: float = settings.getfloat("TRACEUR_MAX_RETRY_AFTER", default_settings().max_retry_after)
 
     def _delay(self, request: Request, response: Response | None) -> float | None:
         if response is not None and response.status in (429, 503):
@@ -51,8 +53,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
             asked = retry_after_seconds(header.decode("latin-1") if header else None)
             if asked is not None:
                 return asked if asked <= self.max_wait else None
-        attempt = request.meta.get("retry_times", 0)
-        return min(self.max_wait, self.backoff * (2 ** attempt) * random.uniform(0.5, 1.5))
+        attempt = int(request.meta.get("retry_times", 0))
+        return min(self.max_wait, self.backoff * (2.0**attempt) * random.uniform(0.5, 1.5))
 
     async def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

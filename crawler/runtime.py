@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traceur.config import load_settings
-from traceur.state import CrawlState
+from traceur.config import default_settings, load_settings
+from traceur.orchestra.state import CrawlState
 from traceur.store import Store, open_store
-from traceur.tagging import Tagger
-from traceur.watchlist import Watchlist, load_watchlist
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Watchlist
 
 
 @dataclass
@@ -54,8 +55,8 @@ def acquire(settings: Any) -> Runtime:
                 store=open_store(traceur_settings),
                 tagger=Tagger(
                     watchlist,
-                    snippet_chars=settings.getint("TRACEUR_SNIPPET_CHARS", 80),
-                    max_snippets=settings.getint("TRACEUR_MAX_SNIPPETS", 3),
+                    snippet_chars=settings.getint("TRACEUR_SNIPPET_CHARS", default_settings().snippet_chars),
+                    max_snippets=settings.getint("TRACEUR_MAX_SNIPPETS", default_settings().max_snippets),
                 ),
                 state=CrawlState.in_data_dir(traceur_settings.data_dir),
                 watchlist=watchlist,

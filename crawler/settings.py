@@ -3,6 +3,6 @@ so `scrapy crawl <spider>` from the repository root crawls exactly as `traceur r
 
 from traceur.config import load_settings
 
-from .scrapy_settings import scrapy_settings
+from crawler.scrapy_settings import scrapy_settings
 
 globals().update(scrapy_settings(load_settings()))

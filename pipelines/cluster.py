@@ -11,8 +11,9 @@ import asyncio
 import logging
 from typing import Any
 
-from spiders.items import PageItem
-from traceur.clusters import ClusterIndex
+from crawler.items import PageItem
+from traceur.config import default_settings
+from traceur.enrich.clusters import ClusterIndex
 from traceur.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ class ClusterPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ClusterPipeline:
-        return cls(crawler.settings.get("TRACEUR_DATA_DIR", ".traceur"), crawler.stats)
+        return cls(crawler.settings.get("TRACEUR_DATA_DIR") or str(default_settings().data_dir), crawler.stats)
 
     def open_spider(self, spider: Any = None) -> None:
         self.index = ClusterIndex.in_data_dir(self.data_dir)
@@ -44,7 +45,7 @@ class ClusterPipeline:
         assert self.index is not None
         try:
             # SQLite and hashing: keep them off the reactor thread.
-            await asyncio.to_thread(self.index.apply, item.document)
+            await asyncio.to_thread(self.index.apply, item.built())
         except StoreError as exc:
             log.error("%s: no story cluster: %s", item.url, exc)
             if self.stats is not None:

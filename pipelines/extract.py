@@ -7,8 +7,9 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from spiders.items import PageItem
-from traceur.pages import FeedEntry, FetchedPage, NotADocument, extract
+from crawler.items import PageItem
+from traceur.config import default_settings
+from traceur.parse.articles import extract, FeedEntry, FetchedPage, NotADocument
 
 
 class ExtractPipeline:
@@ -18,7 +19,7 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
-        return cls(crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", 150), crawler.stats)
+        return cls(crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", default_settings().min_text_chars), crawler.stats)
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         if item.record is not None:
@@ -37,5 +38,5 @@ class ExtractPipeline:
             if self.stats is not None:
                 self.stats.inc_value("traceur/pages/not_a_document")
             raise DropItem(f"{item.url}: {exc}") from None
-        item.meta["page"] = page
+        item.page = page
         return item

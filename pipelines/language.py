@@ -1,6 +1,6 @@
 """Step 2b: the source's language restriction.
 
-The document's language was read when it was built (``traceur.language``: its words,
+The document's language was read when it was built (``traceur.enrich.language``: its words,
 the page's declaration when the text is too short to tell). A source with ``lang: fr``
 keeps French documents (and those whose language cannot be told); the others are
 dropped here, before tagging, and counted.
@@ -13,13 +13,13 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from pipelines.shared import RuntimePipeline
-from spiders.items import PageItem
-from traceur.language import accepts
+from crawler.items import PageItem
+from traceur.enrich.language import accepts
 
 
 class LanguagePipeline(RuntimePipeline):
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        document = item.document
+        document = item.built()
         languages = self._languages(item.source_id)
         if not accepts(languages, document.lang):
             if self.stats is not None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.shared import RuntimePipeline
-from spiders.items import PageItem
+from crawler.items import PageItem
 
 
 class SeenEntriesPipeline(RuntimePipeline):
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         if item.entry:
-            self.runtime.state.mark_seen(item.source_id, item.entry["key"])
+            self.runtime.state.mark_seen(item.source_id, str(item.entry["key"]))
         return item

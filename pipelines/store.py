@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from pipelines.shared import RuntimePipeline
-from spiders.items import PageItem
+from crawler.items import PageItem
 from traceur.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 class StorePipeline(RuntimePipeline):
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        document = item.document
+        document = item.built()
         try:
             result = await asyncio.to_thread(self.runtime.store.upsert, [document])
         except StoreError as exc:

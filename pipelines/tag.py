@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.shared import RuntimePipeline
-from spiders.items import PageItem
+from crawler.items import PageItem
 
 
 class TagPipeline(RuntimePipeline):
     def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
-        self.runtime.tagger.apply(item.document)
+        self.runtime.tagger.apply(item.built())
         return item

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from urllib.parse import urlsplit
 from datetime import datetime, timezone
 from typing import Any
@@ -16,42 +17,53 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler import resolver, runtime
+from crawler import resolver
 from crawler.httpcache import not_modified
-from traceur.state import CrawlState
+from traceur.config import default_settings
+from traceur.orchestra.state import CrawlState
 from traceur.urls import canonical_url
-from traceur.charset import decode_html, looks_binary
-from traceur.watchlist import Source, load_watchlist
+from traceur.parse.charset import decode_html, looks_binary
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Source
 
-from .items import PageItem
+from crawler.items import PageItem
+from traceur.parse.records import BlogPostRecord, CommentRecord, ForumPostRecord, Record, VideoRecord
 
 log = logging.getLogger(__name__)
+
+RECORD_KINDS: dict[type[Record], str] = {
+    ForumPostRecord: "forum_post",
+    BlogPostRecord: "blog_post",
+    CommentRecord: "comment",
+    VideoRecord: "video",
+}
 
 
 def error_kind(failure: Failure) -> str:
     """A short, stable name for what went wrong, for the run summary."""
-    if failure.check(HttpError):
-        return f"http_{failure.value.response.status}"
-    name = type(failure.value).__name__
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"http_{value.response.status}"
+    name = type(value).__name__
     # Scrapy ≥ 2.13 wraps Twisted's errors in its own (CannotResolveHostError, ...).
-    if failure.check(DNSLookupError) or name == "CannotResolveHostError":
+    if isinstance(value, DNSLookupError) or name == "CannotResolveHostError":
         request = getattr(failure, "request", None)
         host = (urlsplit(request.url).hostname or "") if request is not None else ""
         return "forbidden_network" if host.lower() in resolver.refused_hosts else "dns"
-    if failure.check(ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
+    if isinstance(value, ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
         return "connection_refused"
-    if failure.check(TimeoutError, TCPTimedOutError) or name == "DownloadTimeoutError":
+    if isinstance(value, (TimeoutError, TCPTimedOutError)) or name == "DownloadTimeoutError":
         return "timeout"
-    if failure.check(ConnectError) or name in ("DownloadFailedError", "ResponseDataLossError"):
+    if isinstance(value, ConnectError) or name in ("DownloadFailedError", "ResponseDataLossError"):
         return "connection"
     if name == "ForbiddenNetwork":
         return "forbidden_network"
-    message = str(failure.value).lower()
+    message = str(value).lower()
     if "max size" in message or "maxsize" in message:
         return "too_large"
     if "max redirections" in message:
         return "redirect_loop"
-    if name == "IgnoreRequest" and "robots" in str(failure.value).lower():
+    if name == "IgnoreRequest" and "robots" in message:
         return "robots"
     if name == "IgnoreRequest":
         return "ignored"
@@ -68,34 +80,31 @@ class SourceSpider(scrapy.Spider):
 
     source: Source
 
-    def __init__(self, source: Source | str | None = None, watchlist: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        source: Source | str | None = None,
+        watchlist: str | None = None,
+        crawl_state: CrawlState | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._source_arg = source
         self._watchlist_arg = watchlist
-        self._runtime: runtime.Runtime | None = None
+        # What earlier passes remembered (seen entries, thread progress). The crawl process
+        # hands one over, shared by every crawler of the pass; a bare `scrapy crawl` opens
+        # its own from the settings' data directory (see from_crawler).
+        self._crawl_state = crawl_state
+        self._own_state = False
         self.requested = 0
         self._requested_urls: set[str] = set()
 
     @property
-    def crawl_state(self) -> CrawlState:
-        """What earlier passes remembered (seen entries, thread progress)."""
-        if self._runtime is None:
-            self._runtime = runtime.acquire(self.crawler.settings)
-            self.crawler.signals.connect(self._release_runtime, signal=signals.spider_closed)
-        return self._runtime.state
-
-    def _release_runtime(self, spider: Any = None) -> None:
-        if self._runtime is not None:
-            runtime.release(self.crawler.settings)
-            self._runtime = None
-
-    @property
     def max_pages(self) -> int:
-        return self.source.limits.max_pages or self.crawler.settings.getint("TRACEUR_MAX_PAGES", 200)
+        return self.source.limits.max_pages or self.crawler.settings.getint("TRACEUR_MAX_PAGES", default_settings().max_pages)
 
     @property
     def max_depth(self) -> int:
-        return self.source.limits.max_depth or self.crawler.settings.getint("TRACEUR_MAX_DEPTH", 2)
+        return self.source.limits.max_depth or self.crawler.settings.getint("TRACEUR_MAX_DEPTH", default_settings().max_depth)
 
     def budget_request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request | None:
         """A request counted against the source's page budget, once per canonical URL."""
@@ -111,15 +120,14 @@ class SourceSpider(scrapy.Spider):
         # redirect loop run into the redirect limit and be reported, not vanish silently.
         return scrapy.Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True)
 
-    def record_item(self, response: Response, record: Any, context: Any, kind: str) -> PageItem:
+    def record_item(self, response: Response, record: Record) -> PageItem:
         """A parsed record (forum post, blog post or comment, video) for the pipelines."""
         return PageItem(
-            url=getattr(record, "url", response.url),
+            url=record.url,
             source_id=self.source.id,
-            kind=kind,
+            kind=RECORD_KINDS[type(record)],
             fetched_at=datetime.now(timezone.utc).isoformat(),
             record=record,
-            context=context,
             not_modified=not_modified(response),
         )
 
@@ -133,16 +141,31 @@ class SourceSpider(scrapy.Spider):
             path = spider._watchlist_arg or crawler.settings.get("TRACEUR_WATCHLIST")
             source = load_watchlist(path).source(source)
         spider.source = source
+        if spider._crawl_state is None:
+            spider._crawl_state = CrawlState.in_data_dir(Path(crawler.settings.get("TRACEUR_DATA_DIR") or default_settings().data_dir))
+            spider._own_state = True
+            crawler.signals.connect(spider._close_own_state, signal=signals.spider_closed)
         return spider
+
+    @property
+    def crawl_state(self) -> CrawlState:
+        """What earlier passes remembered (seen entries, thread progress)."""
+        if self._crawl_state is None:
+            raise RuntimeError(f"spider {self.name!r} used before from_crawler gave it its crawl state")
+        return self._crawl_state
+
+    def _close_own_state(self) -> None:
+        if self._own_state and self._crawl_state is not None:
+            self._crawl_state.close()
 
     def page_text(self, response: Response) -> str | None:
         """The page decoded right (whatever charset it claims), or None for a non-text
         page, which is counted and logged."""
         if not isinstance(response, TextResponse) or looks_binary(response.body):
-            content_type = response.headers.get("Content-Type", b"?").decode("latin-1")
+            content_type = (response.headers.get("Content-Type") or b"?").decode("latin-1")
             self.count_error("not_text", response.url, f"not a text page (served as {content_type})")
             return None
-        declared = response.headers.get("Content-Type", b"").decode("latin-1")
+        declared = (response.headers.get("Content-Type") or b"").decode("latin-1")
         charset = declared.split("charset=", 1)[1].strip() if "charset=" in declared else None
         text, _ = decode_html(response.body, charset)
         return text

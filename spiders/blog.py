@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
-from traceur.blogs import BlogPost, parse_blog_post, parse_comment_feed
+from traceur.config import default_settings
+from traceur.parse.blogs import BlogPost, parse_blog_post, parse_comment_feed
 from traceur.urls import canonical_url
 
-from .site import SiteSpider
+from spiders.site import SiteSpider
+from traceur.parse.records import BlogPostRecord, CommentRecord
 
 
 class BlogSpider(SiteSpider):
@@ -33,12 +35,12 @@ class BlogSpider(SiteSpider):
             # Without a pattern for post addresses: the blog's home page (which often shows
             # the latest post in full), and pages too short to be a post (tag and archive
             # lists), are not posts.
-            min_chars = self.crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", 150)
+            min_chars = self.crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", default_settings().min_text_chars)
             if urlsplit(canonical_url(response.url)).path == "/" or len(post.text) < min_chars:
                 return
-        yield self.record_item(response, post, None, "blog_post")
+        yield self.record_item(response, BlogPostRecord(post))
         for position, comment in enumerate(post.comments, 1):
-            yield self.record_item(response, comment, (post.title, position), "comment")
+            yield self.record_item(response, CommentRecord(comment, post.title, position))
         if post.comment_feed_url:
             request = self.budget_request(post.comment_feed_url, self.parse_comment_feed, post=post)
             if request is not None:
@@ -50,4 +52,4 @@ class BlogSpider(SiteSpider):
             # The page and the feed give a comment the same URL; the page's copy wins.
             if comment.url in in_page or comment.post_url.rstrip("/") != post.url.rstrip("/"):
                 continue
-            yield self.record_item(response, comment, (post.title, None), "comment")
+            yield self.record_item(response, CommentRecord(comment, post.title, None))

@@ -10,10 +10,10 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from traceur.pages import FeedEntry
+from traceur.parse.articles import FeedEntry
 from traceur.urls import canonical_url
 
-from .base import SourceSpider
+from spiders.base import SourceSpider
 
 
 def _entry_time(entry: Any) -> datetime | None:

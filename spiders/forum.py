@@ -18,13 +18,11 @@ from typing import Any, AsyncIterator, Iterator
 import scrapy
 from scrapy.http import Response
 
-from traceur.forums import (
-    ThreadLink, ThreadPage, ThreadState, detect_engine, discourse_board_json_url, discourse_topic_json_url,
-    parse_board, parse_discourse_board, parse_discourse_topic, parse_thread_page, resume_from, state_after,
-)
+from traceur.parse.forums import detect_engine, discourse_board_json_url, discourse_topic_json_url, parse_board, parse_discourse_board, parse_discourse_topic, parse_thread_page, resume_from, state_after, ThreadLink, ThreadPage, ThreadState
 from traceur.urls import canonical_url, domain_of
 
-from .base import SourceSpider
+from spiders.base import SourceSpider
+from traceur.parse.records import ForumPostRecord
 
 
 class ForumSpider(SourceSpider):
@@ -100,7 +98,7 @@ class ForumSpider(SourceSpider):
         if not page.posts:
             self.count_error("no_posts", response.url, "a thread page with no post found (layout changed?)")
         for post in page.posts:
-            yield self.record_item(response, post, page, "forum_post")
+            yield self.record_item(response, ForumPostRecord(post, page))
         if page.next_page_url and domain_of(page.next_page_url) == domain_of(response.url):
             request = self.budget_request(page.next_page_url, callback, link=link)
             if request is not None:

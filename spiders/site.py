@@ -13,10 +13,10 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.httpcache import not_modified
-from traceur.sitemaps import SitemapError, parse_sitemap
+from traceur.parse.sitemaps import parse_sitemap, SitemapError
 from traceur.urls import domain_of
 
-from .base import SourceSpider
+from spiders.base import SourceSpider
 
 
 class SiteSpider(SourceSpider):

@@ -11,11 +11,11 @@ from typing import Any, AsyncIterator, Iterator
 import scrapy
 from scrapy.http import Response
 
-from traceur.pages import FeedEntry
-from traceur.sitemaps import SitemapError, parse_sitemap
+from traceur.parse.articles import FeedEntry
+from traceur.parse.sitemaps import parse_sitemap, SitemapError
 from traceur.urls import canonical_url, domain_of
 
-from .base import SourceSpider
+from spiders.base import SourceSpider
 
 DEFAULT_MAX_AGE = timedelta(days=2)
 MAX_INDEX_DEPTH = 3

@@ -17,9 +17,10 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from traceur.video import CaptionTrack, VideoPage, apply_oembed, caption_text, parse_video_page
+from traceur.parse.video import apply_oembed, caption_text, CaptionTrack, parse_video_page, VideoPage
 
-from .site import SiteSpider
+from spiders.site import SiteSpider
+from traceur.parse.records import VideoRecord
 
 
 class VideoSpider(SiteSpider):
@@ -57,7 +58,7 @@ class VideoSpider(SiteSpider):
             yield self._next(tracks[0].url, self.parse_caption, video, tracks, texts, page)
             return
         self.crawler.stats.inc_value("traceur/video/captions", len(texts))
-        yield self.record_item(page, video, "\n\n".join(texts), "video")
+        yield self.record_item(page, VideoRecord(video, "\n\n".join(texts)))
 
     def on_chain_error(self, failure: Failure) -> Iterator[Any]:
         self.on_error(failure)

@@ -12,12 +12,12 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from traceur.config import Settings, load_settings
-from traceur.localweb import LocalWeb
+from traceur.demo.localweb import LocalWeb
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 SITES = TESTS / "sites"
-DEMO_WEB = TESTS.parent / "traceur" / "demo_web"
+DEMO_WEB = TESTS.parent / "traceur" / "demo" / "sites"
 
 
 def _is_local(address: Any) -> bool:

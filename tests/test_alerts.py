@@ -18,16 +18,16 @@ import pytest
 
 from traceur.alerts.evaluate import Evaluator
 from traceur.alerts.outbox import AlertState, Transaction
-from traceur.query import evaluate as query_matches, parse as parse_query
-from traceur.alerts.rules import DigestRule, ImmediateRule, SourceHealthRule, SpikeRule
+from traceur.enrich.query import evaluate as query_matches, parse as parse_query
+from traceur.watchlist.rules import DigestRule, ImmediateRule, SourceHealthRule, SpikeRule
 from traceur.config import Settings
 from traceur.document import Document, content_hash, document_id
 from traceur.errors import WatchlistError
-from traceur.passes import SourceSummary
-from traceur.runs import RunLog
+from traceur.orchestra.launch import SourceSummary
+from traceur.orchestra.runs import RunLog
 from traceur.store.sqlite import SqliteStore
-from traceur.tagging import Tagger
-from traceur.watchlist import Watchlist, load_watchlist
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.loader import load_watchlist
 
 WATCHLIST = """\
 candidates:

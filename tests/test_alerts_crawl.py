@@ -9,13 +9,13 @@ from typing import Callable, Iterator
 
 import pytest
 
-from traceur.alerts.mailsink import MailSink
+from tests.mailsink import MailSink
 from traceur.alerts.service import run_once
 from traceur.config import Settings
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import run_pass
-from traceur.runs import RunLog, record_pass
-from traceur.watchlist import load_watchlist
+from traceur.demo.localweb import LocalWeb, Response
+from traceur.orchestra.passes import run_pass
+from traceur.orchestra.runs import record_pass, RunLog
+from traceur.watchlist.loader import load_watchlist
 
 pytestmark = pytest.mark.integration
 

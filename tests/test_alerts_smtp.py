@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 import pytest
 from click.testing import CliRunner
 
-from traceur.alerts.mailsink import MailSink
+from tests.mailsink import MailSink
 from traceur.alerts.outbox import AlertState
 from traceur.alerts.smtp import deliver_due, retry_delay, send_now
 from traceur.cli import main

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from traceur.blogs import BlogPost, Comment, detect_blog_engine, parse_blog_post, parse_comment_feed
-from traceur.localweb import LocalWeb
+from traceur.parse.blogs import BlogPost, Comment, detect_blog_engine, parse_blog_post, parse_comment_feed
+from traceur.demo.localweb import LocalWeb
 
 SITES = Path(__file__).resolve().parent / "sites"
 

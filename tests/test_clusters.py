@@ -14,15 +14,12 @@ from typing import Any, Callable
 
 import pytest
 
-from traceur.clusters import (
-    MIN_WORDS, ClusterIndex, ClusterSize, cluster_documents, cluster_sizes, first_seen_order,
-    group_by_cluster, same_story, signature, similarity,
-)
+from traceur.enrich.clusters import cluster_documents, cluster_sizes, ClusterIndex, ClusterSize, first_seen_order, group_by_cluster, MIN_WORDS, same_story, signature, similarity
 from traceur.config import Settings
 from traceur.document import Document
 from traceur.errors import StoreError
-from traceur.localweb import LocalWeb
-from traceur.passes import run_pass
+from traceur.demo.localweb import LocalWeb
+from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 
 STORY = (
@@ -82,7 +79,7 @@ def test_copies_are_the_same_story_and_other_stories_are_not() -> None:
 
 def test_signatures_are_the_same_in_another_process() -> None:
     # A signature stored by one crawl must match what the next one computes (no hash()).
-    code = "from traceur.clusters import signature; import sys; print(signature(sys.stdin.read()).values[:8])"
+    code = "from traceur.enrich.clusters import signature; import sys; print(signature(sys.stdin.read()).values[:8])"
     other = subprocess.run([sys.executable, "-c", code], input=STORY, capture_output=True, text=True, check=True)
 
     sig = signature(STORY)
@@ -198,7 +195,7 @@ class _Stats:
 
 def test_pipeline_keeps_the_document_when_the_index_cannot_be_written(tmp_path: Path) -> None:
     from pipelines.cluster import ClusterPipeline
-    from spiders.items import PageItem
+    from crawler.items import PageItem
 
     stats = _Stats()
     pipeline = ClusterPipeline(str(tmp_path), stats)

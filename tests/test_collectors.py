@@ -12,8 +12,8 @@ import pytest
 
 from traceur.config import Settings
 from traceur.document import Document, document_id
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import run_pass
+from traceur.demo.localweb import LocalWeb, Response
+from traceur.orchestra.passes import run_pass
 from traceur.urls import canonical_url
 
 from traceur.store import open_store

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from traceur.cli import main
-from traceur.config import DEFAULT_CONFIG, Settings, load_settings
+from traceur.config import DEFAULTS_FILE, load_settings, Settings
 from traceur.errors import ConfigError
 
 
@@ -301,4 +301,4 @@ def test_to_env_omits_unset_secrets() -> None:
 
 
 def test_default_config_file_ships_with_the_package() -> None:
-    assert DEFAULT_CONFIG.is_file()
+    assert DEFAULTS_FILE.is_file()

@@ -13,9 +13,10 @@ from typing import Any, Callable
 import pytest
 
 from traceur.config import Settings
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import PassSummary, run_pass
-from traceur.store import SearchQuery, open_store
+from traceur.demo.localweb import LocalWeb, Response
+from traceur.orchestra.launch import PassSummary
+from traceur.orchestra.passes import run_pass
+from traceur.store import open_store
 
 pytestmark = pytest.mark.integration
 

@@ -14,27 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from traceur.forums import (
-    Post,
-    ThreadLink,
-    ThreadPage,
-    ThreadState,
-    detect_engine,
-    discourse_board_json_url,
-    discourse_topic_json_url,
-    parse_board,
-    parse_discourse_board,
-    parse_discourse_topic,
-    parse_french_date,
-    parse_thread_page,
-    resume_from,
-    state_after,
-    thread_has_news,
-)
-from traceur.localweb import LocalWeb
+from traceur.parse.dates import parse_french_date
+from traceur.parse.forums import detect_engine, discourse_board_json_url, discourse_topic_json_url, parse_board, parse_discourse_board, parse_discourse_topic, parse_thread_page, Post, resume_from, state_after, thread_has_news, ThreadLink, ThreadPage, ThreadState
+from traceur.demo.localweb import LocalWeb
 
 SITES = Path(__file__).resolve().parent / "sites"
-DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo_web"
+DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo" / "sites"
 PARIS = ZoneInfo("Europe/Paris")
 # The fixtures' "Aujourd'hui" and "Hier" are relative to this moment.
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=PARIS)

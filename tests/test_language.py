@@ -9,9 +9,9 @@ from typing import Callable
 import pytest
 
 from traceur.config import Settings
-from traceur.language import LANGUAGES, accepts, detect_language, document_language
-from traceur.localweb import LocalWeb
-from traceur.passes import run_pass
+from traceur.enrich.language import accepts, detect_language, document_language, LANGUAGES
+from traceur.demo.localweb import LocalWeb
+from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 
 SAMPLES = {

@@ -11,12 +11,12 @@ from typing import Callable
 import pytest
 
 from traceur.config import Settings
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import run_pass
-from traceur.state import CrawlState
+from traceur.demo.localweb import LocalWeb, Response
+from traceur.orchestra.passes import run_pass
+from traceur.orchestra.state import CrawlState
 from traceur.store import open_store
 
-from .test_crawl import HOST, paths, stored, write_watchlist
+from .test_crawl import HOST, stored, write_watchlist
 
 pytestmark = pytest.mark.integration
 

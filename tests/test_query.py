@@ -16,26 +16,12 @@ from click.testing import CliRunner
 
 from traceur.cli import main
 from traceur.errors import QueryError, TraceurError, WatchlistError
-from traceur.query import (
-    And,
-    Near,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    Term,
-    evaluate,
-    format_query,
-    fts5_expressible,
-    matches_topic,
-    parse,
-    to_elasticsearch,
-    to_fts5,
-    to_fts5_plan,
-    words_of,
-)
-from traceur.watchlist import Topic, load_watchlist
+from traceur.enrich.query import And, evaluate, format_query, Near, Node, Not, Or, parse, Phrase, Prefix, Term, words_of
+from traceur.enrich.tagging import matches_topic
+from traceur.store.es_query import to_elasticsearch
+from traceur.store.fts5_query import fts5_expressible, to_fts5, to_fts5_plan
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Topic
 
 a, b, c = Term("a"), Term("b"), Term("c")
 
@@ -540,7 +526,7 @@ def test_search_help_explains_the_operators() -> None:
 
 def test_elasticsearch_highlights_keep_the_punctuation_the_folded_copy_turned_into_spaces() -> None:
     from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START
-    from traceur.store.elasticsearch import _place, folded_copy
+    from traceur.store.es_query import _place, folded_copy
 
     title = "« Tramway » : qui paiera ?"
     # Elasticsearch highlights the folded copy and trims the fragment's ends.

@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from traceur.cli import main
-from traceur.clusters import ClusterIndex
+from traceur.enrich.clusters import ClusterIndex
 from traceur.document import Document
-from traceur.retag import retag_store
+from traceur.orchestra.retag import retag_store
 from traceur.store import SearchQuery
 from traceur.store.sqlite import SqliteStore
-from traceur.tagging import Tagger
-from traceur.watchlist import load_watchlist
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.loader import load_watchlist
 
 BEFORE = """\
 candidates:

@@ -16,13 +16,11 @@ import pytest
 from traceur.alerts.outbox import AlertState
 from traceur.config import Settings
 from traceur.document import Document, content_hash, document_id
-from traceur.runs import RunRecord
-from traceur.scheduler import (
-    Daemon, DaemonLock, SchedulerRunning, adapt_interval, interval_bounds, jitter_for,
-)
+from traceur.orchestra.runs import RunRecord
+from traceur.orchestra.scheduler import adapt_interval, Daemon, DaemonLock, interval_bounds, jitter_for, SchedulerRunning
 from traceur.store import open_store
-from traceur.tagging import Tagger
-from traceur.watchlist import load_watchlist
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.loader import load_watchlist
 
 WATCHLIST = """\
 candidates:

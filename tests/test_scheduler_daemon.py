@@ -20,12 +20,12 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from traceur.alerts.mailsink import MailSink
+from tests.mailsink import MailSink
 from traceur.alerts.outbox import AlertState
 from traceur.config import Settings
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import run_pass
-from traceur.runs import RunLog, RunRecord
+from traceur.demo.localweb import LocalWeb, Response
+from traceur.orchestra.passes import run_pass
+from traceur.orchestra.runs import RunLog, RunRecord
 
 pytestmark = pytest.mark.integration
 

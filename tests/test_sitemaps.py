@@ -10,9 +10,9 @@ from typing import Callable
 import pytest
 
 from traceur.config import Settings
-from traceur.localweb import LocalWeb, Response
-from traceur.passes import run_pass
-from traceur.sitemaps import SitemapError, parse_sitemap
+from traceur.demo.localweb import LocalWeb, Response
+from traceur.orchestra.passes import run_pass
+from traceur.parse.sitemaps import parse_sitemap, SitemapError
 
 from .test_crawl import HOST, paths, stored, write_watchlist
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from traceur.document import Document
-from traceur.tagging import Tagger
-from traceur.watchlist import Candidate, Topic, Watchlist
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.model import Candidate, Topic, Watchlist
 
 CLAIRE = Candidate(
     "claire-martin", "Claire Martin", ("C. Martin", "Mme Martin"), ("Saint-Martin", "Martin Luther King")

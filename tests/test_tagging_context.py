@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from traceur.document import Document, Mention, Snippet, Span
-from traceur.extract import extract_page
-from traceur.tagging import Tagger, name_variants
-from traceur.watchlist import Alias, Candidate, Topic, Watchlist
+from traceur.parse.articles import extract_page
+from traceur.enrich.tagging import name_variants, Tagger
+from traceur.watchlist.model import Alias, Candidate, Topic, Watchlist
 
 MARTIN = Candidate(
     "helene-martin", "Hélène Martin", ("Mme Martin", "Martin"), (),

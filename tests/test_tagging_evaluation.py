@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from traceur.evaluate import DEFAULT_DIR, CorpusError, evaluate, main, read_text_corpus, render, strip_labels
+from traceur.enrich.evaluate import CorpusError, DEFAULT_DIR, evaluate, main, read_text_corpus, render, strip_labels
 
 
 def test_evaluation_corpus_reaches_every_pinned_floor() -> None:

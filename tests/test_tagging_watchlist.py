@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from traceur.errors import WatchlistError
-from traceur.tagging import Tagger
-from traceur.watchlist import Alias, Candidate, load_watchlist
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Alias, Candidate
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from traceur.localweb import LocalWeb
-from traceur.video import CaptionTrack, VideoPage, apply_oembed, caption_text, parse_duration, parse_video_page
+from traceur.demo.localweb import LocalWeb
+from traceur.parse.video import apply_oembed, caption_text, CaptionTrack, parse_duration, parse_video_page, VideoPage
 
 HOST = "video.videos-val.example"
 SITE = Path(__file__).resolve().parent / "sites" / HOST

@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 
 from traceur.cli import main
 from traceur.errors import WatchlistError
-from traceur.watchlist import Candidate, Source, SourceLimits, Topic, Watchlist, load_watchlist
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Candidate, Source, SourceLimits, Topic, Watchlist
 
 VALID = """\
 candidates:

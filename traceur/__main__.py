@@ -1,5 +1,5 @@
 """``python -m traceur`` is the ``traceur`` command."""
 
-from .cli import main
+from traceur.cli import main
 
 main()

@@ -1,23 +1,26 @@
 """Settings: packaged defaults, then the user's file, then ``TRACEUR_*`` environment variables.
 
-Validated once, here, into a frozen ``Settings``; the rest of the code never reads the
-environment or a YAML file for configuration.
+The defaults are package data (``traceur/defaults.yaml``, every setting documented there),
+so an installed wheel runs from any directory. Validated once, here, into a frozen
+``Settings``; the rest of the code never reads the environment or a YAML file for
+configuration, and never repeats a default: what needs one reads ``default_settings()``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import ConfigError
-from .yamlfile import LineDict, YamlSyntaxError, load_yaml
+from traceur.errors import ConfigError
+from traceur.yamlfile import LineDict, YamlSyntaxError, load_yaml
+from traceur.yamlfile import did_you_mean
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = REPO_ROOT / "config" / "traceur.yaml"
+DEFAULTS_FILE = Path(__file__).resolve().with_name("defaults.yaml")
 ENV_PREFIX = "TRACEUR_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Settings that may only come from the environment, so no secret ends up in a file or a commit.
@@ -26,6 +29,8 @@ ENV_ONLY = ("es_api_key", "es_password", "smtp_password")
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting; ``traceur/defaults.yaml`` documents each one and gives its default."""
+
     store: str
     data_dir: Path
     watchlist: Path
@@ -47,30 +52,28 @@ class Settings:
     snippet_chars: int
     max_snippets: int
     log_level: str
-    es_index_prefix: str = "traceur"
-    es_batch_size: int = 500
-    es_verify_certs: bool = True
+    es_index_prefix: str
+    es_batch_size: int
+    es_verify_certs: bool
+    es_username: str | None
+    es_ca_certs: str | None
+    timezone: str
+    scheduler_jitter: int
+    adaptive_polling_factor: int
+    max_concurrent_crawls: int
+    crawl_stop_timeout: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str | None
+    smtp_from: str
+    smtp_ca_certs: str | None
+    smtp_timeout: int
+    alert_retry_seconds: int
     # Secrets: read from the environment only (TRACEUR_ES_API_KEY, ...), never from a file.
     es_api_key: str | None = dataclasses.field(default=None, repr=False)
-    es_username: str | None = None
     es_password: str | None = dataclasses.field(default=None, repr=False)
-    es_ca_certs: str | None = None
-    # Scheduling and alert emails (config/traceur.yaml documents each one).
-    timezone: str = "Europe/Paris"
-    scheduler_jitter: int = 30
-    adaptive_polling_factor: int = 4
-    max_concurrent_crawls: int = 2
-    crawl_stop_timeout: int = 60
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_security: str = "starttls"
-    smtp_username: str | None = None
-    # Secret: TRACEUR_SMTP_PASSWORD, never a file.
     smtp_password: str | None = dataclasses.field(default=None, repr=False)
-    smtp_from: str = "Traceur <veille@example.org>"
-    smtp_ca_certs: str | None = None
-    smtp_timeout: int = 30
-    alert_retry_seconds: int = 30
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -151,7 +154,7 @@ def _convert(key: str, value: Any, where: str) -> Any:
 
 def _read_file(path: Path) -> tuple[LineDict, str]:
     if not path.is_file():
-        raise ConfigError(f"{path}: no such configuration file; give the path of a YAML file (see config/traceur.yaml)")
+        raise ConfigError(f"{path}: no such configuration file; give the path of a YAML file (see {DEFAULTS_FILE} for every setting)")
     try:
         data = load_yaml(path)
     except YamlSyntaxError as exc:
@@ -168,7 +171,7 @@ def load_settings(config_file: str | Path | None = None, environ: Mapping[str, s
     """Build ``Settings`` from the defaults, ``config_file`` and ``environ`` (``os.environ`` by default)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    layers = [DEFAULT_CONFIG] + ([Path(config_file)] if config_file else [])
+    layers = [DEFAULTS_FILE] + ([Path(config_file)] if config_file else [])
     for path in layers:
         data, source = _read_file(path)
         for key, raw in data.items():
@@ -176,11 +179,8 @@ def load_settings(config_file: str | Path | None = None, environ: Mapping[str, s
             if key in ENV_ONLY:
                 raise ConfigError(f"{_where(source, line)}: {key} is a secret; remove it from the file and set {ENV_PREFIX}{key.upper()} in the environment")
             if key not in _FIELDS:
-                import difflib
-
-                close = difflib.get_close_matches(key, _FIELDS, n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                raise ConfigError(f"{_where(source, line)}: unknown setting {key!r}; {hint}see config/traceur.yaml for the list")
+                hint = did_you_mean(key, _FIELDS)
+                raise ConfigError(f"{_where(source, line)}: unknown setting {key!r}; {hint}see {DEFAULTS_FILE} for the list")
             values[key] = _convert(key, raw, _where(source, line))
     for key in _FIELDS:
         name = ENV_PREFIX + key.upper()
@@ -188,10 +188,17 @@ def load_settings(config_file: str | Path | None = None, environ: Mapping[str, s
             values[key] = _convert(key, environ[name], name)
     missing = [key for key, item in _FIELDS.items() if key not in values and item.default is dataclasses.MISSING]
     if missing:
-        raise ConfigError(f"{DEFAULT_CONFIG}: missing settings {', '.join(missing)}; restore them from the repository")
+        raise ConfigError(f"{DEFAULTS_FILE}: missing settings {', '.join(missing)}; reinstall Traceur")
     settings = Settings(**values)
     _validate(settings)
     return settings
+
+
+@functools.cache
+def default_settings() -> Settings:
+    """The packaged defaults alone (no file, no environment): the fallback of components
+    built outside ``traceur run``, such as a bare ``scrapy crawl``."""
+    return load_settings(None, environ={})
 
 
 def _validate(settings: Settings) -> None:

@@ -14,7 +14,7 @@ import socket
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from .errors import NetworkPolicyError
+from traceur.errors import NetworkPolicyError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOWED_SCHEMES = ("http", "https")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .errors import TraceurError
+from traceur.errors import TraceurError
 
 
 def open_state_file(path: str | Path, schema: str, what: str, error: type[TraceurError]) -> sqlite3.Connection:

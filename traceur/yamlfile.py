@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,9 @@ def load_yaml(path: Path) -> Any:
         raise YamlSyntaxError(path, line, f"invalid YAML: {problem}" + (f"; {hint}" if hint else "")) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(path, 1, f"invalid YAML: {exc}") from exc
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices`` to a mistyped ``value``, or ``""``."""
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""

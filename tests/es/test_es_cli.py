@@ -14,8 +14,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from traceur.cli_context import CliContext
-from traceur.cli_es import es, kibana
+from traceur.cli.context import CliContext
+from traceur.cli.es import es, kibana
 from traceur.config import Settings
 from traceur.store.elasticsearch import ElasticsearchStore
 

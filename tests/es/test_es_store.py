@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from elasticsearch import Elasticsearch
 
 from traceur.config import Settings
 
 from traceur.errors import ConfigError, StoreError
 from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, UpsertResult
-from traceur.store.elasticsearch import ElasticsearchStore, text_query
+from traceur.store.elasticsearch import ElasticsearchStore
+from traceur.store.es_query import text_query
 from traceur.store.sqlite import SqliteStore
 
 from .conftest import duplicated_ids

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from traceur.cli_es import KIBANA_DIR
+from traceur.kibana.saved_objects import SAVED_OBJECTS_DIR as KIBANA_DIR
 from traceur.document import Document, format_utc
 from traceur.store.elasticsearch import ElasticsearchStore
 

@@ -21,7 +21,7 @@ from elasticsearch import Elasticsearch
 
 from traceur.config import load_settings
 from traceur.document import Document
-from traceur.query import And, Near, Node, Not, Or, Phrase, Prefix, Term, evaluate, format_query, parse, words_of
+from traceur.enrich.query import And, evaluate, format_query, Near, Node, Not, Or, parse, Phrase, words_of
 from traceur.store import SearchQuery
 from traceur.store.elasticsearch import ElasticsearchStore
 from traceur.store.sqlite import SqliteStore
@@ -30,7 +30,7 @@ from .conftest import _cleanup, quick
 
 pytestmark = pytest.mark.integration
 
-# French queries about the demo web (traceur/demo_web/): the candidates, the tramway, the
+# French queries about the demo web (traceur/demo/sites/): the candidates, the tramway, the
 # housing and the Saint-Martin traps, elisions, prefixes, proximity.
 QUERIES = [
     # words: case, accents, ligatures

@@ -25,16 +25,16 @@ from functools import partial
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Iterator, Sequence
 
-from ..config import Settings
-from ..document import Document
-from ..errors import AlertError, TraceurError
-from ..runs import RunLog, consecutive_failures, empty_streak, silence
-from ..store import SearchQuery, Store
-from ..watchlist import Watchlist
-from . import render
-from .outbox import AlertState, Transaction
-from ..query import Node, evaluate, parse, words_of
-from .rules import AlertRule, DigestRule, DocumentFilter, ImmediateRule, SourceHealthRule, SpikeRule
+from traceur.config import Settings
+from traceur.document import Document
+from traceur.errors import AlertError, TraceurError
+from traceur.orchestra.runs import consecutive_failures, empty_streak, RunLog, silence
+from traceur.store import SearchQuery, Store
+from traceur.watchlist.model import Watchlist
+from traceur.alerts import render
+from traceur.alerts.outbox import AlertState, Transaction
+from traceur.enrich.query import evaluate, Node, parse, words_of
+from traceur.watchlist.rules import AlertRule, DigestRule, DocumentFilter, ImmediateRule, SourceHealthRule, SpikeRule
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,8 @@ from email.policy import compat32
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import AlertError
-from ..sqlitefile import open_state_file
+from traceur.errors import AlertError
+from traceur.sqlitefile import open_state_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS watermarks (

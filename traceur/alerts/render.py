@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..document import Document
-from ..watchlist import Watchlist
-from .outbox import message_id
+from traceur.document import Document
+from traceur.watchlist.model import Watchlist
+from traceur.alerts.outbox import message_id
 
 KIND_LABELS = {
     "article": "article",

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterator, Sequence
 
-from ..config import Settings
-from ..document import Document
-from ..errors import AlertError
-from ..runs import RunLog
-from ..store import SearchQuery, open_store
-from ..watchlist import Watchlist
-from . import render
-from .evaluate import Evaluator, Outcome, SourceProblem
-from .outbox import AlertState
-from .rules import AlertRule, DigestRule, ImmediateRule, SourceHealthRule, SpikeRule
-from .smtp import Delivery, deliver_due, send_now
+from traceur.config import Settings
+from traceur.document import Document
+from traceur.errors import AlertError
+from traceur.orchestra.runs import RunLog
+from traceur.store import SearchQuery, open_store
+from traceur.watchlist.model import Watchlist
+from traceur.alerts import render
+from traceur.alerts.evaluate import Evaluator, Outcome, SourceProblem
+from traceur.alerts.outbox import AlertState
+from traceur.watchlist.rules import AlertRule, DigestRule, ImmediateRule, SourceHealthRule, SpikeRule
+from traceur.alerts.smtp import Delivery, deliver_due, send_now
 
 
 @contextmanager

@@ -17,9 +17,9 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from ..config import Settings
-from ..errors import AlertError
-from .outbox import AlertState, Queued
+from traceur.config import Settings
+from traceur.errors import AlertError
+from traceur.alerts.outbox import AlertState, Queued
 
 log = logging.getLogger(__name__)
 

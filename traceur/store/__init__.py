@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
-from .base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, UpsertResult
+from traceur.errors import ConfigError
+from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, UpsertResult
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from traceur.config import Settings
 
 __all__ = ["HIGHLIGHT_END", "HIGHLIGHT_START", "SearchHit", "SearchQuery", "Store", "UpsertResult", "open_store", "sqlite_path"]
 
@@ -28,11 +28,11 @@ def open_store(settings: Settings) -> Store:
     """Open the store named by ``settings.store``."""
     url = settings.store
     if url.startswith("sqlite:"):
-        from .sqlite import SqliteStore
+        from traceur.store.sqlite import SqliteStore
 
         return SqliteStore(sqlite_path(url))
     if url.startswith("es+"):
-        from .elasticsearch import ElasticsearchStore
+        from traceur.store.elasticsearch import ElasticsearchStore
 
         return ElasticsearchStore.from_settings(settings)
     raise ConfigError(f"store: unknown store {url!r}; use sqlite:///path.db or es+https://host:9200")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Iterator, Protocol
 
-from ..document import Document
+from traceur.document import Document
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..errors import ConfigError
+from traceur.errors import ConfigError
 
 SCHEMA_VERSION = 1
 ANALYSIS_FRENCH = "french"
@@ -229,7 +229,7 @@ def mappings(analysis: str) -> dict[str, Any]:
         "fingerprint": {"type": "keyword", "index": False, "doc_values": False},
     }
     if not french:
-        # Accent-folded copies made in Python (see elasticsearch.folded_copy): the standard
+        # Accent-folded copies made in Python (see es_query.folded_copy): the standard
         # analyzer lower-cases but does not fold accents.
         properties["title_folded"] = {"type": "text", "analyzer": "standard"}
         properties["text_folded"] = {"type": "text", "analyzer": "standard"}

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..document import Document
-from ..errors import StoreError
+from traceur.document import Document
+from traceur.errors import StoreError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spool (

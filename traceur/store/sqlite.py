@@ -21,10 +21,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from ..document import Document, format_utc
-from ..errors import QueryError, StoreError
-from ..query import Fts5Plan, parse, to_fts5_plan
-from .base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
+from traceur.document import Document, format_utc
+from traceur.errors import QueryError, StoreError
+from traceur.enrich.query import parse
+from traceur.store.fts5_query import Fts5Plan, to_fts5_plan
+from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
 
 SCHEMA_VERSION = 1
 _SCHEMA = """

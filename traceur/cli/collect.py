@@ -1,0 +1,119 @@
+"""``traceur check`` and ``traceur run``: validate a watchlist, run one collection pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from traceur.alerts.service import run_once
+from traceur.orchestra.launch import PassSummary
+from traceur.orchestra.passes import run_pass
+from traceur.orchestra.runs import record_pass
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import Watchlist
+from traceur.cli.context import settings_of
+
+
+# -- check ----------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("watchlist", required=False, type=click.Path(path_type=Path))
+@click.pass_context
+def check(ctx: click.Context, watchlist: Path | None) -> None:
+    """Validate a watchlist and the configuration, without crawling anything.
+
+    Every problem is reported with its file, line and how to fix it. Exit code 0 when
+    all is valid, 2 otherwise.
+
+    \b
+    Example:
+      traceur check watchlists/example.yaml
+    """
+    settings = settings_of(ctx)
+    path = watchlist or settings.watchlist
+    loaded = load_watchlist(path)
+    click.echo(
+        f"{path}: valid — {len(loaded.candidates)} candidates, {len(loaded.topics)} topics, "
+        f"{len(loaded.sources)} sources ({sum(1 for s in loaded.sources if s.enabled)} enabled), "
+        f"{len(loaded.alerts)} alert rules"
+    )
+    click.echo(f"configuration: valid — store {settings.store}, data in {settings.data_dir}")
+    if loaded.alerts and not settings.smtp_host:
+        click.echo(
+            "warning: the watchlist has alert rules but no mail server is configured; their emails "
+            "will wait in the outbox until smtp_host is set (config file or TRACEUR_SMTP_HOST)",
+            err=True,
+        )
+
+
+# -- run ------------------------------------------------------------------------------
+
+
+def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
+    names = {c.id: c.name for c in watchlist.candidates}
+    click.echo("")
+    click.echo(
+        f"Pass finished in {summary.seconds:.1f}s: {len(summary.sources)} sources, "
+        f"{summary.total('pages')} pages fetched"
+    )
+    click.echo(
+        f"Documents: {summary.total('new')} new, {summary.total('updated')} updated, "
+        f"{summary.total('unchanged')} unchanged"
+        + (f", {summary.total('spooled')} spooled for later" if summary.total("spooled") else "")
+        + (f"; {summary.total('not_documents')} pages without main text skipped" if summary.total("not_documents") else "")
+    )
+    if summary.total("robots_skipped"):
+        click.echo(f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}")
+    counts = summary.candidates()
+    click.echo("Candidates named in new or updated documents:")
+    for candidate in watchlist.candidates:
+        click.echo(f"  {names[candidate.id]:<28} {counts.get(candidate.id, 0):>5}")
+    errors = summary.errors()
+    if errors:
+        click.echo("Errors by kind:")
+        for kind, by_source in sorted(errors.items()):
+            detail = ", ".join(f"{source} {count}" for source, count in sorted(by_source.items()))
+            click.echo(f"  {kind:<28} {sum(by_source.values()):>5}  ({detail})")
+    else:
+        click.echo("Errors: none")
+
+
+@click.command()
+@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help="Watchlist file (default: the `watchlist` setting).")
+@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.pass_context
+def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, ...]) -> None:
+    """Run one collection pass over the watchlist's sources, then print a summary.
+
+    Feeds are polled for new entries only; sites are crawled within their limits. A dead
+    feed, an error page or a broken page is counted and reported; the rest goes on.
+    Progress is printed while it runs; details go to DATA_DIR/crawl.log. The pass is
+    recorded for `traceur status`, then the watchlist's immediate and source-health alert
+    rules are evaluated and their emails sent (or queued when the mail server is down).
+
+    \b
+    Examples:
+      traceur run --watchlist watchlists/example.yaml
+      traceur run --source quotidien-politique --source gazette
+    """
+    settings = settings_of(ctx)
+    path = watchlist_path or settings.watchlist
+    watchlist = load_watchlist(path)
+    for source_id in source_ids:
+        watchlist.source(source_id)
+    chosen = list(source_ids) or [s.id for s in watchlist.sources if s.enabled]
+    click.echo(f"Collecting from {len(chosen)} sources of {path} into {settings.store}", err=True)
+    summary = run_pass(settings, path, list(source_ids))
+    record_pass(settings, summary)
+    _print_summary(summary, watchlist)
+    if watchlist.alerts:
+        # One pass, then alerts (DESIGN.md): what must reach the team at once. Digests keep
+        # to their schedule (`traceur schedule` or `traceur alerts run`).
+        outcomes, delivery = run_once(settings, watchlist, kinds=("immediate", "source_health"))
+        queued = sum(len(outcome.queued) for outcome in outcomes)
+        click.echo(f"Alerts: {queued} queued, {len(delivery.sent)} sent, {delivery.remaining} waiting in the outbox")
+
+

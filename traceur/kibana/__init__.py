@@ -1,0 +1,1 @@
+"""Kibana: the saved objects Traceur ships for analysts, and their import."""

@@ -1,0 +1,399 @@
+"""The scheduler daemon (``traceur schedule``): every source on its own rhythm, and the alerts.
+
+The jobs it schedules, and how often, are in ``jobs``; the lock that keeps it alone on
+its data directory in ``lock``; what ``traceur status`` reports of it in ``status``.
+
+- Each crawl runs in its own process (``python -m crawler.process``), in its own session:
+  the daemon never owns a Twisted reactor (which cannot be restarted), a crashing crawl is
+  recorded and the daemon goes on, and a Ctrl-C in the terminal reaches the daemon only,
+  which then stops its crawls with one SIGTERM (Scrapy's graceful stop: current items are
+  finished) and kills what is still running after ``crawl_stop_timeout``.
+- The watchlist is reloaded when its file changes, validated first: an invalid edit keeps
+  the previous schedule and logs why. Crawls read a snapshot of the last valid watchlist
+  (``DATA_DIR/watchlist.active.yaml``), so a half-saved file never reaches them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from traceur.alerts.evaluate import Evaluator
+from traceur.alerts.outbox import AlertState
+from traceur.alerts.smtp import deliver_due
+from traceur.config import Settings
+from traceur.errors import WatchlistError
+from traceur.orchestra.launch import CrawlLaunch, SourceSummary, launch_crawl
+from traceur.orchestra.runs import RunLog, RunRecord
+from traceur.orchestra.scheduler.jobs import (
+    JOBSTORE_FILE,
+    adapt_interval,
+    current,
+    desired_jobs,
+    jitter_for,
+    job_outbox,
+    make_scheduler,
+    set_current,
+    source_job_id,
+)
+from traceur.orchestra.scheduler.lock import DaemonLock
+from traceur.store import Store, open_store
+from traceur.watchlist.loader import load_watchlist
+from traceur.watchlist.model import MIN_INTERVAL_SECONDS, Source, Watchlist
+
+log = logging.getLogger("traceur.scheduler")
+
+INFO_FILE = "scheduler.json"
+SNAPSHOT_FILE = "watchlist.active.yaml"
+LOG_FILE = "schedule.log"
+
+
+@dataclass
+class _Watched:
+    signature: tuple[int, int] | None = None
+    active_digest: str = ""
+    rejected_digest: str = ""
+
+
+class Daemon:
+    """The scheduler. ``serve()`` runs it in the foreground until SIGTERM or SIGINT."""
+
+    def __init__(self, settings: Settings, watchlist_path: Path, tick: float = 5.0) -> None:
+        self.settings = settings
+        self.watchlist_path = Path(watchlist_path)
+        self.tick = tick
+        self.data_dir = Path(settings.data_dir)
+        self.snapshot_path = self.data_dir / SNAPSHOT_FILE
+        self.stopping = threading.Event()
+        self.lock = DaemonLock(self.data_dir)
+        self.scheduler: Any = None
+        self.watchlist: Watchlist | None = None
+        self.runs: RunLog | None = None
+        self.state: AlertState | None = None
+        self.store: Store | None = None
+        self._evaluator: Evaluator | None = None
+        self._alert_lock = threading.Lock()
+        self._children: dict[int, subprocess.Popen[bytes]] = {}
+        self._children_lock = threading.Lock()
+        self._stop_deadline = 0.0
+        self._watched = _Watched()
+
+    # -- life cycle -------------------------------------------------------------------
+
+    def serve(self) -> int:
+        """Run until SIGTERM/SIGINT; returns the exit code."""
+        self.lock.acquire()
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            log.info("received %s; stopping (running crawls finish their current items)", signal.Signals(signum).name)
+            self.stopping.set()
+
+        for sig in previous:
+            signal.signal(sig, on_signal)
+        try:
+            self.start()
+            set_current(self)
+            self.scheduler.resume()
+            while not self.stopping.wait(self.tick):
+                self.check_watchlist()
+            return 0
+        finally:
+            self.stop()
+            set_current(None)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self.lock.release()
+
+    def start(self) -> None:
+        """Open state, load the watchlist, and sync the (paused) scheduler's jobs."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.runs = RunLog.in_data_dir(self.data_dir)
+        interrupted = self.runs.interrupt_unfinished()
+        if interrupted:
+            log.warning("%d runs were interrupted by the previous scheduler's death", interrupted)
+        self.state = AlertState.in_data_dir(self.data_dir)
+        self.store = open_store(self.settings)
+        content = self.watchlist_path.read_bytes() if self.watchlist_path.is_file() else b""
+        watchlist = load_watchlist(self.watchlist_path)  # an invalid watchlist at start is fatal
+        self._activate(watchlist, content)
+        self.scheduler = make_scheduler(self.settings, self.data_dir / JOBSTORE_FILE)
+        self.scheduler.start(paused=True)
+        set_current(self)
+        self._sync_jobs(watchlist, first=True)
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self.scheduler.add_job(job_outbox, IntervalTrigger(seconds=max(1.0, self.tick)), id="outbox",
+                               jobstore="memory", replace_existing=True, next_run_time=datetime.now(timezone.utc))
+        self._write_info()
+        log.info("scheduler started (pid %d): %s, %d sources, %d alert rules, data in %s", os.getpid(),
+                 self.watchlist_path, sum(1 for s in watchlist.sources if s.enabled), len(watchlist.alerts), self.data_dir)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._stop_deadline = time.monotonic() + self.settings.crawl_stop_timeout
+        if self.scheduler is not None:
+            try:
+                self.scheduler.pause()
+            except Exception:  # noqa: BLE001 - stopping must go on
+                pass
+            with self._children_lock:
+                children = list(self._children.values())
+            for child in children:
+                log.info("asking crawl pid %d to stop", child.pid)
+                _signal(child, signal.SIGTERM)
+            # Waits for running jobs; each crawl job waits for its process (killed after the timeout).
+            self.scheduler.shutdown(wait=True)
+            self.scheduler = None
+        for closable in (self.store, self.state, self.runs):
+            if closable is not None:
+                try:
+                    closable.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        self.store = self.state = self.runs = None
+        info = self.data_dir / INFO_FILE
+        if info.exists():
+            data = json.loads(info.read_text(encoding="utf-8"))
+            data["stopped_at"] = datetime.now(timezone.utc).isoformat()
+            info.write_text(json.dumps(data), encoding="utf-8")
+        if current() is self:
+            set_current(None)
+        log.info("scheduler stopped")
+
+    def _write_info(self) -> None:
+        info = {"pid": os.getpid(), "started_at": datetime.now(timezone.utc).isoformat(),
+                "watchlist": str(self.watchlist_path.resolve()), "tick": self.tick}
+        (self.data_dir / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
+
+    # -- watchlist ----------------------------------------------------------------------
+
+    def _activate(self, watchlist: Watchlist, content: bytes) -> None:
+        tmp = self.snapshot_path.with_suffix(".tmp")
+        tmp.write_bytes(content)
+        os.replace(tmp, self.snapshot_path)
+        self.watchlist = watchlist
+        self._watched.active_digest = hashlib.sha256(content).hexdigest()
+        self._watched.rejected_digest = ""
+        assert self.store is not None and self.state is not None
+        with self._alert_lock:
+            self._evaluator = Evaluator(self.settings, watchlist, self.store, self.state, self.runs)
+            # New immediate and digest rules begin at the current end of the store, now,
+            # not when their first job happens to run: a crawl finishing in between is news.
+            for rule in watchlist.alerts:
+                if rule.enabled and rule.kind in ("immediate", "digest"):
+                    with self.state.transaction() as txn:
+                        started = txn.watermark(rule.id)[0]
+                    if not started:
+                        self._evaluator.evaluate(rule)
+
+    def check_watchlist(self) -> None:
+        """Reload the watchlist if its file changed and the new version is valid."""
+        try:
+            stat = self.watchlist_path.stat()
+        except OSError as exc:
+            if self._watched.signature is not None:
+                log.error("cannot read the watchlist %s (%s); keeping the previous schedule", self.watchlist_path, exc)
+                self._watched.signature = None
+            return
+        signature = (stat.st_mtime_ns, stat.st_size)
+        if signature == self._watched.signature:
+            return
+        self._watched.signature = signature
+        content = self.watchlist_path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in (self._watched.active_digest, self._watched.rejected_digest):
+            return
+        try:
+            watchlist = load_watchlist(self.watchlist_path)
+        except WatchlistError as exc:
+            self._watched.rejected_digest = digest
+            log.error("the watchlist %s is now invalid; keeping the previous schedule until it is fixed:\n  %s",
+                      self.watchlist_path, "\n  ".join(exc.problems))
+            return
+        if self.watchlist_path.read_bytes() != content:
+            self._watched.signature = None  # changed while being read: look again next tick
+            return
+        self._activate(watchlist, content)
+        self._sync_jobs(watchlist)
+        log.info("watchlist %s reloaded: %d sources, %d alert rules", self.watchlist_path,
+                 sum(1 for s in watchlist.sources if s.enabled), len(watchlist.alerts))
+
+    def _sync_jobs(self, watchlist: Watchlist, first: bool = False) -> None:
+        assert self.runs is not None
+        intervals: dict[str, int] = {}
+        for source in watchlist.sources:
+            known = self.runs.interval(source.id)
+            if known is not None and known[0] == source.every:
+                intervals[source.id] = known[1]
+            else:
+                self.runs.set_interval(source.id, source.every, source.every)
+        wanted = desired_jobs(watchlist, self.settings, intervals)
+        existing = {job.id: job for job in self.scheduler.get_jobs(jobstore="default")}
+        now = datetime.now(timezone.utc)
+        for job_id, job in existing.items():
+            if job_id not in {spec.id for spec in wanted}:
+                self.scheduler.remove_job(job_id, jobstore="default")
+                log.info("job %s removed (no longer in the watchlist)", job_id)
+        for spec in wanted:
+            job = existing.get(spec.id)
+            if job is not None and job.name == spec.spec:
+                if first and job.next_run_time is not None and job.next_run_time < now:
+                    log.info("job %s missed its run at %s; running it now", spec.id, job.next_run_time.isoformat())
+                continue
+            options: dict[str, Any] = {}
+            if spec.run_now:
+                # Spread the first runs so that a big watchlist does not start all at once.
+                delay = random.uniform(0, jitter_for(self.settings, MIN_INTERVAL_SECONDS * 10) or 0)
+                options["next_run_time"] = now + timedelta(seconds=delay)
+            self.scheduler.add_job(spec.func, spec.trigger, args=list(spec.args), id=spec.id, name=spec.spec,
+                                   executor=spec.executor, jobstore="default", replace_existing=True, **options)
+            log.info("job %s %s: %s", spec.id, "updated" if job is not None else "added", spec.spec)
+
+    # -- running a source ------------------------------------------------------------------
+
+    def run_source(self, source_id: str, trigger: str = "schedule") -> RunRecord | None:
+        if self.stopping.is_set() or self.watchlist is None or self.runs is None:
+            return None
+        source = next((s for s in self.watchlist.sources if s.id == source_id and s.enabled), None)
+        if source is None:
+            return None
+        run_id = self.runs.start(source.id, trigger)
+        summary, result, message = self._crawl(source)
+        record = self.runs.finish(run_id, summary, result, message)
+        log.info("source %s: %s, %d pages, %d new, %d updated%s", source.id, record.result, record.pages, record.new,
+                 record.updated, f" ({message})" if message else "")
+        self._adapt(source, record)
+        if not self.stopping.is_set():
+            self.evaluate_rules(kinds=("immediate", "source_health"))
+            self.deliver()
+        return record
+
+    def _crawl(self, source: Source) -> tuple[SourceSummary | None, str | None, str]:
+        """One crawl of ``source`` in its own process: (summary, forced result, message)."""
+        try:
+            # Its own session: a Ctrl-C in the terminal reaches the daemon only, which
+            # then decides how the crawl stops (stop() and _wait()).
+            crawl = launch_crawl(self.settings, self.snapshot_path, [source.id], quiet=True, new_session=True,
+                                 env={"TRACEUR_WATCHLIST": str(self.snapshot_path)}, prefix="traceur-run-")
+        except OSError as exc:
+            return None, "crashed", f"cannot start the crawl: {exc}"
+        with crawl:
+            with self._children_lock:
+                self._children[crawl.child.pid] = crawl.child
+            try:
+                code = self._wait(crawl)
+            finally:
+                with self._children_lock:
+                    self._children.pop(crawl.child.pid, None)
+            tail = crawl.stderr_tail(1500)
+            summary: SourceSummary | None = None
+            try:
+                crawled = crawl.summary()
+                summary = crawled.sources[source.id] if crawled is not None else None
+            except (ValueError, KeyError, TypeError) as exc:
+                tail = f"unreadable summary ({exc}); {tail}"
+        if self.stopping.is_set():
+            return summary, "stopped", "stopped by the scheduler's shutdown"
+        if code != 0 or summary is None:
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            return summary, "crashed", f"the crawl process failed ({how})" + (f": {tail}" if tail else "")
+        return summary, None, ""
+
+    def _wait(self, crawl: CrawlLaunch) -> int:
+        child = crawl.child
+        terminated = False
+        while True:
+            try:
+                return crawl.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                pass
+            if self.stopping.is_set():
+                if not terminated:
+                    _signal(child, signal.SIGTERM)
+                    terminated = True
+                if time.monotonic() > self._stop_deadline > 0:
+                    log.warning("crawl pid %d did not stop in %ds; killing it", child.pid, self.settings.crawl_stop_timeout)
+                    _signal(child, signal.SIGKILL)
+
+    def _adapt(self, source: Source, record: RunRecord) -> None:
+        assert self.runs is not None
+        known = self.runs.interval(source.id)
+        current = known[1] if known and known[0] == source.every else source.every
+        new = adapt_interval(source.every, current, record, self.settings.adaptive_polling_factor)
+        if new == current:
+            return
+        self.runs.set_interval(source.id, source.every, new)
+        if self.scheduler is None or self.stopping.is_set():
+            return
+        from apscheduler.jobstores.base import JobLookupError
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        try:
+            self.scheduler.reschedule_job(source_job_id(source.id), jobstore="default",
+                                          trigger=IntervalTrigger(seconds=new, jitter=jitter_for(self.settings, new)))
+        except JobLookupError:
+            return
+        log.info("source %s now polled every %ds (watchlist: %ds)", source.id, new, source.every)
+
+    # -- alerts --------------------------------------------------------------------------
+
+    def evaluate_rules(self, rule_ids: list[str] | None = None, kinds: tuple[str, ...] | None = None) -> None:
+        if self.stopping.is_set():
+            return
+        with self._alert_lock:
+            evaluator = self._evaluator
+            if evaluator is None:
+                return
+            for rule in evaluator.watchlist.alerts:
+                if not rule.enabled or (rule_ids is not None and rule.id not in rule_ids) or (kinds and rule.kind not in kinds):
+                    continue
+                outcome = evaluator.evaluate(rule)
+                if outcome.queued or outcome.error:
+                    log.info("alert rule %s: %s", rule.id, outcome.summary)
+        if rule_ids is not None:
+            self.deliver()
+
+    def deliver(self) -> None:
+        if self.state is None:
+            return
+        # Not under the alert lock: a slow mail server must not hold up evaluations. Two
+        # deliveries at once are safe, each message is claimed before it is sent.
+        delivery = deliver_due(self.settings, self.state)
+        if delivery.sent or delivery.failed:
+            log.info("outbox: %d sent, %d failed, %d queued", len(delivery.sent), len(delivery.failed), delivery.remaining)
+
+
+def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
+    try:
+        child.send_signal(sig)
+    except ProcessLookupError:
+        pass
+
+
+def configure_logging(settings: Settings) -> None:
+    """The daemon's log: ``DATA_DIR/schedule.log`` at the configured level, and standard error."""
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    root.setLevel(settings.log_level.upper())
+    for handler in (logging.FileHandler(data_dir / LOG_FILE, encoding="utf-8"), logging.StreamHandler(sys.stderr)):
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    # APScheduler narrates every job at INFO; its warnings (skipped runs) are what matter.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+

@@ -1,0 +1,131 @@
+"""Crawl state that must survive restarts: feed and sitemap entries already collected,
+forum threads' progress, and the versions of each document.
+
+Kept apart from the document store so it works the same with SQLite or
+Elasticsearch documents, and so several collectors on one machine share it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from traceur.errors import StoreError
+from traceur.sqlitefile import open_state_file
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS seen_entries (
+    source_id TEXT NOT NULL,
+    entry_key TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (source_id, entry_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS threads (
+    source_id TEXT NOT NULL,
+    thread_url TEXT NOT NULL,
+    last_page INTEGER NOT NULL,
+    activity TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (source_id, thread_url)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revisions (
+    doc_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text_length INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, recorded_at, content_hash)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class Revision:
+    recorded_at: str
+    content_hash: str
+    title: str
+    text_length: int
+
+
+class CrawlState:
+    """What earlier passes did, per source: one SQLite file in the data directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._db = open_state_file(path, _SCHEMA, "the crawl state", StoreError)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> CrawlState:
+        return cls(Path(data_dir) / "state.db")
+
+    def unseen(self, source_id: str, keys: Iterable[str]) -> list[str]:
+        """The keys of ``keys`` not collected yet, in their order."""
+        keys = list(keys)
+        with self._lock:
+            seen = {
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT entry_key FROM seen_entries WHERE source_id = ? AND entry_key IN ({','.join('?' * len(keys))})",
+                    [source_id, *keys],
+                )
+            } if keys else set()
+        return [key for key in keys if key not in seen]
+
+    def mark_seen(self, source_id: str, key: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO seen_entries (source_id, entry_key, first_seen) VALUES (?, ?, ?)",
+                (source_id, key, now),
+            )
+
+    def thread(self, source_id: str, thread_url: str) -> tuple[int, str] | None:
+        """(last page fetched, activity signature seen on the board) of a forum thread."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT last_page, activity FROM threads WHERE source_id = ? AND thread_url = ?", (source_id, thread_url)
+            ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def record_thread(self, source_id: str, thread_url: str, last_page: int, activity: str) -> None:
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO threads (source_id, thread_url, last_page, activity, updated_at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (source_id, thread_url) DO UPDATE SET last_page = excluded.last_page,"
+                " activity = excluded.activity, updated_at = excluded.updated_at",
+                (source_id, thread_url, last_page, activity, now),
+            )
+
+    def record_revision(self, doc_id: str, content_hash: str, title: str, text_length: int) -> None:
+        """Remember a version of a document (its first, and each edit a pass finds), so an
+        edited article's history can be shown: what it said when, how long it was."""
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._lock:
+            last = self._db.execute(
+                "SELECT content_hash FROM revisions WHERE doc_id = ? ORDER BY recorded_at DESC LIMIT 1", (doc_id,)
+            ).fetchone()
+            if last is not None and last[0] == content_hash:
+                return
+            self._db.execute(
+                "INSERT OR IGNORE INTO revisions (doc_id, recorded_at, content_hash, title, text_length) VALUES (?, ?, ?, ?, ?)",
+                (doc_id, now, content_hash, title, text_length),
+            )
+
+    def revisions(self, doc_id: str) -> list[Revision]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT recorded_at, content_hash, title, text_length FROM revisions WHERE doc_id = ? ORDER BY recorded_at", (doc_id,)
+            ).fetchall()
+        return [Revision(*row) for row in rows]
+
+    def count(self, source_id: str) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM seen_entries WHERE source_id = ?", (source_id,)).fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

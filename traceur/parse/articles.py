@@ -1,0 +1,162 @@
+"""Main-content extraction: title, author, date, text and language of a fetched page.
+
+trafilatura does the heavy lifting (boilerplate removal); the page's own metadata
+(``article:published_time``, ``<time datetime>``, ``<html lang>``) is preferred when
+present because it carries the time of day and zone, where trafilatura keeps the day.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from datetime import datetime, timezone
+
+import lxml.html
+import trafilatura
+
+from traceur.document import parse_utc
+from traceur.parse.dates import parse_iso_utc
+from traceur.parse.posts import post_texts
+from traceur.textnorm import strip_control
+
+log = logging.getLogger(__name__)
+
+_DATE_META = (
+    "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
+    "dcterms.created", "pubdate", "publish-date", "sailthru.date",
+)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    text: str
+    author: str | None
+    published_at: datetime | None
+    # What the page declares (``<html lang>``); the document's language is read from its
+    # words when it is built (traceur.enrich.language).
+    declared_lang: str | None
+
+
+def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | None]:
+    published = None
+    for name in _DATE_META:
+        for node in tree.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'):
+            published = parse_iso_utc(str(node))
+            if published:
+                break
+        if published:
+            break
+    if published is None:
+        for node in tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime"):
+            published = parse_iso_utc(str(node))
+            if published:
+                break
+    lang = None
+    for node in tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content"):
+        lang = str(node).split("-")[0].strip().lower() or None
+        if lang:
+            break
+    return published, lang
+
+
+def extract_page(html: str, url: str, with_comments: bool = True, thread: bool = False) -> Extracted | None:
+    """Extract the main content of ``html``; None when the page has no main text.
+
+    ``thread``: the page is a forum thread; its text is every post, not only the block
+    a main-content extractor would keep. Its author is left empty (there is one per post).
+    """
+    html = strip_control(html)
+    if not html.strip():
+        return None
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    published, lang = _page_metadata(tree)
+    # trafilatura drops <header> blocks as boilerplate, and with them the lead paragraph
+    # that many CMSs put in the article's own <header> next to the headline.
+    for header in tree.xpath("//article//header"):
+        header.tag = "div"
+    result = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=True
+    )
+    if result is None:
+        return None
+    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    title = (data.get("title") or "").strip()
+    text = (data.get("text") or "").strip()
+    # trafilatura repeats the headline as the first line of the text; keep it in the title only.
+    if title and text.startswith(title):
+        text = text[len(title):].lstrip()
+    comments = (data.get("comments") or "").strip()
+    if with_comments and comments:
+        text = f"{text}\n\n{comments}"
+    author = (data.get("author") or "").strip() or None
+    if thread:
+        posts = post_texts(html)
+        if posts:
+            text = "\n\n".join(posts)
+            author = None
+    if not text:
+        return None
+    if published is None:
+        published = parse_iso_utc(data.get("date"))
+    return Extracted(title=title, text=text, author=author, published_at=published, declared_lang=lang)
+
+
+@dataclass
+class FeedEntry:
+    """What a feed said about an entry: the fallback when the page lacks it."""
+
+    key: str
+    title: str = ""
+    author: str | None = None
+    published_at: datetime | None = None
+    summary: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "author": self.author,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FeedEntry:
+        return cls(
+            key=data["key"],
+            title=data.get("title") or "",
+            author=data.get("author"),
+            published_at=parse_utc(data.get("published_at")),
+            summary=data.get("summary") or "",
+        )
+
+
+@dataclass
+class FetchedPage:
+    """A page as a collector hands it over."""
+
+    url: str
+    source_id: str
+    kind: str
+    html: str
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    entry: FeedEntry | None = None
+
+
+class NotADocument(Exception):
+    """The page holds no main text worth keeping; the reason says why."""
+
+
+def extract(page: FetchedPage, min_text_chars: int) -> Extracted:
+    """Extract ``page``; raise ``NotADocument`` when it has too little text."""
+    extracted = extract_page(page.html, page.url, thread=page.kind == "forum_post")
+    if extracted is None:
+        raise NotADocument("no main text")
+    if len(extracted.text) < min_text_chars:
+        raise NotADocument(f"main text too short ({len(extracted.text)} < {min_text_chars} characters)")
+    return extracted

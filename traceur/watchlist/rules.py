@@ -1,0 +1,396 @@
+"""Alert rules: the ``alerts:`` section of a watchlist, as typed objects.
+
+Four kinds of rule, each with its recipients (``to``):
+
+- ``immediate``: new documents matching a filter are emailed as soon as they are stored;
+- ``digest``: at fixed local times (``at: ["08:00"]``) or every period (``every: 1h``),
+  everything new since the previous digest, grouped by candidate and story cluster;
+- ``spike``: mentions of a candidate or topic in a window against their baseline;
+- ``source_health``: sources that fail repeatedly, fall silent, or suddenly extract empty.
+
+Parsing reports every problem with the file, the line and the fix, like the rest of the
+watchlist (the loader calls ``parse_alert_rules``). The rules are a model only: the
+``traceur.alerts`` package evaluates and delivers them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from traceur.durations import parse_duration
+from traceur.yamlfile import LineDict, LineList
+from traceur.errors import QueryError
+from traceur.enrich.query import parse
+from traceur.document import DOCUMENT_KINDS
+from traceur.watchlist.problems import IDENTIFIER, Problems
+from traceur.yamlfile import did_you_mean
+
+RULE_KINDS = ("immediate", "digest", "spike", "source_health")
+MIN_EVERY_SECONDS = 10
+# Deliberately simple: the mail server is the judge; this catches typos such as a missing @.
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+_COMMON_KEYS = ("id", "kind", "name", "to", "enabled")
+_FILTER_KEYS = ("candidates", "topics", "sources", "source_kinds", "kinds", "lang", "query")
+_KEYS: dict[str, tuple[str, ...]] = {
+    "immediate": _COMMON_KEYS + _FILTER_KEYS + ("every",),
+    "digest": _COMMON_KEYS + _FILTER_KEYS + ("at", "every", "timezone", "send_empty"),
+    "spike": _COMMON_KEYS + ("candidates", "topics", "window", "baseline", "factor", "min_mentions", "every", "cooldown"),
+    "source_health": _COMMON_KEYS + ("sources", "failures", "silent_factor", "min_silence", "empty_runs", "every"),
+}
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Which documents a rule is about. Every condition given must hold; within one
+    condition, any listed value will do. An empty filter takes every document."""
+
+    candidates: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    source_kinds: tuple[str, ...] = ()  # watchlist source kinds: feed, site, forum, ...
+    kinds: tuple[str, ...] = ()  # document kinds: article, forum_post, ...
+    lang: tuple[str, ...] = ()
+    query: str | None = None  # traceur search syntax: words, "phrases", prefix*, OR, NOT
+
+    def describe(self) -> str:
+        parts = [
+            f"{name}: {', '.join(values)}"
+            for name, values in (
+                ("candidats", self.candidates), ("thèmes", self.topics), ("sources", self.sources),
+                ("types de source", self.source_kinds), ("types", self.kinds), ("langue", self.lang),
+            )
+            if values
+        ]
+        if self.query:
+            parts.append(f"requête: {self.query}")
+        return "; ".join(parts) or "tous les documents"
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Rule:
+    id: str
+    kind: str
+    to: tuple[str, ...]
+    name: str = ""
+    enabled: bool = True
+    line: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImmediateRule(_Rule):
+    filter: DocumentFilter = field(default_factory=DocumentFilter)
+    # How often the store is checked besides right after each collection run.
+    every: int = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestRule(_Rule):
+    filter: DocumentFilter = field(default_factory=DocumentFilter)
+    at: tuple[str, ...] = ()  # local "HH:MM" times
+    every: int | None = None  # or a period, aligned on local midnight (1h: every round hour)
+    timezone: str | None = None  # None: the `timezone` setting
+    send_empty: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpikeRule(_Rule):
+    candidates: tuple[str, ...] = ()  # neither candidates nor topics: every candidate
+    topics: tuple[str, ...] = ()
+    window: int = 3600
+    baseline: int = 7 * 86400
+    factor: float = 3.0
+    min_mentions: int = 5
+    every: int = 600
+    cooldown: int = 6 * 3600
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceHealthRule(_Rule):
+    sources: tuple[str, ...] = ()  # empty: every source
+    failures: int = 3  # consecutive failed runs
+    silent_factor: float = 4.0  # silent this many times longer than its usual gap between new documents
+    min_silence: int = 6 * 3600  # and at least this long
+    empty_runs: int = 2  # consecutive runs whose pages all extracted empty
+    every: int = 300
+
+
+AlertRule = Union[ImmediateRule, DigestRule, SpikeRule, SourceHealthRule]
+
+
+def _line(node: LineDict, key: str) -> int:
+    return node.lines.get(key, node.line)
+
+
+def _known_ids(root: LineDict, key: str) -> set[str]:
+    """Ids of a top-level section as written (the watchlist validates them itself)."""
+    value = root.get(key)
+    if not isinstance(value, list):
+        return set()
+    return {str(item["id"]) for item in value if isinstance(item, dict) and item.get("id") is not None}
+
+
+class _Reader:
+    """Reads one rule's keys, reporting problems as ``file:line: alerts[i].key: fix``."""
+
+    def __init__(self, node: LineDict, where: str, problems: Problems) -> None:
+        self.node = node
+        self.where = where
+        self.problems = problems
+        self.ok = True
+
+    def problem(self, key: str | None, message: str) -> None:
+        self.ok = False
+        line = _line(self.node, key) if key else self.node.line
+        self.problems.add(line, f"{self.where}.{key}" if key else self.where, message)
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.node.get(key)
+        if value is None:
+            if required:
+                self.problem(None, f"missing {key!r}; add `{key}: ...` to this rule")
+            return None
+        if isinstance(value, (dict, list, bool)):
+            self.problem(key, "must be a plain text value")
+            return None
+        text = str(value).strip()
+        if not text:
+            if required:
+                self.problem(key, "is empty; give it a value")
+            return None
+        return text
+
+    def texts(self, key: str, allowed: Sequence[str] | None = None, what: str = "") -> tuple[str, ...]:
+        value = self.node.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            value = [value]  # a lone value is a common slip for a one-item list
+        if not isinstance(value, list):
+            self.problem(key, f'must be a list, e.g. {key}: ["...", "..."]')
+            return ()
+        items: list[str] = []
+        for index, item in enumerate(value):
+            line = value.lines[index] if isinstance(value, LineList) else _line(self.node, key)
+            if isinstance(item, (dict, list, bool)) or item is None or not str(item).strip():
+                self.ok = False
+                self.problems.add(line, f"{self.where}.{key}[{index}]", "must be a non-empty text")
+                continue
+            text = str(item).strip()
+            if allowed is not None and text not in allowed:
+                hint = did_you_mean(text, list(allowed))
+                known = ", ".join(sorted(allowed)) or "none"
+                self.ok = False
+                self.problems.add(line, f"{self.where}.{key}[{index}]", f"unknown {what or key} {text!r}; {hint}known: {known}")
+                continue
+            items.append(text)
+        return tuple(items)
+
+    def duration(self, key: str, default: int | None, minimum: int = 1) -> int | None:
+        text = self.text(key)
+        if text is None:
+            return default
+        try:
+            seconds = parse_duration(text)
+        except ValueError as exc:
+            self.problem(key, str(exc))
+            return default
+        if seconds < minimum:
+            self.problem(key, f"{text!r} is too short; use at least {minimum}s")
+            return default
+        return seconds
+
+    def number(self, key: str, default: float, minimum: float, whole: bool = False) -> float:
+        value = self.node.get(key)
+        if value is None:
+            return default
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
+            self.problem(key, f"{value!r} must be {kind} (at least {minimum:g})")
+            return default
+        if value < minimum:
+            self.problem(key, f"{value!r} is too small; use at least {minimum:g}")
+            return default
+        return float(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.node.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(key, "must be true or false")
+            return default
+        return value
+
+
+def _times(reader: _Reader) -> tuple[str, ...]:
+    value = reader.node.get("at")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    result: list[str] = []
+    for index, item in enumerate(value):
+        line = value.lines[index] if isinstance(value, LineList) else _line(reader.node, "at")
+        if isinstance(item, int) and not isinstance(item, bool):
+            # YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080.
+            item = f"{item // 60:02d}:{item % 60:02d}"
+        match = _TIME.match(str(item).strip()) if isinstance(item, str) else None
+        if match is None:
+            reader.ok = False
+            reader.problems.add(line, f"{reader.where}.at[{index}]", f"{item!r} is not a time of day; write it quoted as \"HH:MM\", e.g. at: [\"08:00\", \"18:30\"]")
+            continue
+        result.append(f"{int(match.group(1)):02d}:{match.group(2)}")
+    return tuple(sorted(set(result)))
+
+
+def _filter(reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[str]) -> DocumentFilter:
+    query = reader.text("query")
+    if query is not None:
+        try:
+            parse(query)
+        except QueryError as exc:
+            reader.problem("query", f"{exc}; check quotes and parentheses")
+            query = None
+    return DocumentFilter(
+        candidates=reader.texts("candidates", sorted(known["candidates"]), "candidate"),
+        topics=reader.texts("topics", sorted(known["topics"]), "topic"),
+        sources=reader.texts("sources", sorted(known["sources"]), "source"),
+        source_kinds=reader.texts("source_kinds", source_kinds, "source kind"),
+        kinds=reader.texts("kinds", DOCUMENT_KINDS, "document kind"),
+        lang=tuple(code.lower() for code in reader.texts("lang")),
+        query=query,
+    )
+
+
+def _parse_one(reader: _Reader, ident: str, kind: str, known: dict[str, set[str]], source_kinds: Sequence[str]) -> AlertRule | None:
+    node = reader.node
+    to = reader.texts("to")
+    if "to" not in node:
+        reader.problem(None, 'missing "to"; add the recipients, e.g. to: ["veille@example.org"]')
+    elif not to and reader.ok:
+        reader.problem("to", 'is empty; add at least one recipient, e.g. to: ["veille@example.org"]')
+    raw_to = node.get("to")
+    for index, address in enumerate(to):
+        if not _ADDRESS.match(address):
+            line = raw_to.lines[index] if isinstance(raw_to, LineList) and index < len(raw_to.lines) else _line(node, "to")
+            reader.ok = False
+            reader.problems.add(line, f"{reader.where}.to[{index}]", f"{address!r} is not an email address; write it as name@example.org")
+    common: dict[str, Any] = {
+        "id": ident,
+        "kind": kind,
+        "to": to,
+        "name": reader.text("name") or "",
+        "enabled": reader.flag("enabled", True),
+        "line": node.line,
+    }
+    rule: AlertRule
+    if kind == "immediate":
+        rule = ImmediateRule(**common, filter=_filter(reader, known, source_kinds),
+                             every=reader.duration("every", 60, MIN_EVERY_SECONDS) or 60)
+    elif kind == "digest":
+        at = _times(reader)
+        every = reader.duration("every", None, MIN_EVERY_SECONDS)
+        if not at and every is None and reader.ok:
+            reader.problem(None, 'a digest needs its times or its period; add at: ["08:00"] (local times) or every: 1h')
+        if at and every is not None:
+            reader.problem("every", 'give either `at` (times of day) or `every` (a period), not both')
+        tz = reader.text("timezone")
+        if tz is not None:
+            try:
+                ZoneInfo(tz)
+            except (ZoneInfoNotFoundError, ValueError):
+                reader.problem("timezone", f"{tz!r} is not a time zone; write an IANA name such as Europe/Paris")
+        rule = DigestRule(**common, filter=_filter(reader, known, source_kinds), at=at, every=every,
+                          timezone=tz, send_empty=reader.flag("send_empty", False))
+    elif kind == "spike":
+        window = reader.duration("window", 3600, 60) or 3600
+        baseline = reader.duration("baseline", 7 * 86400, 60) or 7 * 86400
+        if baseline < 2 * window and reader.ok:
+            reader.problem("baseline", f"must cover at least two windows ({2 * window}s); a baseline of 7d is usual")
+        rule = SpikeRule(
+            **common,
+            candidates=reader.texts("candidates", sorted(known["candidates"]), "candidate"),
+            topics=reader.texts("topics", sorted(known["topics"]), "topic"),
+            window=window,
+            baseline=baseline,
+            factor=reader.number("factor", 3.0, 1.0),
+            min_mentions=int(reader.number("min_mentions", 5, 1, whole=True)),
+            every=reader.duration("every", 600, MIN_EVERY_SECONDS) or 600,
+            cooldown=reader.duration("cooldown", 6 * 3600, 60) or 6 * 3600,
+        )
+    else:
+        rule = SourceHealthRule(
+            **common,
+            sources=reader.texts("sources", sorted(known["sources"]), "source"),
+            failures=int(reader.number("failures", 3, 1, whole=True)),
+            silent_factor=reader.number("silent_factor", 4.0, 1.0),
+            min_silence=reader.duration("min_silence", 6 * 3600, 60) or 6 * 3600,
+            empty_runs=int(reader.number("empty_runs", 2, 1, whole=True)),
+            every=reader.duration("every", 300, MIN_EVERY_SECONDS) or 300,
+        )
+    return rule if reader.ok else None
+
+
+def parse_alert_rules(root: LineDict, problems: Problems, source_kinds: Sequence[str]) -> list[AlertRule]:
+    """The typed rules of ``root["alerts"]``; problems go to ``problems``.
+
+    Candidate, topic and source ids are checked against the watchlist's own sections.
+    """
+    value = root.get("alerts")
+    if value is None:
+        return []
+    if not isinstance(value, LineList):
+        problems.add(_line(root, "alerts"), "alerts", "must be a list of rules, each starting with '- id: ...'")
+        return []
+    known = {key: _known_ids(root, key) for key in ("candidates", "topics", "sources")}
+    rules: list[AlertRule] = []
+    seen: dict[str, int] = {}
+    for index, node in enumerate(value):
+        where = f"alerts[{index}]"
+        if not isinstance(node, LineDict):
+            problems.add(value.lines[index], where, "must be a mapping (`- id: ...` followed by its keys)")
+            continue
+        reader = _Reader(node, where, problems)
+        ident = reader.text("id", required=True)
+        if ident is not None and not IDENTIFIER.match(ident):
+            reader.problem("id", f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-immediat)")
+            ident = None
+        if ident is not None:
+            if ident in seen:
+                reader.problem("id", f"duplicate id {ident!r} (first used on line {seen[ident]}); give each rule its own id")
+                ident = None
+            else:
+                seen[ident] = _line(node, "id")
+        kind = reader.text("kind", required=True)
+        if kind is not None and kind not in RULE_KINDS:
+            hint = did_you_mean(kind, RULE_KINDS)
+            reader.problem("kind", f"unknown kind {kind!r}; {hint}use one of {', '.join(RULE_KINDS)}")
+            kind = None
+        allowed = _KEYS[kind] if kind else tuple(sorted(set().union(*_KEYS.values())))
+        for key in node:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                for_kind = f" for a {kind} rule" if kind else ""
+                reader.problem(key, f"unknown key {key!r}{for_kind}; {hint}allowed keys: {', '.join(allowed)}")
+        if ident is None or kind is None:
+            continue
+        rule = _parse_one(reader, ident, kind, known, source_kinds)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def find_rule(rules: Sequence[AlertRule], rule_id: str) -> AlertRule:
+    """The rule ``rule_id``; ``KeyError`` with the known ids otherwise."""
+    for rule in rules:
+        if rule.id == rule_id:
+            return rule
+    known = ", ".join(rule.id for rule in rules) or "none"
+    raise KeyError(f"no alert rule has the id {rule_id!r} (known: {known})")
