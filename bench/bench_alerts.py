@@ -32,25 +32,26 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import measure
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from traceur.alerts.evaluate import Evaluator  # noqa: E402
 from tests.mailsink import MailSink  # noqa: E402
+from traceur.alerts.evaluate import Evaluator  # noqa: E402
 from traceur.alerts.outbox import AlertState  # noqa: E402
 from traceur.config import load_settings  # noqa: E402
-from traceur.document import Document, content_hash, document_id  # noqa: E402
 from traceur.demo.localweb import LocalWeb, Response  # noqa: E402
+from traceur.document import Document, content_hash, document_id  # noqa: E402
+from traceur.enrich.tagging import Tagger  # noqa: E402
 from traceur.orchestra.passes import run_pass  # noqa: E402
 from traceur.orchestra.runs import RunLog  # noqa: E402
 from traceur.store.sqlite import SqliteStore  # noqa: E402
-from traceur.enrich.tagging import Tagger  # noqa: E402
 from traceur.watchlist.loader import load_watchlist  # noqa: E402
 
 DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo" / "sites"
@@ -82,14 +83,22 @@ alerts:
     query: "habitants OR conseil NOT horoscope"
 """
 PEOPLE = ("Claire Martin", "Élodie Arnaud", "Jean-Baptiste Lefort")
-PLACES = ("la halle aux grains", "le quartier des Tanneurs", "la gare", "le lycée Descartes", "la médiathèque")
+PLACES = (
+    "la halle aux grains",
+    "le quartier des Tanneurs",
+    "la gare",
+    "le lycée Descartes",
+    "la médiathèque",
+)
 
 
 def _article(title: str, paragraph: str) -> bytes:
-    return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title></head><body>"
-            f"<main><article><h1>{title}</h1><p>{paragraph}</p><p>Les élus de l’opposition ont annoncé qu’ils "
-            "déposeraient plusieurs amendements lors de la prochaine séance du conseil municipal, prévue le mois prochain."
-            "</p></article></main></body></html>").encode()
+    return (
+        f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        f"<main><article><h1>{title}</h1><p>{paragraph}</p><p>Les élus de l’opposition ont annoncé qu’ils "
+        "déposeraient plusieurs amendements lors de la prochaine séance du conseil municipal, prévue le mois prochain."
+        "</p></article></main></body></html>"
+    ).encode()
 
 
 def _wait(predicate: Callable[[], T], timeout: float) -> T:
@@ -107,48 +116,102 @@ def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
     rng = random.Random(SEED)
     feed = (DEMO_WEB / HOST / FEED_PATH.lstrip("/")).read_text(encoding="utf-8")
     results: list[tuple[float, float, float]] = []
-    with tempfile.TemporaryDirectory(prefix="traceur-bench-alerts-") as tmp, LocalWeb(DEMO_WEB) as web, MailSink() as sink:
+    with (
+        tempfile.TemporaryDirectory(prefix="traceur-bench-alerts-") as tmp,
+        LocalWeb(DEMO_WEB) as web,
+        MailSink() as sink,
+    ):
         root = Path(tmp)
         watchlist = root / "veille.yaml"
-        watchlist.write_text(WATCHLIST % {"host": HOST, "feed": FEED_PATH, "every": interval}, encoding="utf-8")
+        watchlist.write_text(
+            WATCHLIST % {"host": HOST, "feed": FEED_PATH, "every": interval}, encoding="utf-8"
+        )
         settings = load_settings().replace(
-            store=f"sqlite:///{root / 'traceur.db'}", data_dir=root / "data", allow_networks=("127.0.0.1/32",),
-            http_proxy=web.proxy_url, smtp_host=sink.host, smtp_port=sink.port, smtp_security="none", smtp_username=None,
+            store=f"sqlite:///{root / 'traceur.db'}",
+            data_dir=root / "data",
+            allow_networks=("127.0.0.1/32",),
+            http_proxy=web.proxy_url,
+            smtp_host=sink.host,
+            smtp_port=sink.port,
+            smtp_security="none",
+            smtp_username=None,
             adaptive_polling_factor=1,
         )
         run_pass(settings, watchlist, quiet=True)  # the feed's existing entries are not news
         env = {**os.environ, **settings.to_env()}
-        daemon = subprocess.Popen([sys.executable, "-m", "traceur", "schedule", "--watchlist", str(watchlist), "--tick", "1"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        daemon = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "traceur",
+                "schedule",
+                "--watchlist",
+                str(watchlist),
+                "--tick",
+                "1",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             with RunLog.in_data_dir(settings.data_dir) as log:
-                _wait(lambda: [r for r in log.recent("quotidien-politique", 1) if r.finished_at], 120)
+                _wait(
+                    lambda: [r for r in log.recent("quotidien-politique", 1) if r.finished_at], 120
+                )
             entries = ""
             for number in range(runs):
                 time.sleep(rng.uniform(0, interval))  # a random moment of the polling cycle
                 person, place = PEOPLE[number % len(PEOPLE)], rng.choice(PLACES)
                 slug = f"/politique/2026/11/alerte-{number}.html"
                 title = f"{person} en visite dans {place} ({number + 1})"
-                web.set(HOST, slug, Response(200, _article(title, f"{person} a rencontré les habitants devant {place} "
-                                                                   "pour parler du budget et des transports."),
-                                             {"Content-Type": "text/html; charset=utf-8"}))
-                entries = (f"<item><title>{title}</title><link>http://{HOST}{slug}</link>"
-                           f"<guid isPermaLink='false'>bench-{SEED}-{number}</guid></item>\n") + entries
+                web.set(
+                    HOST,
+                    slug,
+                    Response(
+                        200,
+                        _article(
+                            title,
+                            f"{person} a rencontré les habitants devant {place} "
+                            "pour parler du budget et des transports.",
+                        ),
+                        {"Content-Type": "text/html; charset=utf-8"},
+                    ),
+                )
+                entries = (
+                    f"<item><title>{title}</title><link>http://{HOST}{slug}</link>"
+                    f"<guid isPermaLink='false'>bench-{SEED}-{number}</guid></item>\n"
+                ) + entries
                 published = time.time()
-                web.set(HOST, FEED_PATH, Response(200, feed.replace("<item>", entries + "<item>", 1).encode(),
-                                                  {"Content-Type": "application/rss+xml"}))
+                web.set(
+                    HOST,
+                    FEED_PATH,
+                    Response(
+                        200,
+                        feed.replace("<item>", entries + "<item>", 1).encode(),
+                        {"Content-Type": "application/rss+xml"},
+                    ),
+                )
                 received = _wait(lambda: sink.messages()[number:], interval * 3 + 60)[0]
-                fetched = min(r.at for r in web.requested(HOST) if r.path == FEED_PATH and r.at >= published)
+                fetched = min(
+                    r.at for r in web.requested(HOST) if r.path == FEED_PATH and r.at >= published
+                )
                 with RunLog.in_data_dir(settings.data_dir) as log:
-                    started = max(r.started_at.timestamp() for r in log.recent("quotidien-politique", 5)
-                                  if r.started_at.timestamp() <= fetched)
+                    started = max(
+                        r.started_at.timestamp()
+                        for r in log.recent("quotidien-politique", 5)
+                        if r.started_at.timestamp() <= fetched
+                    )
                 # An entry published while a crawl process was starting is caught by that run.
                 waited = max(0.0, started - published)
                 startup = fetched - max(started, published)
                 work = received.at - fetched
                 results.append((waited, startup, work))
-                print(f"  run {number + 1}: waited for the poll {waited:5.1f} s, crawl process start {startup:4.1f} s, "
-                      f"fetch to email {work:4.1f} s, total {received.at - published:5.1f} s", flush=True)
+                print(
+                    f"  run {number + 1}: waited for the poll {waited:5.1f} s, crawl process start {startup:4.1f} s, "
+                    f"fetch to email {work:4.1f} s, total {received.at - published:5.1f} s",
+                    flush=True,
+                )
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(120)
@@ -161,7 +224,9 @@ def evaluation_cost(documents: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory(prefix="traceur-bench-eval-") as tmp:
         root = Path(tmp)
         path = root / "veille.yaml"
-        path.write_text(WATCHLIST % {"host": HOST, "feed": FEED_PATH, "every": 30}, encoding="utf-8")
+        path.write_text(
+            WATCHLIST % {"host": HOST, "feed": FEED_PATH, "every": 30}, encoding="utf-8"
+        )
         watchlist = load_watchlist(path)
         tagger = Tagger(watchlist)
         settings = load_settings().replace(data_dir=root)
@@ -170,17 +235,35 @@ def evaluation_cost(documents: int) -> tuple[float, float, int]:
         evaluator = Evaluator(settings, watchlist, store, state)
         rule = watchlist.alerts[0]
         evaluator.evaluate(rule)  # starts at the (empty) end of the store
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         batch: list[Document] = []
         for number in range(documents):
             person = PEOPLE[number % len(PEOPLE)] if rng.random() < 0.6 else "Le maire"
-            text = " ".join([f"{person} s'est exprimé devant {rng.choice(PLACES)}."] + [
-                f"Le conseil a débattu du point {n} de l'ordre du jour, consacré au tramway et aux écoles." for n in range(12)])
+            text = " ".join(
+                [f"{person} s'est exprimé devant {rng.choice(PLACES)}."]
+                + [
+                    f"Le conseil a débattu du point {n} de l'ordre du jour, consacré au tramway et aux écoles."
+                    for n in range(12)
+                ]
+            )
             url = f"http://{HOST}/politique/2026/11/article-{number}.html"
-            batch.append(tagger.apply(Document(
-                id=document_id(url), url=url, canonical_url=url, domain=HOST, kind="article", source_id="quotidien-politique",
-                title=f"Conseil municipal : séance {number}", text=text, published_at=now - timedelta(minutes=number),
-                fetched_at=now, content_hash=content_hash("", text))))
+            batch.append(
+                tagger.apply(
+                    Document(
+                        id=document_id(url),
+                        url=url,
+                        canonical_url=url,
+                        domain=HOST,
+                        kind="article",
+                        source_id="quotidien-politique",
+                        title=f"Conseil municipal : séance {number}",
+                        text=text,
+                        published_at=now - timedelta(minutes=number),
+                        fetched_at=now,
+                        content_hash=content_hash("", text),
+                    )
+                )
+            )
         store.upsert(batch)
         start = time.perf_counter()
         outcome = evaluator.evaluate(rule)
@@ -192,30 +275,45 @@ def evaluation_cost(documents: int) -> tuple[float, float, int]:
 
 
 def main() -> int | None:
-    args = measure.options(__doc__.split("\n\n")[0], runs=(int, None, "time-to-alert runs (default 5, quick 3)"),
-                           interval=(int, None, "feed polling interval in seconds (default 30, quick 10)"),
-                           documents=(int, None, "documents for the evaluation cost (default 10000, quick 1000)"))
+    args = measure.options(
+        __doc__.split("\n\n")[0],
+        runs=(int, None, "time-to-alert runs (default 5, quick 3)"),
+        interval=(int, None, "feed polling interval in seconds (default 30, quick 10)"),
+        documents=(int, None, "documents for the evaluation cost (default 10000, quick 1000)"),
+    )
     runs = args.runs or (3 if args.quick else 5)
     interval = args.interval or (10 if args.quick else 30)
     documents = args.documents or (1000 if args.quick else 10000)
 
-    print(f"Time to alert: feed polled every {interval} s, {runs} entries published at random moments")
+    print(
+        f"Time to alert: feed polled every {interval} s, {runs} entries published at random moments"
+    )
     results = time_to_alert(runs, interval)
     columns = list(zip(*results))
     totals = [sum(r) for r in results]
     rows: list[tuple[str, str, str]] = [("", "median", "worst")]
-    for label, values in (("wait for the next poll", columns[0]), ("crawl process start", columns[1]),
-                          ("feed fetched → email received", columns[2]), ("time to alert", totals)):
+    for label, values in (
+        ("wait for the next poll", columns[0]),
+        ("crawl process start", columns[1]),
+        ("feed fetched → email received", columns[2]),
+        ("time to alert", totals),
+    ):
         rows.append((label, f"{statistics.median(values):.1f} s", f"{max(values):.1f} s"))
     print(measure.table(rows))
     print()
     rate, per_email, emails = evaluation_cost(documents)
-    print(f"Evaluation: one immediate rule over {documents} new documents (candidates + query filter)")
-    print(measure.table([
-        ("documents/s", f"{rate:,.0f}"),
-        ("emails queued", f"{emails}"),
-        ("evaluation time per email queued (20 documents each)", f"{per_email:.1f} ms"),
-    ]))
+    print(
+        f"Evaluation: one immediate rule over {documents} new documents (candidates + query filter)"
+    )
+    print(
+        measure.table(
+            [
+                ("documents/s", f"{rate:,.0f}"),
+                ("emails queued", f"{emails}"),
+                ("evaluation time per email queued (20 documents each)", f"{per_email:.1f} ms"),
+            ]
+        )
+    )
     return None
 
 

@@ -13,8 +13,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 
@@ -44,12 +44,18 @@ def write_site(root: Path, count: int) -> list[str]:
         path = f"/articles/{number:05d}.html"
         (site / path.lstrip("/")).write_text(page.html, encoding="utf-8")
         paths.append(path)
-    indexes = [paths[i:i + PER_INDEX] for i in range(0, len(paths), PER_INDEX)]
+    indexes = [paths[i : i + PER_INDEX] for i in range(0, len(paths), PER_INDEX)]
     for number, chunk in enumerate(indexes):
         links = "\n".join(f'<li><a href="{p}">Article {p[10:15]}</a></li>' for p in chunk)
-        following = f'<a rel="next" href="/index-{number + 1}.html">Page suivante</a>' if number + 1 < len(indexes) else ""
-        html = f"<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Archives, page {number + 1}</title></head><body><h1>Archives</h1><ul>{links}</ul>{following}</body></html>"
-        (site / ("index.html" if number == 0 else f"index-{number}.html")).write_text(html, encoding="utf-8")
+        following = (
+            f'<a rel="next" href="/index-{number + 1}.html">Page suivante</a>'
+            if number + 1 < len(indexes)
+            else ""
+        )
+        html = f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Archives, page {number + 1}</title></head><body><h1>Archives</h1><ul>{links}</ul>{following}</body></html>'
+        (site / ("index.html" if number == 0 else f"index-{number}.html")).write_text(
+            html, encoding="utf-8"
+        )
     return paths
 
 
@@ -57,7 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = measure.options(
         "Crawl throughput of a whole pass against the local fixture server (pages/s, one process).",
         argv,
-        pages=(int, None, f"articles on the site (default {corpus.DEFAULT_PAGES}, {QUICK_PAGES} with --quick)"),
+        pages=(
+            int,
+            None,
+            f"articles on the site (default {corpus.DEFAULT_PAGES}, {QUICK_PAGES} with --quick)",
+        ),
     )
     count = args.pages or (QUICK_PAGES if args.quick else corpus.DEFAULT_PAGES)
     with tempfile.TemporaryDirectory(prefix="traceur-bench-crawl-") as tmp:
@@ -66,22 +76,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         html_mb = sum((root / HOST / p.lstrip("/")).stat().st_size for p in paths) / 1e6
         cast = corpus_people.people_for_aliases(1000)
         data = corpus_people.watchlist_data(cast)
-        data["sources"] = [{
-            "id": "banc", "kind": "site", "url": f"http://{HOST}/", "every": "1h", "match": r"/articles/\d+\.html$",
-            # The generated pages link to rubrics this site does not have; only archives are followed.
-            "follow": r"/(articles/\d+\.html|index(-\d+)?\.html)$",
-            "limits": {"max_pages": count + 100, "max_depth": len(paths) // PER_INDEX + 2},
-        }]
+        data["sources"] = [
+            {
+                "id": "banc",
+                "kind": "site",
+                "url": f"http://{HOST}/",
+                "every": "1h",
+                "match": r"/articles/\d+\.html$",
+                # The generated pages link to rubrics this site does not have; only archives are followed.
+                "follow": r"/(articles/\d+\.html|index(-\d+)?\.html)$",
+                "limits": {"max_pages": count + 100, "max_depth": len(paths) // PER_INDEX + 2},
+            }
+        ]
         watchlist = Path(tmp) / "watchlist.yaml"
-        watchlist.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        watchlist.write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         listed = cast
-        print(f"site: {count} articles ({html_mb:.1f} MB of HTML) behind {len(paths) // PER_INDEX + 1} index pages; "
-              f"watchlist: {len(listed)} candidates")
+        print(
+            f"site: {count} articles ({html_mb:.1f} MB of HTML) behind {len(paths) // PER_INDEX + 1} index pages; "
+            f"watchlist: {len(listed)} candidates"
+        )
         with LocalWeb(root) as web:
             settings = load_settings(environ={}).replace(
-                store=f"sqlite:///{Path(tmp) / 'bench.db'}", data_dir=Path(tmp) / "data",
-                http_proxy=web.proxy_url, allow_networks=("127.0.0.1/32",), download_delay=0.0,
-                concurrent_per_domain=8, retry_times=0, autothrottle=False,
+                store=f"sqlite:///{Path(tmp) / 'bench.db'}",
+                data_dir=Path(tmp) / "data",
+                http_proxy=web.proxy_url,
+                allow_networks=("127.0.0.1/32",),
+                download_delay=0.0,
+                concurrent_per_domain=8,
+                retry_times=0,
+                autothrottle=False,
             )
             rows = []
             for label in ("first pass (all new)", "second pass (all 304)"):
@@ -91,20 +116,55 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seconds = time.perf_counter() - start
                 source = summary.sources["banc"]
                 requests = len(web.requested(HOST))
-                rows.append((
-                    label, f"{seconds:.1f}", requests, f"{requests / seconds:.1f}",
-                    source.new + source.updated, f"{(source.new + source.updated) / seconds:.1f}",
-                    f"{source.memory_peak_bytes / 1e6:.0f}",
-                ))
+                rows.append(
+                    (
+                        label,
+                        f"{seconds:.1f}",
+                        requests,
+                        f"{requests / seconds:.1f}",
+                        source.new + source.updated,
+                        f"{(source.new + source.updated) / seconds:.1f}",
+                        f"{source.memory_peak_bytes / 1e6:.0f}",
+                    )
+                )
             start = time.perf_counter()
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": web.proxy_url}))
+            opener = urllib.request.build_opener(
+                urllib.request.ProxyHandler({"http": web.proxy_url})
+            )
             for path in paths:
                 with opener.open(f"http://{HOST}{path}") as answer:
                     answer.read()
             seconds = time.perf_counter() - start
-            rows.append(("peer: urllib, one by one, no processing", f"{seconds:.1f}", len(paths), f"{len(paths) / seconds:.1f}", "-", "-", "-"))
-    print(measure.table([("", "s", "requests", "requests/s", "documents", "documents/s", "crawler peak RSS MB"), *rows]))
-    print("  (the pass time includes starting the crawler process: about 1.5 s of imports and set-up)")
+            rows.append(
+                (
+                    "peer: urllib, one by one, no processing",
+                    f"{seconds:.1f}",
+                    len(paths),
+                    f"{len(paths) / seconds:.1f}",
+                    "-",
+                    "-",
+                    "-",
+                )
+            )
+    print(
+        measure.table(
+            [
+                (
+                    "",
+                    "s",
+                    "requests",
+                    "requests/s",
+                    "documents",
+                    "documents/s",
+                    "crawler peak RSS MB",
+                ),
+                *rows,
+            ]
+        )
+    )
+    print(
+        "  (the pass time includes starting the crawler process: about 1.5 s of imports and set-up)"
+    )
     return 0
 
 

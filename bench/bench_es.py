@@ -38,7 +38,10 @@ from traceur.store.sqlite import SqliteStore  # noqa: E402
 
 def _es_store(server: EsServer, workdir: Path, prefix: str) -> ElasticsearchStore:
     settings = load_settings(environ={}).replace(
-        store=f"es+{server.url}", es_index_prefix=prefix, es_batch_size=500, data_dir=workdir / prefix
+        store=f"es+{server.url}",
+        es_index_prefix=prefix,
+        es_batch_size=500,
+        data_dir=workdir / prefix,
     )
     store = ElasticsearchStore.from_settings(settings)
     store.setup()
@@ -66,11 +69,16 @@ def _server_peak_rss_mb(server: EsServer) -> float | None:
 
 
 def main() -> None:
-    args = measure.options(__doc__ or "", count=(int, None, "documents in the corpus (default 5000, 1500 with --quick)"))
+    args = measure.options(
+        __doc__ or "",
+        count=(int, None, "documents in the corpus (default 5000, 1500 with --quick)"),
+    )
     count = args.count or (1500 if args.quick else 5000)
     documents = corpus(count, seed=11, paragraphs=8)
     text_mb = sum(len(d.title.encode()) + len(d.text.encode()) for d in documents) / 1e6
-    print(f"corpus: {count} documents, {text_mb:.1f} MB of title and text ({text_mb * 1e6 / count / 1000:.1f} KB each)")
+    print(
+        f"corpus: {count} documents, {text_mb:.1f} MB of title and text ({text_mb * 1e6 / count / 1000:.1f} KB each)"
+    )
 
     workdir = Path(tempfile.mkdtemp(prefix="traceur-bench-es-"))
     started = time.perf_counter()
@@ -116,26 +124,71 @@ def main() -> None:
     def mbps(seconds: float) -> str:
         return f"{text_mb / seconds:.2f}"
 
-    print(f"\nupsert of {count} documents (Elasticsearch: {analysis} analysis, batches of 500; {stored} stored)")
-    print(measure.table([
-        ("pass", "store", "seconds", "docs/s", "MB/s", "outcome"),
-        ("1 all new", "Elasticsearch", f"{es_new:.2f}", rate(es_new), mbps(es_new), es_new_outcome),
-        ("1 all new", "SQLite", f"{sq_new:.2f}", rate(sq_new), mbps(sq_new), sq_new_outcome),
-        ("2 unchanged", "Elasticsearch", f"{es_same:.2f}", rate(es_same), mbps(es_same), es_same_outcome),
-        ("2 unchanged", "SQLite", f"{sq_same:.2f}", rate(sq_same), mbps(sq_same), sq_same_outcome),
-    ]))
+    print(
+        f"\nupsert of {count} documents (Elasticsearch: {analysis} analysis, batches of 500; {stored} stored)"
+    )
+    print(
+        measure.table(
+            [
+                ("pass", "store", "seconds", "docs/s", "MB/s", "outcome"),
+                (
+                    "1 all new",
+                    "Elasticsearch",
+                    f"{es_new:.2f}",
+                    rate(es_new),
+                    mbps(es_new),
+                    es_new_outcome,
+                ),
+                (
+                    "1 all new",
+                    "SQLite",
+                    f"{sq_new:.2f}",
+                    rate(sq_new),
+                    mbps(sq_new),
+                    sq_new_outcome,
+                ),
+                (
+                    "2 unchanged",
+                    "Elasticsearch",
+                    f"{es_same:.2f}",
+                    rate(es_same),
+                    mbps(es_same),
+                    es_same_outcome,
+                ),
+                (
+                    "2 unchanged",
+                    "SQLite",
+                    f"{sq_same:.2f}",
+                    rate(sq_same),
+                    mbps(sq_same),
+                    sq_same_outcome,
+                ),
+            ]
+        )
+    )
     print("\nratio Elasticsearch / SQLite (documents/s)")
-    print(measure.table([
-        ("all new", f"{sq_new / es_new:.2f}"),
-        ("unchanged", f"{sq_same / es_same:.2f}"),
-    ]))
+    print(
+        measure.table(
+            [
+                ("all new", f"{sq_new / es_new:.2f}"),
+                ("unchanged", f"{sq_same / es_same:.2f}"),
+            ]
+        )
+    )
     print(f"\nmemory (tracemalloc peak of an untimed pass over {len(traced_slice)} documents)")
-    print(measure.table([
-        ("ElasticsearchStore.upsert", f"{es_peak['peak_mb']:.1f} MB"),
-        ("SqliteStore.upsert", f"{sq_peak['peak_mb']:.1f} MB"),
-        ("this process, ru_maxrss", f"{measure.peak_rss_mb():.1f} MB"),
-        ("Elasticsearch server, peak RSS", f"{server_rss:.0f} MB" if server_rss else "unknown"),
-    ]))
+    print(
+        measure.table(
+            [
+                ("ElasticsearchStore.upsert", f"{es_peak['peak_mb']:.1f} MB"),
+                ("SqliteStore.upsert", f"{sq_peak['peak_mb']:.1f} MB"),
+                ("this process, ru_maxrss", f"{measure.peak_rss_mb():.1f} MB"),
+                (
+                    "Elasticsearch server, peak RSS",
+                    f"{server_rss:.0f} MB" if server_rss else "unknown",
+                ),
+            ]
+        )
+    )
 
 
 if __name__ == "__main__":

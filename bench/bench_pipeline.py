@@ -26,18 +26,18 @@ import gc
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
-
-import trafilatura
 
 import corpus
 import corpus_people
 import measure
+import trafilatura
+
 from traceur.enrich.documents import make_document
-from traceur.parse.articles import extract, FetchedPage, NotADocument
-from traceur.store.sqlite import SqliteStore
 from traceur.enrich.tagging import Tagger
+from traceur.parse.articles import FetchedPage, NotADocument, extract
+from traceur.store.sqlite import SqliteStore
 
 # As config/traceur.yaml ships it.
 MIN_TEXT_CHARS = 150
@@ -50,7 +50,13 @@ TRACED_PAGES = 40
 
 
 def _fetched(page: corpus.CorpusPage) -> FetchedPage:
-    return FetchedPage(url=page.url, source_id=page.source_id, kind=page.kind, html=page.html, fetched_at=corpus.FETCHED_AT)
+    return FetchedPage(
+        url=page.url,
+        source_id=page.source_id,
+        kind=page.kind,
+        html=page.html,
+        fetched_at=corpus.FETCHED_AT,
+    )
 
 
 Peer = Callable[[corpus.CorpusPage], object]
@@ -69,7 +75,15 @@ def run_pipeline(
     after our steps: on a shared machine both then see the same load, and neither
     always gets the other's warm caches.
     """
-    outcome = {"new": 0, "updated": 0, "unchanged": 0, "dropped": 0, "tagged": 0, "mentions": 0, "peer_empty": 0}
+    outcome = {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "dropped": 0,
+        "tagged": 0,
+        "mentions": 0,
+        "peer_empty": 0,
+    }
 
     def run_peers(page: corpus.CorpusPage) -> None:
         for name, peer in (peers or {}).items():
@@ -113,7 +127,12 @@ def _bare(page: corpus.CorpusPage) -> object:
 def _same_options(page: corpus.CorpusPage) -> object:
     # What traceur.parse.articles.extract_page asks trafilatura for, without the rest of our step.
     return trafilatura.bare_extraction(
-        page.html, url=page.url, with_metadata=True, include_comments=True, include_tables=True, favor_precision=False
+        page.html,
+        url=page.url,
+        with_metadata=True,
+        include_comments=True,
+        include_tables=True,
+        favor_precision=False,
     )
 
 
@@ -121,7 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = measure.options(
         "Pipeline throughput (extract + document + tag + store) on a generated corpus.",
         argv,
-        pages=(int, None, f"pages in the corpus (default {corpus.DEFAULT_PAGES}, {QUICK_PAGES} with --quick)"),
+        pages=(
+            int,
+            None,
+            f"pages in the corpus (default {corpus.DEFAULT_PAGES}, {QUICK_PAGES} with --quick)",
+        ),
     )
     count = args.pages or (QUICK_PAGES if args.quick else corpus.DEFAULT_PAGES)
 
@@ -167,11 +190,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         stages = ("extract", "document", "tag", "store")
         elapsed = sum(clock.totals.get(stage, 0.0) for stage in stages)
         print()
-        print(f"pipeline: {count} pages in {elapsed:.2f} s → {count / elapsed:.1f} pages/s, {html_bytes / 1e6 / elapsed:.2f} MB/s of HTML")
+        print(
+            f"pipeline: {count} pages in {elapsed:.2f} s → {count / elapsed:.1f} pages/s, {html_bytes / 1e6 / elapsed:.2f} MB/s of HTML"
+        )
         rows: list[list[object]] = [["stage", "total s", "ms/page", "share"]]
         for stage in stages:
             seconds = clock.totals.get(stage, 0.0)
-            rows.append([stage, f"{seconds:.2f}", f"{seconds / count * 1000:.2f}", f"{seconds / elapsed * 100:.1f} %"])
+            rows.append(
+                [
+                    stage,
+                    f"{seconds:.2f}",
+                    f"{seconds / count * 1000:.2f}",
+                    f"{seconds / elapsed * 100:.1f} %",
+                ]
+            )
         print(measure.table(rows))
         print(
             f"  stored: {outcome['new']} new, {outcome['updated']} updated, {outcome['unchanged']} unchanged; "
@@ -186,10 +218,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print("peers, run on each page next to our steps (alternately before and after them):")
         rows = [["", "total s", "ms/page", "pages/s", "our extract / it"]]
-        rows.append(["traceur.parse.articles.extract (our step)", f"{extract_seconds:.2f}", f"{extract_seconds / count * 1000:.2f}", f"{count / extract_seconds:.1f}", "1.00×"])
+        rows.append(
+            [
+                "traceur.parse.articles.extract (our step)",
+                f"{extract_seconds:.2f}",
+                f"{extract_seconds / count * 1000:.2f}",
+                f"{count / extract_seconds:.1f}",
+                "1.00×",
+            ]
+        )
         for name in peers:
             seconds = clock.totals[name]
-            rows.append([name, f"{seconds:.2f}", f"{seconds / count * 1000:.2f}", f"{count / seconds:.1f}", f"{extract_seconds / seconds:.2f}×"])
+            rows.append(
+                [
+                    name,
+                    f"{seconds:.2f}",
+                    f"{seconds / count * 1000:.2f}",
+                    f"{count / seconds:.1f}",
+                    f"{extract_seconds / seconds:.2f}×",
+                ]
+            )
         print(measure.table(rows))
         if outcome["peer_empty"]:
             print(f"  a peer returned no text {outcome['peer_empty']} times")
@@ -203,9 +251,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print()
     print("memory:")
-    print(f"  tracemalloc peak, pipeline over the first {len(traced_pages)} pages (fresh database, untimed pass): {traced['peak_mb']:.1f} MB")
-    print(f"  ru_maxrss: {rss_before:.0f} MB before the timed pass (corpus, watchlist, imports), {rss_after:.0f} MB after it (peers included), "
-          f"{measure.peak_rss_mb():.0f} MB at the end")
+    print(
+        f"  tracemalloc peak, pipeline over the first {len(traced_pages)} pages (fresh database, untimed pass): {traced['peak_mb']:.1f} MB"
+    )
+    print(
+        f"  ru_maxrss: {rss_before:.0f} MB before the timed pass (corpus, watchlist, imports), {rss_after:.0f} MB after it (peers included), "
+        f"{measure.peak_rss_mb():.0f} MB at the end"
+    )
     return 0
 
 

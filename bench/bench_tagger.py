@@ -25,11 +25,12 @@ import re
 import sys
 import tempfile
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import corpus
 import corpus_people
 import measure
+
 from traceur.enrich.tagging import Tagger
 from traceur.textnorm import fold, fold_plain
 from traceur.watchlist.model import Watchlist
@@ -63,7 +64,11 @@ def naive_pattern(watchlist: Watchlist) -> tuple[re.Pattern[str], dict[tuple[str
     for topic in watchlist.topics:
         for keyword in topic.keywords:
             kinds.setdefault(_tokens(keyword), "topic")
-    alternatives = sorted((_SEPARATOR.join(re.escape(t) for t in tokens) for tokens in kinds if tokens), key=len, reverse=True)
+    alternatives = sorted(
+        (_SEPARATOR.join(re.escape(t) for t in tokens) for tokens in kinds if tokens),
+        key=len,
+        reverse=True,
+    )
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"), kinds
 
 
@@ -76,7 +81,9 @@ class _Pass:
         self.fold_seconds = 0.0
 
 
-def _tagger_pass(tagger: Tagger, texts: Sequence[tuple[str, str]], counted: int, with_fold: bool) -> _Pass:
+def _tagger_pass(
+    tagger: Tagger, texts: Sequence[tuple[str, str]], counted: int, with_fold: bool
+) -> _Pass:
     """Tag every text; count matches in the first ``counted`` texts.
 
     With ``with_fold``, each text is also folded on its own just before it is tagged and
@@ -99,7 +106,9 @@ def _tagger_pass(tagger: Tagger, texts: Sequence[tuple[str, str]], counted: int,
     return result
 
 
-def _naive_pass(pattern: re.Pattern[str], kinds: dict[tuple[str, ...], str], texts: Sequence[tuple[str, str]]) -> dict[str, int]:
+def _naive_pass(
+    pattern: re.Pattern[str], kinds: dict[tuple[str, ...], str], texts: Sequence[tuple[str, str]]
+) -> dict[str, int]:
     found = {"candidate": 0, "topic": 0}
     for title, text in texts:
         for field in (title, text):
@@ -112,8 +121,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = measure.options(
         "Tagger throughput (MB/s of text) with 1,000 and 5,000 aliases, against one big regex.",
         argv,
-        pages=(int, None, f"pages in the corpus (default {corpus.DEFAULT_PAGES}, {QUICK_PAGES} with --quick)"),
-        min_mb=(float, None, f"text the tagger processes per watchlist, looping (default {MIN_MB:g}, {QUICK_MIN_MB:g} with --quick)"),
+        pages=(
+            int,
+            None,
+            f"pages in the corpus (default {corpus.DEFAULT_PAGES}, {QUICK_PAGES} with --quick)",
+        ),
+        min_mb=(
+            float,
+            None,
+            f"text the tagger processes per watchlist, looping (default {MIN_MB:g}, {QUICK_MIN_MB:g} with --quick)",
+        ),
     )
     count = args.pages or (QUICK_PAGES if args.quick else corpus.DEFAULT_PAGES)
     min_bytes = (args.min_mb or (QUICK_MIN_MB if args.quick else MIN_MB)) * 1e6
@@ -131,12 +148,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         sample += 1
     planted = sum(sum(page.mentions.values()) for page in pages[:sample])
     print(f"corpus: {corpus.describe(pages)}")
-    print(f"text: title + main text of each page, {pass_bytes / 1e6:.2f} MB a pass; the tagger makes {passes} passes "
-          f"({passes * pass_bytes / 1e6:.1f} MB), the regex one pass over the first {sample} pages ({sample_bytes / 1e6:.2f} MB)")
+    print(
+        f"text: title + main text of each page, {pass_bytes / 1e6:.2f} MB a pass; the tagger makes {passes} passes "
+        f"({passes * pass_bytes / 1e6:.1f} MB), the regex one pass over the first {sample} pages ({sample_bytes / 1e6:.2f} MB)"
+    )
 
-    build_rows: list[list[object]] = [["aliases", "candidates", "load YAML s", "build tagger ms", "trie MB", "compile regex ms"]]
-    speed_rows: list[list[object]] = [["aliases", "tagger MB/s", "best pass", "(MB in s)", "folding share", "regex MB/s", "(MB in s)", "tagger / regex"]]
-    found_rows: list[list[object]] = [["aliases", "tagger: candidates", "topics", "regex: candidates", "topics", "planted candidates"]]
+    build_rows: list[list[object]] = [
+        ["aliases", "candidates", "load YAML s", "build tagger ms", "trie MB", "compile regex ms"]
+    ]
+    speed_rows: list[list[object]] = [
+        [
+            "aliases",
+            "tagger MB/s",
+            "best pass",
+            "(MB in s)",
+            "folding share",
+            "regex MB/s",
+            "(MB in s)",
+            "tagger / regex",
+        ]
+    ]
+    found_rows: list[list[object]] = [
+        [
+            "aliases",
+            "tagger: candidates",
+            "topics",
+            "regex: candidates",
+            "topics",
+            "planted candidates",
+        ]
+    ]
     for target in ALIAS_COUNTS:
         with tempfile.TemporaryDirectory(prefix="traceur-bench-") as tmp:
             start = time.perf_counter()
@@ -152,15 +193,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = time.perf_counter()
         pattern, kinds = naive_pattern(watchlist)
         compile_seconds = time.perf_counter() - start
-        build_rows.append([tagger.alias_count, len(watchlist.candidates), f"{load_seconds:.2f}", f"{build_seconds * 1000:.0f}",
-                           f"{trie['current_mb']:.1f}", f"{compile_seconds * 1000:.0f}"])
+        build_rows.append(
+            [
+                tagger.alias_count,
+                len(watchlist.candidates),
+                f"{load_seconds:.2f}",
+                f"{build_seconds * 1000:.0f}",
+                f"{trie['current_mb']:.1f}",
+                f"{compile_seconds * 1000:.0f}",
+            ]
+        )
 
         gc.collect()
-        runs = [_tagger_pass(tagger, texts, sample if index == 0 else 0, with_fold=index < FOLD_PASSES) for index in range(passes)]
+        runs = [
+            _tagger_pass(tagger, texts, sample if index == 0 else 0, with_fold=index < FOLD_PASSES)
+            for index in range(passes)
+        ]
         tagger_seconds = sum(run.tag_seconds for run in runs)
         best_seconds = min(run.tag_seconds for run in runs)
         folded = runs[:FOLD_PASSES]
-        fold_share = sum(run.fold_seconds for run in folded) / sum(run.tag_seconds for run in folded)
+        fold_share = sum(run.fold_seconds for run in folded) / sum(
+            run.tag_seconds for run in folded
+        )
 
         gc.collect()
         start = time.perf_counter()
@@ -169,27 +223,51 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         tagger_rate = passes * pass_bytes / 1e6 / tagger_seconds
         naive_rate = sample_bytes / 1e6 / naive_seconds
-        speed_rows.append([
-            tagger.alias_count, f"{tagger_rate:.2f}", f"{pass_bytes / 1e6 / best_seconds:.2f}",
-            f"({passes * pass_bytes / 1e6:.1f} in {tagger_seconds:.1f})", f"{fold_share * 100:.0f} %",
-            f"{naive_rate:.2f}", f"({sample_bytes / 1e6:.1f} in {naive_seconds:.1f})", f"{tagger_rate / naive_rate:.1f}×",
-        ])
+        speed_rows.append(
+            [
+                tagger.alias_count,
+                f"{tagger_rate:.2f}",
+                f"{pass_bytes / 1e6 / best_seconds:.2f}",
+                f"({passes * pass_bytes / 1e6:.1f} in {tagger_seconds:.1f})",
+                f"{fold_share * 100:.0f} %",
+                f"{naive_rate:.2f}",
+                f"({sample_bytes / 1e6:.1f} in {naive_seconds:.1f})",
+                f"{tagger_rate / naive_rate:.1f}×",
+            ]
+        )
         found = runs[0].found
-        found_rows.append([tagger.alias_count, found["candidate"], found["topic"], naive_found["candidate"], naive_found["topic"], planted])
+        found_rows.append(
+            [
+                tagger.alias_count,
+                found["candidate"],
+                found["topic"],
+                naive_found["candidate"],
+                naive_found["topic"],
+                planted,
+            ]
+        )
 
     print()
     print("build:")
     print(measure.table(build_rows))
     print()
-    print("throughput, MB/s of UTF-8 text. Best pass: the fastest single pass, the least disturbed by other")
+    print(
+        "throughput, MB/s of UTF-8 text. Best pass: the fastest single pass, the least disturbed by other"
+    )
     print("work on the machine. Folding share: the part of the tagger's time that folding the text")
-    print("(traceur.textnorm.fold) accounts for, over its first passes. The regex time includes folding too.")
+    print(
+        "(traceur.textnorm.fold) accounts for, over its first passes. The regex time includes folding too."
+    )
     print(measure.table(speed_rows))
     print()
-    print(f"mentions found in the first {sample} pages (the regex ignores exclusions and overlaps; planted: candidates only):")
+    print(
+        f"mentions found in the first {sample} pages (the regex ignores exclusions and overlaps; planted: candidates only):"
+    )
     print(measure.table(found_rows))
     print()
-    print(f"memory: ru_maxrss {measure.peak_rss_mb():.0f} MB at the end (corpus, both watchlists, tagger and regex)")
+    print(
+        f"memory: ru_maxrss {measure.peak_rss_mb():.0f} MB at the end (corpus, both watchlists, tagger and regex)"
+    )
     return 0
 
 

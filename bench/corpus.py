@@ -29,18 +29,53 @@ import html
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-
-from corpus_people import Person, SEED, SITES, Site, MEN, OTHER_SURNAMES, WOMEN, people_for_aliases, slug, write_watchlist
-from corpus_text import BLOG, BLOG_CANDIDATE, COMMENTS, DAYS, FORUM, FORUM_CANDIDATE, HEADINGS, MONTHS, NEWS, NEWS_CANDIDATE, NEWS_TEASERS, PSEUDOS, QUOTES, SECTIONS, SUBJECTS, TAGS, TITLES_BLOG, TITLES_BLOG_CANDIDATE, TITLES_FORUM, TITLES_FORUM_CANDIDATE, TITLES_NEWS, TITLES_NEWS_CANDIDATE, TOWNS, Writer, thousands
-
+from corpus_people import (
+    MEN,
+    OTHER_SURNAMES,
+    SEED,
+    SITES,
+    WOMEN,
+    Person,
+    Site,
+    people_for_aliases,
+    slug,
+    write_watchlist,
+)
+from corpus_text import (
+    BLOG,
+    BLOG_CANDIDATE,
+    COMMENTS,
+    DAYS,
+    FORUM,
+    FORUM_CANDIDATE,
+    HEADINGS,
+    MONTHS,
+    NEWS,
+    NEWS_CANDIDATE,
+    NEWS_TEASERS,
+    PSEUDOS,
+    QUOTES,
+    SECTIONS,
+    SUBJECTS,
+    TAGS,
+    TITLES_BLOG,
+    TITLES_BLOG_CANDIDATE,
+    TITLES_FORUM,
+    TITLES_FORUM_CANDIDATE,
+    TITLES_NEWS,
+    TITLES_NEWS_CANDIDATE,
+    TOWNS,
+    Writer,
+    thousands,
+)
 
 DEFAULT_PAGES = 500
 # When the corpus was "fetched"; fixed so that documents (and their ids, dates) never vary.
-FETCHED_AT = datetime(2026, 3, 16, 6, 0, tzinfo=timezone.utc)
-_FIRST_PUBLISHED = datetime(2025, 9, 1, 6, 0, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2026, 3, 16, 6, 0, tzinfo=UTC)
+_FIRST_PUBLISHED = datetime(2025, 9, 1, 6, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -108,7 +143,11 @@ def _headline(writer: Writer, rng: random.Random) -> str:
     writer.counting = False
     try:
         if writer.cast and rng.random() < 0.3:
-            title = writer.fill(rng.choice(TITLES_NEWS_CANDIDATE), writer.cast[0], writer.cast[-1] if len(writer.cast) > 1 else writer.cast[0])
+            title = writer.fill(
+                rng.choice(TITLES_NEWS_CANDIDATE),
+                writer.cast[0],
+                writer.cast[-1] if len(writer.cast) > 1 else writer.cast[0],
+            )
         else:
             title = writer.fill(rng.choice(TITLES_NEWS))
     finally:
@@ -121,8 +160,18 @@ def _link(site: Site, rng: random.Random, title: str) -> str:
 
 
 def _footer(site: Site, year: int) -> str:
-    links = ("Mentions légales", "Politique de confidentialité", "Gestion des cookies", "Conditions générales d'utilisation",
-             "Contact", "Plan du site", "Publicité", "Nous rejoindre", "Charte de modération", "Accessibilité : partiellement conforme")
+    links = (
+        "Mentions légales",
+        "Politique de confidentialité",
+        "Gestion des cookies",
+        "Conditions générales d'utilisation",
+        "Contact",
+        "Plan du site",
+        "Publicité",
+        "Nous rejoindre",
+        "Charte de modération",
+        "Accessibilité : partiellement conforme",
+    )
     items = "".join(f'<li><a href="/{slug(link)}">{_e(link)}</a></li>' for link in links)
     return (
         f'<footer class="site-footer"><nav aria-label="Liens utiles"><ul>{items}</ul></nav>'
@@ -132,7 +181,16 @@ def _footer(site: Site, year: int) -> str:
     )
 
 
-def _head(site: Site, url: str, title: str, description: str, author: str, published: datetime | None, rng: random.Random, og_type: str) -> str:
+def _head(
+    site: Site,
+    url: str,
+    title: str,
+    description: str,
+    author: str,
+    published: datetime | None,
+    rng: random.Random,
+    og_type: str,
+) -> str:
     parts = [
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -152,9 +210,17 @@ def _head(site: Site, url: str, title: str, description: str, author: str, publi
         f"<style>{_CSS}</style>",
     ]
     if og_type == "article" and published is not None:
-        ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title, "author": {"@type": "Person", "name": author},
-              "datePublished": published.isoformat(), "publisher": {"@type": "Organization", "name": site.name}}
-        parts.append(f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>')
+        ld = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": title,
+            "author": {"@type": "Person", "name": author},
+            "datePublished": published.isoformat(),
+            "publisher": {"@type": "Organization", "name": site.name},
+        }
+        parts.append(
+            f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>'
+        )
     parts.append(_analytics(rng, site))
     parts.append("</head>")
     return "\n".join(parts)
@@ -164,25 +230,45 @@ def _mega_menu() -> str:
     # News sites open every section on hover: a few hundred links of pure boilerplate.
     entries = []
     for section in SECTIONS:
-        subs = TAGS if section == "Politique" else TOWNS[:8] if section == "Régions" else ("À la une", "Décryptages", "Entretiens", "Tribunes", "Vidéos")
-        links = "".join(f'<li><a href="/{slug(section)}/{slug(sub)}/">{_e(sub)}</a></li>' for sub in subs)
-        entries.append(f'<li class="has-sub"><a href="/{slug(section)}/">{_e(section)}</a><ul class="sub">{links}</ul></li>')
+        subs = (
+            TAGS
+            if section == "Politique"
+            else TOWNS[:8]
+            if section == "Régions"
+            else ("À la une", "Décryptages", "Entretiens", "Tribunes", "Vidéos")
+        )
+        links = "".join(
+            f'<li><a href="/{slug(section)}/{slug(sub)}/">{_e(sub)}</a></li>' for sub in subs
+        )
+        entries.append(
+            f'<li class="has-sub"><a href="/{slug(section)}/">{_e(section)}</a><ul class="sub">{links}</ul></li>'
+        )
     return '<nav class="main-nav" aria-label="Rubriques"><ul>' + "".join(entries) + "</ul></nav>"
 
 
 def _nav(items: tuple[str, ...], css: str) -> str:
-    return f'<nav class="{css}"><ul>' + "".join(f'<li><a href="/{slug(item)}/">{_e(item)}</a></li>' for item in items) + "</ul></nav>"
+    return (
+        f'<nav class="{css}"><ul>'
+        + "".join(f'<li><a href="/{slug(item)}/">{_e(item)}</a></li>' for item in items)
+        + "</ul></nav>"
+    )
 
 
-def _title(writer: Writer, rng: random.Random, plain: tuple[str, ...], with_candidate: tuple[str, ...]) -> str:
+def _title(
+    writer: Writer, rng: random.Random, plain: tuple[str, ...], with_candidate: tuple[str, ...]
+) -> str:
     """Half the pages that name someone do it in the headline too."""
     if not writer.cast or rng.random() < 0.5:
         return writer.fill(rng.choice(plain))
     usable = [t for t in with_candidate if "{c2}" not in t or len(writer.cast) > 1]
-    return writer.fill(rng.choice(usable), writer.cast[0], writer.cast[1] if len(writer.cast) > 1 else None)
+    return writer.fill(
+        rng.choice(usable), writer.cast[0], writer.cast[1] if len(writer.cast) > 1 else None
+    )
 
 
-def _article_page(site: Site, writer: Writer, rng: random.Random, url: str, published: datetime, target: int) -> tuple[str, str, str]:
+def _article_page(
+    site: Site, writer: Writer, rng: random.Random, url: str, published: datetime, target: int
+) -> tuple[str, str, str]:
     density = rng.uniform(0.06, 0.18)
     title = _title(writer, rng, TITLES_NEWS, TITLES_NEWS_CANDIDATE)
     lead = writer.paragraph(NEWS, NEWS_CANDIDATE, density, (1, 2))
@@ -213,58 +299,73 @@ def _article_page(site: Site, writer: Writer, rng: random.Random, url: str, publ
         size += len(para)
         if paragraph_index in read_also:
             other = _headline(writer, rng)
-            body.append(f'<aside class="lire-aussi"><strong>Lire aussi</strong> <a href="{_link(site, rng, other)}">{_e(other)}</a></aside>')
+            body.append(
+                f'<aside class="lire-aussi"><strong>Lire aussi</strong> <a href="{_link(site, rng, other)}">{_e(other)}</a></aside>'
+            )
     related = "".join(
         f'<li class="teaser"><a href="{_link(site, rng, h)}"><img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}-320.jpg" alt="" loading="lazy">'
         f"<span>{_e(h)}</span></a><p>{_e(writer.fill(writer.pick(NEWS_TEASERS)))}</p></li>"
         for h in (_headline(writer, rng) for _ in range(4))
     )
-    most_read = "".join(f'<li><a href="{_link(site, rng, h)}">{_e(h)}</a></li>' for h in (_headline(writer, rng) for _ in range(5)))
+    most_read = "".join(
+        f'<li><a href="{_link(site, rng, h)}">{_e(h)}</a></li>'
+        for h in (_headline(writer, rng) for _ in range(5))
+    )
     comments = ""
     if rng.random() < 0.3:
         items = []
         for _ in range(rng.randint(2, 5)):
             said = writer.paragraph(FORUM, FORUM_CANDIDATE, density / 2, (1, 3))
-            items.append(f'<div class="comment"><p class="comment-author">{_e(rng.choice(PSEUDOS))}</p><p>{_e(said)}</p></div>')
+            items.append(
+                f'<div class="comment"><p class="comment-author">{_e(rng.choice(PSEUDOS))}</p><p>{_e(said)}</p></div>'
+            )
             texts.append(said)
         comments = f'<section class="comments" id="comments"><h2>{len(items)} commentaires</h2>{"".join(items)}</section>'
     stamp = published.strftime("%Hh%M")
-    page = "\n".join((
-        _head(site, url, title, lead, author, published, rng, "article"),
-        f'<body class="page-article rubrique-{slug(site.section)}">',
-        _cookie_banner(rng),
-        f'<header class="site-header"><a class="logo" href="/">{_ICON}<span>{_e(site.name)}</span></a>',
-        _mega_menu(),
-        '<form class="search" action="/recherche" role="search"><input name="q" placeholder="Rechercher un article"><button>OK</button></form>',
-        '<a class="btn-abonnement" href="/abonnement">S’abonner — 1 € le premier mois</a></header>',
-        f'<nav class="breadcrumb"><a href="/">Accueil</a> › <a href="/{site.section}/">Politique</a> › <span>{_e(writer.town)}</span></nav>',
-        "<main>",
-        f'<article class="article"><header><p class="kicker">{_e(rng.choice(TAGS))}</p><h1>{_e(title)}</h1>',
-        f'<p class="lead">{_e(lead)}</p>',
-        f'<div class="byline">Par <a rel="author" href="/auteurs/{slug(author)}">{_e(author)}</a> · '
-        f'<time datetime="{published.isoformat()}">Publié le {_french_date(published)} à {stamp}</time></div></header>',
-        f'<figure><img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}.jpg" alt="" loading="lazy" width="1200" height="675">'
-        f"<figcaption>{_e(writer.town)}, {_french_date(published - timedelta(days=1))}. © Photo Agence Centre Images</figcaption></figure>",
-        '<div class="article-body">' + "\n".join(body) + "</div>",
-        '<div class="share">Partager : <a href="https://x.example/intent">X</a> <a href="https://facebook.example/sharer">Facebook</a> '
-        '<a href="https://linkedin.example/share">LinkedIn</a> <button type="button">Copier le lien</button></div>',
-        '<ul class="tags">' + "".join(f"<li><a href=\"/sujets/{slug(t)}\">{_e(t)}</a></li>" for t in rng.sample(TAGS, 3)) + "</ul>",
-        "</article>",
-        f'<section class="related"><h2>Sur le même sujet</h2><ul>{related}</ul></section>',
-        comments,
-        f'<aside class="sidebar"><section class="most-read"><h2>Les plus lus</h2><ol>{most_read}</ol></section>',
-        '<section class="newsletter"><h2>Newsletter</h2><p>Recevez chaque matin l’essentiel de l’actualité politique locale.</p>'
-        '<form action="/newsletter"><input type="email" name="email" placeholder="Votre adresse e-mail"><button>Je m’inscris</button></form></section>',
-        f'<div class="ad" data-slot="sidebar-{rng.randint(1, 4)}" data-format="300x600"></div></aside>',
-        "</main>",
-        _footer(site, published.year),
-        f'<script src="/static/js/app.{rng.randint(16**7, 16**8 - 1):x}.js" defer></script>',
-        "</body>\n</html>\n",
-    ))
+    page = "\n".join(
+        (
+            _head(site, url, title, lead, author, published, rng, "article"),
+            f'<body class="page-article rubrique-{slug(site.section)}">',
+            _cookie_banner(rng),
+            f'<header class="site-header"><a class="logo" href="/">{_ICON}<span>{_e(site.name)}</span></a>',
+            _mega_menu(),
+            '<form class="search" action="/recherche" role="search"><input name="q" placeholder="Rechercher un article"><button>OK</button></form>',
+            '<a class="btn-abonnement" href="/abonnement">S’abonner — 1 € le premier mois</a></header>',
+            f'<nav class="breadcrumb"><a href="/">Accueil</a> › <a href="/{site.section}/">Politique</a> › <span>{_e(writer.town)}</span></nav>',
+            "<main>",
+            f'<article class="article"><header><p class="kicker">{_e(rng.choice(TAGS))}</p><h1>{_e(title)}</h1>',
+            f'<p class="lead">{_e(lead)}</p>',
+            f'<div class="byline">Par <a rel="author" href="/auteurs/{slug(author)}">{_e(author)}</a> · '
+            f'<time datetime="{published.isoformat()}">Publié le {_french_date(published)} à {stamp}</time></div></header>',
+            f'<figure><img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}.jpg" alt="" loading="lazy" width="1200" height="675">'
+            f"<figcaption>{_e(writer.town)}, {_french_date(published - timedelta(days=1))}. © Photo Agence Centre Images</figcaption></figure>",
+            '<div class="article-body">' + "\n".join(body) + "</div>",
+            '<div class="share">Partager : <a href="https://x.example/intent">X</a> <a href="https://facebook.example/sharer">Facebook</a> '
+            '<a href="https://linkedin.example/share">LinkedIn</a> <button type="button">Copier le lien</button></div>',
+            '<ul class="tags">'
+            + "".join(
+                f'<li><a href="/sujets/{slug(t)}">{_e(t)}</a></li>' for t in rng.sample(TAGS, 3)
+            )
+            + "</ul>",
+            "</article>",
+            f'<section class="related"><h2>Sur le même sujet</h2><ul>{related}</ul></section>',
+            comments,
+            f'<aside class="sidebar"><section class="most-read"><h2>Les plus lus</h2><ol>{most_read}</ol></section>',
+            '<section class="newsletter"><h2>Newsletter</h2><p>Recevez chaque matin l’essentiel de l’actualité politique locale.</p>'
+            '<form action="/newsletter"><input type="email" name="email" placeholder="Votre adresse e-mail"><button>Je m’inscris</button></form></section>',
+            f'<div class="ad" data-slot="sidebar-{rng.randint(1, 4)}" data-format="300x600"></div></aside>',
+            "</main>",
+            _footer(site, published.year),
+            f'<script src="/static/js/app.{rng.randint(16**7, 16**8 - 1):x}.js" defer></script>',
+            "</body>\n</html>\n",
+        )
+    )
     return page, title, "\n\n".join(texts)
 
 
-def _forum_page(site: Site, writer: Writer, rng: random.Random, url: str, published: datetime, target: int) -> tuple[str, str, str]:
+def _forum_page(
+    site: Site, writer: Writer, rng: random.Random, url: str, published: datetime, target: int
+) -> tuple[str, str, str]:
     density = rng.uniform(0.08, 0.25)
     title = _title(writer, rng, TITLES_FORUM, TITLES_FORUM_CANDIDATE)
     posts: list[str] = []
@@ -276,7 +377,10 @@ def _forum_page(site: Site, writer: Writer, rng: random.Random, url: str, publis
         number += rng.randint(1, 40)
         moment += timedelta(minutes=rng.randint(3, 600))
         author = rng.choice(PSEUDOS)
-        paragraphs = [writer.paragraph(FORUM, FORUM_CANDIDATE, density, (1, 4)) for _ in range(rng.randint(1, 3))]
+        paragraphs = [
+            writer.paragraph(FORUM, FORUM_CANDIDATE, density, (1, 4))
+            for _ in range(rng.randint(1, 3))
+        ]
         quote = ""
         if posts and rng.random() < 0.3:
             # Quoting an earlier post repeats its words; a plain sentence keeps the planted count exact.
@@ -289,36 +393,61 @@ def _forum_page(site: Site, writer: Writer, rng: random.Random, url: str, publis
             f'<span class="posts">{thousands(rng.randint(3, 9000))} messages</span></div>'
             f'<div class="post-body"><div class="post-date">Posté le {_french_date(moment)} à {moment.strftime("%H:%M")}</div>'
             f'<div class="message">{quote}{message}</div>'
-            + (f'<div class="signature">{_e(rng.choice(QUOTES))} — {_e(author)}</div>' if rng.random() < 0.3 else "")
+            + (
+                f'<div class="signature">{_e(rng.choice(QUOTES))} — {_e(author)}</div>'
+                if rng.random() < 0.3
+                else ""
+            )
             + '<div class="post-actions"><a href="#">Citer</a> <a href="#">Signaler</a></div></div></div>'
         )
         texts.extend(paragraphs)
         size += sum(len(p) for p in paragraphs)
     pages = rng.randint(1, 14)
-    pagination = '<div class="pagination">Page 1 sur ' + str(pages) + " " + "".join(f'<a href="?page={i}">{i}</a> ' for i in range(2, min(pages, 6) + 1)) + "</div>"
-    page = "\n".join((
-        _head(site, url, title, texts[0], "", None, rng, "website"),
-        '<body class="forum viewtopic">',
-        _cookie_banner(rng),
-        f'<header class="forum-header"><a class="logo" href="/">{_e(site.name)}</a>',
-        _nav(("Accueil", "Forums", "Membres", "Règles", "Recherche avancée", "Connexion", "S'inscrire"), "forum-nav"),
-        "</header>",
-        f'<nav class="breadcrumb"><a href="/">Index du forum</a> » <a href="/forum/politique-locale/">Politique locale</a> » <span>{_e(writer.town)}</span></nav>',
-        f'<main class="topic"><h1 class="topic-title">{_e(title)}</h1>',
-        pagination,
-        '<div class="posts">' + "\n".join(posts) + "</div>",
-        pagination,
-        '<form class="quick-reply" action="/posting"><textarea name="message" placeholder="Votre réponse"></textarea><button>Envoyer</button></form>',
-        "</main>",
-        f'<aside class="online"><h2>Qui est en ligne ?</h2><p>{rng.randint(12, 300)} utilisateurs en ligne : {rng.randint(2, 30)} membres, '
-        f'{rng.randint(10, 270)} invités. Membres : {", ".join(_e(p) for p in rng.sample(PSEUDOS, 5))}</p></aside>',
-        _footer(site, published.year),
-        "<p class=\"powered\">Propulsé par un logiciel de forum libre</p></body>\n</html>\n",
-    ))
+    pagination = (
+        '<div class="pagination">Page 1 sur '
+        + str(pages)
+        + " "
+        + "".join(f'<a href="?page={i}">{i}</a> ' for i in range(2, min(pages, 6) + 1))
+        + "</div>"
+    )
+    page = "\n".join(
+        (
+            _head(site, url, title, texts[0], "", None, rng, "website"),
+            '<body class="forum viewtopic">',
+            _cookie_banner(rng),
+            f'<header class="forum-header"><a class="logo" href="/">{_e(site.name)}</a>',
+            _nav(
+                (
+                    "Accueil",
+                    "Forums",
+                    "Membres",
+                    "Règles",
+                    "Recherche avancée",
+                    "Connexion",
+                    "S'inscrire",
+                ),
+                "forum-nav",
+            ),
+            "</header>",
+            f'<nav class="breadcrumb"><a href="/">Index du forum</a> » <a href="/forum/politique-locale/">Politique locale</a> » <span>{_e(writer.town)}</span></nav>',
+            f'<main class="topic"><h1 class="topic-title">{_e(title)}</h1>',
+            pagination,
+            '<div class="posts">' + "\n".join(posts) + "</div>",
+            pagination,
+            '<form class="quick-reply" action="/posting"><textarea name="message" placeholder="Votre réponse"></textarea><button>Envoyer</button></form>',
+            "</main>",
+            f'<aside class="online"><h2>Qui est en ligne ?</h2><p>{rng.randint(12, 300)} utilisateurs en ligne : {rng.randint(2, 30)} membres, '
+            f"{rng.randint(10, 270)} invités. Membres : {', '.join(_e(p) for p in rng.sample(PSEUDOS, 5))}</p></aside>",
+            _footer(site, published.year),
+            '<p class="powered">Propulsé par un logiciel de forum libre</p></body>\n</html>\n',
+        )
+    )
     return page, title, "\n\n".join(texts)
 
 
-def _blog_page(site: Site, writer: Writer, rng: random.Random, url: str, published: datetime, target: int) -> tuple[str, str, str]:
+def _blog_page(
+    site: Site, writer: Writer, rng: random.Random, url: str, published: datetime, target: int
+) -> tuple[str, str, str]:
     density = rng.uniform(0.06, 0.18)
     title = _title(writer, rng, TITLES_BLOG, TITLES_BLOG_CANDIDATE)
     texts: list[str] = []
@@ -341,44 +470,54 @@ def _blog_page(site: Site, writer: Writer, rng: random.Random, url: str, publish
             f'<div class="comment-content"><p>{_e(said)}</p></div><a class="comment-reply-link" href="#respond">Répondre</a></article></li>'
         )
         texts.append(said)
-    archives = "".join(f'<li><a href="/{2025 + (m < 8)}/{m + 1:02d}/">{MONTHS[m]} {2025 + (m < 8)}</a></li>' for m in (8, 9, 10, 11, 0, 1, 2))
-    recent = "".join(f'<li><a href="/billet-{rng.randint(100, 999)}">{_e(writer.fill(rng.choice(TITLES_BLOG)))}</a></li>' for _ in range(4))
-    page = "\n".join((
-        _head(site, url, title, texts[0], "Lucie", published, rng, "article"),
-        '<body class="post-template-default single single-post">',
-        _cookie_banner(rng) if rng.random() < 0.5 else "",
-        f'<header id="masthead" class="site-header"><p class="site-title"><a href="/">{_e(site.name)}</a></p>'
-        '<p class="site-description">Notes, chiffres et humeurs sur la vie politique de la vallée</p>',
-        _nav(("Accueil", "À propos", "Archives", "Contact"), "main-navigation"),
-        "</header>",
-        '<div id="content" class="site-content"><main id="main" class="site-main">',
-        f'<article class="post type-post status-publish"><header class="entry-header"><h1 class="entry-title">{_e(title)}</h1>'
-        f'<div class="entry-meta"><time class="entry-date published" datetime="{published.isoformat()}">{_french_date(published)}</time> '
-        f'dans <a href="/categorie/{slug(writer.town)}" rel="category tag">{_e(writer.town)}</a></div></header>',
-        '<div class="entry-content">' + "\n".join(body) + "</div>",
-        '<div class="sharedaddy"><h3>Partager :</h3><a href="?share=x">X</a> <a href="?share=facebook">Facebook</a> <a href="?share=email">E-mail</a></div>',
-        "</article>",
-        f'<div id="comments" class="comments-area"><h2 class="comments-title">{len(comments)} réflexions sur « {_e(title)} »</h2>'
-        f'<ol class="comment-list">{"".join(comments)}</ol>'
-        '<div id="respond"><h3>Laisser un commentaire</h3><form action="/wp-comments-post.php"><textarea name="comment"></textarea>'
-        '<input name="author" placeholder="Nom"><input name="email" placeholder="E-mail"><button>Laisser un commentaire</button></form></div></div>',
-        "</main>",
-        '<aside id="secondary" class="widget-area"><section class="widget widget_search"><form role="search" action="/"><input name="s"></form></section>'
-        f'<section class="widget widget_recent_entries"><h2 class="widget-title">Articles récents</h2><ul>{recent}</ul></section>'
-        f'<section class="widget widget_archive"><h2 class="widget-title">Archives</h2><ul>{archives}</ul></section>'
-        '<section class="widget widget_categories"><h2 class="widget-title">Catégories</h2><ul>'
-        + "".join(f'<li><a href="/categorie/{slug(t)}">{_e(t)}</a></li>' for t in TOWNS[:6])
-        + "</ul></section></aside></div>",
-        f'<footer id="colophon" class="site-footer"><p>© {published.year} {_e(site.name)} · Fièrement propulsé par un moteur de blog libre</p></footer>',
-        "</body>\n</html>\n",
-    ))
+    archives = "".join(
+        f'<li><a href="/{2025 + (m < 8)}/{m + 1:02d}/">{MONTHS[m]} {2025 + (m < 8)}</a></li>'
+        for m in (8, 9, 10, 11, 0, 1, 2)
+    )
+    recent = "".join(
+        f'<li><a href="/billet-{rng.randint(100, 999)}">{_e(writer.fill(rng.choice(TITLES_BLOG)))}</a></li>'
+        for _ in range(4)
+    )
+    page = "\n".join(
+        (
+            _head(site, url, title, texts[0], "Lucie", published, rng, "article"),
+            '<body class="post-template-default single single-post">',
+            _cookie_banner(rng) if rng.random() < 0.5 else "",
+            f'<header id="masthead" class="site-header"><p class="site-title"><a href="/">{_e(site.name)}</a></p>'
+            '<p class="site-description">Notes, chiffres et humeurs sur la vie politique de la vallée</p>',
+            _nav(("Accueil", "À propos", "Archives", "Contact"), "main-navigation"),
+            "</header>",
+            '<div id="content" class="site-content"><main id="main" class="site-main">',
+            f'<article class="post type-post status-publish"><header class="entry-header"><h1 class="entry-title">{_e(title)}</h1>'
+            f'<div class="entry-meta"><time class="entry-date published" datetime="{published.isoformat()}">{_french_date(published)}</time> '
+            f'dans <a href="/categorie/{slug(writer.town)}" rel="category tag">{_e(writer.town)}</a></div></header>',
+            '<div class="entry-content">' + "\n".join(body) + "</div>",
+            '<div class="sharedaddy"><h3>Partager :</h3><a href="?share=x">X</a> <a href="?share=facebook">Facebook</a> <a href="?share=email">E-mail</a></div>',
+            "</article>",
+            f'<div id="comments" class="comments-area"><h2 class="comments-title">{len(comments)} réflexions sur « {_e(title)} »</h2>'
+            f'<ol class="comment-list">{"".join(comments)}</ol>'
+            '<div id="respond"><h3>Laisser un commentaire</h3><form action="/wp-comments-post.php"><textarea name="comment"></textarea>'
+            '<input name="author" placeholder="Nom"><input name="email" placeholder="E-mail"><button>Laisser un commentaire</button></form></div></div>',
+            "</main>",
+            '<aside id="secondary" class="widget-area"><section class="widget widget_search"><form role="search" action="/"><input name="s"></form></section>'
+            f'<section class="widget widget_recent_entries"><h2 class="widget-title">Articles récents</h2><ul>{recent}</ul></section>'
+            f'<section class="widget widget_archive"><h2 class="widget-title">Archives</h2><ul>{archives}</ul></section>'
+            '<section class="widget widget_categories"><h2 class="widget-title">Catégories</h2><ul>'
+            + "".join(f'<li><a href="/categorie/{slug(t)}">{_e(t)}</a></li>' for t in TOWNS[:6])
+            + "</ul></section></aside></div>",
+            f'<footer id="colophon" class="site-footer"><p>© {published.year} {_e(site.name)} · Fièrement propulsé par un moteur de blog libre</p></footer>',
+            "</body>\n</html>\n",
+        )
+    )
     return page, title, "\n\n".join(texts)
 
 
 _BUILDERS = {"article": _article_page, "forum_post": _forum_page, "blog_post": _blog_page}
 
 
-def generate_corpus(count: int = DEFAULT_PAGES, seed: int = SEED, cast: list[Person] | None = None) -> list[CorpusPage]:
+def generate_corpus(
+    count: int = DEFAULT_PAGES, seed: int = SEED, cast: list[Person] | None = None
+) -> list[CorpusPage]:
     """``count`` pages: 60 % news articles, 20 % forum threads, 20 % blog posts.
 
     ``cast`` is who may be named (by default the candidates of the 1,000-alias watchlist);
@@ -432,7 +571,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the benchmark corpus and show a sample.")
     parser.add_argument("--pages", type=int, default=DEFAULT_PAGES)
     parser.add_argument("--show", type=int, default=None, help="print the HTML of page number SHOW")
-    parser.add_argument("--write", metavar="DIR", help="write the pages and a 1,000-alias watchlist into DIR")
+    parser.add_argument(
+        "--write", metavar="DIR", help="write the pages and a 1,000-alias watchlist into DIR"
+    )
     args = parser.parse_args(argv)
     pages = generate_corpus(args.pages)
     print(describe(pages))

@@ -12,41 +12,194 @@ from pathlib import Path
 
 import yaml
 
-from traceur.watchlist.model import Watchlist
 from traceur.watchlist.loader import load_watchlist as traceur_load_watchlist
-
+from traceur.watchlist.model import Watchlist
 
 SEED = 20260315
 
 MEN = (
-    "Jean", "Pierre", "Jean-Pierre", "Jean-Baptiste", "Jean-Marc", "Paul", "Louis", "Antoine",
-    "Olivier", "Yves", "Étienne", "François", "Laurent", "Thierry", "Nicolas", "Christophe",
-    "Mathieu", "Julien", "Arnaud", "Benoît", "Hugo", "Adrien", "Yann", "Rémi", "Gérard",
-    "Philippe", "Bruno", "Didier", "Marc-Antoine", "Pierre-Yves", "Luc", "Hervé", "Cédric",
-    "Grégoire", "Thibault", "Xavier", "Sébastien", "Loïc", "Frédéric", "Emmanuel",
+    "Jean",
+    "Pierre",
+    "Jean-Pierre",
+    "Jean-Baptiste",
+    "Jean-Marc",
+    "Paul",
+    "Louis",
+    "Antoine",
+    "Olivier",
+    "Yves",
+    "Étienne",
+    "François",
+    "Laurent",
+    "Thierry",
+    "Nicolas",
+    "Christophe",
+    "Mathieu",
+    "Julien",
+    "Arnaud",
+    "Benoît",
+    "Hugo",
+    "Adrien",
+    "Yann",
+    "Rémi",
+    "Gérard",
+    "Philippe",
+    "Bruno",
+    "Didier",
+    "Marc-Antoine",
+    "Pierre-Yves",
+    "Luc",
+    "Hervé",
+    "Cédric",
+    "Grégoire",
+    "Thibault",
+    "Xavier",
+    "Sébastien",
+    "Loïc",
+    "Frédéric",
+    "Emmanuel",
 )
 WOMEN = (
-    "Marie", "Anne", "Claire", "Élodie", "Isabelle", "Hélène", "Sophie", "Nathalie", "Catherine",
-    "Valérie", "Émilie", "Aurélie", "Inès", "Océane", "Agnès", "Camille", "Marie-Christine",
-    "Anne-Sophie", "Marie-Hélène", "Françoise", "Sylvie", "Christelle", "Laëtitia", "Maëlle",
-    "Juliette", "Pauline", "Chloé", "Léa", "Mathilde", "Bérénice", "Solène", "Gaëlle",
-    "Ségolène", "Murielle", "Véronique", "Florence", "Éléonore", "Karine", "Sandrine", "Delphine",
+    "Marie",
+    "Anne",
+    "Claire",
+    "Élodie",
+    "Isabelle",
+    "Hélène",
+    "Sophie",
+    "Nathalie",
+    "Catherine",
+    "Valérie",
+    "Émilie",
+    "Aurélie",
+    "Inès",
+    "Océane",
+    "Agnès",
+    "Camille",
+    "Marie-Christine",
+    "Anne-Sophie",
+    "Marie-Hélène",
+    "Françoise",
+    "Sylvie",
+    "Christelle",
+    "Laëtitia",
+    "Maëlle",
+    "Juliette",
+    "Pauline",
+    "Chloé",
+    "Léa",
+    "Mathilde",
+    "Bérénice",
+    "Solène",
+    "Gaëlle",
+    "Ségolène",
+    "Murielle",
+    "Véronique",
+    "Florence",
+    "Éléonore",
+    "Karine",
+    "Sandrine",
+    "Delphine",
 )
 _ROOTS = (
-    "Beau", "Bel", "Ber", "Bou", "Bran", "Cha", "Cham", "Cour", "Dam", "Del", "Dor", "Fon",
-    "Gar", "Gran", "Jau", "Lam", "Lan", "Lave", "Mar", "Mau", "Mon", "Mor", "Pel", "Per",
-    "Pey", "Ros", "Rou", "Sau", "Tar", "Val", "Ver", "Vil", "Bé", "Fé", "Mé", "Ché", "Lé",
-    "Ré", "Dé", "Ga", "Cas", "Mal", "Sal", "Bes", "Cré",
+    "Beau",
+    "Bel",
+    "Ber",
+    "Bou",
+    "Bran",
+    "Cha",
+    "Cham",
+    "Cour",
+    "Dam",
+    "Del",
+    "Dor",
+    "Fon",
+    "Gar",
+    "Gran",
+    "Jau",
+    "Lam",
+    "Lan",
+    "Lave",
+    "Mar",
+    "Mau",
+    "Mon",
+    "Mor",
+    "Pel",
+    "Per",
+    "Pey",
+    "Ros",
+    "Rou",
+    "Sau",
+    "Tar",
+    "Val",
+    "Ver",
+    "Vil",
+    "Bé",
+    "Fé",
+    "Mé",
+    "Ché",
+    "Lé",
+    "Ré",
+    "Dé",
+    "Ga",
+    "Cas",
+    "Mal",
+    "Sal",
+    "Bes",
+    "Cré",
 )
 _ENDINGS = (
-    "chard", "doux", "geot", "lard", "mont", "nier", "ville", "court", "thier", "rat", "quet",
-    "zac", "lin", "det", "rault", "vert", "bois", "champ", "nac", "gnol", "teau", "rière",
-    "main", "tel", "bert", "ron", "vaux", "lès", "guet", "mier",
+    "chard",
+    "doux",
+    "geot",
+    "lard",
+    "mont",
+    "nier",
+    "ville",
+    "court",
+    "thier",
+    "rat",
+    "quet",
+    "zac",
+    "lin",
+    "det",
+    "rault",
+    "vert",
+    "bois",
+    "champ",
+    "nac",
+    "gnol",
+    "teau",
+    "rière",
+    "main",
+    "tel",
+    "bert",
+    "ron",
+    "vaux",
+    "lès",
+    "guet",
+    "mier",
 )
 # Surnames of people who are quoted or sign articles but are never watched (no root + ending makes them).
 OTHER_SURNAMES = (
-    "Durand", "Petit", "Lemoine", "Rousseau", "Fabre", "Girard", "Leclerc", "Mercier", "Renaud",
-    "Caron", "Brunet", "Joly", "Gauthier", "Perrot", "Aubry", "Lacroix", "Collin", "Hamon",
+    "Durand",
+    "Petit",
+    "Lemoine",
+    "Rousseau",
+    "Fabre",
+    "Girard",
+    "Leclerc",
+    "Mercier",
+    "Renaud",
+    "Caron",
+    "Brunet",
+    "Joly",
+    "Gauthier",
+    "Perrot",
+    "Aubry",
+    "Lacroix",
+    "Collin",
+    "Hamon",
 )
 _ROLES_MEN = ("député", "sénateur", "maire", "conseiller régional", "adjoint")
 _ROLES_WOMEN = ("députée", "sénatrice", "maire", "conseillère régionale", "adjointe")
@@ -78,7 +231,11 @@ class Person:
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        forms = [f"{self.initials} {self.last}", f"{self.civility} {self.last}", f"{self.last.upper()} {self.first}"]
+        forms = [
+            f"{self.initials} {self.last}",
+            f"{self.civility} {self.last}",
+            f"{self.last.upper()} {self.first}",
+        ]
         if self.role:
             forms.append(f"{self.role} {self.last}")
         return tuple(forms)
@@ -152,8 +309,18 @@ def people_for_aliases(target: int, seed: int = SEED) -> list[Person]:
 
 _TOPICS: tuple[tuple[str, str, list[str], list[str]], ...] = (
     ("logement", "Logement", ["logement", "logements sociaux", "loyers"], []),
-    ("transports", "Transports", ["tramway", "transports en commun", "ligne de bus", "plan vélo"], []),
-    ("securite", "Sécurité", ["vidéoprotection", "police municipale", "insécurité"], ["sécurité sociale"]),
+    (
+        "transports",
+        "Transports",
+        ["tramway", "transports en commun", "ligne de bus", "plan vélo"],
+        [],
+    ),
+    (
+        "securite",
+        "Sécurité",
+        ["vidéoprotection", "police municipale", "insécurité"],
+        ["sécurité sociale"],
+    ),
     ("sante", "Santé", ["maternité", "désert médical", "déserts médicaux", "urgences"], []),
     ("fiscalite", "Fiscalité", ["taxe foncière", "impôts locaux"], []),
 )
@@ -169,13 +336,51 @@ class Site:
 
 
 SITES = (
-    Site("quotidien-du-centre", "article", "Le Quotidien du Centre", "www.quotidien-du-centre.example", "politique"),
-    Site("echo-des-vallees", "article", "L'Écho des Vallées", "www.echo-des-vallees.example", "actualite/politique"),
-    Site("gazette-brenne", "article", "La Gazette de la Brenne", "gazette-brenne.example", "municipales"),
-    Site("forum-citoyens", "forum_post", "Forum des citoyens du Val", "forum.citoyens-du-val.example", "forum/t"),
-    Site("forum-sarve", "forum_post", "Sarve Libre — le forum", "www.sarve-libre.example", "viewtopic"),
-    Site("carnet-de-lucie", "blog_post", "Le carnet de Lucie", "blog.carnet-de-lucie.example", "20"),
-    Site("chroniques-locales", "blog_post", "Chroniques locales", "chroniques-locales.example", "billets"),
+    Site(
+        "quotidien-du-centre",
+        "article",
+        "Le Quotidien du Centre",
+        "www.quotidien-du-centre.example",
+        "politique",
+    ),
+    Site(
+        "echo-des-vallees",
+        "article",
+        "L'Écho des Vallées",
+        "www.echo-des-vallees.example",
+        "actualite/politique",
+    ),
+    Site(
+        "gazette-brenne",
+        "article",
+        "La Gazette de la Brenne",
+        "gazette-brenne.example",
+        "municipales",
+    ),
+    Site(
+        "forum-citoyens",
+        "forum_post",
+        "Forum des citoyens du Val",
+        "forum.citoyens-du-val.example",
+        "forum/t",
+    ),
+    Site(
+        "forum-sarve",
+        "forum_post",
+        "Sarve Libre — le forum",
+        "www.sarve-libre.example",
+        "viewtopic",
+    ),
+    Site(
+        "carnet-de-lucie", "blog_post", "Le carnet de Lucie", "blog.carnet-de-lucie.example", "20"
+    ),
+    Site(
+        "chroniques-locales",
+        "blog_post",
+        "Chroniques locales",
+        "chroniques-locales.example",
+        "billets",
+    ),
     Site("vu-du-conseil", "blog_post", "Vu du conseil", "vuduconseil.example", "notes"),
 )
 
@@ -184,11 +389,21 @@ def watchlist_data(candidates: list[Person]) -> dict[str, object]:
     """The watchlist as plain data, in the shape ``watchlists/example.yaml`` documents."""
     return {
         "candidates": [
-            {"id": p.id, "name": p.name, "aliases": list(p.aliases), **({"exclude": list(p.exclusions)} if p.exclusions else {})}
+            {
+                "id": p.id,
+                "name": p.name,
+                "aliases": list(p.aliases),
+                **({"exclude": list(p.exclusions)} if p.exclusions else {}),
+            }
             for p in candidates
         ],
         "topics": [
-            {"id": ident, "name": name, "keywords": keywords, **({"exclude": exclude} if exclude else {})}
+            {
+                "id": ident,
+                "name": name,
+                "keywords": keywords,
+                **({"exclude": exclude} if exclude else {}),
+            }
             for ident, name, keywords, exclude in _TOPICS
         ],
         "sources": [
@@ -209,12 +424,18 @@ def write_watchlist(candidates: list[Person], directory: str | Path) -> Path:
     """Write a YAML watchlist of ``candidates`` into ``directory``; return its path."""
     path = Path(directory) / f"bench-watchlist-{len(candidates)}.yaml"
     header = f"# Generated by bench/corpus.py: {len(candidates)} invented candidates.\n"
-    path.write_text(header + yaml.safe_dump(watchlist_data(candidates), allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    path.write_text(
+        header
+        + yaml.safe_dump(
+            watchlist_data(candidates), allow_unicode=True, sort_keys=False, width=200
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def load_watchlist(target_aliases: int, directory: str | Path, seed: int = SEED) -> Watchlist:
     """Write a watchlist with at least ``target_aliases`` names and load it with Traceur's loader."""
-    return traceur_load_watchlist(write_watchlist(people_for_aliases(target_aliases, seed), directory))
-
-
+    return traceur_load_watchlist(
+        write_watchlist(people_for_aliases(target_aliases, seed), directory)
+    )

@@ -6,76 +6,226 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Callable
-
+from collections.abc import Callable
 
 from corpus_people import Person, strip_accents
 
-
-
 TOWNS = (
-    "Saint-Aubin-sur-Brenne", "Montferrand-le-Haut", "Villeneuve-des-Prés", "Bourg-Vallon",
-    "Sainte-Marthe-des-Essarts", "Château-Renard-sur-Sarve", "La Roche-Aiguë", "Mazières-en-Brenne",
-    "Sainte-Colombe-des-Bois", "Pont-l'Abbé-sur-Sarve", "Vaux-le-Moutier", "Gréfeuille-la-Plaine",
-    "Montbrun-les-Sources", "Plessis-Brenon", "Morvilliers-sous-Roche", "Ferrières-en-Val",
+    "Saint-Aubin-sur-Brenne",
+    "Montferrand-le-Haut",
+    "Villeneuve-des-Prés",
+    "Bourg-Vallon",
+    "Sainte-Marthe-des-Essarts",
+    "Château-Renard-sur-Sarve",
+    "La Roche-Aiguë",
+    "Mazières-en-Brenne",
+    "Sainte-Colombe-des-Bois",
+    "Pont-l'Abbé-sur-Sarve",
+    "Vaux-le-Moutier",
+    "Gréfeuille-la-Plaine",
+    "Montbrun-les-Sources",
+    "Plessis-Brenon",
+    "Morvilliers-sous-Roche",
+    "Ferrières-en-Val",
 )
-_REGIONS = ("le Val-de-Brenne", "la Haute-Sarve", "le pays des Essarts", "la vallée de la Sarve", "le canton de Bourg-Vallon")
+_REGIONS = (
+    "le Val-de-Brenne",
+    "la Haute-Sarve",
+    "le pays des Essarts",
+    "la vallée de la Sarve",
+    "le canton de Bourg-Vallon",
+)
 SUBJECTS = (
-    "le projet de tramway", "la rénovation du centre-ville", "la fermeture de la maternité",
-    "le budget primitif", "la hausse de la taxe foncière", "la construction de logements sociaux",
-    "l'extension de la vidéoprotection", "la cantine bio", "le plan vélo",
-    "la zone à faibles émissions", "l'extension de la zone commerciale", "le déficit de la piscine municipale",
-    "la ligne de bus 12", "la pénurie de médecins généralistes", "le prix de l'eau",
-    "l'extinction de l'éclairage public la nuit", "la sécurité aux abords des écoles",
-    "le nouveau plan local d'urbanisme", "la fusion des deux intercommunalités",
-    "la réouverture de la gare", "le contournement routier", "la police municipale",
-    "le parc éolien de la Haute-Sarve", "la fermeture de la classe de CM2", "la hausse des loyers du centre ancien",
+    "le projet de tramway",
+    "la rénovation du centre-ville",
+    "la fermeture de la maternité",
+    "le budget primitif",
+    "la hausse de la taxe foncière",
+    "la construction de logements sociaux",
+    "l'extension de la vidéoprotection",
+    "la cantine bio",
+    "le plan vélo",
+    "la zone à faibles émissions",
+    "l'extension de la zone commerciale",
+    "le déficit de la piscine municipale",
+    "la ligne de bus 12",
+    "la pénurie de médecins généralistes",
+    "le prix de l'eau",
+    "l'extinction de l'éclairage public la nuit",
+    "la sécurité aux abords des écoles",
+    "le nouveau plan local d'urbanisme",
+    "la fusion des deux intercommunalités",
+    "la réouverture de la gare",
+    "le contournement routier",
+    "la police municipale",
+    "le parc éolien de la Haute-Sarve",
+    "la fermeture de la classe de CM2",
+    "la hausse des loyers du centre ancien",
 )
 _INSTITUTIONS = (
-    "le conseil municipal", "le conseil départemental", "la métropole", "la préfecture",
-    "la communauté de communes", "la chambre régionale des comptes", "le tribunal administratif",
-    "le conseil régional", "l'agence régionale de santé", "la commission d'appel d'offres",
+    "le conseil municipal",
+    "le conseil départemental",
+    "la métropole",
+    "la préfecture",
+    "la communauté de communes",
+    "la chambre régionale des comptes",
+    "le tribunal administratif",
+    "le conseil régional",
+    "l'agence régionale de santé",
+    "la commission d'appel d'offres",
 )
 _PEOPLE = (
-    "le préfet", "l'adjoint aux finances", "une élue d'opposition", "le président de l'association des commerçants",
-    "une riveraine", "le directeur de cabinet du maire", "un syndicaliste", "la porte-parole du collectif",
-    "un conseiller municipal de la majorité", "la directrice de l'école Jules-Ferry", "un agriculteur du canton",
-    "le politologue Paul Durand", "l'historienne Anne Lemoine", "le sondeur Luc Brunet", "une infirmière des urgences",
+    "le préfet",
+    "l'adjoint aux finances",
+    "une élue d'opposition",
+    "le président de l'association des commerçants",
+    "une riveraine",
+    "le directeur de cabinet du maire",
+    "un syndicaliste",
+    "la porte-parole du collectif",
+    "un conseiller municipal de la majorité",
+    "la directrice de l'école Jules-Ferry",
+    "un agriculteur du canton",
+    "le politologue Paul Durand",
+    "l'historienne Anne Lemoine",
+    "le sondeur Luc Brunet",
+    "une infirmière des urgences",
 )
 _SAID = (
-    "a déclaré", "a affirmé", "a estimé", "a rappelé", "a jugé", "a prévenu", "a assuré",
-    "a martelé", "a reconnu", "a souligné", "a expliqué", "a répété", "a indiqué",
+    "a déclaré",
+    "a affirmé",
+    "a estimé",
+    "a rappelé",
+    "a jugé",
+    "a prévenu",
+    "a assuré",
+    "a martelé",
+    "a reconnu",
+    "a souligné",
+    "a expliqué",
+    "a répété",
+    "a indiqué",
 )
 QUOTES = (
-    "Nous ne lâcherons rien sur ce dossier", "Les habitants méritent mieux que des promesses",
-    "Ce budget est sincère et responsable", "Il faut sortir des postures", "Je n'ai jamais dit cela",
-    "Nous avons hérité d'une situation difficile", "Ce n'est pas à la hauteur des enjeux",
-    "La porte reste ouverte", "On ne gouverne pas une ville à coups de communiqués",
-    "Chaque euro dépensé doit être justifié", "Je ne serai candidat à rien d'autre",
-    "Ce projet, nous l'avons construit avec les habitants", "Il y a eu des erreurs, je les assume",
-    "Le temps des études est terminé, place aux travaux", "Personne ne peut prétendre avoir raison seul",
+    "Nous ne lâcherons rien sur ce dossier",
+    "Les habitants méritent mieux que des promesses",
+    "Ce budget est sincère et responsable",
+    "Il faut sortir des postures",
+    "Je n'ai jamais dit cela",
+    "Nous avons hérité d'une situation difficile",
+    "Ce n'est pas à la hauteur des enjeux",
+    "La porte reste ouverte",
+    "On ne gouverne pas une ville à coups de communiqués",
+    "Chaque euro dépensé doit être justifié",
+    "Je ne serai candidat à rien d'autre",
+    "Ce projet, nous l'avons construit avec les habitants",
+    "Il y a eu des erreurs, je les assume",
+    "Le temps des études est terminé, place aux travaux",
+    "Personne ne peut prétendre avoir raison seul",
 )
 _MOMENTS = (
-    "lundi", "mardi soir", "ce mercredi", "jeudi matin", "vendredi", "samedi", "dimanche soir",
-    "la semaine dernière", "en début de semaine", "le 12 mars", "le 3 février", "fin janvier",
-    "mi-décembre", "hier", "ce week-end",
+    "lundi",
+    "mardi soir",
+    "ce mercredi",
+    "jeudi matin",
+    "vendredi",
+    "samedi",
+    "dimanche soir",
+    "la semaine dernière",
+    "en début de semaine",
+    "le 12 mars",
+    "le 3 février",
+    "fin janvier",
+    "mi-décembre",
+    "hier",
+    "ce week-end",
 )
-_LATER = ("lundi prochain", "dans quinze jours", "le 2 avril", "avant la fin du mois", "à la rentrée", "en juin")
-_MEDIA = ("la radio locale", "la chaîne régionale", "notre journal", "un quotidien national", "une web-télé citoyenne")
+_LATER = (
+    "lundi prochain",
+    "dans quinze jours",
+    "le 2 avril",
+    "avant la fin du mois",
+    "à la rentrée",
+    "en juin",
+)
+_MEDIA = (
+    "la radio locale",
+    "la chaîne régionale",
+    "notre journal",
+    "un quotidien national",
+    "une web-télé citoyenne",
+)
 PSEUDOS = (
-    "citoyen_vigilant", "Marcel71", "lavalleeverte", "Bobo_du_centre", "jpp", "Gaulois_refractaire",
-    "Nanou", "ex-conseiller", "riverain_en_colere", "Titi38", "LeVieuxSage", "MmeMichu", "Ducon-Lajoie",
-    "vélotaffeur", "Pépé_Louis", "la_fourmi", "Kévin_du_72", "SarveInfo",
+    "citoyen_vigilant",
+    "Marcel71",
+    "lavalleeverte",
+    "Bobo_du_centre",
+    "jpp",
+    "Gaulois_refractaire",
+    "Nanou",
+    "ex-conseiller",
+    "riverain_en_colere",
+    "Titi38",
+    "LeVieuxSage",
+    "MmeMichu",
+    "Ducon-Lajoie",
+    "vélotaffeur",
+    "Pépé_Louis",
+    "la_fourmi",
+    "Kévin_du_72",
+    "SarveInfo",
 )
 HEADINGS = (
-    "Un calendrier serré", "Des critiques à gauche comme à droite", "Le précédent de 2020",
-    "Et maintenant ?", "Une opposition divisée", "Ce que dit le rapport", "Des chiffres contestés",
-    "La question du financement", "Sur le terrain", "Un dossier ancien", "Les habitants partagés",
+    "Un calendrier serré",
+    "Des critiques à gauche comme à droite",
+    "Le précédent de 2020",
+    "Et maintenant ?",
+    "Une opposition divisée",
+    "Ce que dit le rapport",
+    "Des chiffres contestés",
+    "La question du financement",
+    "Sur le terrain",
+    "Un dossier ancien",
+    "Les habitants partagés",
     "Un vote sous tension",
 )
-SECTIONS = ("Politique", "Économie", "Société", "Culture", "Sport", "Régions", "International", "Opinions", "Vidéos", "Faits divers")
-TAGS = ("Municipales 2026", "Conseil municipal", "Budget", "Urbanisme", "Transports", "Santé", "Sécurité", "Élections", "Logement")
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
+SECTIONS = (
+    "Politique",
+    "Économie",
+    "Société",
+    "Culture",
+    "Sport",
+    "Régions",
+    "International",
+    "Opinions",
+    "Vidéos",
+    "Faits divers",
+)
+TAGS = (
+    "Municipales 2026",
+    "Conseil municipal",
+    "Budget",
+    "Urbanisme",
+    "Transports",
+    "Santé",
+    "Sécurité",
+    "Élections",
+    "Logement",
+)
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 # Sentences of a news article. {c} and {c2} name candidates; {de_c} and {que_c} elide
@@ -120,8 +270,12 @@ NEWS = (
 )
 # Summaries under related-article teasers (boilerplate: never a candidate's name).
 NEWS_TEASERS = (
-    "Retour sur une séance mouvementée.", "Les chiffres clés à connaître.", "Notre décryptage en cinq points.",
-    "Ce qui change pour les habitants de {ville}.", "Les réponses à vos questions.", "Le récit d'une semaine de tensions.",
+    "Retour sur une séance mouvementée.",
+    "Les chiffres clés à connaître.",
+    "Notre décryptage en cinq points.",
+    "Ce qui change pour les habitants de {ville}.",
+    "Les réponses à vos questions.",
+    "Le récit d'une semaine de tensions.",
 )
 NEWS_CANDIDATE = (
     "{C} {said} que {sujet} serait « une priorité absolue » du prochain mandat.",
@@ -215,22 +369,41 @@ COMMENTS = (
     "Et les habitants de {ville}, on leur demande leur avis quand ?",
 )
 TITLES_NEWS = (
-    "{Sujet} : l'opposition hausse le ton", "À {ville}, {sujet} relance la polémique",
-    "{Institution} : ce qu'il faut retenir de la séance de {day}", "Budget : la majorité défend un « effort sans précédent »",
-    "{Sujet} : les riverains saisissent la justice", "Municipales {year_next} : la campagne est lancée à {ville}",
+    "{Sujet} : l'opposition hausse le ton",
+    "À {ville}, {sujet} relance la polémique",
+    "{Institution} : ce qu'il faut retenir de la séance de {day}",
+    "Budget : la majorité défend un « effort sans précédent »",
+    "{Sujet} : les riverains saisissent la justice",
+    "Municipales {year_next} : la campagne est lancée à {ville}",
 )
 TITLES_NEWS_CANDIDATE = (
-    "Municipales {year_next} : {c} officialise sa candidature à {ville}", "{Sujet} : {c} hausse le ton",
-    "{C} face aux habitants de {ville}", "« {quote} » : l'entretien avec {c}",
+    "Municipales {year_next} : {c} officialise sa candidature à {ville}",
+    "{Sujet} : {c} hausse le ton",
+    "{C} face aux habitants de {ville}",
+    "« {quote} » : l'entretien avec {c}",
     "Sondage : {c} devance {c2} dans {region}",
 )
 TITLES_FORUM = (
-    "[{ville}] {sujet} : vos avis ?", "{Sujet}, on en parle ?", "Compte rendu du conseil municipal de {day}",
-    "Pétition contre {sujet}", "Municipales {year_next} à {ville} : le fil officiel",
+    "[{ville}] {sujet} : vos avis ?",
+    "{Sujet}, on en parle ?",
+    "Compte rendu du conseil municipal de {day}",
+    "Pétition contre {sujet}",
+    "Municipales {year_next} à {ville} : le fil officiel",
 )
-TITLES_FORUM_CANDIDATE = ("Candidature de {c}, qu'en pensez-vous ?", "Le débat {c} / {c2}", "[{ville}] {c} et {sujet}")
-TITLES_BLOG = ("Carnet de campagne #{n} : {sujet}", "Ce que le rapport {de_institution} ne dit pas", "Une soirée au conseil municipal")
-TITLES_BLOG_CANDIDATE = ("Carnet de campagne #{n} : ma rencontre avec {c}", "Ce que propose vraiment {c}")
+TITLES_FORUM_CANDIDATE = (
+    "Candidature de {c}, qu'en pensez-vous ?",
+    "Le débat {c} / {c2}",
+    "[{ville}] {c} et {sujet}",
+)
+TITLES_BLOG = (
+    "Carnet de campagne #{n} : {sujet}",
+    "Ce que le rapport {de_institution} ne dit pas",
+    "Une soirée au conseil municipal",
+)
+TITLES_BLOG_CANDIDATE = (
+    "Carnet de campagne #{n} : ma rencontre avec {c}",
+    "Ce que propose vraiment {c}",
+)
 
 
 # -- sentence writer --------------------------------------------------------------------
@@ -251,7 +424,9 @@ def thousands(value: int) -> str:
 class Writer:
     """Fills templates for one page, counting the candidate references it writes."""
 
-    def __init__(self, rng: random.Random, kind: str, town: str, subject: str, cast: list[Person]) -> None:
+    def __init__(
+        self, rng: random.Random, kind: str, town: str, subject: str, cast: list[Person]
+    ) -> None:
         self.rng = rng
         self.kind = kind
         self.town = town
@@ -302,7 +477,7 @@ class Writer:
         return text
 
     def _elide(self, word: str, text: str) -> str:
-        """"de"/"que" before a name: "d'Élodie", "qu'Yves", "du député", "de M. Valmont"."""
+        """ "de"/"que" before a name: "d'Élodie", "qu'Yves", "du député", "de M. Valmont"."""
         if word == "de" and text.startswith("le "):
             return "du " + text[3:]
         if _VOWEL_START.match(text):
@@ -349,9 +524,16 @@ class Writer:
                 "n": lambda: str(rng.randint(2, 40)),
                 "places": lambda: str(rng.randint(2, 40) * 10),
                 "m": lambda: str(rng.randint(1, 15)),
-                "big": lambda: thousands(rng.choice((rng.randint(40, 900), rng.randint(1000, 25000)))),
+                "big": lambda: thousands(
+                    rng.choice((rng.randint(40, 900), rng.randint(1000, 25000)))
+                ),
                 "p": lambda: f"{rng.randint(3, 78)}\u202f%",
-                "montant": lambda: rng.choice((f"{rng.randint(2, 95)},{rng.randint(1, 9)} millions d'euros", f"{thousands(rng.randint(15, 900) * 1000)} euros")),
+                "montant": lambda: rng.choice(
+                    (
+                        f"{rng.randint(2, 95)},{rng.randint(1, 9)} millions d'euros",
+                        f"{thousands(rng.randint(15, 900) * 1000)} euros",
+                    )
+                ),
                 "year_past": lambda: rng.choice(("2014", "2020", "2008", "2017")),
                 "year_next": lambda: "2026",
             }
@@ -364,7 +546,9 @@ class Writer:
 
         return _SLOT.sub(replace, template)
 
-    def sentence(self, plain: tuple[str, ...], with_candidate: tuple[str, ...], density: float) -> str:
+    def sentence(
+        self, plain: tuple[str, ...], with_candidate: tuple[str, ...], density: float
+    ) -> str:
         if self.cast and self.rng.random() < density:
             template = self.pick(with_candidate)
             first = self.cast[0] if self.rng.random() < 0.65 else self.rng.choice(self.cast)
@@ -374,20 +558,24 @@ class Writer:
             return self.fill(template, first, self.rng.choice(others) if others else None)
         return self.fill(self.pick(plain))
 
-    def paragraph(self, plain: tuple[str, ...], with_candidate: tuple[str, ...], density: float, sentences: tuple[int, int]) -> str:
+    def paragraph(
+        self,
+        plain: tuple[str, ...],
+        with_candidate: tuple[str, ...],
+        density: float,
+        sentences: tuple[int, int],
+    ) -> str:
         count = self.rng.randint(*sentences)
         return " ".join(self.sentence(plain, with_candidate, density) for _ in range(count))
 
 
 def _de(phrase: str) -> str:
-    """"de" before a noun phrase: "du projet", "des loyers", "de l'extension", "de la gare"."""
+    """ "de" before a noun phrase: "du projet", "des loyers", "de l'extension", "de la gare"."""
     for article, contracted in (("le ", "du "), ("les ", "des ")):
         if phrase.startswith(article):
-            return contracted + phrase[len(article):]
+            return contracted + phrase[len(article) :]
     return "de " + phrase
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-

@@ -11,21 +11,27 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Sequence
 
 QUICK_ENV = "TRACEUR_BENCH_QUICK"
 
 
-def options(description: str, argv: Sequence[str] | None = None, **extra: tuple[type, object, str]) -> argparse.Namespace:
+def options(
+    description: str, argv: Sequence[str] | None = None, **extra: tuple[type, object, str]
+) -> argparse.Namespace:
     """Parse ``--quick`` (also set by ``run.py --quick`` through the environment) and ``extra``.
 
     ``extra`` maps an option name to (type, default, help); ``pages=(int, None, "...")``
     becomes ``--pages``.
     """
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--quick", action="store_true", default=os.environ.get(QUICK_ENV) == "1",
-                        help="a smaller run, for a quick look (also: TRACEUR_BENCH_QUICK=1)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get(QUICK_ENV) == "1",
+        help="a smaller run, for a quick look (also: TRACEUR_BENCH_QUICK=1)",
+    )
     for name, (kind, default, text) in extra.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=text)
     return parser.parse_args(argv)
@@ -77,9 +83,14 @@ def mb(size_bytes: float) -> str:
 def table(rows: Sequence[Sequence[object]], indent: str = "  ") -> str:
     """Rows of cells as aligned text: the first column left-aligned, the others right-aligned."""
     cells = [[str(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells if i < len(row)) for i in range(max(len(row) for row in cells))]
+    widths = [
+        max(len(row[i]) for row in cells if i < len(row))
+        for i in range(max(len(row) for row in cells))
+    ]
     lines = []
     for row in cells:
-        parts = [row[0].ljust(widths[0])] + [cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:])]
+        parts = [row[0].ljust(widths[0])] + [
+            cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:])
+        ]
         lines.append(indent + "  ".join(parts).rstrip())
     return "\n".join(lines)

@@ -102,10 +102,17 @@ def _machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run the Traceur benchmarks (speed and memory figures; never a test).")
+    parser = argparse.ArgumentParser(
+        description="Run the Traceur benchmarks (speed and memory figures; never a test)."
+    )
     parser.add_argument("--quick", action="store_true", help="smaller corpora, for a quick look")
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="run only this benchmark (pipeline, tagger, or bench_pipeline.py); repeatable")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this benchmark (pipeline, tagger, or bench_pipeline.py); repeatable",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
 
@@ -131,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         if code != 0:
             print(f"--- {name} FAILED (exit status {code}); going on with the next", flush=True)
         # Other work on the machine slows every figure; the load says how much there was.
-        print(f"--- {name}: {seconds:.1f} s, peak RSS {peak:.0f} MB, 1-minute load average {load_before} before, {_load()} after")
+        print(
+            f"--- {name}: {seconds:.1f} s, peak RSS {peak:.0f} MB, 1-minute load average {load_before} before, {_load()} after"
+        )
         results.append((name, code, seconds, peak))
 
     print()
@@ -141,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         status = "ok" if code == 0 else f"FAILED ({code})"
         print(f"  {name.ljust(width)}  {status:<12} {seconds:7.1f} s  peak RSS {peak:5.0f} MB")
     failed = [name for name, code, *_ in results if code != 0]
-    print(f"  total {sum(r[2] for r in results):.1f} s; " + (f"{len(failed)} failed: {', '.join(failed)}" if failed else "all ran"))
+    print(
+        f"  total {sum(r[2] for r in results):.1f} s; "
+        + (f"{len(failed)} failed: {', '.join(failed)}" if failed else "all ran")
+    )
     return 1 if failed else 0
 
 

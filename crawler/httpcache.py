@@ -20,7 +20,9 @@ class AlwaysRevalidatePolicy(RFC2616Policy):
         self._set_conditional_validators(request, cachedresponse)
         return False
 
-    def is_cached_response_valid(self, cachedresponse: Response, response: Response, request: Request) -> bool:
+    def is_cached_response_valid(
+        self, cachedresponse: Response, response: Response, request: Request
+    ) -> bool:
         return response.status == 304
 
 

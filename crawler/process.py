@@ -20,13 +20,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.log import configure_logging
 
+from crawler import runtime
+from crawler.scrapy_settings import scrapy_settings
 from traceur.config import Settings, load_settings
 from traceur.errors import TraceurError
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Source
-
-from crawler import runtime
-from crawler.scrapy_settings import scrapy_settings
 
 SPIDER_BY_KIND = {
     "feed": "spiders.feed.FeedSpider",
@@ -55,8 +54,14 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "spooled": int(stats.get("traceur/documents/spooled", 0)),
         "not_documents": int(stats.get("traceur/pages/not_a_document", 0)),
         "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
-        "errors": {k[len(prefix_errors):]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)},
-        "candidates": {k[len(prefix_candidates):]: int(v) for k, v in stats.items() if k.startswith(prefix_candidates)},
+        "errors": {
+            k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)
+        },
+        "candidates": {
+            k[len(prefix_candidates) :]: int(v)
+            for k, v in stats.items()
+            if k.startswith(prefix_candidates)
+        },
         "memory_peak_bytes": int(stats.get("memusage/max", 0)),
         "finish_reason": stats.get("finish_reason", "unknown"),
     }
@@ -70,7 +75,9 @@ def _configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
     file_handler = logging.FileHandler(log_dir / "crawl.log", encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    file_handler.setFormatter(
+        logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    )
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("  ! %(message)s"))
@@ -80,7 +87,11 @@ def _configure_logging(settings: Settings) -> None:
 
 def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) -> dict[str, Any]:
     watchlist = load_watchlist(watchlist_path)
-    sources = [watchlist.source(i) for i in source_ids] if source_ids else [s for s in watchlist.sources if s.enabled]
+    sources = (
+        [watchlist.source(i) for i in source_ids]
+        if source_ids
+        else [s for s in watchlist.sources if s.enabled]
+    )
     _configure_logging(settings)
     scrapy_conf = scrapy_settings(settings.replace(watchlist=watchlist_path))
     process = CrawlerProcess(scrapy_conf)
@@ -96,13 +107,21 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
         process.start()
     finally:
         runtime.release(process.settings)
-    return {"sources": {source.id: summarise(crawler.stats.get_stats()) for source, crawler in crawlers}}
+    return {
+        "sources": {source.id: summarise(crawler.stats.get_stats()) for source, crawler in crawlers}
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.process", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--watchlist", type=Path, help="watchlist file (default: the configured one)")
-    parser.add_argument("--source", action="append", default=[], help="only this source id (repeatable)")
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.process", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--watchlist", type=Path, help="watchlist file (default: the configured one)"
+    )
+    parser.add_argument(
+        "--source", action="append", default=[], help="only this source id (repeatable)"
+    )
     parser.add_argument("--stats-file", type=Path, help="write the pass summary here as JSON")
     args = parser.parse_args(argv)
     try:
@@ -112,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     if args.stats_file:
-        args.stats_file.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+        args.stats_file.write_text(
+            json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
     else:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     return 0

@@ -31,7 +31,9 @@ class Progress:
 
     def line(self) -> str:
         get = self.stats.get_value
-        errors = sum(v for k, v in self.stats.get_stats().items() if k.startswith("traceur/errors/"))
+        errors = sum(
+            v for k, v in self.stats.get_stats().items() if k.startswith("traceur/errors/")
+        )
         return (
             f"[{self.source_id}] {get('response_received_count', 0)} pages fetched, "
             f"{get('traceur/documents/new', 0)} new, {get('traceur/documents/updated', 0)} updated, "

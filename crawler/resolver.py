@@ -41,6 +41,10 @@ class GuardedResolver(CachingThreadedResolver):
     def _check(self, address: str, name: str) -> str:
         if not self.policy.is_allowed_ip(address):
             refused_hosts.add(name.lower())
-            log.warning("network guard: %s resolves to %s, a forbidden address; not connecting", name, address)
+            log.warning(
+                "network guard: %s resolves to %s, a forbidden address; not connecting",
+                name,
+                address,
+            )
             raise DNSLookupError(f"{name} resolves to {address}, refused by the network guard")
         return address

@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 from typing import Any
 
 from scrapy import Request
@@ -33,8 +33,8 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -44,8 +44,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
-        self.backoff: float = settings.getfloat("TRACEUR_RETRY_BACKOFF", default_settings().retry_backoff)
-        self.max_wait: float = settings.getfloat("TRACEUR_MAX_RETRY_AFTER", default_settings().max_retry_after)
+        self.backoff: float = settings.getfloat(
+            "TRACEUR_RETRY_BACKOFF", default_settings().retry_backoff
+        )
+        self.max_wait: float = settings.getfloat(
+            "TRACEUR_MAX_RETRY_AFTER", default_settings().max_retry_after
+        )
 
     def _delay(self, request: Request, response: Response | None) -> float | None:
         if response is not None and response.status in (429, 503):
@@ -56,12 +60,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = int(request.meta.get("retry_times", 0))
         return min(self.max_wait, self.backoff * (2.0**attempt) * random.uniform(0.5, 1.5))
 
-    async def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:  # type: ignore[override]
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         delay = self._delay(request, response)
         if delay is None:
-            log.warning("%s asks to wait %s; more than %.0fs, giving up for this pass", request.url, response.headers.get(b"Retry-After"), self.max_wait)
+            log.warning(
+                "%s asks to wait %s; more than %.0fs, giving up for this pass",
+                request.url,
+                response.headers.get(b"Retry-After"),
+                self.max_wait,
+            )
             return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
@@ -71,8 +82,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
             await asyncio.sleep(delay)
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> Request | Response | None:  # type: ignore[override]
-        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get(
+            "dont_retry", False
+        ):
             return None
         retry = self._retry(request, exception)
         if retry is None:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from traceur.config import default_settings, load_settings
+from traceur.enrich.tagging import Tagger
 from traceur.orchestra.state import CrawlState
 from traceur.store import Store, open_store
-from traceur.enrich.tagging import Tagger
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
 
@@ -38,7 +38,11 @@ _RUNTIMES: dict[tuple[str, str, str], Runtime] = {}
 
 
 def _key(settings: Any) -> tuple[str, str, str]:
-    return (settings.get("TRACEUR_STORE"), settings.get("TRACEUR_WATCHLIST"), settings.get("TRACEUR_DATA_DIR"))
+    return (
+        settings.get("TRACEUR_STORE"),
+        settings.get("TRACEUR_WATCHLIST"),
+        settings.get("TRACEUR_DATA_DIR"),
+    )
 
 
 def acquire(settings: Any) -> Runtime:
@@ -55,8 +59,12 @@ def acquire(settings: Any) -> Runtime:
                 store=open_store(traceur_settings),
                 tagger=Tagger(
                     watchlist,
-                    snippet_chars=settings.getint("TRACEUR_SNIPPET_CHARS", default_settings().snippet_chars),
-                    max_snippets=settings.getint("TRACEUR_MAX_SNIPPETS", default_settings().max_snippets),
+                    snippet_chars=settings.getint(
+                        "TRACEUR_SNIPPET_CHARS", default_settings().snippet_chars
+                    ),
+                    max_snippets=settings.getint(
+                        "TRACEUR_MAX_SNIPPETS", default_settings().max_snippets
+                    ),
                 ),
                 state=CrawlState.in_data_dir(traceur_settings.data_dir),
                 watchlist=watchlist,

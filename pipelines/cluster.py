@@ -27,7 +27,10 @@ class ClusterPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ClusterPipeline:
-        return cls(crawler.settings.get("TRACEUR_DATA_DIR") or str(default_settings().data_dir), crawler.stats)
+        return cls(
+            crawler.settings.get("TRACEUR_DATA_DIR") or str(default_settings().data_dir),
+            crawler.stats,
+        )
 
     def open_spider(self, spider: Any = None) -> None:
         self.index = ClusterIndex.in_data_dir(self.data_dir)

@@ -7,8 +7,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
-from traceur.enrich.documents import make_document
-from traceur.enrich.documents import record_document
+from traceur.enrich.documents import make_document, record_document
 
 
 class DocumentPipeline:

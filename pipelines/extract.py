@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
 from traceur.config import default_settings
-from traceur.parse.articles import extract, FeedEntry, FetchedPage, NotADocument
+from traceur.parse.articles import FeedEntry, FetchedPage, NotADocument, extract
 
 
 class ExtractPipeline:
@@ -19,7 +19,10 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
-        return cls(crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", default_settings().min_text_chars), crawler.stats)
+        return cls(
+            crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", default_settings().min_text_chars),
+            crawler.stats,
+        )
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         if item.record is not None:

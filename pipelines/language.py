@@ -12,8 +12,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from pipelines.shared import RuntimePipeline
 from crawler.items import PageItem
+from pipelines.shared import RuntimePipeline
 from traceur.enrich.language import accepts
 
 
@@ -24,7 +24,9 @@ class LanguagePipeline(RuntimePipeline):
         if not accepts(languages, document.lang):
             if self.stats is not None:
                 self.stats.inc_value("traceur/documents/other_language")
-            raise DropItem(f"{item.url}: in {document.lang}, the source keeps {', '.join(languages)}")
+            raise DropItem(
+                f"{item.url}: in {document.lang}, the source keeps {', '.join(languages)}"
+            )
         return item
 
     def _languages(self, source_id: str) -> tuple[str, ...]:

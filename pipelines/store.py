@@ -12,8 +12,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from pipelines.shared import RuntimePipeline
 from crawler.items import PageItem
+from pipelines.shared import RuntimePipeline
 from traceur.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -37,5 +37,7 @@ class StorePipeline(RuntimePipeline):
         if item.outcome in ("new", "updated", "spooled"):
             for candidate in document.candidates:
                 self.stats.inc_value(f"traceur/candidates/{candidate}")
-            self.runtime.state.record_revision(document.id, document.content_hash, document.title, len(document.text))
+            self.runtime.state.record_revision(
+                document.id, document.content_hash, document.title, len(document.text)
+            )
         return item

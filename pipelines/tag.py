@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.shared import RuntimePipeline
 from crawler.items import PageItem
+from pipelines.shared import RuntimePipeline
 
 
 class TagPipeline(RuntimePipeline):

@@ -9,8 +9,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from pipelines.shared import RuntimePipeline
 from crawler.items import PageItem
+from pipelines.shared import RuntimePipeline
 from traceur.document import document_id
 from traceur.enrich.documents import record_document_id
 from traceur.urls import canonical_url
@@ -20,7 +20,11 @@ class UnchangedPipeline(RuntimePipeline):
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, PageItem) or not item.not_modified:
             return item
-        doc_id = record_document_id(item.record) if item.record is not None else document_id(canonical_url(item.url))
+        doc_id = (
+            record_document_id(item.record)
+            if item.record is not None
+            else document_id(canonical_url(item.url))
+        )
         stored = await asyncio.to_thread(self.runtime.store.get, doc_id)
         if stored is None:
             return item

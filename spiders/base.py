@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
-from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
-    ConnectError, ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError,
+    ConnectError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
 )
 from twisted.python.failure import Failure
 
 from crawler import resolver
 from crawler.httpcache import not_modified
+from crawler.items import PageItem
 from traceur.config import default_settings
 from traceur.orchestra.state import CrawlState
-from traceur.urls import canonical_url
 from traceur.parse.charset import decode_html, looks_binary
+from traceur.parse.records import (
+    BlogPostRecord,
+    CommentRecord,
+    ForumPostRecord,
+    Record,
+    VideoRecord,
+)
+from traceur.urls import canonical_url
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Source
-
-from crawler.items import PageItem
-from traceur.parse.records import BlogPostRecord, CommentRecord, ForumPostRecord, Record, VideoRecord
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +109,15 @@ class SourceSpider(scrapy.Spider):
 
     @property
     def max_pages(self) -> int:
-        return self.source.limits.max_pages or self.crawler.settings.getint("TRACEUR_MAX_PAGES", default_settings().max_pages)
+        return self.source.limits.max_pages or self.crawler.settings.getint(
+            "TRACEUR_MAX_PAGES", default_settings().max_pages
+        )
 
     @property
     def max_depth(self) -> int:
-        return self.source.limits.max_depth or self.crawler.settings.getint("TRACEUR_MAX_DEPTH", default_settings().max_depth)
+        return self.source.limits.max_depth or self.crawler.settings.getint(
+            "TRACEUR_MAX_DEPTH", default_settings().max_depth
+        )
 
     def budget_request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request | None:
         """A request counted against the source's page budget, once per canonical URL."""
@@ -118,7 +131,9 @@ class SourceSpider(scrapy.Spider):
         self._requested_urls.add(key)
         # The spider dedups by canonical URL itself; leaving Scrapy's dupefilter out lets a
         # redirect loop run into the redirect limit and be reported, not vanish silently.
-        return scrapy.Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True
+        )
 
     def record_item(self, response: Response, record: Record) -> PageItem:
         """A parsed record (forum post, blog post or comment, video) for the pipelines."""
@@ -126,7 +141,7 @@ class SourceSpider(scrapy.Spider):
             url=record.url,
             source_id=self.source.id,
             kind=RECORD_KINDS[type(record)],
-            fetched_at=datetime.now(timezone.utc).isoformat(),
+            fetched_at=datetime.now(UTC).isoformat(),
             record=record,
             not_modified=not_modified(response),
         )
@@ -136,13 +151,17 @@ class SourceSpider(scrapy.Spider):
         spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
         source = spider._source_arg
         if source is None:
-            raise ValueError(f"spider {cls.name!r} needs a source: scrapy crawl {cls.name} -a source=SOURCE_ID")
+            raise ValueError(
+                f"spider {cls.name!r} needs a source: scrapy crawl {cls.name} -a source=SOURCE_ID"
+            )
         if isinstance(source, str):
             path = spider._watchlist_arg or crawler.settings.get("TRACEUR_WATCHLIST")
             source = load_watchlist(path).source(source)
         spider.source = source
         if spider._crawl_state is None:
-            spider._crawl_state = CrawlState.in_data_dir(Path(crawler.settings.get("TRACEUR_DATA_DIR") or default_settings().data_dir))
+            spider._crawl_state = CrawlState.in_data_dir(
+                Path(crawler.settings.get("TRACEUR_DATA_DIR") or default_settings().data_dir)
+            )
             spider._own_state = True
             crawler.signals.connect(spider._close_own_state, signal=signals.spider_closed)
         return spider
@@ -151,7 +170,9 @@ class SourceSpider(scrapy.Spider):
     def crawl_state(self) -> CrawlState:
         """What earlier passes remembered (seen entries, thread progress)."""
         if self._crawl_state is None:
-            raise RuntimeError(f"spider {self.name!r} used before from_crawler gave it its crawl state")
+            raise RuntimeError(
+                f"spider {self.name!r} used before from_crawler gave it its crawl state"
+            )
         return self._crawl_state
 
     def _close_own_state(self) -> None:
@@ -163,7 +184,9 @@ class SourceSpider(scrapy.Spider):
         page, which is counted and logged."""
         if not isinstance(response, TextResponse) or looks_binary(response.body):
             content_type = (response.headers.get("Content-Type") or b"?").decode("latin-1")
-            self.count_error("not_text", response.url, f"not a text page (served as {content_type})")
+            self.count_error(
+                "not_text", response.url, f"not a text page (served as {content_type})"
+            )
             return None
         declared = (response.headers.get("Content-Type") or b"").decode("latin-1")
         charset = declared.split("charset=", 1)[1].strip() if "charset=" in declared else None
@@ -179,7 +202,7 @@ class SourceSpider(scrapy.Spider):
             source_id=self.source.id,
             kind=self.source.document_kind,
             html=html,
-            fetched_at=datetime.now(timezone.utc).isoformat(),
+            fetched_at=datetime.now(UTC).isoformat(),
             entry=entry,
         )
 

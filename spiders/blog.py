@@ -10,17 +10,17 @@ it has one, is read too: it may hold comments the page no longer shows.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Response, TextResponse
 
+from spiders.site import SiteSpider
 from traceur.config import default_settings
 from traceur.parse.blogs import BlogPost, parse_blog_post, parse_comment_feed
-from traceur.urls import canonical_url
-
-from spiders.site import SiteSpider
 from traceur.parse.records import BlogPostRecord, CommentRecord
+from traceur.urls import canonical_url
 
 
 class BlogSpider(SiteSpider):
@@ -35,7 +35,9 @@ class BlogSpider(SiteSpider):
             # Without a pattern for post addresses: the blog's home page (which often shows
             # the latest post in full), and pages too short to be a post (tag and archive
             # lists), are not posts.
-            min_chars = self.crawler.settings.getint("TRACEUR_MIN_TEXT_CHARS", default_settings().min_text_chars)
+            min_chars = self.crawler.settings.getint(
+                "TRACEUR_MIN_TEXT_CHARS", default_settings().min_text_chars
+            )
             if urlsplit(canonical_url(response.url)).path == "/" or len(post.text) < min_chars:
                 return
         yield self.record_item(response, BlogPostRecord(post))

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import feedparser
 import scrapy
 from scrapy.http import Response
 
+from spiders.base import SourceSpider
 from traceur.parse.articles import FeedEntry
 from traceur.urls import canonical_url
-
-from spiders.base import SourceSpider
 
 
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     return None
 
 
@@ -36,17 +36,29 @@ class FeedSpider(SourceSpider):
     name = "feed"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.source.url, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
+        yield scrapy.Request(
+            self.source.url, callback=self.parse_feed, errback=self.on_error, dont_filter=True
+        )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         # feedparser gets bytes, never a string it could take for a URL or a path.
-        parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
+        parsed = feedparser.parse(
+            response.body, response_headers={"content-location": response.url}
+        )
         if parsed.bozo and not parsed.entries:
             reason = getattr(parsed, "bozo_exception", "unreadable")
-            self.count_error("malformed_feed", response.url, f"not a readable RSS/Atom feed: {reason}")
+            self.count_error(
+                "malformed_feed", response.url, f"not a readable RSS/Atom feed: {reason}"
+            )
             return
         if parsed.bozo:
-            self.logger.info("[%s] feed %s has errors (%s); using the %d entries read", self.source.id, response.url, parsed.bozo_exception, len(parsed.entries))
+            self.logger.info(
+                "[%s] feed %s has errors (%s); using the %d entries read",
+                self.source.id,
+                response.url,
+                parsed.bozo_exception,
+                len(parsed.entries),
+            )
         entries: dict[str, tuple[str, FeedEntry]] = {}
         for item in parsed.entries:
             link = item.get("link") or ""
@@ -54,20 +66,31 @@ class FeedSpider(SourceSpider):
                 continue
             link = response.urljoin(link)
             key = str(item.get("id") or canonical_url(link))
-            entries.setdefault(key, (link, FeedEntry(
-                key=key,
-                title=item.get("title", ""),
-                author=item.get("author"),
-                published_at=_entry_time(item),
-                summary=item.get("summary", ""),
-            )))
+            entries.setdefault(
+                key,
+                (
+                    link,
+                    FeedEntry(
+                        key=key,
+                        title=item.get("title", ""),
+                        author=item.get("author"),
+                        published_at=_entry_time(item),
+                        summary=item.get("summary", ""),
+                    ),
+                ),
+            )
         fresh = self.crawl_state.unseen(self.source.id, list(entries))
         self.crawler.stats.inc_value("traceur/feed/entries", len(entries))
         self.crawler.stats.inc_value("traceur/feed/entries_new", len(fresh))
         limit = self.source.limits.max_entries
         for key in fresh[:limit] if limit else fresh:
             link, entry = entries[key]
-            yield scrapy.Request(link, callback=self.parse_entry, errback=self.on_error, cb_kwargs={"entry": entry.to_dict()})
+            yield scrapy.Request(
+                link,
+                callback=self.parse_entry,
+                errback=self.on_error,
+                cb_kwargs={"entry": entry.to_dict()},
+            )
 
     def parse_entry(self, response: Response, entry: dict[str, Any]) -> Iterator[Any]:
         item = self.page_item(response, entry)

@@ -12,17 +12,30 @@ changed one from the page that was last before, following the pagination from th
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
-from traceur.parse.forums import detect_engine, discourse_board_json_url, discourse_topic_json_url, parse_board, parse_discourse_board, parse_discourse_topic, parse_thread_page, resume_from, state_after, ThreadLink, ThreadPage, ThreadState
-from traceur.urls import canonical_url, domain_of
-
 from spiders.base import SourceSpider
+from traceur.parse.forums import (
+    ThreadLink,
+    ThreadPage,
+    ThreadState,
+    detect_engine,
+    discourse_board_json_url,
+    discourse_topic_json_url,
+    parse_board,
+    parse_discourse_board,
+    parse_discourse_topic,
+    parse_thread_page,
+    resume_from,
+    state_after,
+)
 from traceur.parse.records import ForumPostRecord
+from traceur.urls import canonical_url, domain_of
 
 
 class ForumSpider(SourceSpider):
@@ -44,11 +57,13 @@ class ForumSpider(SourceSpider):
         if text is None:
             return
         if detect_engine(text, response.url) == "discourse":
-            request = self.budget_request(discourse_board_json_url(response.url), self.parse_discourse_board, depth=depth)
+            request = self.budget_request(
+                discourse_board_json_url(response.url), self.parse_discourse_board, depth=depth
+            )
             if request is not None:
                 yield request
             return
-        board = parse_board(text, response.url, now=datetime.now(timezone.utc))
+        board = parse_board(text, response.url, now=datetime.now(UTC))
         yield from self._threads(board.threads, discourse=False)
         if depth < self.max_depth:
             for url in (board.next_page_url, *board.subforum_urls):
@@ -61,7 +76,9 @@ class ForumSpider(SourceSpider):
         board = parse_discourse_board(response.body, response.url)
         yield from self._threads(board.threads, discourse=True)
         if board.next_page_url and depth < self.max_depth:
-            request = self.budget_request(board.next_page_url, self.parse_discourse_board, depth=depth + 1)
+            request = self.budget_request(
+                board.next_page_url, self.parse_discourse_board, depth=depth + 1
+            )
             if request is not None:
                 yield request
 
@@ -87,16 +104,20 @@ class ForumSpider(SourceSpider):
         text = self.page_text(response)
         if text is None:
             return
-        page = parse_thread_page(text, response.url, now=datetime.now(timezone.utc))
+        page = parse_thread_page(text, response.url, now=datetime.now(UTC))
         yield from self._posts(response, page, link, self.parse_thread)
 
     def parse_discourse_topic(self, response: Response, link: ThreadLink) -> Iterator[Any]:
         page = parse_discourse_topic(response.body, response.url)
         yield from self._posts(response, page, link, self.parse_discourse_topic)
 
-    def _posts(self, response: Response, page: ThreadPage, link: ThreadLink, callback: Any) -> Iterator[Any]:
+    def _posts(
+        self, response: Response, page: ThreadPage, link: ThreadLink, callback: Any
+    ) -> Iterator[Any]:
         if not page.posts:
-            self.count_error("no_posts", response.url, "a thread page with no post found (layout changed?)")
+            self.count_error(
+                "no_posts", response.url, "a thread page with no post found (layout changed?)"
+            )
         for post in page.posts:
             yield self.record_item(response, ForumPostRecord(post, page))
         if page.next_page_url and domain_of(page.next_page_url) == domain_of(response.url):
@@ -106,7 +127,9 @@ class ForumSpider(SourceSpider):
                 return
         # The last page read: remember where the thread stands for the next pass.
         state = state_after(link, page)
-        self.crawl_state.record_thread(self.source.id, canonical_url(link.url), page.page_number, json.dumps(state.to_dict()))
+        self.crawl_state.record_thread(
+            self.source.id, canonical_url(link.url), page.page_number, json.dumps(state.to_dict())
+        )
 
     def _thread_state(self, link: ThreadLink) -> ThreadState | None:
         known = self.crawl_state.thread(self.source.id, canonical_url(link.url))

@@ -6,17 +6,17 @@ The blog and video spiders are site crawls that read more out of the pages they 
 from __future__ import annotations
 
 import re
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.httpcache import not_modified
-from traceur.parse.sitemaps import parse_sitemap, SitemapError
-from traceur.urls import domain_of
-
 from spiders.base import SourceSpider
+from traceur.parse.sitemaps import SitemapError, parse_sitemap
+from traceur.urls import domain_of
 
 
 class SiteSpider(SourceSpider):
@@ -54,7 +54,9 @@ class SiteSpider(SourceSpider):
         if first is not None:
             yield first
         if self.source.sitemap:
-            yield scrapy.Request(self.source.sitemap, callback=self.parse_sitemap, errback=self.on_error)
+            yield scrapy.Request(
+                self.source.sitemap, callback=self.parse_sitemap, errback=self.on_error
+            )
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         try:

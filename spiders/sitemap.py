@@ -1,21 +1,21 @@
 """News sitemaps: recent, unseen URLs only, each fetched as an article.
 
-    scrapy crawl sitemap -a source=gazette-sitemap
+scrapy crawl sitemap -a source=gazette-sitemap
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
-from traceur.parse.articles import FeedEntry
-from traceur.parse.sitemaps import parse_sitemap, SitemapError
-from traceur.urls import canonical_url, domain_of
-
 from spiders.base import SourceSpider
+from traceur.parse.articles import FeedEntry
+from traceur.parse.sitemaps import SitemapError, parse_sitemap
+from traceur.urls import canonical_url, domain_of
 
 DEFAULT_MAX_AGE = timedelta(days=2)
 MAX_INDEX_DEPTH = 3
@@ -30,12 +30,18 @@ class SitemapSpider(SourceSpider):
     name = "sitemap"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.source.url, callback=self.parse_sitemap, errback=self.on_error, dont_filter=True, cb_kwargs={"depth": 0})
+        yield scrapy.Request(
+            self.source.url,
+            callback=self.parse_sitemap,
+            errback=self.on_error,
+            dont_filter=True,
+            cb_kwargs={"depth": 0},
+        )
 
     @property
     def oldest(self) -> datetime:
         age = timedelta(seconds=self.source.max_age) if self.source.max_age else DEFAULT_MAX_AGE
-        return datetime.now(timezone.utc) - age
+        return datetime.now(UTC) - age
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         try:
@@ -46,17 +52,28 @@ class SitemapSpider(SourceSpider):
         oldest = self.oldest
         site = domain_of(self.source.url)
         recent = [
-            entry for entry in sitemap.entries
-            if domain_of(entry.loc) == site and (entry.published_at is None or entry.published_at >= oldest)
+            entry
+            for entry in sitemap.entries
+            if domain_of(entry.loc) == site
+            and (entry.published_at is None or entry.published_at >= oldest)
         ]
         self.crawler.stats.inc_value("traceur/sitemap/entries", len(sitemap.entries))
         self.crawler.stats.inc_value("traceur/sitemap/entries_recent", len(recent))
         if sitemap.kind == "sitemapindex":
             if depth >= MAX_INDEX_DEPTH:
-                self.count_error("sitemap_too_deep", response.url, "sitemap indexes nested too deep; not followed")
+                self.count_error(
+                    "sitemap_too_deep",
+                    response.url,
+                    "sitemap indexes nested too deep; not followed",
+                )
                 return
             for entry in recent:
-                yield scrapy.Request(entry.loc, callback=self.parse_sitemap, errback=self.on_error, cb_kwargs={"depth": depth + 1})
+                yield scrapy.Request(
+                    entry.loc,
+                    callback=self.parse_sitemap,
+                    errback=self.on_error,
+                    cb_kwargs={"depth": depth + 1},
+                )
             return
         keys = {canonical_url(entry.loc): entry for entry in recent}
         fresh = self.crawl_state.unseen(self.source.id, list(keys))
@@ -64,7 +81,12 @@ class SitemapSpider(SourceSpider):
         for key in fresh[:limit] if limit else fresh:
             entry = keys[key]
             meta = FeedEntry(key=key, title=entry.title or "", published_at=entry.published_at)
-            yield scrapy.Request(entry.loc, callback=self.parse_page, errback=self.on_error, cb_kwargs={"entry": meta.to_dict()})
+            yield scrapy.Request(
+                entry.loc,
+                callback=self.parse_page,
+                errback=self.on_error,
+                cb_kwargs={"entry": meta.to_dict()},
+            )
 
     def parse_page(self, response: Response, entry: dict[str, Any]) -> Iterator[Any]:
         item = self.page_item(response, entry)

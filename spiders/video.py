@@ -11,16 +11,22 @@ caption track, one after the other. A missing oEmbed or caption never loses the 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from traceur.parse.video import apply_oembed, caption_text, CaptionTrack, parse_video_page, VideoPage
-
 from spiders.site import SiteSpider
 from traceur.parse.records import VideoRecord
+from traceur.parse.video import (
+    CaptionTrack,
+    VideoPage,
+    apply_oembed,
+    caption_text,
+    parse_video_page,
+)
 
 
 class VideoSpider(SiteSpider):
@@ -34,26 +40,55 @@ class VideoSpider(SiteSpider):
         if not (video.duration_seconds or video.captions or video.embed_url or video.oembed_url):
             return  # no video on this page
         if video.oembed_url:
-            yield self._next(video.oembed_url, self.parse_oembed, video, list(video.captions), [], response)
+            yield self._next(
+                video.oembed_url, self.parse_oembed, video, list(video.captions), [], response
+            )
         else:
             yield from self._captions(video, list(video.captions), [], response)
 
-    def _next(self, url: str, callback: Any, video: VideoPage, tracks: list[CaptionTrack], texts: list[str], page: Response) -> scrapy.Request:
+    def _next(
+        self,
+        url: str,
+        callback: Any,
+        video: VideoPage,
+        tracks: list[CaptionTrack],
+        texts: list[str],
+        page: Response,
+    ) -> scrapy.Request:
         # Chained requests carry everything in cb_kwargs; the errback resumes the chain.
         return scrapy.Request(
-            url, callback=callback, errback=self.on_chain_error, dont_filter=True,
+            url,
+            callback=callback,
+            errback=self.on_chain_error,
+            dont_filter=True,
             cb_kwargs={"video": video, "tracks": tracks, "texts": texts, "page": page},
         )
 
-    def parse_oembed(self, response: Response, video: VideoPage, tracks: list[CaptionTrack], texts: list[str], page: Response) -> Iterator[Any]:
+    def parse_oembed(
+        self,
+        response: Response,
+        video: VideoPage,
+        tracks: list[CaptionTrack],
+        texts: list[str],
+        page: Response,
+    ) -> Iterator[Any]:
         yield from self._captions(apply_oembed(video, response.body), tracks, texts, page)
 
-    def parse_caption(self, response: Response, video: VideoPage, tracks: list[CaptionTrack], texts: list[str], page: Response) -> Iterator[Any]:
+    def parse_caption(
+        self,
+        response: Response,
+        video: VideoPage,
+        tracks: list[CaptionTrack],
+        texts: list[str],
+        page: Response,
+    ) -> Iterator[Any]:
         track, rest = tracks[0], tracks[1:]
         text = caption_text(response.body, track.format)
         yield from self._captions(video, rest, [*texts, text] if text else texts, page)
 
-    def _captions(self, video: VideoPage, tracks: list[CaptionTrack], texts: list[str], page: Response) -> Iterator[Any]:
+    def _captions(
+        self, video: VideoPage, tracks: list[CaptionTrack], texts: list[str], page: Response
+    ) -> Iterator[Any]:
         if tracks:
             yield self._next(tracks[0].url, self.parse_caption, video, tracks, texts, page)
             return

@@ -48,8 +48,13 @@ def free_port() -> int:
 class MailSink:
     """``with MailSink() as sink: ... sink.wait_for(1)``."""
 
-    def __init__(self, port: int = 0, tls_context: ssl.SSLContext | None = None,
-                 credentials: tuple[str, str] | None = None, implicit_tls: bool = False) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        tls_context: ssl.SSLContext | None = None,
+        credentials: tuple[str, str] | None = None,
+        implicit_tls: bool = False,
+    ) -> None:
         self.host = "127.0.0.1"
         self.port = port or free_port()
         self.received: list[Received] = []
@@ -69,15 +74,22 @@ class MailSink:
         raw = bytes(envelope.original_content or envelope.content)
         message = message_from_bytes(raw, policy=default)
         with self._lock:
-            self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), message, raw, time.time()))
+            self.received.append(
+                Received(envelope.mail_from, tuple(envelope.rcpt_tos), message, raw, time.time())
+            )
         return "250 2.0.0 Message accepted"
 
-    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> Any:
         from aiosmtpd.smtp import AuthResult, LoginPassword
 
         login = data.login.decode() if isinstance(data, LoginPassword) else ""
         self.auth_attempts.append(login)
-        ok = isinstance(data, LoginPassword) and self._credentials == (data.login.decode(), data.password.decode())
+        ok = isinstance(data, LoginPassword) and self._credentials == (
+            data.login.decode(),
+            data.password.decode(),
+        )
         # handled=False: let the server answer 535 itself on a failure.
         return AuthResult(success=ok, handled=False)
 
@@ -90,8 +102,11 @@ class MailSink:
         if self._tls_context is not None and not self._implicit_tls:
             options["tls_context"] = self._tls_context
         if self._credentials is not None:
-            options.update(authenticator=self._authenticate, auth_required=True,
-                           auth_require_tls=self._tls_context is not None)
+            options.update(
+                authenticator=self._authenticate,
+                auth_required=True,
+                auth_require_tls=self._tls_context is not None,
+            )
         if self._implicit_tls:
             options["ssl_context"] = self._tls_context
             options["server_hostname"] = self.host

@@ -23,13 +23,21 @@ MAX_LINES = 700
 # everything below it.
 FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ("traceur", "scrapy", "the core never imports Scrapy: it is testable and reusable alone"),
-    ("traceur", "twisted", "the core never imports Twisted: only crawler/process.py owns a reactor"),
+    (
+        "traceur",
+        "twisted",
+        "the core never imports Twisted: only crawler/process.py owns a reactor",
+    ),
     ("traceur", "crawler", "the core knows nothing of the Scrapy edge"),
     ("traceur", "spiders", "the core knows nothing of the Scrapy edge"),
     ("traceur", "pipelines", "the core knows nothing of the Scrapy edge"),
     ("traceur.parse", "traceur.store", "parsers are pure: bytes and text in, records out"),
     ("traceur.parse", "traceur.alerts", "parsers are pure: bytes and text in, records out"),
-    ("traceur.parse", "traceur.enrich", "parsers read pages; deciding about documents is enrich's job"),
+    (
+        "traceur.parse",
+        "traceur.enrich",
+        "parsers read pages; deciding about documents is enrich's job",
+    ),
     ("traceur.parse", "traceur.orchestra", "parsers are pure: bytes and text in, records out"),
     ("traceur.parse", "traceur.watchlist", "parsers read pages, whoever watches them"),
     ("spiders", "traceur.store", "spiders fetch and parse; they never store"),
@@ -42,9 +50,17 @@ FORBIDDEN: tuple[tuple[str, str, str], ...] = (
     ("traceur.alerts", "crawler", "alerts read the store, not the crawl"),
     ("traceur.store", "traceur.alerts", "a store stores; alerts read it"),
     ("traceur.store", "traceur.orchestra", "a store stores; it runs no job"),
-    ("traceur.watchlist", "traceur.alerts", "the watchlist owns the rule model; alerts evaluate it"),
+    (
+        "traceur.watchlist",
+        "traceur.alerts",
+        "the watchlist owns the rule model; alerts evaluate it",
+    ),
     ("traceur.watchlist", "traceur.store", "a watchlist is configuration, valid without a store"),
-    ("traceur.enrich", "traceur.store", "enrichment works on one document; jobs over the store live in orchestra"),
+    (
+        "traceur.enrich",
+        "traceur.store",
+        "enrichment works on one document; jobs over the store live in orchestra",
+    ),
     ("traceur.enrich", "traceur.alerts", "enrichment works on one document"),
 )
 # Only the command line may import the command line.
@@ -88,7 +104,10 @@ def arrows(root: Path, packages: Iterable[str]) -> list[Arrow]:
                     target = node.module or ""
                 found.append(Arrow(importer, target, path, node.lineno))
                 # `from traceur.parse import forums` imports the module traceur.parse.forums.
-                found.extend(Arrow(importer, f"{target}.{alias.name}", path, node.lineno) for alias in node.names)
+                found.extend(
+                    Arrow(importer, f"{target}.{alias.name}", path, node.lineno)
+                    for alias in node.names
+                )
     return found
 
 
@@ -103,8 +122,14 @@ def forbidden_arrows(found: Iterable[Arrow]) -> list[str]:
             if under(arrow.importer, importer) and under(arrow.imported, imported):
                 where = f"{arrow.path.relative_to(ROOT) if arrow.path.is_relative_to(ROOT) else arrow.path}:{arrow.line}"
                 problems.append(f"{where}: {arrow.importer} imports {arrow.imported}: {why}")
-        if under(arrow.imported, CLI) and not under(arrow.importer, CLI) and arrow.importer != "traceur.__main__":
-            problems.append(f"{arrow.path}:{arrow.line}: {arrow.importer} imports {arrow.imported}: only the CLI calls the CLI")
+        if (
+            under(arrow.imported, CLI)
+            and not under(arrow.importer, CLI)
+            and arrow.importer != "traceur.__main__"
+        ):
+            problems.append(
+                f"{arrow.path}:{arrow.line}: {arrow.importer} imports {arrow.imported}: only the CLI calls the CLI"
+            )
     return problems
 
 
@@ -181,7 +206,9 @@ def test_the_checks_catch_a_forbidden_import_and_a_cycle(tmp_path: Path) -> None
         "def read():\n    from traceur.store.sqlite import save\n    return save\n"
     )
     (tmp_path / "traceur" / "store" / "sqlite.py").write_text("from traceur.store import helpers\n")
-    (tmp_path / "traceur" / "store" / "helpers.py").write_text("import scrapy\nfrom . import sqlite\n")
+    (tmp_path / "traceur" / "store" / "helpers.py").write_text(
+        "import scrapy\nfrom . import sqlite\n"
+    )
 
     found = arrows(tmp_path, ["traceur"])
     problems = forbidden_arrows(found)

@@ -4,13 +4,19 @@ linked to the post and to the comment it answers. Fixtures: tests/sites/blog.*."
 from __future__ import annotations
 
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from traceur.parse.blogs import BlogPost, Comment, detect_blog_engine, parse_blog_post, parse_comment_feed
 from traceur.demo.localweb import LocalWeb
+from traceur.parse.blogs import (
+    BlogPost,
+    Comment,
+    detect_blog_engine,
+    parse_blog_post,
+    parse_comment_feed,
+)
 
 SITES = Path(__file__).resolve().parent / "sites"
 
@@ -25,8 +31,10 @@ GHOST = "blog.ghost-val.example"
 GHOST_PATH = "tramway-ce-que-disent-vraiment-les-chiffres/"
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def read(host: str, path: str) -> bytes:
@@ -72,10 +80,20 @@ def test_wordpress_post_is_its_own_words_without_comments_sharing_or_sidebar() -
     assert page.title == "Tramway : trois candidats, trois visions"
     assert page.author == "Hugo Perrin"
     assert page.published_at == utc(2026, 11, 19, 6, 30)
-    assert page.text.startswith("La ligne gare – campus des Grands-Champs est devenue le sujet de la campagne municipale.")
-    assert page.text.endswith("C’est pourtant là que se jouera l’acceptation du projet par les riverains.")
+    assert page.text.startswith(
+        "La ligne gare – campus des Grands-Champs est devenue le sujet de la campagne municipale."
+    )
+    assert page.text.endswith(
+        "C’est pourtant là que se jouera l’acceptation du projet par les riverains."
+    )
     assert len(page.text.split("\n")) == 5  # one line per paragraph
-    for elsewhere in ("Martine G.", "Partager", "Articles récents", "Laisser un commentaire", "Trente ans de presse"):
+    for elsewhere in (
+        "Martine G.",
+        "Partager",
+        "Articles récents",
+        "Laisser un commentaire",
+        "Trente ans de presse",
+    ):
         assert elsewhere not in page.text
 
 
@@ -102,10 +120,16 @@ def test_wordpress_comment_links_to_its_anchor_under_the_post() -> None:
 def test_wordpress_comment_text_is_the_comment_alone() -> None:
     comments = by_id(post(WP, WP_PATH).comments)
 
-    assert comments["41"].text == "Merci pour ce résumé clair et sourcé. Je retiens que Claire Martin est la seule à donner un calendrier précis, ça compte."
+    assert (
+        comments["41"].text
+        == "Merci pour ce résumé clair et sourcé. Je retiens que Claire Martin est la seule à donner un calendrier précis, ça compte."
+    )
     # A parent's text does not swallow its replies.
     assert "calendrier oui" not in comments["41"].text
-    assert comments["44"].text == "Vous oubliez de dire que Jean-Baptiste Lefort propose des bus électriques dès 2028.\nPour moi c’est le plus réaliste. Article un peu orienté à mon goût…"
+    assert (
+        comments["44"].text
+        == "Vous oubliez de dire que Jean-Baptiste Lefort propose des bus électriques dès 2028.\nPour moi c’est le plus réaliste. Article un peu orienté à mon goût…"
+    )
     assert all("Répondre" not in c.text and "dit :" not in c.text for c in comments.values())
 
 
@@ -124,16 +148,22 @@ def test_wordpress_comment_feed_maps_every_comment_to_its_post() -> None:
         ("43", "Hugo Perrin", utc(2026, 11, 19, 9, 5, 10)),
         ("41", "Martine G.", utc(2026, 11, 19, 8, 12, 44)),
     ]
-    assert all(c.post_url == WP_URL and c.url == f"{WP_URL}#comment-{c.comment_id}" for c in comments)
+    assert all(
+        c.post_url == WP_URL and c.url == f"{WP_URL}#comment-{c.comment_id}" for c in comments
+    )
     # The feed has the same words as the page, so both give the same comment documents.
     page = by_id(post(WP, WP_PATH).comments)
     assert all(c.text == page[c.comment_id].text for c in comments)
 
 
 def test_site_wide_comment_feed_points_each_comment_at_its_post() -> None:
-    comments = parse_comment_feed(read(WP, "comments/feed/index.xml"), f"http://{WP}/comments/feed/index.xml")
+    comments = parse_comment_feed(
+        read(WP, "comments/feed/index.xml"), f"http://{WP}/comments/feed/index.xml"
+    )
 
-    assert {c.url for c in comments} == {f"{WP_URL}#comment-{n}" for n in ("41", "43", "44", "45", "47", "49")}
+    assert {c.url for c in comments} == {
+        f"{WP_URL}#comment-{n}" for n in ("41", "43", "44", "45", "47", "49")
+    }
 
 
 # -- Blogger ----------------------------------------------------------------------------------------
@@ -146,19 +176,36 @@ def test_blogger_post_and_its_threaded_comments() -> None:
     assert page.title == "Élodie Arnaud au Pont-Arnaud : ce qu'elle a promis"
     assert page.author == "Josiane Marchal"
     assert page.published_at == utc(2026, 11, 20, 18, 5)
-    assert "une consultation des habitants avant toute décision sur le tracé du tram ;\nla réouverture du bureau de poste" in page.text
-    assert "René Gautier" not in page.text and "Libellés" not in page.text and "Qui êtes-vous" not in page.text
+    assert (
+        "une consultation des habitants avant toute décision sur le tracé du tram ;\nla réouverture du bureau de poste"
+        in page.text
+    )
+    assert (
+        "René Gautier" not in page.text
+        and "Libellés" not in page.text
+        and "Qui êtes-vous" not in page.text
+    )
     # Exact times come from the ?showComment= milliseconds of each permalink.
-    assert [(c.comment_id, c.author, c.published_at, c.parent_comment_id) for c in page.comments] == [
+    assert [
+        (c.comment_id, c.author, c.published_at, c.parent_comment_id) for c in page.comments
+    ] == [
         ("5023918473625019384", "René Gautier", utc(2026, 11, 20, 20, 13, 54), None),
-        ("6120394857261039485", "Josiane Marchal", utc(2026, 11, 20, 20, 40, 12), "5023918473625019384"),
+        (
+            "6120394857261039485",
+            "Josiane Marchal",
+            utc(2026, 11, 20, 20, 40, 12),
+            "5023918473625019384",
+        ),
         ("7239485710293847561", "Anonyme", utc(2026, 11, 21, 7, 2, 31), None),
         ("8301928475610293847", "Samia B.", utc(2026, 11, 21, 8, 27, 5), None),
     ]
     comments = by_id(page.comments)
     assert comments["5023918473625019384"].text.startswith("Merci Josiane pour ce compte rendu.")
     assert "Je lui reposerai" not in comments["5023918473625019384"].text
-    assert "Répondre" not in comments["8301928475610293847"].text and "Supprimer" not in comments["8301928475610293847"].text
+    assert (
+        "Répondre" not in comments["8301928475610293847"].text
+        and "Supprimer" not in comments["8301928475610293847"].text
+    )
     assert comments["8301928475610293847"].url == f"{BLOGGER_URL}#c8301928475610293847"
 
 
@@ -167,7 +214,9 @@ def test_blogger_post_links_its_comment_feed() -> None:
 
 
 def test_blogger_comment_feed_gives_parents_and_plain_post_urls() -> None:
-    comments = by_id(parse_comment_feed(read(BLOGGER, BLOGGER_FEED), f"http://{BLOGGER}/{BLOGGER_FEED}"))
+    comments = by_id(
+        parse_comment_feed(read(BLOGGER, BLOGGER_FEED), f"http://{BLOGGER}/{BLOGGER_FEED}")
+    )
 
     reply = comments["6120394857261039485"]
     assert reply.parent_comment_id == "5023918473625019384"
@@ -227,21 +276,33 @@ def test_other_blog_falls_back_on_article_markup_and_numbered_comments() -> None
     assert page.title == "Le marché couvert rouvre"
     assert page.author == "Mireille"
     assert page.published_at == utc(2026, 11, 16, 7, 0)
-    assert page.text == "Après huit mois de travaux, le marché couvert rouvre samedi.\nClaire Martin coupera le ruban à 10 h."
-    assert [(c.comment_id, c.author, c.published_at, c.parent_comment_id, c.text) for c in page.comments] == [
+    assert (
+        page.text
+        == "Après huit mois de travaux, le marché couvert rouvre samedi.\nClaire Martin coupera le ruban à 10 h."
+    )
+    assert [
+        (c.comment_id, c.author, c.published_at, c.parent_comment_id, c.text) for c in page.comments
+    ] == [
         ("3", "Gégé", utc(2026, 11, 16, 9, 12), None, "Enfin !"),
         ("4", "Mireille", utc(2026, 11, 16, 10, 30), "3", "Oui, il était temps."),
     ]
 
 
 def test_not_a_feed_gives_no_comments() -> None:
-    assert parse_comment_feed(b"<html><body>503 Service Unavailable</body></html>", f"{WP_URL}feed/index.xml") == ()
+    assert (
+        parse_comment_feed(
+            b"<html><body>503 Service Unavailable</body></html>", f"{WP_URL}feed/index.xml"
+        )
+        == ()
+    )
     assert parse_comment_feed(b"", f"{WP_URL}feed/index.xml") == ()
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize(("host", "path"), [(WP, WP_PATH), (BLOGGER, BLOGGER_PATH)])
-def test_comment_feed_linked_from_the_post_is_served_and_holds_its_comments(sites_web: LocalWeb, host: str, path: str) -> None:
+def test_comment_feed_linked_from_the_post_is_served_and_holds_its_comments(
+    sites_web: LocalWeb, host: str, path: str
+) -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": sites_web.proxy_url}))
     with opener.open(f"http://{host}/{path}", timeout=10) as response:
         page = parse_blog_post(response.read().decode("utf-8"), f"http://{host}/{path}")
@@ -249,4 +310,6 @@ def test_comment_feed_linked_from_the_post_is_served_and_holds_its_comments(site
     with opener.open(page.comment_feed_url, timeout=10) as response:
         feed = parse_comment_feed(response.read(), page.comment_feed_url)
 
-    assert {(c.comment_id, c.url, c.post_url, c.text) for c in feed} == {(c.comment_id, c.url, c.post_url, c.text) for c in page.comments}
+    assert {(c.comment_id, c.url, c.post_url, c.text) for c in feed} == {
+        (c.comment_id, c.url, c.post_url, c.text) for c in page.comments
+    }

@@ -8,17 +8,29 @@ import asyncio
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from traceur.enrich.clusters import cluster_documents, cluster_sizes, ClusterIndex, ClusterSize, first_seen_order, group_by_cluster, MIN_WORDS, same_story, signature, similarity
 from traceur.config import Settings
-from traceur.document import Document
-from traceur.errors import StoreError
 from traceur.demo.localweb import LocalWeb
+from traceur.document import Document
+from traceur.enrich.clusters import (
+    MIN_WORDS,
+    ClusterIndex,
+    ClusterSize,
+    cluster_documents,
+    cluster_sizes,
+    first_seen_order,
+    group_by_cluster,
+    same_story,
+    signature,
+    similarity,
+)
+from traceur.errors import StoreError
 from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 
@@ -54,7 +66,16 @@ SAME_SUBJECT = (
 
 def doc(ident: str, text: str, domain: str = "www.gazette.example", title: str = "") -> Document:
     url = f"https://{domain}/{ident}"
-    return Document(id=ident, url=url, canonical_url=url, domain=domain, kind="article", source_id=domain, title=title, text=text)
+    return Document(
+        id=ident,
+        url=url,
+        canonical_url=url,
+        domain=domain,
+        kind="article",
+        source_id=domain,
+        title=title,
+        text=text,
+    )
 
 
 # -- signatures and similarity ----------------------------------------------------------
@@ -68,7 +89,9 @@ def test_short_texts_get_no_signature() -> None:
 
 
 def test_copies_are_the_same_story_and_other_stories_are_not() -> None:
-    original, copy, post, other = (signature(t) for t in (STORY, REPUBLISHED, FORUM_POST, SAME_SUBJECT))
+    original, copy, post, other = (
+        signature(t) for t in (STORY, REPUBLISHED, FORUM_POST, SAME_SUBJECT)
+    )
     assert original and copy and post and other
 
     assert same_story(original, copy)
@@ -80,7 +103,9 @@ def test_copies_are_the_same_story_and_other_stories_are_not() -> None:
 def test_signatures_are_the_same_in_another_process() -> None:
     # A signature stored by one crawl must match what the next one computes (no hash()).
     code = "from traceur.enrich.clusters import signature; import sys; print(signature(sys.stdin.read()).values[:8])"
-    other = subprocess.run([sys.executable, "-c", code], input=STORY, capture_output=True, text=True, check=True)
+    other = subprocess.run(
+        [sys.executable, "-c", code], input=STORY, capture_output=True, text=True, check=True
+    )
 
     sig = signature(STORY)
     assert sig is not None
@@ -93,7 +118,15 @@ def test_signatures_are_the_same_in_another_process() -> None:
 def test_copies_join_the_cluster_of_the_first_document_seen(tmp_path: Path) -> None:
     index = ClusterIndex(tmp_path / "clusters.db")
     try:
-        ids = [index.assign(d) for d in (doc("a", STORY), doc("b", REPUBLISHED, "www.echo.example"), doc("c", SAME_SUBJECT), doc("d", FORUM_POST, "forum.example"))]
+        ids = [
+            index.assign(d)
+            for d in (
+                doc("a", STORY),
+                doc("b", REPUBLISHED, "www.echo.example"),
+                doc("c", SAME_SUBJECT),
+                doc("d", FORUM_POST, "forum.example"),
+            )
+        ]
     finally:
         index.close()
 
@@ -137,11 +170,19 @@ def test_document_seen_again_keeps_its_cluster_even_when_edited(tmp_path: Path) 
 
 def test_cluster_sizes_count_documents_and_sites(tmp_path: Path) -> None:
     index = ClusterIndex.in_data_dir(tmp_path)
-    for d in (doc("a", STORY), doc("b", REPUBLISHED, "www.echo.example"), doc("c", FORUM_POST, "www.echo.example"), doc("d", SAME_SUBJECT)):
+    for d in (
+        doc("a", STORY),
+        doc("b", REPUBLISHED, "www.echo.example"),
+        doc("c", FORUM_POST, "www.echo.example"),
+        doc("d", SAME_SUBJECT),
+    ):
         index.assign(d)
     index.close()
 
-    assert cluster_sizes(tmp_path, ["a", "d", "zzz"]) == {"a": ClusterSize(3, 2), "d": ClusterSize(1, 1)}
+    assert cluster_sizes(tmp_path, ["a", "d", "zzz"]) == {
+        "a": ClusterSize(3, 2),
+        "d": ClusterSize(1, 1),
+    }
     assert cluster_sizes(tmp_path / "nowhere", ["a"]) == {}
 
 
@@ -168,11 +209,11 @@ def test_cluster_documents_and_grouping_follow_first_seen_order() -> None:
 
 
 def test_first_seen_order_puts_the_oldest_publication_first() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     late, early, undated = doc("late", STORY), doc("early", STORY), doc("undated", STORY)
-    late.published_at = datetime(2026, 11, 3, tzinfo=timezone.utc)
-    early.published_at = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    late.published_at = datetime(2026, 11, 3, tzinfo=UTC)
+    early.published_at = datetime(2026, 11, 1, tzinfo=UTC)
 
     assert [d.id for d in first_seen_order([undated, late, early])] == ["early", "late", "undated"]
 
@@ -194,13 +235,15 @@ class _Stats:
 
 
 def test_pipeline_keeps_the_document_when_the_index_cannot_be_written(tmp_path: Path) -> None:
-    from pipelines.cluster import ClusterPipeline
     from crawler.items import PageItem
+    from pipelines.cluster import ClusterPipeline
 
     stats = _Stats()
     pipeline = ClusterPipeline(str(tmp_path), stats)
     pipeline.index = _BrokenIndex()  # type: ignore[assignment]
-    item = PageItem(url="https://x.example/a", source_id="x", kind="article", html="", fetched_at="")
+    item = PageItem(
+        url="https://x.example/a", source_id="x", kind="article", html="", fetched_at=""
+    )
     item.document = doc("a", STORY)
 
     returned = asyncio.run(pipeline.process_item(item))
@@ -211,16 +254,25 @@ def test_pipeline_keeps_the_document_when_the_index_cannot_be_written(tmp_path: 
 
 def _article(title: str, text: str, day: int) -> str:
     paragraphs = "".join(f"<p>{p}</p>" for p in text.split(". "))
-    return (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
-            f'<meta property="article:published_time" content="2026-11-0{day}T08:00:00+01:00"></head>'
-            f"<body><main><article><h1>{title}</h1>{paragraphs}</article></main></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta property="article:published_time" content="2026-11-0{day}T08:00:00+01:00"></head>'
+        f"<body><main><article><h1>{title}</h1>{paragraphs}</article></main></body></html>"
+    )
 
 
 @pytest.mark.integration
-def test_crawl_gives_republished_copies_the_cluster_id_of_the_first_one(tmp_path: Path, make_settings: Callable[..., Settings]) -> None:
+def test_crawl_gives_republished_copies_the_cluster_id_of_the_first_one(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> None:
     sites = {
-        "www.gazette.example": [("ligne-express", "Bus express : le financement voté", STORY), ("usagers", "Les usagers du bus manifestent", SAME_SUBJECT)],
-        "www.echo.example": [("bus-express", "Haute-Brenne : feu vert pour le bus express", REPUBLISHED)],
+        "www.gazette.example": [
+            ("ligne-express", "Bus express : le financement voté", STORY),
+            ("usagers", "Les usagers du bus manifestent", SAME_SUBJECT),
+        ],
+        "www.echo.example": [
+            ("bus-express", "Haute-Brenne : feu vert pour le bus express", REPUBLISHED)
+        ],
     }
     sources = []
     for host, pages in sites.items():
@@ -230,9 +282,16 @@ def test_crawl_gives_republished_copies_the_cluster_id_of_the_first_one(tmp_path
         items = []
         for day, (slug, title, text) in enumerate(pages, 1):
             (root / "a" / f"{slug}.html").write_text(_article(title, text, day), encoding="utf-8")
-            items.append(f"<item><title>{title}</title><link>http://{host}/a/{slug}.html</link><guid>{slug}</guid></item>")
-        (root / "rss.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{host}</title>{"".join(items)}</channel></rss>', encoding="utf-8")
-        sources.append(f"  - {{id: {host.split('.')[1]}, kind: feed, url: 'http://{host}/rss.xml', every: 10m}}\n")
+            items.append(
+                f"<item><title>{title}</title><link>http://{host}/a/{slug}.html</link><guid>{slug}</guid></item>"
+            )
+        (root / "rss.xml").write_text(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>{host}</title>{"".join(items)}</channel></rss>',
+            encoding="utf-8",
+        )
+        sources.append(
+            f"  - {{id: {host.split('.')[1]}, kind: feed, url: 'http://{host}/rss.xml', every: 10m}}\n"
+        )
     watchlist = tmp_path / "watchlist.yaml"
     watchlist.write_text("candidates: []\nsources:\n" + "".join(sources), encoding="utf-8")
 
@@ -243,7 +302,9 @@ def test_crawl_gives_republished_copies_the_cluster_id_of_the_first_one(tmp_path
         run_pass(settings, watchlist, ["echo"], quiet=True)
     store = open_store(settings)
     try:
-        clusters: dict[str, Any] = {d.url.rsplit("/", 1)[-1]: (d.id, d.cluster_id) for d in store.iter_documents()}
+        clusters: dict[str, Any] = {
+            d.url.rsplit("/", 1)[-1]: (d.id, d.cluster_id) for d in store.iter_documents()
+        }
     finally:
         store.close()
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from traceur.cli import main
-from traceur.config import DEFAULTS_FILE, load_settings, Settings
+from traceur.config import DEFAULTS_FILE, Settings, load_settings
 from traceur.errors import ConfigError
 
 
@@ -40,17 +40,22 @@ def test_packaged_defaults_load_without_a_user_file() -> None:
 
 def test_user_file_overrides_only_its_own_keys(tmp_path: Path) -> None:
     defaults = load_settings(environ={})
-    user = write(tmp_path, """\
+    user = write(
+        tmp_path,
+        """\
         download_timeout: 12
         obey_robots: true
         user_agent: "VeilleBot/2.0 (+mailto:equipe@campagne.example)"
-        """)
+        """,
+    )
 
     settings = load_settings(user, environ={})
 
     assert settings.download_timeout == 12
     assert settings.user_agent == "VeilleBot/2.0 (+mailto:equipe@campagne.example)"
-    assert settings == defaults.replace(download_timeout=12, user_agent="VeilleBot/2.0 (+mailto:equipe@campagne.example)")
+    assert settings == defaults.replace(
+        download_timeout=12, user_agent="VeilleBot/2.0 (+mailto:equipe@campagne.example)"
+    )
 
 
 def test_empty_user_file_changes_nothing(tmp_path: Path) -> None:
@@ -60,12 +65,17 @@ def test_empty_user_file_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_environment_wins_over_the_user_file(tmp_path: Path) -> None:
-    user = write(tmp_path, """\
+    user = write(
+        tmp_path,
+        """\
         download_timeout: 12
         log_level: DEBUG
-        """)
+        """,
+    )
 
-    settings = load_settings(user, environ={"TRACEUR_DOWNLOAD_TIMEOUT": "45", "TRACEUR_OBEY_ROBOTS": "false"})
+    settings = load_settings(
+        user, environ={"TRACEUR_DOWNLOAD_TIMEOUT": "45", "TRACEUR_OBEY_ROBOTS": "false"}
+    )
 
     assert settings.download_timeout == 45
     assert settings.obey_robots is False
@@ -85,7 +95,9 @@ def test_allow_networks_from_the_environment_becomes_a_tuple() -> None:
 
 
 def test_allow_networks_tolerates_spaces_and_an_empty_value() -> None:
-    assert load_settings(environ={"TRACEUR_ALLOW_NETWORKS": " 127.0.0.1/32 , 10.1.0.0/16 ,"}).allow_networks == (
+    assert load_settings(
+        environ={"TRACEUR_ALLOW_NETWORKS": " 127.0.0.1/32 , 10.1.0.0/16 ,"}
+    ).allow_networks == (
         "127.0.0.1/32",
         "10.1.0.0/16",
     )
@@ -93,16 +105,32 @@ def test_allow_networks_tolerates_spaces_and_an_empty_value() -> None:
 
 
 def test_allow_networks_list_in_a_file_becomes_a_tuple(tmp_path: Path) -> None:
-    user = write(tmp_path, """\
+    user = write(
+        tmp_path,
+        """\
         allow_networks: ["10.20.0.0/16", "192.168.4.0/24"]
-        """)
+        """,
+    )
 
     assert load_settings(user, environ={}).allow_networks == ("10.20.0.0/16", "192.168.4.0/24")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("false", False), ("0", False), ("no", False), ("off", False),
-                                                ("true", True), ("1", True), ("yes", True), ("ON", True)])
-def test_booleans_from_the_environment_accept_the_usual_spellings(text: str, expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("false", False),
+        ("0", False),
+        ("no", False),
+        ("off", False),
+        ("true", True),
+        ("1", True),
+        ("yes", True),
+        ("ON", True),
+    ],
+)
+def test_booleans_from_the_environment_accept_the_usual_spellings(
+    text: str, expected: bool
+) -> None:
     assert load_settings(environ={"TRACEUR_OBEY_ROBOTS": text}).obey_robots is expected
 
 
@@ -117,10 +145,13 @@ def test_empty_environment_value_clears_an_optional_setting(tmp_path: Path) -> N
 
 
 def test_unknown_key_in_user_file_names_file_line_and_suggests(tmp_path: Path) -> None:
-    user = write(tmp_path, """\
+    user = write(
+        tmp_path,
+        """\
         store: sqlite:///veille.db
         download_timout: 20
-        """)
+        """,
+    )
 
     with pytest.raises(ConfigError) as caught:
         load_settings(user, environ={})
@@ -132,10 +163,13 @@ def test_unknown_key_in_user_file_names_file_line_and_suggests(tmp_path: Path) -
 
 
 def test_value_of_the_wrong_type_is_reported_with_its_key(tmp_path: Path) -> None:
-    user = write(tmp_path, """\
+    user = write(
+        tmp_path,
+        """\
         log_level: INFO
         download_timeout: soon
-        """)
+        """,
+    )
 
     with pytest.raises(ConfigError) as caught:
         load_settings(user, environ={})
@@ -149,10 +183,14 @@ def test_value_of_the_wrong_type_in_the_environment_names_the_variable() -> None
     with pytest.raises(ConfigError) as caught:
         load_settings(environ={"TRACEUR_DOWNLOAD_DELAY": "vite"})
 
-    assert str(caught.value).startswith("TRACEUR_DOWNLOAD_DELAY: download_delay: 'vite' is not valid")
+    assert str(caught.value).startswith(
+        "TRACEUR_DOWNLOAD_DELAY: download_delay: 'vite' is not valid"
+    )
 
 
-@pytest.mark.parametrize("line", ["max_pages: -5", "download_delay: -0.5", "obey_robots: peut-être", "retry_times: true"])
+@pytest.mark.parametrize(
+    "line", ["max_pages: -5", "download_delay: -0.5", "obey_robots: peut-être", "retry_times: true"]
+)
 def test_out_of_range_or_mistyped_values_are_refused(tmp_path: Path, line: str) -> None:
     user = write(tmp_path, line + "\n")
     key = line.split(":")[0]
@@ -174,10 +212,13 @@ def test_fractional_value_for_a_whole_number_setting_is_refused(tmp_path: Path) 
 
 @pytest.mark.parametrize("secret", ["es_password", "es_api_key"])
 def test_secret_in_a_file_is_refused_with_the_variable_to_use(tmp_path: Path, secret: str) -> None:
-    user = write(tmp_path, f"""\
+    user = write(
+        tmp_path,
+        f"""\
         es_username: veille
         {secret}: hunter2-ne-pas-committer
-        """)
+        """,
+    )
 
     with pytest.raises(ConfigError) as caught:
         load_settings(user, environ={})
@@ -189,7 +230,9 @@ def test_secret_in_a_file_is_refused_with_the_variable_to_use(tmp_path: Path, se
 
 
 def test_secret_from_the_environment_is_accepted_and_kept_out_of_repr() -> None:
-    settings = load_settings(environ={"TRACEUR_ES_PASSWORD": "hunter2-secret", "TRACEUR_ES_API_KEY": "clef-api-secrete"})
+    settings = load_settings(
+        environ={"TRACEUR_ES_PASSWORD": "hunter2-secret", "TRACEUR_ES_API_KEY": "clef-api-secrete"}
+    )
 
     assert settings.es_password == "hunter2-secret"
     assert settings.es_api_key == "clef-api-secrete"
@@ -210,12 +253,15 @@ def test_bad_cidr_is_refused(tmp_path: Path, cidr: str) -> None:
         load_settings(environ={"TRACEUR_ALLOW_NETWORKS": f"127.0.0.1/32,{cidr}"})
 
 
-@pytest.mark.parametrize(("variable", "value", "fragment"), [
-    ("TRACEUR_LOG_LEVEL", "BAVARD", "log_level: 'BAVARD' is not a level"),
-    ("TRACEUR_STORE", "postgres://db/veille", "is not a store URL"),
-    ("TRACEUR_HTTP_PROXY", "socks5://127.0.0.1:9050", "must be an http:// or https:// URL"),
-    ("TRACEUR_MAX_PAGE_BYTES", "512", "max_page_bytes: must be at least 1024"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("TRACEUR_LOG_LEVEL", "BAVARD", "log_level: 'BAVARD' is not a level"),
+        ("TRACEUR_STORE", "postgres://db/veille", "is not a store URL"),
+        ("TRACEUR_HTTP_PROXY", "socks5://127.0.0.1:9050", "must be an http:// or https:// URL"),
+        ("TRACEUR_MAX_PAGE_BYTES", "512", "max_page_bytes: must be at least 1024"),
+    ],
+)
 def test_invalid_values_are_refused_with_the_fix(variable: str, value: str, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         load_settings(environ={variable: value})
@@ -229,10 +275,13 @@ def test_missing_user_file_is_named(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error_in_user_file_names_file_and_line(tmp_path: Path) -> None:
-    user = write(tmp_path, """\
+    user = write(
+        tmp_path,
+        """\
         download_timeout: 20
         user_agent: VeilleBot: contact
-        """)
+        """,
+    )
 
     with pytest.raises(ConfigError, match=rf"^{user}:2: invalid YAML"):
         load_settings(user, environ={})
@@ -288,7 +337,9 @@ def test_to_env_round_trips_every_changed_setting(tmp_path: Path) -> None:
 
     env = settings.to_env()
 
-    assert all(name.startswith("TRACEUR_") and isinstance(value, str) for name, value in env.items())
+    assert all(
+        name.startswith("TRACEUR_") and isinstance(value, str) for name, value in env.items()
+    )
     assert env["TRACEUR_ALLOW_NETWORKS"] == "127.0.0.1/32,10.1.0.0/16"
     assert load_settings(environ=env) == settings
 

@@ -7,8 +7,9 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,10 @@ def test_second_feed_pass_fetches_no_old_entry_and_third_fetches_only_the_new_on
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = make_settings(sites_web)
-    watchlist = write_watchlist(tmp_path, f"  - {{id: actu, kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 10m}}\n")
+    watchlist = write_watchlist(
+        tmp_path,
+        f"  - {{id: actu, kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 10m}}\n",
+    )
 
     first = run_pass(settings, watchlist, quiet=True)
     assert first.total("new") == 3
@@ -82,8 +86,13 @@ def test_second_feed_pass_fetches_no_old_entry_and_third_fetches_only_the_new_on
     assert council.candidates == ["claire-martin"]
     assert council.topics == ["transports"]
     assert council.author == "Nadia Belkacem"
-    assert council.published_at is not None and council.published_at.isoformat() == "2026-11-05T18:40:00+00:00"
-    assert docs[f"http://{HOST}/articles/jean-baptiste-lefort-candidat.html"].candidates == ["jean-baptiste-lefort"]
+    assert (
+        council.published_at is not None
+        and council.published_at.isoformat() == "2026-11-05T18:40:00+00:00"
+    )
+    assert docs[f"http://{HOST}/articles/jean-baptiste-lefort-candidat.html"].candidates == [
+        "jean-baptiste-lefort"
+    ]
     # "Saint-Martin-sur-Loire" is an excluded phrase: the Christmas market names nobody.
     assert docs[f"http://{HOST}/articles/marche-de-noel.html"].candidates == []
 
@@ -93,7 +102,9 @@ def test_second_feed_pass_fetches_no_old_entry_and_third_fetches_only_the_new_on
     assert [p for p in paths(sites_web) if p.startswith("/articles/")] == []
     assert "/feeds/politique.xml" in paths(sites_web)
 
-    feed = (Path(__file__).parent / "sites" / HOST / "feeds" / "politique.xml").read_text(encoding="utf-8")
+    feed = (Path(__file__).parent / "sites" / HOST / "feeds" / "politique.xml").read_text(
+        encoding="utf-8"
+    )
     new_item = """<item>
   <title>Réunion publique d'Élodie Arnaud à la salle des fêtes</title>
   <link>http://www.actu-val.example/articles/page-supprimee-bientot.html</link>
@@ -101,12 +112,24 @@ def test_second_feed_pass_fetches_no_old_entry_and_third_fetches_only_the_new_on
   <pubDate>Mon, 09 Nov 2026 18:30:00 +0100</pubDate>
 </item>
 </channel>"""
-    sites_web.set(HOST, "/feeds/politique.xml", Response(200, feed.replace("</channel>", new_item).encode(), {"Content-Type": "application/rss+xml"}))
+    sites_web.set(
+        HOST,
+        "/feeds/politique.xml",
+        Response(
+            200,
+            feed.replace("</channel>", new_item).encode(),
+            {"Content-Type": "application/rss+xml"},
+        ),
+    )
     sites_web.clear_log()
     third = run_pass(settings, watchlist, quiet=True)
     assert third.total("new") == 1
-    assert [p for p in paths(sites_web) if p.startswith("/articles/")] == ["/articles/page-supprimee-bientot.html"]
-    assert stored(settings)[f"http://{HOST}/articles/page-supprimee-bientot.html"].candidates == ["elodie-arnaud"]
+    assert [p for p in paths(sites_web) if p.startswith("/articles/")] == [
+        "/articles/page-supprimee-bientot.html"
+    ]
+    assert stored(settings)[f"http://{HOST}/articles/page-supprimee-bientot.html"].candidates == [
+        "elodie-arnaud"
+    ]
 
 
 def test_pass_with_dead_feed_malformed_feed_and_missing_page_stores_the_rest_and_reports_errors(
@@ -119,7 +142,11 @@ def test_pass_with_dead_feed_malformed_feed_and_missing_page_stores_the_rest_and
 <item><title>Conseil</title><link>{base}/articles/conseil-municipal-houleux.html</link><guid>a</guid></item>
 <item><title>Disparu</title><link>{base}/articles/article-retire.html</link><guid>b</guid></item>
 </channel></rss>"""
-        web.set(HOST, "/feeds/direct.xml", Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}))
+        web.set(
+            HOST,
+            "/feeds/direct.xml",
+            Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}),
+        )
         dead = f"http://127.0.0.1:{free_port()}/rss.xml"
         watchlist = write_watchlist(
             tmp_path,
@@ -138,12 +165,20 @@ def test_pass_with_dead_feed_malformed_feed_and_missing_page_stores_the_rest_and
 
         # The entry whose page was missing was not marked as seen: once the page
         # exists, the next pass collects it (and only it).
-        page = (Path(__file__).parent / "sites" / HOST / "articles" / "page-supprimee-bientot.html").read_bytes()
-        web.set(HOST, "/articles/article-retire.html", Response(200, page, {"Content-Type": "text/html; charset=utf-8"}))
+        page = (
+            Path(__file__).parent / "sites" / HOST / "articles" / "page-supprimee-bientot.html"
+        ).read_bytes()
+        web.set(
+            HOST,
+            "/articles/article-retire.html",
+            Response(200, page, {"Content-Type": "text/html; charset=utf-8"}),
+        )
         web.clear_log()
         again = run_pass(settings, watchlist, quiet=True)
         assert again.sources["bon"].new == 1
-        assert [r.path for r in web.requested() if r.path.startswith("/articles/")] == ["/articles/article-retire.html"]
+        assert [r.path for r in web.requested() if r.path.startswith("/articles/")] == [
+            "/articles/article-retire.html"
+        ]
 
 
 def test_network_guard_never_requests_private_addresses_from_feeds_links_or_redirects(
@@ -151,7 +186,11 @@ def test_network_guard_never_requests_private_addresses_from_feeds_links_or_redi
 ) -> None:
     # Through the local server as proxy: even a guard failure would only reach it, and
     # its log would show the request.
-    sites_web.set(HOST, "/articles/redirection-interne.html", Response(302, b"", {"Location": "http://10.0.0.1/admin/"}))
+    sites_web.set(
+        HOST,
+        "/articles/redirection-interne.html",
+        Response(302, b"", {"Location": "http://10.0.0.1/admin/"}),
+    )
     settings = make_settings(sites_web)
     watchlist = write_watchlist(
         tmp_path,
@@ -225,12 +264,20 @@ def test_scrapy_crawl_from_the_repository_root_uses_traceur_settings(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = make_settings(sites_web)
-    watchlist = write_watchlist(tmp_path, f"  - {{id: actu, kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 10m}}\n")
+    watchlist = write_watchlist(
+        tmp_path,
+        f"  - {{id: actu, kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 10m}}\n",
+    )
     env = {**os.environ, **settings.replace(watchlist=watchlist).to_env()}
     root = Path(__file__).resolve().parent.parent
     completed = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "feed", "-a", "source=actu"],
-        cwd=root, env=env, capture_output=True, text=True, timeout=240, check=False,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert len(stored(settings)) == 3

@@ -27,7 +27,11 @@ def run_demo(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     }
     completed = subprocess.run(
         [sys.executable, "-m", "traceur", "demo"],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed
@@ -55,7 +59,9 @@ def test_demo_finds_exactly_the_labelled_documents_and_candidates(tmp_path: Path
         if entry.get("author"):
             assert doc.author == entry["author"], entry["url"]
         if entry.get("published"):
-            assert doc.published_at is not None and doc.published_at.date().isoformat() == str(entry["published"])
+            assert doc.published_at is not None and doc.published_at.date().isoformat() == str(
+                entry["published"]
+            )
 
     # The printed per-candidate counts are the ground truth's.
     for candidate_id, count in TRUTH["counts"].items():

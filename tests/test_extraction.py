@@ -4,22 +4,28 @@ boilerplate; short pages refused; feed fallbacks; encodings as Scrapy decodes th
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from scrapy.http import HtmlResponse
 
 from traceur.document import content_hash, document_id
-from traceur.parse.dates import parse_iso_utc
-from traceur.parse.articles import extract_page, Extracted
-from traceur.enrich.language import detect_language, document_language
 from traceur.enrich.documents import make_document
-from traceur.parse.articles import extract, FeedEntry, FetchedPage, NotADocument
+from traceur.enrich.language import detect_language, document_language
+from traceur.parse.articles import (
+    Extracted,
+    FeedEntry,
+    FetchedPage,
+    NotADocument,
+    extract,
+    extract_page,
+)
+from traceur.parse.dates import parse_iso_utc
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 MIN_TEXT_CHARS = 150  # the packaged default (config/traceur.yaml)
-FETCHED = datetime(2026, 11, 21, 9, 15, 42, 123456, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 11, 21, 9, 15, 42, 123456, tzinfo=UTC)
 PARIS_WINTER = timezone(timedelta(hours=1))
 
 
@@ -38,13 +44,24 @@ def extracted(name: str, url: str = "https://www.example.org/article.html") -> E
     return result
 
 
-def fetched(name: str, url: str, entry: FeedEntry | None = None, kind: str = "article") -> FetchedPage:
-    return FetchedPage(url=url, source_id="courrier", kind=kind, html=page_text(name), fetched_at=FETCHED, entry=entry)
+def fetched(
+    name: str, url: str, entry: FeedEntry | None = None, kind: str = "article"
+) -> FetchedPage:
+    return FetchedPage(
+        url=url,
+        source_id="courrier",
+        kind=kind,
+        html=page_text(name),
+        fetched_at=FETCHED,
+        entry=entry,
+    )
 
 
 # -- a regional news article with heavy boilerplate -----------------------------------
 
-NEWS_URL = "https://www.courrier-de-la-vallee.example/politique/tramway-claire-martin-trace-nord-4821.html"
+NEWS_URL = (
+    "https://www.courrier-de-la-vallee.example/politique/tramway-claire-martin-trace-nord-4821.html"
+)
 NEWS_SENTENCES = [
     "Devant une centaine d'habitants réunis à la salle des fêtes de Beaulieu-sur-Vionne",
     "Claire Martin n'a pas attendu les questions du public pour aborder le sujet qui fâche.",
@@ -54,14 +71,41 @@ NEWS_SENTENCES = [
     "Le conseil municipal doit examiner le plan de déplacements urbains lors de sa séance du 3 décembre.",
 ]
 NEWS_BOILERPLATE = {
-    "cookie banner": ["Nous et nos 214 partenaires", "Tout accepter", "Continuer sans accepter", "Paramétrer les cookies"],
-    "menu": ["Économie et entreprises du bassin", "Sortir ce week-end dans la vallée", "Abonnez-vous dès un euro"],
+    "cookie banner": [
+        "Nous et nos 214 partenaires",
+        "Tout accepter",
+        "Continuer sans accepter",
+        "Paramétrer les cookies",
+    ],
+    "menu": [
+        "Économie et entreprises du bassin",
+        "Sortir ce week-end dans la vallée",
+        "Abonnez-vous dès un euro",
+    ],
     "breadcrumb": ["Accueil > Politique"],
-    "read also": ["Lire aussi", "La papeterie de la Vionne ferme ses portes", "victoire éclatante des Bleus de la vallée"],
-    "share buttons": ["Partager sur Facebook", "Envoyer par courriel", "Copier le lien", "Partagez cet article"],
+    "read also": [
+        "Lire aussi",
+        "La papeterie de la Vionne ferme ses portes",
+        "victoire éclatante des Bleus de la vallée",
+    ],
+    "share buttons": [
+        "Partager sur Facebook",
+        "Envoyer par courriel",
+        "Copier le lien",
+        "Partagez cet article",
+    ],
     "newsletter": ["Recevez chaque matin l'essentiel", "Je m'inscris"],
-    "most read": ["Les plus lus", "ravagé par les flammes", "Le marché de Noël ouvrira ses chalets"],
-    "footer": ["votre quotidien régional depuis 1946", "Tous droits réservés", "Mentions légales", "Conditions générales"],
+    "most read": [
+        "Les plus lus",
+        "ravagé par les flammes",
+        "Le marché de Noël ouvrira ses chalets",
+    ],
+    "footer": [
+        "votre quotidien régional depuis 1946",
+        "Tous droits réservés",
+        "Mentions légales",
+        "Conditions générales",
+    ],
 }
 
 
@@ -77,7 +121,7 @@ def test_published_time_with_an_offset_is_converted_to_utc() -> None:
     result = extracted("regional_news_article.html", NEWS_URL)
 
     # article:published_time is 2026-11-14T18:30:00+01:00.
-    assert result.published_at == datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)
+    assert result.published_at == datetime(2026, 11, 14, 17, 30, tzinfo=UTC)
     assert result.published_at.utcoffset() == timedelta(0)
 
 
@@ -113,7 +157,7 @@ def test_blog_post_metadata() -> None:
 
     assert result.title == "Ce que j’ai retenu du débat sur les logements sociaux"
     assert result.author == "Mathilde Roux"
-    assert result.published_at == datetime(2026, 11, 9, 20, 15, tzinfo=timezone.utc)
+    assert result.published_at == datetime(2026, 11, 9, 20, 15, tzinfo=UTC)
     assert language_of(result) == "fr"
 
 
@@ -135,14 +179,17 @@ def test_blog_post_without_comments_when_asked() -> None:
     assert "Ma sœur attend aussi" not in result.text
 
 
-@pytest.mark.parametrize("phrase", [
-    "Les trouvailles de la brocante d’automne",  # sidebar
-    "Fièrement propulsé par WordPress",  # footer
-    "Mes recettes de saison",  # menu
-    "Votre adresse e-mail ne sera pas publiée",  # comment form
-    "Article précédent",  # post navigation
-    "Chroniques d’une habitante",  # site description
-])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Les trouvailles de la brocante d’automne",  # sidebar
+        "Fièrement propulsé par WordPress",  # footer
+        "Mes recettes de saison",  # menu
+        "Votre adresse e-mail ne sera pas publiée",  # comment form
+        "Article précédent",  # post navigation
+        "Chroniques d’une habitante",  # site description
+    ],
+)
 def test_blog_post_text_has_no_theme_boilerplate(phrase: str) -> None:
     assert phrase not in extracted("wordpress_blog_post.html", BLOG_URL).text
 
@@ -181,7 +228,7 @@ def test_latin1_page_metadata_and_guessed_language() -> None:
 
     assert result is not None
     assert result.author == "Rédaction de L'Écho des Coteaux"
-    assert result.published_at == datetime(2026, 10, 30, 8, 0, tzinfo=timezone.utc)
+    assert result.published_at == datetime(2026, 10, 30, 8, 0, tzinfo=UTC)
     # No lang attribute on this page: the language comes from the words.
     assert language_of(result) == "fr"
     assert "Agenda des fêtes et kermesses" not in result.text
@@ -191,10 +238,22 @@ def test_latin1_page_metadata_and_guessed_language() -> None:
 # -- scripts and styles inside the article --------------------------------------------
 
 
-@pytest.mark.parametrize("leak", [
-    "pubConfig", "dataLayer", "gtag", "document.write", "Publicité chargée par le régisseur",
-    "font-family", "encadre-chiffres", "border-left", "schema.org", "Donnees structurees", "commentaires.js",
-])
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "pubConfig",
+        "dataLayer",
+        "gtag",
+        "document.write",
+        "Publicité chargée par le régisseur",
+        "font-family",
+        "encadre-chiffres",
+        "border-left",
+        "schema.org",
+        "Donnees structurees",
+        "commentaires.js",
+    ],
+)
 def test_script_and_style_content_never_reaches_the_text(leak: str) -> None:
     assert leak not in extracted("article_with_inline_scripts.html").text
 
@@ -204,7 +263,7 @@ def test_paragraphs_around_scripts_are_all_kept() -> None:
 
     assert result.title == "Budget 2027 : la majorité défend la hausse de la taxe foncière"
     assert result.author == "Karim Benali"
-    assert result.published_at == datetime(2026, 12, 2, 6, 45, tzinfo=timezone.utc)
+    assert result.published_at == datetime(2026, 12, 2, 6, 45, tzinfo=UTC)
     for sentence in (
         "La majorité a défendu une hausse de deux points de la taxe foncière",
         "dont les factures ont presque doublé en deux ans.",
@@ -218,12 +277,14 @@ def test_paragraphs_around_scripts_are_all_kept() -> None:
 
 
 def test_english_page_is_tagged_english() -> None:
-    result = extracted("english_news_article.html", "https://www.riverside-courier.example/world/europe/tram")
+    result = extracted(
+        "english_news_article.html", "https://www.riverside-courier.example/world/europe/tram"
+    )
 
     assert language_of(result) == "en"
     assert result.title == "French town split over tram extension ahead of local elections"
     assert result.author == "Oliver Hastings"
-    assert result.published_at == datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+    assert result.published_at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
     assert "Claire Martin, who leads one of the main lists" in result.text
     assert "Registered in England and Wales" not in result.text
 
@@ -239,9 +300,23 @@ def test_page_whose_main_text_is_too_short_is_not_a_document(name: str) -> None:
         extract(page, MIN_TEXT_CHARS)
 
 
-@pytest.mark.parametrize("html", ["", "   \n ", "<html><body></body></html>", "<html><body><nav><a href='/'>Accueil</a></nav></body></html>"])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n ",
+        "<html><body></body></html>",
+        "<html><body><nav><a href='/'>Accueil</a></nav></body></html>",
+    ],
+)
 def test_empty_page_is_not_a_document(html: str) -> None:
-    page = FetchedPage(url="https://www.example.org/vide", source_id="s", kind="article", html=html, fetched_at=FETCHED)
+    page = FetchedPage(
+        url="https://www.example.org/vide",
+        source_id="s",
+        kind="article",
+        html=html,
+        fetched_at=FETCHED,
+    )
 
     with pytest.raises(NotADocument):
         extract(page, MIN_TEXT_CHARS)
@@ -251,7 +326,9 @@ def test_too_short_reason_gives_the_length_and_the_minimum() -> None:
     page = fetched("regional_news_article.html", NEWS_URL)
     length = len(extract(page, MIN_TEXT_CHARS).text)
 
-    with pytest.raises(NotADocument, match=rf"main text too short \({length} < 100000 characters\)"):
+    with pytest.raises(
+        NotADocument, match=rf"main text too short \({length} < 100000 characters\)"
+    ):
         extract(page, 100_000)
 
 
@@ -271,8 +348,8 @@ def test_make_document_builds_ids_and_utc_dates_from_the_page() -> None:
     assert (document.kind, document.source_id) == ("article", "courrier")
     assert document.title == "Tramway : Claire Martin veut relancer le tracé nord"
     assert document.author == "Sophie Garnier"
-    assert document.published_at == datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)
-    assert document.fetched_at == datetime(2026, 11, 21, 9, 15, 42, tzinfo=timezone.utc)
+    assert document.published_at == datetime(2026, 11, 14, 17, 30, tzinfo=UTC)
+    assert document.fetched_at == datetime(2026, 11, 21, 9, 15, 42, tzinfo=UTC)
     assert document.lang == "fr"
     assert document.content_hash == content_hash(document.title, document.text)
     assert document.candidates == [] and document.mentions == {}
@@ -285,36 +362,50 @@ def test_make_document_falls_back_to_the_feed_entry() -> None:
         author="Comité de quartier des Tilleuls",
         published_at=datetime(2026, 11, 16, 9, 30, tzinfo=PARIS_WINTER),
     )
-    page = fetched("bulletin_without_metadata.html", "https://www.tilleuls.example/permanence-novembre", entry)
+    page = fetched(
+        "bulletin_without_metadata.html", "https://www.tilleuls.example/permanence-novembre", entry
+    )
     result = extract(page, MIN_TEXT_CHARS)
-    assert (result.title, result.author, result.published_at) == ("", None, None), "the fixture must lack metadata"
+    assert (result.title, result.author, result.published_at) == ("", None, None), (
+        "the fixture must lack metadata"
+    )
 
     document = make_document(page, result)
 
     assert document.title == "Permanence de quartier : ce que les habitants ont demandé"
     assert document.author == "Comité de quartier des Tilleuls"
-    assert document.published_at == datetime(2026, 11, 16, 8, 30, tzinfo=timezone.utc)
+    assert document.published_at == datetime(2026, 11, 16, 8, 30, tzinfo=UTC)
     assert "Une trentaine de personnes sont passées" in document.text
     assert document.content_hash == content_hash(entry.title, document.text)
 
 
 def test_page_metadata_wins_over_the_feed_entry() -> None:
-    entry = FeedEntry(key="k", title="Titre du flux, tronqué…", author="Service web",
-                      published_at=datetime(2026, 11, 15, 0, 0, tzinfo=timezone.utc))
+    entry = FeedEntry(
+        key="k",
+        title="Titre du flux, tronqué…",
+        author="Service web",
+        published_at=datetime(2026, 11, 15, 0, 0, tzinfo=UTC),
+    )
     page = fetched("regional_news_article.html", NEWS_URL, entry)
 
     document = make_document(page, extract(page, MIN_TEXT_CHARS))
 
     assert document.title == "Tramway : Claire Martin veut relancer le tracé nord"
     assert document.author == "Sophie Garnier"
-    assert document.published_at == datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)
+    assert document.published_at == datetime(2026, 11, 14, 17, 30, tzinfo=UTC)
 
 
 def test_control_characters_cannot_forge_highlight_marks() -> None:
     html = page_text("bulletin_without_metadata.html").replace("Retour sur", "Retour \x02sur\x03")
     entry = FeedEntry(key="k", title="Permanence \x02de\x03 quartier")
-    page = FetchedPage(url="https://www.tilleuls.example/p", source_id="s", kind="article", html=html,
-                       fetched_at=FETCHED, entry=entry)
+    page = FetchedPage(
+        url="https://www.tilleuls.example/p",
+        source_id="s",
+        kind="article",
+        html=html,
+        fetched_at=FETCHED,
+        entry=entry,
+    )
 
     document = make_document(page, extract(page, MIN_TEXT_CHARS))
 
@@ -326,9 +417,9 @@ def test_control_characters_cannot_forge_highlight_marks() -> None:
 
 
 def test_content_hash_ignores_whitespace() -> None:
-    assert content_hash("Budget 2027", "La hausse  est votée.\n\nL'opposition proteste.") == content_hash(
-        " Budget   2027 ", "La hausse est votée. L'opposition\tproteste. "
-    )
+    assert content_hash(
+        "Budget 2027", "La hausse  est votée.\n\nL'opposition proteste."
+    ) == content_hash(" Budget   2027 ", "La hausse est votée. L'opposition\tproteste. ")
 
 
 def test_content_hash_changes_with_the_words() -> None:
@@ -339,17 +430,20 @@ def test_content_hash_changes_with_the_words() -> None:
     assert base != content_hash("budget 2027", "La hausse est votée.")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2026-11-14T18:30:00+01:00", datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)),
-    ("2026-11-14T18:30:00+0100", datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)),
-    ("2026-07-01T08:00:00+02:00", datetime(2026, 7, 1, 6, 0, tzinfo=timezone.utc)),
-    ("2026-11-14T17:30:00Z", datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)),
-    ("2026-11-14T17:30:00", datetime(2026, 11, 14, 17, 30, tzinfo=timezone.utc)),
-    ("2026-11-14", datetime(2026, 11, 14, 0, 0, tzinfo=timezone.utc)),
-    ("14 novembre 2026", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-14T18:30:00+01:00", datetime(2026, 11, 14, 17, 30, tzinfo=UTC)),
+        ("2026-11-14T18:30:00+0100", datetime(2026, 11, 14, 17, 30, tzinfo=UTC)),
+        ("2026-07-01T08:00:00+02:00", datetime(2026, 7, 1, 6, 0, tzinfo=UTC)),
+        ("2026-11-14T17:30:00Z", datetime(2026, 11, 14, 17, 30, tzinfo=UTC)),
+        ("2026-11-14T17:30:00", datetime(2026, 11, 14, 17, 30, tzinfo=UTC)),
+        ("2026-11-14", datetime(2026, 11, 14, 0, 0, tzinfo=UTC)),
+        ("14 novembre 2026", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_datetime_returns_utc_or_none(value: str | None, expected: datetime | None) -> None:
     assert parse_iso_utc(value) == expected
 

@@ -8,15 +8,30 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from traceur.parse.dates import parse_french_date
-from traceur.parse.forums import detect_engine, discourse_board_json_url, discourse_topic_json_url, parse_board, parse_discourse_board, parse_discourse_topic, parse_thread_page, Post, resume_from, state_after, thread_has_news, ThreadLink, ThreadPage, ThreadState
 from traceur.demo.localweb import LocalWeb
+from traceur.parse.dates import parse_french_date
+from traceur.parse.forums import (
+    Post,
+    ThreadLink,
+    ThreadPage,
+    ThreadState,
+    detect_engine,
+    discourse_board_json_url,
+    discourse_topic_json_url,
+    parse_board,
+    parse_discourse_board,
+    parse_discourse_topic,
+    parse_thread_page,
+    resume_from,
+    state_after,
+    thread_has_news,
+)
 
 SITES = Path(__file__).resolve().parent / "sites"
 DEMO_WEB = Path(__file__).resolve().parent.parent / "traceur" / "demo" / "sites"
@@ -37,8 +52,10 @@ IPS_THREAD = "topic/318-reunion-de-quartier-nord-avec-claire-martin/"
 HOMEMADE_THREAD = "discussion/77-la-piscine-municipale-va-t-elle-fermer.html"
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def page_file(host: str, path: str) -> Path:
@@ -62,7 +79,14 @@ def by_id(posts: tuple[Post, ...] | list[Post]) -> dict[str, Post]:
 
 
 def phpbb_pages() -> list[ThreadPage]:
-    return [thread(PHPBB, path) for path in ("viewtopic-1905.html", "viewtopic-1905-start-5.html", "viewtopic-1905-start-10.html")]
+    return [
+        thread(PHPBB, path)
+        for path in (
+            "viewtopic-1905.html",
+            "viewtopic-1905-start-5.html",
+            "viewtopic-1905-start-10.html",
+        )
+    ]
 
 
 # -- engine detection ------------------------------------------------------------------------
@@ -91,7 +115,8 @@ def test_each_engine_is_recognised_by_its_markup(host: str, path: str, engine: s
 
 def test_an_engine_named_in_a_post_does_not_change_the_detection() -> None:
     page = html(HOMEMADE, HOMEMADE_THREAD).replace(
-        "Bonne journée à tous :)", "Avant on était sur un phpBB, puis un vBulletin, on a tout recodé en 2009 :)"
+        "Bonne journée à tous :)",
+        "Avant on était sur un phpBB, puis un vBulletin, on a tout recodé en 2009 :)",
     )
 
     assert detect_engine(page, f"http://{HOMEMADE}/{HOMEMADE_THREAD}") == "generic"
@@ -201,7 +226,9 @@ def test_a_candidate_named_only_in_a_quote_is_not_in_the_quoting_post() -> None:
 def test_post_text_keeps_line_breaks_and_smileys_but_not_signature_or_profile() -> None:
     opening = phpbb_pages()[0].posts[0]
 
-    assert opening.text.split("\n")[0].startswith("Bon, qui a regardé le débat ce soir sur Val TV ?")
+    assert opening.text.split("\n")[0].startswith(
+        "Bon, qui a regardé le débat ce soir sur Val TV ?"
+    )
     assert opening.text.endswith("je dis ça, je dis rien :P")
     assert "Le bon sens" not in opening.text  # signature
     assert "Habitué" not in opening.text and "Inscription" not in opening.text  # profile box
@@ -213,18 +240,35 @@ def test_phpbb_board_lists_threads_with_replies_last_activity_and_last_page() ->
 
     assert board.engine == "phpbb"
     assert board.threads == (
-        ThreadLink(f"http://{PHPBB}/viewtopic-1898.html", "[Annonce] Charte de modération pendant la campagne",
-                   0, utc(2026, 11, 2, 8, 0, 0), None),
-        ThreadLink(f"http://{PHPBB}/viewtopic-1905.html", "Débat du 17 novembre : Martin, Lefort, Arnaud face à face",
-                   13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html"),
-        ThreadLink(f"http://{PHPBB}/viewtopic-1911.html", "Stationnement place du Marché : la pétition",
-                   2, utc(2026, 11, 19, 7, 58, 41), None),
+        ThreadLink(
+            f"http://{PHPBB}/viewtopic-1898.html",
+            "[Annonce] Charte de modération pendant la campagne",
+            0,
+            utc(2026, 11, 2, 8, 0, 0),
+            None,
+        ),
+        ThreadLink(
+            f"http://{PHPBB}/viewtopic-1905.html",
+            "Débat du 17 novembre : Martin, Lefort, Arnaud face à face",
+            13,
+            utc(2026, 11, 20, 7, 52, 40),
+            f"http://{PHPBB}/viewtopic-1905-start-10.html",
+        ),
+        ThreadLink(
+            f"http://{PHPBB}/viewtopic-1911.html",
+            "Stationnement place du Marché : la pétition",
+            2,
+            utc(2026, 11, 19, 7, 58, 41),
+            None,
+        ),
     )
 
 
 def test_phpbb_board_gives_its_next_page_and_subforums_not_the_threads_pages() -> None:
     first = parse_board(html(PHPBB, "viewforum-12.html"), f"http://{PHPBB}/viewforum-12.html")
-    second = parse_board(html(PHPBB, "viewforum-12-start-3.html"), f"http://{PHPBB}/viewforum-12-start-3.html")
+    second = parse_board(
+        html(PHPBB, "viewforum-12-start-3.html"), f"http://{PHPBB}/viewforum-12-start-3.html"
+    )
 
     assert first.next_page_url == f"http://{PHPBB}/viewforum-12-start-3.html"
     assert first.subforum_urls == (f"http://{PHPBB}/viewforum-15.html",)
@@ -236,16 +280,27 @@ def test_forum_index_lists_its_forums() -> None:
     index = parse_board(html(PHPBB, "index.html"), f"http://{PHPBB}/")
 
     assert index.threads == ()
-    assert index.subforum_urls == (f"http://{PHPBB}/viewforum-12.html", f"http://{PHPBB}/viewforum-15.html")
+    assert index.subforum_urls == (
+        f"http://{PHPBB}/viewforum-12.html",
+        f"http://{PHPBB}/viewforum-15.html",
+    )
 
 
 def test_demo_forum_thread_still_parses_post_by_post() -> None:
     host = "forum.citoyens-du-val.example"
     path = "forum/t/1842-reunion-publique-mardi/page-2.html"
-    page = parse_thread_page((DEMO_WEB / host / path).read_text(encoding="utf-8"), f"http://{host}/{path}")
+    page = parse_thread_page(
+        (DEMO_WEB / host / path).read_text(encoding="utf-8"), f"http://{host}/{path}"
+    )
 
     assert page.engine == "phpbb"
-    assert [(p.post_id, p.position) for p in page.posts] == [("9118", 6), ("9121", 7), ("9123", 8), ("9126", 9), ("9130", 10)]
+    assert [(p.post_id, p.position) for p in page.posts] == [
+        ("9118", 6),
+        ("9121", 7),
+        ("9123", 8),
+        ("9126", 9),
+        ("9130", 10),
+    ]
     assert "Il a demandé 3 fois" not in by_id(page.posts)["9121"].text
 
 
@@ -278,8 +333,13 @@ def test_vbulletin_quotes_with_and_without_attribution_are_kept_apart() -> None:
     posts = by_id([post for page in vb_pages() for post in page.posts])
 
     assert posts["88421"].quotes == ("Remettre à plat ça veut pas forcément dire supprimer.",)
-    assert posts["88421"].text == "Dans la bouche d'un candidat qui veut faire 3 millions d'économies, si, un peu quand même..."
-    assert posts["88433"].quotes == ("Le problème, ce ne sont pas les subventions, c'est qu'on ne sait jamais à quoi elles servent.",)
+    assert (
+        posts["88421"].text
+        == "Dans la bouche d'un candidat qui veut faire 3 millions d'économies, si, un peu quand même..."
+    )
+    assert posts["88433"].quotes == (
+        "Le problème, ce ne sont pas les subventions, c'est qu'on ne sait jamais à quoi elles servent.",
+    )
     assert "Posté par" not in posts["88452"].text and "Posté par" not in posts["88452"].quotes[0]
     assert "Péguy" not in posts["88415"].text  # signature
 
@@ -296,13 +356,25 @@ def test_vbulletin_links_resolve_against_base_href_and_posts_use_vbulletin_ancho
 
 
 def test_vbulletin_board_lists_threads_with_replies_and_printed_last_post_date() -> None:
-    board = parse_board(html(VB, "forums/8-Politique-locale"), f"http://{VB}/forums/8-Politique-locale", now=NOW)
+    board = parse_board(
+        html(VB, "forums/8-Politique-locale"), f"http://{VB}/forums/8-Politique-locale", now=NOW
+    )
 
     assert board.threads == (
-        ThreadLink(f"http://{VB}/{VB_THREAD}", "Subventions aux associations : ce que propose Lefort",
-                   9, utc(2026, 11, 21, 8, 12), f"http://{VB}/{VB_THREAD}/page2"),
-        ThreadLink(f"http://{VB}/threads/5498-Elections-municipales-les-dates-des-reunions-publiques",
-                   "Élections municipales : les dates des réunions publiques", 1, utc(2026, 11, 16, 19, 47), None),
+        ThreadLink(
+            f"http://{VB}/{VB_THREAD}",
+            "Subventions aux associations : ce que propose Lefort",
+            9,
+            utc(2026, 11, 21, 8, 12),
+            f"http://{VB}/{VB_THREAD}/page2",
+        ),
+        ThreadLink(
+            f"http://{VB}/threads/5498-Elections-municipales-les-dates-des-reunions-publiques",
+            "Élections municipales : les dates des réunions publiques",
+            1,
+            utc(2026, 11, 16, 19, 47),
+            None,
+        ),
     )
     assert board.subforum_urls == (f"http://{VB}/forums/9-Conseil-municipal-comptes-rendus",)
 
@@ -349,13 +421,25 @@ def test_xenforo_signature_and_edit_note_are_not_the_post() -> None:
 
 
 def test_xenforo_board_lists_threads_and_follows_its_pages() -> None:
-    board = parse_board(html(XF, "forums/municipales-2026.7/"), f"http://{XF}/forums/municipales-2026.7/")
+    board = parse_board(
+        html(XF, "forums/municipales-2026.7/"), f"http://{XF}/forums/municipales-2026.7/"
+    )
 
     assert board.threads == (
-        ThreadLink(f"http://{XF}/{XF_THREAD}", "Tramway : on vote pour quoi exactement ?",
-                   8, utc(2026, 11, 20, 9, 26, 37), f"http://{XF}/{XF_THREAD}page-2"),
-        ThreadLink(f"http://{XF}/threads/permanence-delodie-arnaud-samedi-au-marche.1197/",
-                   "Permanence d'Élodie Arnaud samedi au marché", 1, utc(2026, 11, 16, 14, 5, 31), None),
+        ThreadLink(
+            f"http://{XF}/{XF_THREAD}",
+            "Tramway : on vote pour quoi exactement ?",
+            8,
+            utc(2026, 11, 20, 9, 26, 37),
+            f"http://{XF}/{XF_THREAD}page-2",
+        ),
+        ThreadLink(
+            f"http://{XF}/threads/permanence-delodie-arnaud-samedi-au-marche.1197/",
+            "Permanence d'Élodie Arnaud samedi au marché",
+            1,
+            utc(2026, 11, 16, 14, 5, 31),
+            None,
+        ),
     )
     assert board.next_page_url == f"http://{XF}/forums/municipales-2026.7/page-2"
     assert board.subforum_urls == (f"http://{XF}/forums/debats-de-quartier.9/",)
@@ -381,15 +465,24 @@ def test_invision_thread_posts_with_quotes_apart_and_edit_note_dropped() -> None
     assert posts["2110"].text.startswith("Une agence postale communale")
     assert "Modifié" not in posts["2118"].text
     assert posts["2101"].url == f"http://{IPS}/{IPS_THREAD}#elComment_2101"
-    assert "l'éclairage de la rue des Acacias (enfin !)\nla fermeture annoncée du bureau de poste" in posts["2101"].text
+    assert (
+        "l'éclairage de la rue des Acacias (enfin !)\nla fermeture annoncée du bureau de poste"
+        in posts["2101"].text
+    )
 
 
 def test_invision_board_lists_topics_and_subforums() -> None:
-    board = parse_board(html(IPS, "forum/4-vie-municipale/"), f"http://{IPS}/forum/4-vie-municipale/")
+    board = parse_board(
+        html(IPS, "forum/4-vie-municipale/"), f"http://{IPS}/forum/4-vie-municipale/"
+    )
 
     assert [(t.url, t.replies, t.last_post_at) for t in board.threads] == [
         (f"http://{IPS}/{IPS_THREAD}", 4, utc(2026, 11, 21, 7, 58, 20)),
-        (f"http://{IPS}/topic/322-ou-voter-changements-de-bureaux/", 1, utc(2026, 11, 19, 12, 47, 10)),
+        (
+            f"http://{IPS}/topic/322-ou-voter-changements-de-bureaux/",
+            1,
+            utc(2026, 11, 19, 12, 47, 10),
+        ),
     ]
     assert board.subforum_urls == (f"http://{IPS}/forum/6-elections-municipales-2026/",)
 
@@ -416,9 +509,21 @@ def test_discourse_board_json_url(url: str, expected: str) -> None:
     ("url", "page", "expected"),
     [
         ("https://d.example/t/tramway-ou-bus/42", 1, "https://d.example/t/tramway-ou-bus/42.json"),
-        ("https://d.example/t/tramway-ou-bus/42/7", 1, "https://d.example/t/tramway-ou-bus/42.json"),
-        ("https://d.example/t/tramway-ou-bus/42", 3, "https://d.example/t/tramway-ou-bus/42.json?page=3"),
-        ("https://d.example/t/tramway-ou-bus/42.json", 2, "https://d.example/t/tramway-ou-bus/42.json?page=2"),
+        (
+            "https://d.example/t/tramway-ou-bus/42/7",
+            1,
+            "https://d.example/t/tramway-ou-bus/42.json",
+        ),
+        (
+            "https://d.example/t/tramway-ou-bus/42",
+            3,
+            "https://d.example/t/tramway-ou-bus/42.json?page=3",
+        ),
+        (
+            "https://d.example/t/tramway-ou-bus/42.json",
+            2,
+            "https://d.example/t/tramway-ou-bus/42.json?page=2",
+        ),
     ],
 )
 def test_discourse_topic_json_url(url: str, page: int, expected: str) -> None:
@@ -427,7 +532,9 @@ def test_discourse_topic_json_url(url: str, page: int, expected: str) -> None:
 
 def discourse_topic() -> ThreadPage:
     path = "t/tramway-ou-bus/42.json"
-    return parse_discourse_topic((SITES / DISCOURSE / path).read_bytes(), f"http://{DISCOURSE}/{path}")
+    return parse_discourse_topic(
+        (SITES / DISCOURSE / path).read_bytes(), f"http://{DISCOURSE}/{path}"
+    )
 
 
 def test_discourse_topic_json_gives_each_post_with_its_number_and_permalink() -> None:
@@ -454,22 +561,41 @@ def test_discourse_topic_json_gives_each_post_with_its_number_and_permalink() ->
 def test_discourse_quote_aside_is_kept_apart_and_link_preview_dropped() -> None:
     posts = by_id(discourse_topic().posts)
 
-    assert posts["322"].quotes == ("Et personne ne parle d’Élodie Arnaud, qui propose de faire d’abord une consultation au Pont-Arnaud ?",)
+    assert posts["322"].quotes == (
+        "Et personne ne parle d’Élodie Arnaud, qui propose de faire d’abord une consultation au Pont-Arnaud ?",
+    )
     assert "Arnaud" not in posts["322"].text
     assert "paul_g:" not in posts["322"].text
     assert "Étude de faisabilité" not in posts["330"].text  # onebox preview of a link
-    assert posts["330"].text == "Pour ceux qui veulent les sources, l’étude de l’agglo est en ligne :\nPage 47 pour la comparaison des coûts tram / BHNS."
+    assert (
+        posts["330"].text
+        == "Pour ceux qui veulent les sources, l’étude de l’agglo est en ligne :\nPage 47 pour la comparaison des coûts tram / BHNS."
+    )
 
 
 def test_discourse_long_topic_is_paged_by_twenty_posts() -> None:
     payload = {
-        "id": 77, "slug": "budget-2027", "title": "Budget 2027", "posts_count": 45,
-        "post_stream": {"posts": [
-            {"id": 900 + n, "username": "u", "created_at": "2026-11-20T10:00:00.000Z", "cooked": "<p>message</p>", "post_number": n, "post_type": 1}
-            for n in range(21, 41)
-        ]},
+        "id": 77,
+        "slug": "budget-2027",
+        "title": "Budget 2027",
+        "posts_count": 45,
+        "post_stream": {
+            "posts": [
+                {
+                    "id": 900 + n,
+                    "username": "u",
+                    "created_at": "2026-11-20T10:00:00.000Z",
+                    "cooked": "<p>message</p>",
+                    "post_number": n,
+                    "post_type": 1,
+                }
+                for n in range(21, 41)
+            ]
+        },
     }
-    page = parse_discourse_topic(json.dumps(payload).encode(), f"http://{DISCOURSE}/t/budget-2027/77.json?page=2")
+    page = parse_discourse_topic(
+        json.dumps(payload).encode(), f"http://{DISCOURSE}/t/budget-2027/77.json?page=2"
+    )
 
     assert page.page_number == 2
     assert page.page_count == 3
@@ -479,28 +605,63 @@ def test_discourse_long_topic_is_paged_by_twenty_posts() -> None:
 
 
 def test_discourse_latest_json_lists_topics_with_replies_and_last_post() -> None:
-    board = parse_discourse_board((SITES / DISCOURSE / "latest.json").read_bytes(), f"http://{DISCOURSE}/latest.json")
+    board = parse_discourse_board(
+        (SITES / DISCOURSE / "latest.json").read_bytes(), f"http://{DISCOURSE}/latest.json"
+    )
 
     assert board.engine == "discourse"
     assert board.threads == (
-        ThreadLink(f"http://{DISCOURSE}/t/bienvenue-sur-le-forum-citoyens-du-val-de-loire/38",
-                   "Bienvenue sur le forum Citoyens du Val de Loire", 0, utc(2026, 9, 1, 8, 0, 0), None),
-        ThreadLink(f"http://{DISCOURSE}/t/tramway-ou-bus/42", "Tramway ou bus ? Le grand débat",
-                   7, utc(2026, 11, 20, 18, 20, 15), None),
-        ThreadLink(f"http://{DISCOURSE}/t/permanence-delodie-arnaud-au-marche-samedi/57",
-                   "Permanence d’Élodie Arnaud au marché samedi", 2, utc(2026, 11, 20, 9, 15, 30), None),
+        ThreadLink(
+            f"http://{DISCOURSE}/t/bienvenue-sur-le-forum-citoyens-du-val-de-loire/38",
+            "Bienvenue sur le forum Citoyens du Val de Loire",
+            0,
+            utc(2026, 9, 1, 8, 0, 0),
+            None,
+        ),
+        ThreadLink(
+            f"http://{DISCOURSE}/t/tramway-ou-bus/42",
+            "Tramway ou bus ? Le grand débat",
+            7,
+            utc(2026, 11, 20, 18, 20, 15),
+            None,
+        ),
+        ThreadLink(
+            f"http://{DISCOURSE}/t/permanence-delodie-arnaud-au-marche-samedi/57",
+            "Permanence d’Élodie Arnaud au marché samedi",
+            2,
+            utc(2026, 11, 20, 9, 15, 30),
+            None,
+        ),
     )
     assert board.next_page_url is None
 
 
 def test_discourse_lists_give_categories_and_next_pages() -> None:
-    categories = parse_discourse_board((SITES / DISCOURSE / "categories.json").read_bytes(), f"http://{DISCOURSE}/categories.json")
-    more = json.dumps({"topic_list": {"topics": [
-        {"id": 9, "slug": "s", "title": "T", "posts_count": 61, "last_posted_at": "2026-11-20T10:00:00.000Z"}
-    ], "more_topics_url": "/c/municipales-2026/5?page=1"}}).encode()
+    categories = parse_discourse_board(
+        (SITES / DISCOURSE / "categories.json").read_bytes(), f"http://{DISCOURSE}/categories.json"
+    )
+    more = json.dumps(
+        {
+            "topic_list": {
+                "topics": [
+                    {
+                        "id": 9,
+                        "slug": "s",
+                        "title": "T",
+                        "posts_count": 61,
+                        "last_posted_at": "2026-11-20T10:00:00.000Z",
+                    }
+                ],
+                "more_topics_url": "/c/municipales-2026/5?page=1",
+            }
+        }
+    ).encode()
     board = parse_discourse_board(more, f"http://{DISCOURSE}/c/municipales-2026/5.json")
 
-    assert categories.subforum_urls == (f"http://{DISCOURSE}/c/municipales-2026/5", f"http://{DISCOURSE}/c/transports/7")
+    assert categories.subforum_urls == (
+        f"http://{DISCOURSE}/c/municipales-2026/5",
+        f"http://{DISCOURSE}/c/transports/7",
+    )
     assert board.next_page_url == f"http://{DISCOURSE}/c/municipales-2026/5.json?page=1"
     # 61 posts: the last page of the topic's JSON is the fourth.
     assert board.threads[0].last_page_url == f"http://{DISCOURSE}/t/s/9.json?page=4"
@@ -512,7 +673,13 @@ def test_discourse_crawler_view_is_parsed_when_met_as_html() -> None:
     assert page.engine == "discourse"
     assert page.thread_url == f"http://{DISCOURSE}/t/tramway-ou-bus/42"
     assert [(p.author, p.position) for p in page.posts] == [
-        ("elise_r", 1), ("marc_transports", 2), ("elise_r", 3), ("paul_g", 5), ("marc_transports", 6), ("lea.b", 7), ("elise_r", 8),
+        ("elise_r", 1),
+        ("marc_transports", 2),
+        ("elise_r", 3),
+        ("paul_g", 5),
+        ("marc_transports", 6),
+        ("lea.b", 7),
+        ("elise_r", 8),
     ]
     assert by_id(page.posts)["6"].quotes == by_id(discourse_topic().posts)["322"].quotes
 
@@ -539,7 +706,9 @@ def test_unknown_engine_posts_are_found_by_their_repetition() -> None:
 def test_unknown_engine_post_text_is_the_message_only_with_quotes_apart() -> None:
     posts = by_id(thread(HOMEMADE, HOMEMADE_THREAD, now=NOW).posts)
 
-    assert posts["5512"].quotes == ("elle m'a dit que la toiture serait faite en 2027 « quoi qu'il arrive »",)
+    assert posts["5512"].quotes == (
+        "elle m'a dit que la toiture serait faite en 2027 « quoi qu'il arrive »",
+    )
     assert posts["5512"].text.startswith("Facile à promettre en campagne.")
     assert "a écrit" not in posts["5512"].text
     assert "Arnaud" not in posts["5526"].text and "Arnaud" in posts["5526"].quotes[0]
@@ -550,11 +719,19 @@ def test_unknown_engine_post_text_is_the_message_only_with_quotes_apart() -> Non
 @pytest.mark.parametrize(
     ("host", "path"),
     [
-        (PHPBB, "viewtopic-1905.html"), (PHPBB, "viewtopic-1905-start-5.html"), (PHPBB, "viewtopic-1905-start-10.html"),
-        (VB, VB_THREAD), (VB, VB_THREAD + "/page2"), (XF, XF_THREAD), (XF, XF_THREAD + "page-2"), (IPS, IPS_THREAD),
+        (PHPBB, "viewtopic-1905.html"),
+        (PHPBB, "viewtopic-1905-start-5.html"),
+        (PHPBB, "viewtopic-1905-start-10.html"),
+        (VB, VB_THREAD),
+        (VB, VB_THREAD + "/page2"),
+        (XF, XF_THREAD),
+        (XF, XF_THREAD + "page-2"),
+        (IPS, IPS_THREAD),
     ],
 )
-def test_repetition_fallback_reads_known_engines_as_well_as_their_own_markup(host: str, path: str) -> None:
+def test_repetition_fallback_reads_known_engines_as_well_as_their_own_markup(
+    host: str, path: str
+) -> None:
     # The fallback is what an unknown theme or a new engine gets: held to the same answers.
     url = f"http://{host}/{path}"
     known = parse_thread_page(html(host, path), url, now=NOW)
@@ -566,7 +743,11 @@ def test_repetition_fallback_reads_known_engines_as_well_as_their_own_markup(hos
     assert generic.engine == "generic"
     assert essentials(generic) == essentials(known)
     assert (generic.thread_url, generic.page_number, generic.page_urls, generic.next_page_url) == (
-        known.thread_url, known.page_number, known.page_urls, known.next_page_url)
+        known.thread_url,
+        known.page_number,
+        known.page_urls,
+        known.next_page_url,
+    )
     if host != IPS:  # Invision's "Modifié … par" note is only known as such by its markup
         assert [p.text for p in generic.posts] == [p.text for p in known.posts]
 
@@ -576,11 +757,24 @@ def test_unknown_engine_board_lists_threads_with_replies_and_last_activity() -> 
 
     assert board.engine == "generic"
     assert [(t.url, t.title, t.replies, t.last_post_at) for t in board.threads] == [
-        (f"http://{HOMEMADE}/{HOMEMADE_THREAD}", "La piscine municipale va-t-elle fermer ?", 4, utc(2026, 11, 21, 11, 5)),
-        (f"http://{HOMEMADE}/discussion/74-travaux-rue-nationale-jusqu-a-quand.html", "Travaux rue Nationale : jusqu'à quand ?",
-         11, utc(2026, 11, 19, 16, 22)),
-        (f"http://{HOMEMADE}/discussion/69-le-marche-de-noel-sera-t-il-maintenu.html", "Le marché de Noël sera-t-il maintenu ?",
-         2, utc(2026, 11, 14, 8, 50)),
+        (
+            f"http://{HOMEMADE}/{HOMEMADE_THREAD}",
+            "La piscine municipale va-t-elle fermer ?",
+            4,
+            utc(2026, 11, 21, 11, 5),
+        ),
+        (
+            f"http://{HOMEMADE}/discussion/74-travaux-rue-nationale-jusqu-a-quand.html",
+            "Travaux rue Nationale : jusqu'à quand ?",
+            11,
+            utc(2026, 11, 19, 16, 22),
+        ),
+        (
+            f"http://{HOMEMADE}/discussion/69-le-marche-de-noel-sera-t-il-maintenu.html",
+            "Le marché de Noël sera-t-il maintenu ?",
+            2,
+            utc(2026, 11, 14, 8, 50),
+        ),
     ]
 
 
@@ -615,35 +809,55 @@ def test_french_dates_are_read_as_paris_time(text: str, expected: datetime | Non
 
 
 def debate_link(replies: int, last: datetime) -> ThreadLink:
-    return ThreadLink(f"http://{PHPBB}/viewtopic-1905.html", "Débat", replies, last, f"http://{PHPBB}/viewtopic-1905-start-10.html")
+    return ThreadLink(
+        f"http://{PHPBB}/viewtopic-1905.html",
+        "Débat",
+        replies,
+        last,
+        f"http://{PHPBB}/viewtopic-1905-start-10.html",
+    )
 
 
 def test_new_thread_is_read_from_its_first_page() -> None:
-    assert resume_from(debate_link(13, utc(2026, 11, 20, 7, 52, 40)), None) == f"http://{PHPBB}/viewtopic-1905.html"
+    assert (
+        resume_from(debate_link(13, utc(2026, 11, 20, 7, 52, 40)), None)
+        == f"http://{PHPBB}/viewtopic-1905.html"
+    )
 
 
 def test_state_after_the_last_page_remembers_where_the_thread_ended() -> None:
     link = debate_link(13, utc(2026, 11, 20, 7, 52, 40))
     state = state_after(link, phpbb_pages()[2])
 
-    assert state == ThreadState(13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html")
+    assert state == ThreadState(
+        13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html"
+    )
     assert phpbb_pages()[2].page_url == state.last_page_url
     assert ThreadState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
 
 
 def test_unchanged_thread_is_not_fetched_again() -> None:
-    state = ThreadState(13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html")
+    state = ThreadState(
+        13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html"
+    )
 
     assert not thread_has_news(debate_link(13, utc(2026, 11, 20, 7, 52, 40)), state)
     assert resume_from(debate_link(13, utc(2026, 11, 20, 7, 52, 40)), state) is None
 
 
 def test_thread_with_new_replies_is_read_again_from_its_previously_last_page() -> None:
-    state = ThreadState(13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html")
+    state = ThreadState(
+        13, utc(2026, 11, 20, 7, 52, 40), f"http://{PHPBB}/viewtopic-1905-start-10.html"
+    )
 
-    assert resume_from(debate_link(16, utc(2026, 11, 22, 9, 0)), state) == f"http://{PHPBB}/viewtopic-1905-start-10.html"
+    assert (
+        resume_from(debate_link(16, utc(2026, 11, 22, 9, 0)), state)
+        == f"http://{PHPBB}/viewtopic-1905-start-10.html"
+    )
     # Reply counts may be hidden; a newer last post is news too.
-    no_count = ThreadLink(f"http://{PHPBB}/viewtopic-1905.html", "Débat", None, utc(2026, 11, 22, 9, 0), None)
+    no_count = ThreadLink(
+        f"http://{PHPBB}/viewtopic-1905.html", "Débat", None, utc(2026, 11, 22, 9, 0), None
+    )
     assert thread_has_news(no_count, state)
 
 
@@ -659,8 +873,18 @@ def test_state_after_a_page_without_board_link_counts_replies_from_positions() -
 
 def test_empty_or_broken_input_gives_no_posts() -> None:
     assert parse_thread_page("", f"http://{PHPBB}/viewtopic-1.html").posts == ()
-    assert parse_thread_page("<html><body><p>Sujet introuvable</p></body></html>", f"http://{PHPBB}/x.html").posts == ()
-    assert parse_discourse_topic(b"<html>502 Bad Gateway</html>", f"http://{DISCOURSE}/t/x/1.json").posts == ()
+    assert (
+        parse_thread_page(
+            "<html><body><p>Sujet introuvable</p></body></html>", f"http://{PHPBB}/x.html"
+        ).posts
+        == ()
+    )
+    assert (
+        parse_discourse_topic(
+            b"<html>502 Bad Gateway</html>", f"http://{DISCOURSE}/t/x/1.json"
+        ).posts
+        == ()
+    )
     assert parse_discourse_board(b"", f"http://{DISCOURSE}/latest.json").threads == ()
     assert parse_board("", f"http://{PHPBB}/viewforum-12.html").threads == ()
 
@@ -700,20 +924,53 @@ def _walk_forum(web: LocalWeb, start: str) -> dict[str, list[Post]]:
 @pytest.mark.parametrize(
     ("start", "counts"),
     [
-        (f"http://{PHPBB}/index.html", {"viewtopic-1898.html": 1, "viewtopic-1905.html": 14, "viewtopic-1911.html": 3, "viewtopic-1850.html": 2}),
-        (f"http://{VB}/forums/8-Politique-locale", {VB_THREAD: 10, "threads/5498-Elections-municipales-les-dates-des-reunions-publiques": 2}),
-        (f"http://{XF}/forums/municipales-2026.7/", {XF_THREAD: 9, "threads/permanence-delodie-arnaud-samedi-au-marche.1197/": 2,
-                                                     "threads/sondage-qui-va-gagner-au-premier-tour.1188/": 1}),
-        (f"http://{IPS}/forum/4-vie-municipale/", {IPS_THREAD: 5, "topic/322-ou-voter-changements-de-bureaux/": 2}),
-        (f"http://{HOMEMADE}/index.html", {HOMEMADE_THREAD: 5, "discussion/74-travaux-rue-nationale-jusqu-a-quand.html": 2,
-                                           "discussion/69-le-marche-de-noel-sera-t-il-maintenu.html": 2}),
+        (
+            f"http://{PHPBB}/index.html",
+            {
+                "viewtopic-1898.html": 1,
+                "viewtopic-1905.html": 14,
+                "viewtopic-1911.html": 3,
+                "viewtopic-1850.html": 2,
+            },
+        ),
+        (
+            f"http://{VB}/forums/8-Politique-locale",
+            {
+                VB_THREAD: 10,
+                "threads/5498-Elections-municipales-les-dates-des-reunions-publiques": 2,
+            },
+        ),
+        (
+            f"http://{XF}/forums/municipales-2026.7/",
+            {
+                XF_THREAD: 9,
+                "threads/permanence-delodie-arnaud-samedi-au-marche.1197/": 2,
+                "threads/sondage-qui-va-gagner-au-premier-tour.1188/": 1,
+            },
+        ),
+        (
+            f"http://{IPS}/forum/4-vie-municipale/",
+            {IPS_THREAD: 5, "topic/322-ou-voter-changements-de-bureaux/": 2},
+        ),
+        (
+            f"http://{HOMEMADE}/index.html",
+            {
+                HOMEMADE_THREAD: 5,
+                "discussion/74-travaux-rue-nationale-jusqu-a-quand.html": 2,
+                "discussion/69-le-marche-de-noel-sera-t-il-maintenu.html": 2,
+            },
+        ),
     ],
 )
-def test_boards_and_pages_lead_to_every_post_once(sites_web: LocalWeb, start: str, counts: dict[str, int]) -> None:
+def test_boards_and_pages_lead_to_every_post_once(
+    sites_web: LocalWeb, start: str, counts: dict[str, int]
+) -> None:
     host = start.split("/")[2]
     threads = _walk_forum(sites_web, start)
 
-    assert {url: len(posts) for url, posts in threads.items()} == {f"http://{host}/{path}": n for path, n in counts.items()}
+    assert {url: len(posts) for url, posts in threads.items()} == {
+        f"http://{host}/{path}": n for path, n in counts.items()
+    }
     for posts in threads.values():
         assert [p.position for p in posts] == list(range(1, len(posts) + 1))
         assert len({p.post_id for p in posts}) == len(posts)
@@ -737,5 +994,13 @@ def test_discourse_json_lists_lead_to_every_topic_post(sites_web: LocalWeb) -> N
         f"http://{DISCOURSE}/t/tramway-ou-bus/42": 7,
         f"http://{DISCOURSE}/t/permanence-delodie-arnaud-au-marche-samedi/57": 3,
     }
-    for category in parse_discourse_board(_fetch(sites_web, f"http://{DISCOURSE}/categories.json"), f"http://{DISCOURSE}/categories.json").subforum_urls:
-        assert parse_discourse_board(_fetch(sites_web, discourse_board_json_url(category)), category).engine == "discourse"
+    for category in parse_discourse_board(
+        _fetch(sites_web, f"http://{DISCOURSE}/categories.json"),
+        f"http://{DISCOURSE}/categories.json",
+    ).subforum_urls:
+        assert (
+            parse_discourse_board(
+                _fetch(sites_web, discourse_board_json_url(category)), category
+            ).engine
+            == "discourse"
+        )

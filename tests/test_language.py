@@ -3,14 +3,14 @@ restriction applied during a crawl. The texts are written for these tests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from traceur.config import Settings
-from traceur.enrich.language import accepts, detect_language, document_language, LANGUAGES
 from traceur.demo.localweb import LocalWeb
+from traceur.enrich.language import LANGUAGES, accepts, detect_language, document_language
 from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 
@@ -40,7 +40,15 @@ def test_french_forum_post_without_accents_or_capitals_is_french() -> None:
     assert detect_language(post) == "fr"
 
 
-@pytest.mark.parametrize("text", ["Merci pour l'article !", "Brennac, 14 novembre 2026", "", "12 34 56 78 90 12 34 56 78 90 12 34"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Merci pour l'article !",
+        "Brennac, 14 novembre 2026",
+        "",
+        "12 34 56 78 90 12 34 56 78 90 12 34",
+    ],
+)
 def test_text_too_short_or_without_words_is_left_undecided(text: str) -> None:
     assert detect_language(text) is None
 
@@ -59,10 +67,19 @@ def test_the_declared_language_serves_when_the_text_is_too_short() -> None:
     assert document_language("Brève", "Merci !", declared=None) is None
 
 
-@pytest.mark.parametrize("languages, lang, kept", [
-    ((), "en", True), (("fr",), "fr", True), (("fr",), "en", False), (("fr", "en"), "en", True), (("fr",), None, True),
-])
-def test_language_restriction_keeps_unknown_languages(languages: tuple[str, ...], lang: str | None, kept: bool) -> None:
+@pytest.mark.parametrize(
+    "languages, lang, kept",
+    [
+        ((), "en", True),
+        (("fr",), "fr", True),
+        (("fr",), "en", False),
+        (("fr", "en"), "en", True),
+        (("fr",), None, True),
+    ],
+)
+def test_language_restriction_keeps_unknown_languages(
+    languages: tuple[str, ...], lang: str | None, kept: bool
+) -> None:
     assert accepts(languages, lang) is kept
 
 
@@ -74,7 +91,11 @@ ARTICLE = """<!DOCTYPE html><html lang="{declared}"><head><meta charset="utf-8">
 <body><nav><a href="/">Accueil</a></nav><main><article><h1>{title}</h1>{body}</article></main></body></html>"""
 PAGES = {
     "budget-fr": ("fr", "Le budget de Brennac adopté", "fr"),
-    "budget-en": ("fr", "Brennac passes its budget", "en"),  # a French template around an English text
+    "budget-en": (
+        "fr",
+        "Brennac passes its budget",
+        "en",
+    ),  # a French template around an English text
     "budget-de": ("de", "Brennac beschließt den Haushalt", "de"),
 }
 
@@ -88,19 +109,26 @@ def _site(root: Path) -> None:
         body = "".join(f"<p>{SAMPLES[code]}</p>" for _ in range(3))
         page = ARTICLE.format(declared=declared, title=title, body=body, day=day)
         (site / "a" / f"{slug}.html").write_text(page, encoding="utf-8")
-        items.append(f"<item><title>{title}</title><link>http://{HOST}/a/{slug}.html</link><guid>{slug}</guid>"
-                     f"<pubDate>0{day} Nov 2026 09:00:00 +0100</pubDate></item>")
+        items.append(
+            f"<item><title>{title}</title><link>http://{HOST}/a/{slug}.html</link><guid>{slug}</guid>"
+            f"<pubDate>0{day} Nov 2026 09:00:00 +0100</pubDate></item>"
+        )
     (site / "rss.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Journal</title>'
-        f"<link>http://{HOST}/</link>{''.join(items)}</channel></rss>", encoding="utf-8")
+        f"<link>http://{HOST}/</link>{''.join(items)}</channel></rss>",
+        encoding="utf-8",
+    )
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("lang_line, expected", [
-    ("lang: fr", {"budget-fr": "fr"}),
-    ("lang: [fr, en]", {"budget-fr": "fr", "budget-en": "en"}),
-    ("", {"budget-fr": "fr", "budget-en": "en", "budget-de": "de"}),
-])
+@pytest.mark.parametrize(
+    "lang_line, expected",
+    [
+        ("lang: fr", {"budget-fr": "fr"}),
+        ("lang: [fr, en]", {"budget-fr": "fr", "budget-en": "en"}),
+        ("", {"budget-fr": "fr", "budget-en": "en", "budget-de": "de"}),
+    ],
+)
 def test_source_restricted_to_languages_stores_only_documents_in_them(
     tmp_path: Path, make_settings: Callable[..., Settings], lang_line: str, expected: dict[str, str]
 ) -> None:
@@ -116,7 +144,10 @@ def test_source_restricted_to_languages_stores_only_documents_in_them(
         summary = run_pass(settings, watchlist, quiet=True)
     store = open_store(settings)
     try:
-        stored = {doc.url.rsplit("/", 1)[-1].removesuffix(".html"): doc.lang for doc in store.iter_documents()}
+        stored = {
+            doc.url.rsplit("/", 1)[-1].removesuffix(".html"): doc.lang
+            for doc in store.iter_documents()
+        }
     finally:
         store.close()
 

@@ -5,8 +5,8 @@ fixture web (which records every request)."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -25,7 +25,9 @@ SITE_SOURCE = (
     f"  - id: actu-site\n    kind: site\n    url: 'http://{HOST}/articles/'\n    every: 1h\n"
     "    match: '/articles/[^/]+[.]html$'\n    limits: {max_pages: 20, max_depth: 2}\n"
 )
-FEED_SOURCE = f"  - {{id: actu, kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 10m}}\n"
+FEED_SOURCE = (
+    f"  - {{id: actu, kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 10m}}\n"
+)
 
 
 def html(path: str) -> Response:
@@ -45,7 +47,9 @@ def test_second_pass_over_unchanged_sites_sends_only_conditional_requests_and_st
 
     requests = sites_web.requested(HOST)
     assert requests, "the second pass must still ask the site"
-    assert all(r.headers.get("If-None-Match") for r in requests), [r.path for r in requests if not r.headers.get("If-None-Match")]
+    assert all(r.headers.get("If-None-Match") for r in requests), [
+        r.path for r in requests if not r.headers.get("If-None-Match")
+    ]
     assert {r.status for r in requests} == {304}
     assert second.total("new") == 0 and second.total("updated") == 0
 
@@ -65,7 +69,11 @@ def test_after_an_edit_the_next_pass_fetches_only_the_edited_article_and_updates
         "Les horaires sont étendus",
         "Mise à jour : Claire Martin inaugurera le marché le 28 novembre. Les horaires sont étendus",
     )
-    sites_web.set(HOST, "/articles/marche-de-noel.html", Response(200, edited.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"}))
+    sites_web.set(
+        HOST,
+        "/articles/marche-de-noel.html",
+        Response(200, edited.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"}),
+    )
     sites_web.clear_log()
     third = run_pass(settings, watchlist, quiet=True)
 
@@ -93,7 +101,9 @@ def test_after_an_edit_the_next_pass_fetches_only_the_edited_article_and_updates
 def test_a_page_answering_429_with_retry_after_is_retried_after_the_delay_and_stored(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    answers = iter([Response(429, b"trop de requetes", {"Retry-After": "2", "Content-Type": "text/plain"})])
+    answers = iter(
+        [Response(429, b"trop de requetes", {"Retry-After": "2", "Content-Type": "text/plain"})]
+    )
 
     def busy_then_ok(method: str, path: str, headers: dict[str, str]) -> Response:
         return next(answers, html("articles/jean-baptiste-lefort-candidat.html"))
@@ -103,12 +113,18 @@ def test_a_page_answering_429_with_retry_after_is_retried_after_the_delay_and_st
     watchlist = write_watchlist(tmp_path, FEED_SOURCE)
     summary = run_pass(settings, watchlist, quiet=True)
 
-    attempts = [r for r in sites_web.requested(HOST) if r.path == "/articles/jean-baptiste-lefort-candidat.html"]
+    attempts = [
+        r
+        for r in sites_web.requested(HOST)
+        if r.path == "/articles/jean-baptiste-lefort-candidat.html"
+    ]
     assert [r.status for r in attempts] == [429, 200]
     # The crawler waited at least what the server asked before asking again.
     assert attempts[1].at - attempts[0].at >= 1.9
     assert summary.total("new") == 3 and not summary.errors()
-    assert stored(settings)[f"http://{HOST}/articles/jean-baptiste-lefort-candidat.html"].candidates == ["jean-baptiste-lefort"]
+    assert stored(settings)[
+        f"http://{HOST}/articles/jean-baptiste-lefort-candidat.html"
+    ].candidates == ["jean-baptiste-lefort"]
 
 
 def test_huge_pages_compressed_bombs_and_binary_files_served_as_html_are_refused(
@@ -117,8 +133,16 @@ def test_huge_pages_compressed_bombs_and_binary_files_served_as_html_are_refused
     huge = b"<html><body><p>" + b"Claire Martin " * (60 * 1024 * 1024 // 14) + b"</p></body></html>"
     bomb = gzip.compress(b"<html><body>" + b" " * (60 * 1024 * 1024) + b"</body></html>")
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64
-    sites_web.set(HOST, "/articles/enorme.html", Response(200, huge, {"Content-Type": "text/html; charset=utf-8"}))
-    sites_web.set(HOST, "/articles/bombe.html", Response(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"}))
+    sites_web.set(
+        HOST,
+        "/articles/enorme.html",
+        Response(200, huge, {"Content-Type": "text/html; charset=utf-8"}),
+    )
+    sites_web.set(
+        HOST,
+        "/articles/bombe.html",
+        Response(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"}),
+    )
     sites_web.set(HOST, "/articles/image.html", Response(200, png, {"Content-Type": "text/html"}))
     feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://{HOST}/</link><description>d</description>
 <item><title>Enorme</title><link>http://{HOST}/articles/enorme.html</link><guid>g1</guid></item>
@@ -126,9 +150,16 @@ def test_huge_pages_compressed_bombs_and_binary_files_served_as_html_are_refused
 <item><title>Image</title><link>http://{HOST}/articles/image.html</link><guid>g3</guid></item>
 <item><title>Vraie</title><link>http://{HOST}/articles/marche-de-noel.html</link><guid>g4</guid></item>
 </channel></rss>"""
-    sites_web.set(HOST, "/feeds/pieges.xml", Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}))
+    sites_web.set(
+        HOST,
+        "/feeds/pieges.xml",
+        Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}),
+    )
     settings = make_settings(sites_web)
-    watchlist = write_watchlist(tmp_path, f"  - {{id: pieges, kind: feed, url: 'http://{HOST}/feeds/pieges.xml', every: 10m}}\n")
+    watchlist = write_watchlist(
+        tmp_path,
+        f"  - {{id: pieges, kind: feed, url: 'http://{HOST}/feeds/pieges.xml', every: 10m}}\n",
+    )
     summary = run_pass(settings, watchlist, quiet=True)
 
     source = summary.sources["pieges"]
@@ -142,10 +173,16 @@ def test_huge_pages_compressed_bombs_and_binary_files_served_as_html_are_refused
 def test_redirect_loop_ends_with_a_logged_error(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    sites_web.set(HOST, "/boucle/a.html", Response(302, b"", {"Location": f"http://{HOST}/boucle/b.html"}))
-    sites_web.set(HOST, "/boucle/b.html", Response(302, b"", {"Location": f"http://{HOST}/boucle/a.html"}))
+    sites_web.set(
+        HOST, "/boucle/a.html", Response(302, b"", {"Location": f"http://{HOST}/boucle/b.html"})
+    )
+    sites_web.set(
+        HOST, "/boucle/b.html", Response(302, b"", {"Location": f"http://{HOST}/boucle/a.html"})
+    )
     settings = make_settings(sites_web)
-    watchlist = write_watchlist(tmp_path, f"  - {{id: boucle, kind: site, url: 'http://{HOST}/boucle/a.html', every: 1h}}\n")
+    watchlist = write_watchlist(
+        tmp_path, f"  - {{id: boucle, kind: site, url: 'http://{HOST}/boucle/a.html', every: 1h}}\n"
+    )
     summary = run_pass(settings, watchlist, quiet=True)
 
     assert summary.sources["boucle"].errors == {"redirect_loop": 1}
@@ -157,7 +194,15 @@ def test_redirect_loop_ends_with_a_logged_error(
 def test_robots_crawl_delay_spaces_requests_to_that_site(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    sites_web.set(HOST, "/robots.txt", Response(200, b"User-agent: *\nCrawl-delay: 1\nDisallow: /prive/\n", {"Content-Type": "text/plain"}))
+    sites_web.set(
+        HOST,
+        "/robots.txt",
+        Response(
+            200,
+            b"User-agent: *\nCrawl-delay: 1\nDisallow: /prive/\n",
+            {"Content-Type": "text/plain"},
+        ),
+    )
     settings = make_settings(sites_web)
     watchlist = write_watchlist(tmp_path, SITE_SOURCE)
     run_pass(settings, watchlist, quiet=True)
@@ -173,12 +218,26 @@ def test_page_whose_declared_charset_lies_is_decoded_right(
 ) -> None:
     page = (SITE / "articles" / "page-supprimee-bientot.html").read_text(encoding="utf-8")
     # windows-1252 bytes announced as UTF-8, a classic of old regional CMSs.
-    sites_web.set(HOST, "/articles/page-supprimee-bientot.html", Response(200, page.replace('charset="utf-8"', "").encode("cp1252"), {"Content-Type": "text/html; charset=utf-8"}))
+    sites_web.set(
+        HOST,
+        "/articles/page-supprimee-bientot.html",
+        Response(
+            200,
+            page.replace('charset="utf-8"', "").encode("cp1252"),
+            {"Content-Type": "text/html; charset=utf-8"},
+        ),
+    )
     feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://{HOST}/</link><description>d</description>
 <item><title>Réunion</title><link>http://{HOST}/articles/page-supprimee-bientot.html</link><guid>c1</guid></item></channel></rss>"""
-    sites_web.set(HOST, "/feeds/charset.xml", Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}))
+    sites_web.set(
+        HOST,
+        "/feeds/charset.xml",
+        Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}),
+    )
     settings = make_settings(sites_web)
-    watchlist = write_watchlist(tmp_path, f"  - {{id: c, kind: feed, url: 'http://{HOST}/feeds/charset.xml', every: 10m}}\n")
+    watchlist = write_watchlist(
+        tmp_path, f"  - {{id: c, kind: feed, url: 'http://{HOST}/feeds/charset.xml', every: 10m}}\n"
+    )
     run_pass(settings, watchlist, quiet=True)
 
     doc = stored(settings)[f"http://{HOST}/articles/page-supprimee-bientot.html"]

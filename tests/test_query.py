@@ -8,16 +8,29 @@ from __future__ import annotations
 import random
 import sqlite3
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
 
 from traceur.cli import main
-from traceur.errors import QueryError, TraceurError, WatchlistError
-from traceur.enrich.query import And, evaluate, format_query, Near, Node, Not, Or, parse, Phrase, Prefix, Term, words_of
+from traceur.enrich.query import (
+    And,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    evaluate,
+    format_query,
+    parse,
+    words_of,
+)
 from traceur.enrich.tagging import matches_topic
+from traceur.errors import QueryError, TraceurError, WatchlistError
 from traceur.store.es_query import to_elasticsearch
 from traceur.store.fts5_query import fts5_expressible, to_fts5, to_fts5_plan
 from traceur.watchlist.loader import load_watchlist
@@ -82,7 +95,9 @@ def test_a_trailing_star_is_a_prefix() -> None:
 
 def test_near_joins_two_words_or_phrases_with_a_distance() -> None:
     assert parse("tramway NEAR/5 Martin") == Near((Term("tramway"), Term("martin")), 5)
-    assert parse('"claire martin" NEAR/0 tram*') == Near((Phrase(("claire", "martin")), Prefix("tram")), 0)
+    assert parse('"claire martin" NEAR/0 tram*') == Near(
+        (Phrase(("claire", "martin")), Prefix("tram")), 0
+    )
 
 
 def test_near_binds_tighter_than_not_and_and() -> None:
@@ -95,7 +110,15 @@ def test_punctuation_alone_is_ignored_like_a_space() -> None:
     assert parse("taxe: foncière!") == And((Term("taxe"), Term("fonciere")))
 
 
-ROUND_TRIP = ["a b OR c", "NOT (a OR b) c", '"saint mart"* NEAR/3 x', "NOT NOT a", "a OR NOT b c", "(a OR b) (c OR d)", "x*"]
+ROUND_TRIP = [
+    "a b OR c",
+    "NOT (a OR b) c",
+    '"saint mart"* NEAR/3 x',
+    "NOT NOT a",
+    "a OR NOT b c",
+    "(a OR b) (c OR d)",
+    "x*",
+]
 
 
 @pytest.mark.parametrize("text", ROUND_TRIP)
@@ -117,7 +140,12 @@ MALFORMED = [
     ("(tramway OR loyers", 19, '")" to close the "(" of column 1', "end of query"),
     ("tramway)", 8, "end of query", '")" that closes no "("'),
     ("()", 2, 'a word, a "phrase" or "(" after "("', '")"'),
-    ('tramway "logements sociaux', 9, "a closing '\"' for the phrase that starts here", "end of query"),
+    (
+        'tramway "logements sociaux',
+        9,
+        "a closing '\"' for the phrase that starts here",
+        "end of query",
+    ),
     ('tramway ""', 9, "words between the quotes", 'the empty phrase ""'),
     ("tramway NEAR Martin", 9, "a distance after NEAR, as in NEAR/5", "NEAR"),
     ("tramway NEAR/x Martin", 9, "a distance after NEAR, as in NEAR/5", "NEAR/x"),
@@ -131,8 +159,12 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("text", "column", "expected", "found"), MALFORMED, ids=[m[0] or "empty" for m in MALFORMED])
-def test_a_malformed_query_is_reported_with_its_column_and_the_expected_token(text: str, column: int, expected: str, found: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "column", "expected", "found"), MALFORMED, ids=[m[0] or "empty" for m in MALFORMED]
+)
+def test_a_malformed_query_is_reported_with_its_column_and_the_expected_token(
+    text: str, column: int, expected: str, found: str
+) -> None:
     with pytest.raises(QueryError) as caught:
         parse(text)
 
@@ -145,7 +177,10 @@ def test_a_parse_error_reads_as_one_sentence_with_a_caret_under_the_column() -> 
     with pytest.raises(QueryError) as caught:
         parse("Claire Martin AND")
 
-    assert str(caught.value) == 'column 18: expected a word, a "phrase" or "(" after AND, found end of query'
+    assert (
+        str(caught.value)
+        == 'column 18: expected a word, a "phrase" or "(" after AND, found end of query'
+    )
     assert caught.value.caret() == "Claire Martin AND\n" + " " * 17 + "^"
     assert isinstance(caught.value, TraceurError) and caught.value.exit_code == 2
 
@@ -192,7 +227,9 @@ def test_all_words_are_required_and_may_stand_in_either_field() -> None:
 
 def test_a_phrase_needs_its_words_side_by_side_in_order_within_one_field() -> None:
     assert matches('"logements sociaux"', "des logements sociaux neufs")
-    assert matches('"logements sociaux"', "des logements, sociaux")  # punctuation is no word: still side by side
+    assert matches(
+        '"logements sociaux"', "des logements, sociaux"
+    )  # punctuation is no word: still side by side
     assert not matches('"sociaux logements"', "des logements sociaux neufs")
     assert not matches('"logements sociaux"', "des logements très sociaux")
     assert not matches('"claire martin"', "Martin parle.", title="Claire")
@@ -248,7 +285,19 @@ def test_near_accepts_overlapping_occurrences_as_fts5_and_lucene_do() -> None:
 
 def test_words_of_cuts_like_unicode61() -> None:
     assert words_of("L’élection, à Val-sur-Loire : 3,5 % (www.val.example) a_b") == [
-        "l", "election", "a", "val", "sur", "loire", "3", "5", "www", "val", "example", "a", "b",
+        "l",
+        "election",
+        "a",
+        "val",
+        "sur",
+        "loire",
+        "3",
+        "5",
+        "www",
+        "val",
+        "example",
+        "a",
+        "b",
     ]
 
 
@@ -256,7 +305,9 @@ def test_words_of_cuts_like_unicode61() -> None:
 
 
 def test_a_topic_with_a_query_is_about_the_documents_its_query_matches() -> None:
-    topic = Topic("transports", "Transports", ("tramway",), query="tramway NOT (Saint-Martin OR trampoline)")
+    topic = Topic(
+        "transports", "Transports", ("tramway",), query="tramway NOT (Saint-Martin OR trampoline)"
+    )
 
     assert matches_topic(topic, "Le tramway", "Le tracé est voté.")
     assert not matches_topic(topic, "Le tramway", "à Saint-Martin", by_keywords=True)
@@ -316,7 +367,10 @@ def test_a_malformed_topic_query_is_reported_with_file_line_and_column(tmp_path:
         load_watchlist(path)
 
     [problem] = caught.value.problems
-    assert problem == f"{path}:9: topics[1].query: column 19 of '(vidéo* OR caméras': expected \")\" to close the \"(\" of column 1, found end of query"
+    assert (
+        problem
+        == f'{path}:9: topics[1].query: column 19 of \'(vidéo* OR caméras\': expected ")" to close the "(" of column 1, found end of query'
+    )
 
 
 def test_an_empty_topic_query_is_reported(tmp_path: Path) -> None:
@@ -325,7 +379,9 @@ def test_an_empty_topic_query_is_reported(tmp_path: Path) -> None:
     with pytest.raises(WatchlistError) as caught:
         load_watchlist(path)
 
-    assert caught.value.problems == [f"{path}:9: topics[1].query: is empty; write a query such as \"tramway NEAR/5 Martin\", or remove the key"]
+    assert caught.value.problems == [
+        f'{path}:9: topics[1].query: is empty; write a query such as "tramway NEAR/5 Martin", or remove the key'
+    ]
 
 
 def test_a_topic_without_keywords_or_query_is_still_an_error(tmp_path: Path) -> None:
@@ -339,21 +395,59 @@ def test_a_topic_without_keywords_or_query_is_still_an_error(tmp_path: Path) -> 
 
 
 CORPUS = {
-    1: ("Le tramway passera par les Tilleuls", "Le conseil a voté le tracé nord. Claire Martin s'en félicite."),
-    2: ("Réunion publique de mardi", "Questions sur le tramway et les loyers. Élodie Arnaud était au fond de la salle."),
-    3: ("Les logements sociaux du quartier", "Élodie Arnaud propose de racheter trois immeubles pour des logements sociaux."),
-    4: ("Budget 2027", "L’adjoint J.-B. Lefort dénonce une hausse. Les logements de fonction ne sont pas sociaux."),
+    1: (
+        "Le tramway passera par les Tilleuls",
+        "Le conseil a voté le tracé nord. Claire Martin s'en félicite.",
+    ),
+    2: (
+        "Réunion publique de mardi",
+        "Questions sur le tramway et les loyers. Élodie Arnaud était au fond de la salle.",
+    ),
+    3: (
+        "Les logements sociaux du quartier",
+        "Élodie Arnaud propose de racheter trois immeubles pour des logements sociaux.",
+    ),
+    4: (
+        "Budget 2027",
+        "L’adjoint J.-B. Lefort dénonce une hausse. Les logements de fonction ne sont pas sociaux.",
+    ),
     5: ("Fête du sport", "Un trampoline géant est installé place du Marché."),
-    6: ("Saint-Martin-sur-Loire vote son budget", "Au cœur du débat, la vidéoprotection et le tram."),
+    6: (
+        "Saint-Martin-sur-Loire vote son budget",
+        "Au cœur du débat, la vidéoprotection et le tram.",
+    ),
     7: ("Claire", "Martin"),
 }
 
 FTS5_QUERIES = [
-    "tramway", "elodie", "ÉLODIE arnaud", "coeur", "cœur", "co*", "Saint-Martin", "l'adjoint", "vidéo*", "tram*",
-    '"logements sociaux"', "logements sociaux", "tramway OR budget", "tramway NOT loyers", "NOT tramway",
-    "NOT (tramway OR budget)", "tramway OR NOT budget", "budget (NOT Saint-Martin OR trampoline)", "NOT NOT tramway",
-    "tramway NEAR/3 loyers", "loyers NEAR/3 tramway", "tramway NEAR/2 loyers", '"claire martin"', "claire NEAR/5 martin",
-    '"Élodie Arnaud" NEAR/2 logements', '"saint mart"*', "fete", "2027 OR trampoline",
+    "tramway",
+    "elodie",
+    "ÉLODIE arnaud",
+    "coeur",
+    "cœur",
+    "co*",
+    "Saint-Martin",
+    "l'adjoint",
+    "vidéo*",
+    "tram*",
+    '"logements sociaux"',
+    "logements sociaux",
+    "tramway OR budget",
+    "tramway NOT loyers",
+    "NOT tramway",
+    "NOT (tramway OR budget)",
+    "tramway OR NOT budget",
+    "budget (NOT Saint-Martin OR trampoline)",
+    "NOT NOT tramway",
+    "tramway NEAR/3 loyers",
+    "loyers NEAR/3 tramway",
+    "tramway NEAR/2 loyers",
+    '"claire martin"',
+    "claire NEAR/5 martin",
+    '"Élodie Arnaud" NEAR/2 logements',
+    '"saint mart"*',
+    "fete",
+    "2027 OR trampoline",
 ]
 
 
@@ -361,8 +455,13 @@ FTS5_QUERIES = [
 def fts5() -> Iterator[sqlite3.Connection]:
     """An in-memory FTS5 table tokenised as the SQLite store's, holding CORPUS."""
     connection = sqlite3.connect(":memory:")
-    connection.execute('CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")')
-    connection.executemany("INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)", [(k, *v) for k, v in CORPUS.items()])
+    connection.execute(
+        'CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")'
+    )
+    connection.executemany(
+        "INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)",
+        [(k, *v) for k, v in CORPUS.items()],
+    )
     yield connection
     connection.close()
 
@@ -388,7 +487,9 @@ def by_python(node: Node) -> set[int]:
 @pytest.mark.parametrize("text", FTS5_QUERIES)
 def test_fts5_finds_what_the_python_evaluator_finds(fts5: sqlite3.Connection, text: str) -> None:
     node = parse(text)
-    assert run_fts5(fts5, node) == by_python(node), f"{text!r} -> {to_fts5_plan(node, 'docs', 'docs.rowid')}"
+    assert run_fts5(fts5, node) == by_python(node), (
+        f"{text!r} -> {to_fts5_plan(node, 'docs', 'docs.rowid')}"
+    )
 
 
 def test_fts5_results_of_a_few_queries_are_the_expected_documents(fts5: sqlite3.Connection) -> None:
@@ -419,7 +520,10 @@ def test_a_not_without_a_positive_term_runs_as_documents_minus_matches() -> None
     assert plan.condition == "NOT (d.rowid IN (SELECT rowid FROM docs WHERE docs MATCH ?))"
     assert plan.params == ('"tramway"',)
     # With a positive term beside it, a NOT stays in the ranked MATCH.
-    assert to_fts5_plan(parse("budget NOT tramway"), "docs", "d.rowid").match == '("budget" NOT "tramway")'
+    assert (
+        to_fts5_plan(parse("budget NOT tramway"), "docs", "d.rowid").match
+        == '("budget" NOT "tramway")'
+    )
 
 
 def _random_query(rng: random.Random, depth: int = 0) -> str:
@@ -445,13 +549,21 @@ def test_generated_queries_find_the_same_rows_in_python_and_in_fts5() -> None:
     rng = random.Random(20261203)
     vocabulary = ["a", "b", "c", "ab", "abc", "cœur", "coeur", "d", "l'a", "b-c"]
     corpus = {
-        row: (" ".join(rng.choices(vocabulary, k=rng.randint(0, 4))), " ".join(rng.choices(vocabulary, k=rng.randint(0, 12))))
+        row: (
+            " ".join(rng.choices(vocabulary, k=rng.randint(0, 4))),
+            " ".join(rng.choices(vocabulary, k=rng.randint(0, 12))),
+        )
         for row in range(1, 201)
     }
     connection = sqlite3.connect(":memory:")
     try:
-        connection.execute('CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")')
-        connection.executemany("INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)", [(k, *v) for k, v in corpus.items()])
+        connection.execute(
+            'CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")'
+        )
+        connection.executemany(
+            "INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)",
+            [(k, *v) for k, v in corpus.items()],
+        )
         disagreements = []
         for _ in range(400):
             text = _random_query(rng)
@@ -469,21 +581,37 @@ def test_generated_queries_find_the_same_rows_in_python_and_in_fts5() -> None:
 
 def test_elasticsearch_query_of_each_operator() -> None:
     fields = ["title_folded^5", "text_folded"]
-    assert to_elasticsearch(parse("tramway"), ["text_folded"]) == {"match_phrase": {"text_folded": {"query": "tramway", "boost": 1.0}}}
-    assert to_elasticsearch(parse("vidéo*"), ["text_folded"]) == {"prefix": {"text_folded": {"value": "video", "boost": 1.0}}}
+    assert to_elasticsearch(parse("tramway"), ["text_folded"]) == {
+        "match_phrase": {"text_folded": {"query": "tramway", "boost": 1.0}}
+    }
+    assert to_elasticsearch(parse("vidéo*"), ["text_folded"]) == {
+        "prefix": {"text_folded": {"value": "video", "boost": 1.0}}
+    }
     assert to_elasticsearch(parse("a NEAR/3 b*"), ["f"]) == {
         "span_near": {
-            "clauses": [{"span_term": {"f": "a"}}, {"span_multi": {"match": {"prefix": {"f": {"value": "b"}}}}}],
-            "slop": 3, "in_order": False, "boost": 1.0,
+            "clauses": [
+                {"span_term": {"f": "a"}},
+                {"span_multi": {"match": {"prefix": {"f": {"value": "b"}}}}},
+            ],
+            "slop": 3,
+            "in_order": False,
+            "boost": 1.0,
         }
     }
     assert to_elasticsearch(parse('"saint mart"*'), ["f"]) == {
         "span_near": {
-            "clauses": [{"span_term": {"f": "saint"}}, {"span_multi": {"match": {"prefix": {"f": {"value": "mart"}}}}}],
-            "slop": 0, "in_order": True, "boost": 1.0,
+            "clauses": [
+                {"span_term": {"f": "saint"}},
+                {"span_multi": {"match": {"prefix": {"f": {"value": "mart"}}}}},
+            ],
+            "slop": 0,
+            "in_order": True,
+            "boost": 1.0,
         }
     }
-    assert to_elasticsearch(parse("NOT a"), ["f"]) == {"bool": {"must_not": [{"match_phrase": {"f": {"query": "a", "boost": 1.0}}}]}}
+    assert to_elasticsearch(parse("NOT a"), ["f"]) == {
+        "bool": {"must_not": [{"match_phrase": {"f": {"query": "a", "boost": 1.0}}}]}
+    }
     both = to_elasticsearch(parse("a"), fields)
     assert both == {
         "bool": {
@@ -504,7 +632,11 @@ def test_elasticsearch_query_of_each_operator() -> None:
 
 
 def test_search_prints_a_parse_error_with_a_caret_and_exits_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["search", "tramway NEAR/5 (Martin OR Arnaud)"], env={"TRACEUR_STORE": f"sqlite:///{tmp_path / 't.db'}"})
+    result = CliRunner().invoke(
+        main,
+        ["search", "tramway NEAR/5 (Martin OR Arnaud)"],
+        env={"TRACEUR_STORE": f"sqlite:///{tmp_path / 't.db'}"},
+    )
 
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
@@ -530,6 +662,11 @@ def test_elasticsearch_highlights_keep_the_punctuation_the_folded_copy_turned_in
 
     title = "« Tramway » : qui paiera ?"
     # Elasticsearch highlights the folded copy and trims the fragment's ends.
-    fragment = folded_copy(title).strip().replace("tramway", f"{HIGHLIGHT_START}tramway{HIGHLIGHT_END}")
+    fragment = (
+        folded_copy(title).strip().replace("tramway", f"{HIGHLIGHT_START}tramway{HIGHLIGHT_END}")
+    )
 
-    assert _place(title, fragment, folded=True, whole=True) == f"« {HIGHLIGHT_START}Tramway{HIGHLIGHT_END} » : qui paiera ?"
+    assert (
+        _place(title, fragment, folded=True, whole=True)
+        == f"« {HIGHLIGHT_START}Tramway{HIGHLIGHT_END} » : qui paiera ?"
+    )

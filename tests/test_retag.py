@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from traceur.cli import main
-from traceur.enrich.clusters import ClusterIndex
 from traceur.document import Document
+from traceur.enrich.clusters import ClusterIndex
+from traceur.enrich.tagging import Tagger
 from traceur.orchestra.retag import retag_store
 from traceur.store import SearchQuery
 from traceur.store.sqlite import SqliteStore
-from traceur.enrich.tagging import Tagger
 from traceur.watchlist.loader import load_watchlist
 
 BEFORE = """\
@@ -59,8 +59,21 @@ def fill(store: SqliteStore, watchlist: Path) -> None:
     documents = []
     for ident, text in TEXTS.items():
         url = f"https://www.echo.example/{ident}"
-        documents.append(tagger.apply(Document(id=ident, url=url, canonical_url=url, domain="www.echo.example",
-                                               kind="article", source_id="echo", title="", text=text, lang="fr")))
+        documents.append(
+            tagger.apply(
+                Document(
+                    id=ident,
+                    url=url,
+                    canonical_url=url,
+                    domain="www.echo.example",
+                    kind="article",
+                    source_id="echo",
+                    title="",
+                    text=text,
+                    lang="fr",
+                )
+            )
+        )
     store.upsert(documents)
 
 
@@ -75,7 +88,9 @@ def candidates(store: SqliteStore) -> dict[str, list[str]]:
     return {doc.id: doc.candidates for doc in store.iter_documents()}
 
 
-def test_retag_writes_back_only_documents_whose_tags_changed(store: SqliteStore, tmp_path: Path) -> None:
+def test_retag_writes_back_only_documents_whose_tags_changed(
+    store: SqliteStore, tmp_path: Path
+) -> None:
     tagger = Tagger(load_watchlist(write(tmp_path / "after.yaml", AFTER)))
 
     summary = retag_store(store, tagger)
@@ -131,7 +146,10 @@ def test_retag_with_clusters_rebuilds_them_oldest_first(store: SqliteStore, tmp_
 def test_retag_command_prints_a_summary_per_candidate(store: SqliteStore, tmp_path: Path) -> None:
     store.close()
     after = write(tmp_path / "after.yaml", AFTER)
-    env = {"TRACEUR_STORE": f"sqlite:///{tmp_path / 'traceur.db'}", "TRACEUR_DATA_DIR": str(tmp_path / "data")}
+    env = {
+        "TRACEUR_STORE": f"sqlite:///{tmp_path / 'traceur.db'}",
+        "TRACEUR_DATA_DIR": str(tmp_path / "data"),
+    }
 
     result = CliRunner().invoke(main, ["retag", "--watchlist", str(after)], env=env)
 
@@ -147,10 +165,17 @@ def test_retag_command_prints_a_summary_per_candidate(store: SqliteStore, tmp_pa
         reopened.close()
 
 
-def test_retag_command_reports_an_invalid_watchlist_and_changes_nothing(store: SqliteStore, tmp_path: Path) -> None:
+def test_retag_command_reports_an_invalid_watchlist_and_changes_nothing(
+    store: SqliteStore, tmp_path: Path
+) -> None:
     store.close()
-    broken = write(tmp_path / "broken.yaml", AFTER.replace("ambiguous: true", "ambiguous: peut-être"))
-    env = {"TRACEUR_STORE": f"sqlite:///{tmp_path / 'traceur.db'}", "TRACEUR_DATA_DIR": str(tmp_path / "data")}
+    broken = write(
+        tmp_path / "broken.yaml", AFTER.replace("ambiguous: true", "ambiguous: peut-être")
+    )
+    env = {
+        "TRACEUR_STORE": f"sqlite:///{tmp_path / 'traceur.db'}",
+        "TRACEUR_DATA_DIR": str(tmp_path / "data"),
+    }
 
     result = CliRunner().invoke(main, ["retag", "--watchlist", str(broken)], env=env)
 

@@ -7,19 +7,27 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
 from traceur.alerts.outbox import AlertState
 from traceur.config import Settings
 from traceur.document import Document, content_hash, document_id
-from traceur.orchestra.runs import RunRecord
-from traceur.orchestra.scheduler import adapt_interval, Daemon, DaemonLock, interval_bounds, jitter_for, SchedulerRunning
-from traceur.store import open_store
 from traceur.enrich.tagging import Tagger
+from traceur.orchestra.runs import RunRecord
+from traceur.orchestra.scheduler import (
+    Daemon,
+    DaemonLock,
+    SchedulerRunning,
+    adapt_interval,
+    interval_bounds,
+    jitter_for,
+)
+from traceur.store import open_store
 from traceur.watchlist.loader import load_watchlist
 
 WATCHLIST = """\
@@ -43,7 +51,7 @@ alerts:
 
 
 def run(result: str, new: int = 0) -> RunRecord:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return RunRecord(1, "actu", "schedule", now, now, result, pages=1 + new, new=new)
 
 
@@ -58,7 +66,9 @@ def test_adaptive_polling_speeds_up_busy_sources_and_slows_quiet_ones_within_bou
         interval = adapt_interval(every, interval, run("ok"), 4)
     assert interval == 2400
     assert adapt_interval(every, 900, run("failed"), 4) == 1350  # a failing server is not hammered
-    assert adapt_interval(every, 900, run("stopped", new=3), 4) == 900  # the scheduler, not the source, stopped it
+    assert (
+        adapt_interval(every, 900, run("stopped", new=3), 4) == 900
+    )  # the scheduler, not the source, stopped it
     assert adapt_interval(every, 600, run("ok", new=5), 1) == 600  # factor 1: off
     # Never under the watchlist's minimum interval, whatever the factor.
     assert interval_bounds(20, 4) == (10, 80)
@@ -66,16 +76,25 @@ def test_adaptive_polling_speeds_up_busy_sources_and_slows_quiet_ones_within_bou
 
 def test_jitter_stays_under_a_tenth_of_the_interval(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(scheduler_jitter=30)
-    assert (jitter_for(settings, 3600), jitter_for(settings, 120), jitter_for(settings, 10)) == (30, 12, 1)
+    assert (jitter_for(settings, 3600), jitter_for(settings, 120), jitter_for(settings, 10)) == (
+        30,
+        12,
+        1,
+    )
     assert jitter_for(make_settings(scheduler_jitter=0), 3600) is None
 
 
-def test_a_second_daemon_lock_on_one_data_dir_is_refused_until_the_first_is_released(tmp_path: Path) -> None:
+def test_a_second_daemon_lock_on_one_data_dir_is_refused_until_the_first_is_released(
+    tmp_path: Path,
+) -> None:
     first, second = DaemonLock(tmp_path), DaemonLock(tmp_path)
     first.acquire()
     try:
         assert second.holder() is not None
-        with pytest.raises(SchedulerRunning, match="a scheduler is already running on .* two schedulers on one job store"):
+        with pytest.raises(
+            SchedulerRunning,
+            match="a scheduler is already running on .* two schedulers on one job store",
+        ):
             second.acquire()
     finally:
         first.release()
@@ -85,7 +104,9 @@ def test_a_second_daemon_lock_on_one_data_dir_is_refused_until_the_first_is_rele
 
 
 @pytest.fixture
-def daemon_factory(tmp_path: Path, make_settings: Callable[..., Settings]) -> Iterator[Callable[..., Daemon]]:
+def daemon_factory(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> Iterator[Callable[..., Daemon]]:
     started: list[Daemon] = []
     path = tmp_path / "veille.yaml"
     path.write_text(WATCHLIST, encoding="utf-8")
@@ -106,13 +127,20 @@ def _jobs(daemon: Daemon) -> dict[str, Any]:
     return {job.id: job for job in daemon.scheduler.get_jobs(jobstore="default")}
 
 
-def test_restart_keeps_the_stored_jobs_without_copies_and_replaces_only_changed_ones(daemon_factory: Callable[..., Daemon]) -> None:
+def test_restart_keeps_the_stored_jobs_without_copies_and_replaces_only_changed_ones(
+    daemon_factory: Callable[..., Daemon],
+) -> None:
     first = daemon_factory()
     jobs = _jobs(first)
     assert set(jobs) == {"alert:synthese-matin", "alert:claire-immediat"}
     digest_next = jobs["alert:synthese-matin"].next_run_time
-    assert (digest_next.hour, digest_next.minute) == (8, 0) and str(digest_next.tzinfo) == "Europe/Paris"
-    assert all(job.misfire_grace_time is None and job.coalesce and job.max_instances == 1 for job in jobs.values())
+    assert (digest_next.hour, digest_next.minute) == (8, 0) and str(
+        digest_next.tzinfo
+    ) == "Europe/Paris"
+    assert all(
+        job.misfire_grace_time is None and job.coalesce and job.max_instances == 1
+        for job in jobs.values()
+    )
     first.stop()
 
     second = daemon_factory()
@@ -138,7 +166,7 @@ def test_digest_due_while_the_daemon_was_down_is_sent_at_restart_not_the_next_da
     settings = first.settings
     # The digest became due while this daemon was stopping (paused, so it did not run),
     # and the daemon stayed down for two hours.
-    missed = datetime.now(timezone.utc) - timedelta(hours=2)
+    missed = datetime.now(UTC) - timedelta(hours=2)
     first.scheduler.modify_job("alert:synthese-matin", jobstore="default", next_run_time=missed)
     first.stop()
 
@@ -146,13 +174,29 @@ def test_digest_due_while_the_daemon_was_down_is_sent_at_restart_not_the_next_da
     store = open_store(settings)
     text = "Claire Martin a présenté ses vœux aux associations sportives du Val, salle Jean-Moulin."
     url = "http://www.actu-val.example/articles/voeux.html"
-    store.upsert([Tagger(watchlist).apply(Document(
-        id=document_id(url), url=url, canonical_url=url, domain="www.actu-val.example", kind="article", source_id="actu",
-        title="Les vœux de Claire Martin", text=text, published_at=missed, fetched_at=missed, content_hash=content_hash("", text)))])
+    store.upsert(
+        [
+            Tagger(watchlist).apply(
+                Document(
+                    id=document_id(url),
+                    url=url,
+                    canonical_url=url,
+                    domain="www.actu-val.example",
+                    kind="article",
+                    source_id="actu",
+                    title="Les vœux de Claire Martin",
+                    text=text,
+                    published_at=missed,
+                    fetched_at=missed,
+                    content_hash=content_hash("", text),
+                )
+            )
+        ]
+    )
     store.close()
 
     second = daemon_factory()
-    assert _jobs(second)["alert:synthese-matin"].next_run_time < datetime.now(timezone.utc)
+    assert _jobs(second)["alert:synthese-matin"].next_run_time < datetime.now(UTC)
     second.scheduler.resume()
     deadline = time.monotonic() + 20
     with AlertState.in_data_dir(settings.data_dir) as state:
@@ -161,7 +205,7 @@ def test_digest_due_while_the_daemon_was_down_is_sent_at_restart_not_the_next_da
         [(key, status, subject, _)] = state.messages("synthese-matin")
     assert subject == "[Traceur] Synthèse synthese-matin — 1 nouveau document (Claire Martin 1)"
     following = _jobs(second)["alert:synthese-matin"].next_run_time
-    assert following > datetime.now(timezone.utc) and (following.hour, following.minute) == (8, 0)
+    assert following > datetime.now(UTC) and (following.hour, following.minute) == (8, 0)
 
 
 def test_invalid_watchlist_edit_keeps_the_schedule_and_a_fixed_one_is_applied(
@@ -178,14 +222,29 @@ def test_invalid_watchlist_edit_keeps_the_schedule_and_a_fixed_one_is_applied(
         daemon.check_watchlist()
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1  # said once, not at every tick
-    assert "is now invalid; keeping the previous schedule" in errors[0] and "alerts[1].every: '5 minutes' is not a duration" in errors[0]
-    assert set(_jobs(daemon)) == before and daemon.watchlist is not None and daemon.watchlist.alerts[1].every == 300
+    assert (
+        "is now invalid; keeping the previous schedule" in errors[0]
+        and "alerts[1].every: '5 minutes' is not a duration" in errors[0]
+    )
+    assert (
+        set(_jobs(daemon)) == before
+        and daemon.watchlist is not None
+        and daemon.watchlist.alerts[1].every == 300
+    )
 
-    path.write_text(WATCHLIST + """\
+    path.write_text(
+        WATCHLIST
+        + """\
   - id: sante
     kind: source_health
     to: [ops@example.org]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     daemon.check_watchlist()
     assert set(_jobs(daemon)) == before | {"alert:sante"}
-    assert (Path(daemon.settings.data_dir) / "watchlist.active.yaml").read_text(encoding="utf-8").endswith("to: [ops@example.org]\n")
+    assert (
+        (Path(daemon.settings.data_dir) / "watchlist.active.yaml")
+        .read_text(encoding="utf-8")
+        .endswith("to: [ops@example.org]\n")
+    )

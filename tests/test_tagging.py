@@ -13,7 +13,10 @@ from traceur.enrich.tagging import Tagger
 from traceur.watchlist.model import Candidate, Topic, Watchlist
 
 CLAIRE = Candidate(
-    "claire-martin", "Claire Martin", ("C. Martin", "Mme Martin"), ("Saint-Martin", "Martin Luther King")
+    "claire-martin",
+    "Claire Martin",
+    ("C. Martin", "Mme Martin"),
+    ("Saint-Martin", "Martin Luther King"),
 )
 JB = Candidate("jean-baptiste-lefort", "Jean-Baptiste Lefort", ("J.-B. Lefort", "JB Lefort"))
 ELODIE = Candidate("elodie-arnaud", "Élodie Arnaud", ("Mme Arnaud",))
@@ -30,7 +33,7 @@ def tagger() -> Tagger:
 
 def found(tagger: Tagger, text: str) -> list[tuple[str, str]]:
     """(owner, the matched text exactly as written) for each counted match."""
-    return [(m.owner, text[m.start:m.end]) for m in tagger.find(text)]
+    return [(m.owner, text[m.start : m.end]) for m in tagger.find(text)]
 
 
 def owners(tagger: Tagger, text: str) -> list[str]:
@@ -61,8 +64,12 @@ def test_accented_text_matches_an_alias_written_without_accents() -> None:
 
 @pytest.mark.parametrize("apostrophe", ["'", "’"], ids=["straight", "curly"])
 @pytest.mark.parametrize("elision", ["d", "l", "qu"])
-def test_elided_article_before_a_name_does_not_hide_it(tagger: Tagger, elision: str, apostrophe: str) -> None:
-    text = f"Tout le monde attendait {elision}{apostrophe}Élodie Arnaud sur la question des cantines."
+def test_elided_article_before_a_name_does_not_hide_it(
+    tagger: Tagger, elision: str, apostrophe: str
+) -> None:
+    text = (
+        f"Tout le monde attendait {elision}{apostrophe}Élodie Arnaud sur la question des cantines."
+    )
 
     assert found(tagger, text) == [("elodie-arnaud", "Élodie Arnaud")]
 
@@ -85,8 +92,18 @@ def test_name_containing_an_apostrophe_matches_either_apostrophe_style(
     assert found(tagger, text) == [("anne-d-estrelles", f"Anne d{apostrophe_in_text}Estrelles")]
 
 
-@pytest.mark.parametrize("spelling", ["Jean Baptiste Lefort", "Jean-Baptiste Lefort", "jean–baptiste lefort", "JEAN-BAPTISTE LEFORT"])
-def test_hyphen_space_or_dash_in_a_compound_first_name_all_match(tagger: Tagger, spelling: str) -> None:
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Jean Baptiste Lefort",
+        "Jean-Baptiste Lefort",
+        "jean–baptiste lefort",
+        "JEAN-BAPTISTE LEFORT",
+    ],
+)
+def test_hyphen_space_or_dash_in_a_compound_first_name_all_match(
+    tagger: Tagger, spelling: str
+) -> None:
     text = f"Selon {spelling}, la piscine municipale doit rouvrir au printemps."
 
     assert found(tagger, text) == [("jean-baptiste-lefort", spelling)]
@@ -98,7 +115,9 @@ def test_hyphen_in_text_matches_an_alias_written_with_a_space(tagger: Tagger) ->
     assert found(tagger, text) == [("jean-baptiste-lefort", "JB-Lefort")]
 
 
-@pytest.mark.parametrize("spelling", ["J.-B. Lefort", "J.-B.  Lefort", "J-B Lefort", "J.B. Lefort", "JB Lefort"])
+@pytest.mark.parametrize(
+    "spelling", ["J.-B. Lefort", "J.-B.  Lefort", "J-B Lefort", "J.B. Lefort", "JB Lefort"]
+)
 def test_initials_with_or_without_dots_match(tagger: Tagger, spelling: str) -> None:
     text = f"Hier soir, {spelling} a quitté la séance avant le vote."
 
@@ -114,12 +133,15 @@ def test_compound_first_name_alone_is_not_a_mention(tagger: Tagger) -> None:
 # -- word boundaries ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "Le restaurant de Claire Martinez a rouvert place du Marché.",
-    "La résidence de la Martinière sera rénovée en 2027.",
-    "Un certain JB Leforte s'est présenté au guichet de la mairie.",
-    "Les CLAIREMARTIN du coin n'ont rien à voir avec la campagne.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le restaurant de Claire Martinez a rouvert place du Marché.",
+        "La résidence de la Martinière sera rénovée en 2027.",
+        "Un certain JB Leforte s'est présenté au guichet de la mairie.",
+        "Les CLAIREMARTIN du coin n'ont rien à voir avec la campagne.",
+    ],
+)
 def test_name_inside_a_longer_word_is_not_a_mention(tagger: Tagger, text: str) -> None:
     assert found(tagger, text) == []
 
@@ -173,7 +195,9 @@ def test_surname_alias_outside_an_exclusion_phrase_counts(surname_tagger: Tagger
 
 
 @pytest.mark.parametrize("name", ["tagger", "surname_tagger"])
-def test_real_mention_next_to_an_exclusion_phrase_counts_once(name: str, request: pytest.FixtureRequest) -> None:
+def test_real_mention_next_to_an_exclusion_phrase_counts_once(
+    name: str, request: pytest.FixtureRequest
+) -> None:
     tagger: Tagger = request.getfixturevalue(name)
     text = "Claire Martin à Saint-Martin : la candidate a visité le marché dimanche."
 
@@ -254,7 +278,7 @@ def test_snippet_locates_the_match_in_its_original_spelling(tagger: Tagger) -> N
 
     [snippet] = tagger.tag("", text).mentions["elodie-arnaud"].snippets
 
-    assert snippet.text[snippet.start:snippet.end] == "ÉLODIE ARNAUD"
+    assert snippet.text[snippet.start : snippet.end] == "ÉLODIE ARNAUD"
     assert snippet.field == "text"
     assert snippet.text.startswith("…") and snippet.text.endswith("…")
     # The snippet is cut on word boundaries: it holds whole words of the text.
@@ -267,7 +291,7 @@ def test_snippet_of_a_match_spread_over_lines_keeps_it_on_one_line(tagger: Tagge
 
     [snippet] = tagger.tag("", text).mentions["claire-martin"].snippets
 
-    assert snippet.text[snippet.start:snippet.end] == "Claire Martin"
+    assert snippet.text[snippet.start : snippet.end] == "Claire Martin"
     assert "\n" not in snippet.text
 
 
@@ -279,7 +303,7 @@ def test_snippets_are_limited_to_max_snippets_but_all_mentions_are_counted() -> 
 
     assert mention.count == 5
     assert len(mention.snippets) == 2
-    assert all(s.text[s.start:s.end] == "Claire Martin" for s in mention.snippets)
+    assert all(s.text[s.start : s.end] == "Claire Martin" for s in mention.snippets)
     assert "numéro 1" in mention.snippets[0].text and "numéro 2" in mention.snippets[1].text
 
 
@@ -292,12 +316,20 @@ def test_title_match_has_the_title_field_and_comes_first(tagger: Tagger) -> None
     assert mention.count == 2
     assert [s.field for s in mention.snippets] == ["title", "text"]
     assert mention.snippets[0].text == title
-    assert mention.snippets[0].text[mention.snippets[0].start:mention.snippets[0].end] == "Claire Martin"
-    assert mention.snippets[1].text[mention.snippets[1].start:mention.snippets[1].end] == "Mme Martin"
+    assert (
+        mention.snippets[0].text[mention.snippets[0].start : mention.snippets[0].end]
+        == "Claire Martin"
+    )
+    assert (
+        mention.snippets[1].text[mention.snippets[1].start : mention.snippets[1].end]
+        == "Mme Martin"
+    )
 
 
 def test_text_without_any_watched_name_is_untagged(tagger: Tagger) -> None:
-    result = tagger.tag("La fête des vendanges", "Les vendanges se sont achevées sous un soleil radieux.")
+    result = tagger.tag(
+        "La fête des vendanges", "Les vendanges se sont achevées sous un soleil radieux."
+    )
 
     assert (result.candidates, result.topics, result.mentions) == ([], [], {})
 
@@ -329,9 +361,16 @@ def test_apply_sets_candidates_topics_and_mentions_on_a_document(tagger: Tagger)
 
 def test_apply_clears_tags_that_no_longer_match(tagger: Tagger) -> None:
     document = Document(
-        id="d2", url="https://x.example/b", canonical_url="https://x.example/b", domain="x.example",
-        kind="article", source_id="x", title="Météo", text="Du soleil toute la semaine sur la vallée.",
-        candidates=["claire-martin"], topics=["transports"],
+        id="d2",
+        url="https://x.example/b",
+        canonical_url="https://x.example/b",
+        domain="x.example",
+        kind="article",
+        source_id="x",
+        title="Météo",
+        text="Du soleil toute la semaine sur la vallée.",
+        candidates=["claire-martin"],
+        topics=["transports"],
     )
 
     tagger.apply(document)

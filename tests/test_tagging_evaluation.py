@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from traceur.enrich.evaluate import CorpusError, DEFAULT_DIR, evaluate, main, read_text_corpus, render, strip_labels
+from traceur.enrich.evaluate import (
+    DEFAULT_DIR,
+    CorpusError,
+    evaluate,
+    main,
+    read_text_corpus,
+    render,
+    strip_labels,
+)
 
 
 def test_evaluation_corpus_reaches_every_pinned_floor() -> None:
@@ -28,11 +36,15 @@ def test_corpus_is_big_and_varied_enough_to_mean_something() -> None:
     assert all(score.tp + score.fn >= 50 for score in report.by_candidate.values())
 
 
-def test_evaluation_exits_non_zero_when_a_figure_falls_below_its_floor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluation_exits_non_zero_when_a_figure_falls_below_its_floor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     directory = tmp_path / "eval"
     shutil.copytree(DEFAULT_DIR, directory)
     floors = directory / "floors.yaml"
-    floors.write_text(floors.read_text(encoding="utf-8").replace("recall: 0.90", "recall: 1.0"), encoding="utf-8")
+    floors.write_text(
+        floors.read_text(encoding="utf-8").replace("recall: 0.90", "recall: 1.0"), encoding="utf-8"
+    )
 
     code = main([str(directory)])
 
@@ -41,22 +53,29 @@ def test_evaluation_exits_non_zero_when_a_figure_falls_below_its_floor(tmp_path:
     assert "FAIL: cluster pair recall" in output and "below its floor 1.000" in output
 
 
-def test_evaluation_passes_with_exit_zero_on_the_shipped_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+def test_evaluation_passes_with_exit_zero_on_the_shipped_corpus(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main([str(DEFAULT_DIR)]) == 0
     assert "PASS" in capsys.readouterr().out
 
 
 def test_labels_are_stripped_and_keep_their_offsets() -> None:
-    text, mentions, traps = strip_labels("Selon [[bruno-france|M. France]], la {{country|France}} va bien.", "text")
+    text, mentions, traps = strip_labels(
+        "Selon [[bruno-france|M. France]], la {{country|France}} va bien.", "text"
+    )
 
     assert text == "Selon M. France, la France va bien."
-    assert [(m.owner, text[m.start:m.end]) for m in mentions] == [("bruno-france", "M. France")]
-    assert [(t.owner, text[t.start:t.end]) for t in traps] == [("country", "France")]
+    assert [(m.owner, text[m.start : m.end]) for m in mentions] == [("bruno-france", "M. France")]
+    assert [(t.owner, text[t.start : t.end]) for t in traps] == [("country", "France")]
 
 
 def test_malformed_label_is_reported_with_its_file_and_line(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.txt"
-    corpus.write_text("@@ id=a kind=article site=x.example\n# Titre\nSelon [[bruno-france|France, rien.\n", encoding="utf-8")
+    corpus.write_text(
+        "@@ id=a kind=article site=x.example\n# Titre\nSelon [[bruno-france|France, rien.\n",
+        encoding="utf-8",
+    )
 
     with pytest.raises(CorpusError, match=f"{corpus}:1: a label is not closed"):
         read_text_corpus(corpus)

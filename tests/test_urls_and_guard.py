@@ -3,7 +3,8 @@ the downloader middleware. Nothing here opens a connection."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from scrapy import Request
@@ -34,41 +35,63 @@ def test_tracking_parameters_are_dropped() -> None:
 
 
 def test_only_tracking_parameters_leaves_no_query_mark() -> None:
-    assert canonical_url("https://www.courrier.example/a.html?utm_campaign=municipales") == "https://www.courrier.example/a.html"
+    assert (
+        canonical_url("https://www.courrier.example/a.html?utm_campaign=municipales")
+        == "https://www.courrier.example/a.html"
+    )
 
 
 def test_fragment_is_dropped() -> None:
-    assert canonical_url("https://forum.example/t/1842?page=2#post-77") == "https://forum.example/t/1842?page=2"
+    assert (
+        canonical_url("https://forum.example/t/1842?page=2#post-77")
+        == "https://forum.example/t/1842?page=2"
+    )
 
 
 def test_scheme_and_host_are_lower_cased_but_not_the_path() -> None:
-    assert canonical_url("HTTPS://WWW.Courrier.EXAMPLE/Politique/Tramway.html") == "https://www.courrier.example/Politique/Tramway.html"
+    assert (
+        canonical_url("HTTPS://WWW.Courrier.EXAMPLE/Politique/Tramway.html")
+        == "https://www.courrier.example/Politique/Tramway.html"
+    )
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("http://www.courrier.example:80/a", "http://www.courrier.example/a"),
-    ("https://www.courrier.example:443/a", "https://www.courrier.example/a"),
-    ("https://www.courrier.example:8443/a", "https://www.courrier.example:8443/a"),
-    ("http://www.courrier.example:443/a", "http://www.courrier.example:443/a"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://www.courrier.example:80/a", "http://www.courrier.example/a"),
+        ("https://www.courrier.example:443/a", "https://www.courrier.example/a"),
+        ("https://www.courrier.example:8443/a", "https://www.courrier.example:8443/a"),
+        ("http://www.courrier.example:443/a", "http://www.courrier.example:443/a"),
+    ],
+)
 def test_default_port_is_dropped_and_others_kept(url: str, expected: str) -> None:
     assert canonical_url(url) == expected
 
 
 def test_query_is_sorted_and_blank_values_kept() -> None:
-    assert canonical_url("https://forum.example/recherche?q=tramway&page=3&tri=") == "https://forum.example/recherche?page=3&q=tramway&tri="
+    assert (
+        canonical_url("https://forum.example/recherche?q=tramway&page=3&tri=")
+        == "https://forum.example/recherche?page=3&q=tramway&tri="
+    )
 
 
 def test_query_order_does_not_make_two_pages() -> None:
-    assert canonical_url("https://x.example/p?b=2&a=1") == canonical_url("https://x.example/p?a=1&b=2")
+    assert canonical_url("https://x.example/p?b=2&a=1") == canonical_url(
+        "https://x.example/p?a=1&b=2"
+    )
 
 
 def test_encoded_slash_in_a_path_segment_stays_encoded() -> None:
-    assert canonical_url("https://wiki.example/page/Val%2FVionne/historique") == "https://wiki.example/page/Val%2FVionne/historique"
+    assert (
+        canonical_url("https://wiki.example/page/Val%2FVionne/historique")
+        == "https://wiki.example/page/Val%2FVionne/historique"
+    )
 
 
 def test_percent_encoding_is_normalised() -> None:
-    assert canonical_url("https://x.example/%7Eclaire/caf%c3%a9") == canonical_url("https://x.example/~claire/café")
+    assert canonical_url("https://x.example/%7Eclaire/caf%c3%a9") == canonical_url(
+        "https://x.example/~claire/café"
+    )
     assert canonical_url("https://x.example/~claire/café") == "https://x.example/~claire/caf%C3%A9"
 
 
@@ -77,8 +100,13 @@ def test_bare_host_gets_a_slash_path() -> None:
 
 
 def test_idn_host_is_written_in_ascii() -> None:
-    assert canonical_url("https://mairie-de-sévérac.example/conseil") == "https://xn--mairie-de-svrac-lnbb.example/conseil"
-    assert canonical_url("https://MAIRIE-DE-SÉVÉRAC.example/conseil") == canonical_url("https://xn--mairie-de-svrac-lnbb.example/conseil")
+    assert (
+        canonical_url("https://mairie-de-sévérac.example/conseil")
+        == "https://xn--mairie-de-svrac-lnbb.example/conseil"
+    )
+    assert canonical_url("https://MAIRIE-DE-SÉVÉRAC.example/conseil") == canonical_url(
+        "https://xn--mairie-de-svrac-lnbb.example/conseil"
+    )
 
 
 def test_trailing_dot_of_the_host_is_dropped() -> None:
@@ -119,7 +147,9 @@ def test_document_id_is_stable_and_short() -> None:
 
 def test_tracking_noise_gives_the_same_document_id() -> None:
     plain = document_id(canonical_url("https://www.courrier.example/a.html"))
-    noisy = document_id(canonical_url("https://WWW.courrier.example:443/a.html?utm_source=x#commentaires"))
+    noisy = document_id(
+        canonical_url("https://WWW.courrier.example:443/a.html?utm_source=x#commentaires")
+    )
 
     assert plain == noisy
 
@@ -127,15 +157,24 @@ def test_tracking_noise_gives_the_same_document_id() -> None:
 def test_posts_of_one_thread_get_distinct_ids() -> None:
     thread = "https://forum.example/t/1842"
 
-    ids = {document_id(thread), document_id(thread, "101"), document_id(thread, "102"), document_id(thread, "1")}
+    ids = {
+        document_id(thread),
+        document_id(thread, "101"),
+        document_id(thread, "102"),
+        document_id(thread, "1"),
+    }
 
     assert len(ids) == 4
     assert document_id(thread, "101") == document_id(thread, "101")
 
 
 def test_post_id_cannot_collide_with_a_page_url() -> None:
-    assert document_id("https://forum.example/t/1", "2") != document_id("https://forum.example/t/12")
-    assert document_id("https://forum.example/t/1", "23") != document_id("https://forum.example/t/12", "3")
+    assert document_id("https://forum.example/t/1", "2") != document_id(
+        "https://forum.example/t/12"
+    )
+    assert document_id("https://forum.example/t/1", "23") != document_id(
+        "https://forum.example/t/12", "3"
+    )
 
 
 # -- NetworkPolicy --------------------------------------------------------------------
@@ -175,13 +214,16 @@ def test_private_ipv4_behind_the_nat64_prefix_is_refused() -> None:
         NetworkPolicy().check_url("http://[64:ff9b::a00:1]/")
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "data:text/html,<script>alert(1)</script>",
-    "ftp://ftp.courrier.example/archives/",
-    "gopher://127.0.0.1:6379/_INFO",
-    "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://ftp.courrier.example/archives/",
+        "gopher://127.0.0.1:6379/_INFO",
+        "javascript:alert(1)",
+    ],
+)
 def test_non_web_scheme_is_refused(url: str) -> None:
     with pytest.raises(NetworkPolicyError, match="only http and https URLs are fetched"):
         NetworkPolicy().check_url(url)
@@ -192,12 +234,15 @@ def test_url_without_a_host_is_refused() -> None:
         NetworkPolicy().check_url("http:///etc/passwd")
 
 
-@pytest.mark.parametrize("url", [
-    "http://93.184.215.14/",
-    "https://[2606:4700:4700::1111]/",
-    "https://www.courrier.example/politique/",
-    "HTTPS://WWW.COURRIER.EXAMPLE/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://93.184.215.14/",
+        "https://[2606:4700:4700::1111]/",
+        "https://www.courrier.example/politique/",
+        "HTTPS://WWW.COURRIER.EXAMPLE/",
+    ],
+)
 def test_public_address_or_host_name_is_allowed(url: str) -> None:
     NetworkPolicy().check_url(url)
 
@@ -235,15 +280,20 @@ def test_refusal_names_the_address_and_the_setting() -> None:
     assert "allow_networks" in str(caught.value)
 
 
-@pytest.mark.parametrize(("host", "address"), [
-    ("2130706433", "127.0.0.1"),
-    ("0x7f.1", "127.0.0.1"),
-    ("0177.0.0.1", "127.0.0.1"),
-    ("[::ffff:10.0.0.1]", "::ffff:a00:1"),
-    ("www.courrier.example", None),
-    ("localhost", None),
-])
-def test_literal_address_reads_every_spelling_the_c_library_accepts(host: str, address: str | None) -> None:
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("2130706433", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("[::ffff:10.0.0.1]", "::ffff:a00:1"),
+        ("www.courrier.example", None),
+        ("localhost", None),
+    ],
+)
+def test_literal_address_reads_every_spelling_the_c_library_accepts(
+    host: str, address: str | None
+) -> None:
     assert literal_address(host) == address
 
 
@@ -257,7 +307,9 @@ def bare_resolver(allow: tuple[str, ...] = ()) -> GuardedResolver:
     return resolver
 
 
-@pytest.mark.parametrize("address", ["10.0.0.1", "169.254.169.254", "127.0.0.1", "::1", "192.168.0.12"])
+@pytest.mark.parametrize(
+    "address", ["10.0.0.1", "169.254.169.254", "127.0.0.1", "::1", "192.168.0.12"]
+)
 def test_resolver_refuses_a_name_that_resolves_to_a_forbidden_address(address: str) -> None:
     with pytest.raises(DNSLookupError, match="refused by the network guard"):
         bare_resolver()._check(address, "intranet.campagne.example")
@@ -294,8 +346,13 @@ def resolve(resolver: GuardedResolver, name: str) -> Any:
 def test_resolver_checks_cached_answers_too(cached_names: dict[str, str]) -> None:
     crawler = get_crawler(settings_dict={"TRACEUR_ALLOW_NETWORKS": "127.0.0.1/32"})
     resolver = GuardedResolver.from_crawler(crawler, reactor=object())
-    cached_names.update({"metadata.campagne.example": "169.254.169.254", "www.courrier.example": "93.184.215.14",
-                         "demo.local.example": "127.0.0.1"})
+    cached_names.update(
+        {
+            "metadata.campagne.example": "169.254.169.254",
+            "www.courrier.example": "93.184.215.14",
+            "demo.local.example": "127.0.0.1",
+        }
+    )
     for name, address in cached_names.items():
         dnscache[name] = address
 
@@ -307,7 +364,9 @@ def test_resolver_checks_cached_answers_too(cached_names: dict[str, str]) -> Non
 
 def test_resolver_check_runs_after_the_parent_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = GuardedResolver.__mro__[1]
-    monkeypatch.setattr(parent, "getHostByName", lambda self, name, timeout=(): defer.succeed("10.1.2.3"))
+    monkeypatch.setattr(
+        parent, "getHostByName", lambda self, name, timeout=(): defer.succeed("10.1.2.3")
+    )
 
     outcome = resolve(bare_resolver(), "intranet.campagne.example")
 
@@ -323,19 +382,26 @@ def middleware() -> NetworkGuardMiddleware:
     return NetworkGuardMiddleware.from_crawler(crawler)
 
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[::ffff:10.0.0.1]/",
-    "http://2130706433/robots.txt",
-    "http://192.168.1.1/admin",
-])
-def test_middleware_ignores_requests_to_forbidden_addresses(middleware: NetworkGuardMiddleware, url: str) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://2130706433/robots.txt",
+        "http://192.168.1.1/admin",
+    ],
+)
+def test_middleware_ignores_requests_to_forbidden_addresses(
+    middleware: NetworkGuardMiddleware, url: str
+) -> None:
     with pytest.raises(IgnoreRequest):
         middleware.process_request(Request(url))
 
 
 def test_middleware_passes_a_public_request(middleware: NetworkGuardMiddleware) -> None:
-    middleware.process_request(Request("http://www.example.org/"))  # no exception: the request goes on
+    middleware.process_request(
+        Request("http://www.example.org/")
+    )  # no exception: the request goes on
 
 
 def test_middleware_honours_allowed_networks() -> None:

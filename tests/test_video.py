@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import urllib.request
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from traceur.demo.localweb import LocalWeb
-from traceur.parse.video import apply_oembed, caption_text, CaptionTrack, parse_duration, parse_video_page, VideoPage
+from traceur.parse.video import (
+    CaptionTrack,
+    VideoPage,
+    apply_oembed,
+    caption_text,
+    parse_duration,
+    parse_video_page,
+)
 
 HOST = "video.videos-val.example"
 SITE = Path(__file__).resolve().parent / "sites" / HOST
@@ -22,8 +29,10 @@ DAILY = "video/x8k2m4p/"
 REPLAY = "replay/val-tv/journal-du-20-novembre/"
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def page(path: str) -> VideoPage:
@@ -42,7 +51,9 @@ def test_youtube_like_page_metadata_comes_from_json_ld() -> None:
 
     assert video.url == f"{B}/{WATCH}"
     assert video.title == "Débat municipal : l'échange sur le tramway (extrait)"
-    assert video.description.startswith("Extrait du débat organisé mardi 17 novembre à la halle aux grains : les têtes de liste")
+    assert video.description.startswith(
+        "Extrait du débat organisé mardi 17 novembre à la halle aux grains : les têtes de liste"
+    )
     assert video.channel == "Les Débats du Val"
     assert video.published_at == utc(2026, 11, 18, 7, 0)
     assert video.duration_seconds == 252  # PT4M12S
@@ -53,7 +64,9 @@ def test_youtube_like_page_metadata_comes_from_json_ld() -> None:
 
 
 def test_subtitle_track_is_found_and_chapters_track_is_not() -> None:
-    assert page(WATCH).captions == (CaptionTrack(f"{B}/captions/debat-tramway.fr.vtt", "vtt", "fr", "Français"),)
+    assert page(WATCH).captions == (
+        CaptionTrack(f"{B}/captions/debat-tramway.fr.vtt", "vtt", "fr", "Français"),
+    )
 
 
 def test_oembed_fills_only_what_the_page_lacks() -> None:
@@ -81,21 +94,30 @@ def test_dailymotion_like_page_reads_a_json_ld_graph_with_references() -> None:
     assert video.thumbnail == f"{B}/thumbnails/x8k2m4p/x720"
     assert video.oembed_url is None
     # Declared in JSON-LD and linked for download: one track, described by the JSON-LD.
-    assert video.captions == (CaptionTrack(f"{B}/captions/x8k2m4p.fr.srt", "srt", "fr", "Français"),)
+    assert video.captions == (
+        CaptionTrack(f"{B}/captions/x8k2m4p.fr.srt", "srt", "fr", "Français"),
+    )
 
 
 def test_tv_replay_page_with_only_open_graph() -> None:
     video = page(REPLAY)
 
     assert video.title == "Le 19/20 de Val TV – 20 novembre 2026"
-    assert video.description.startswith("Au sommaire : la campagne municipale sur le marché couvert")
+    assert video.description.startswith(
+        "Au sommaire : la campagne municipale sur le marché couvert"
+    )
     assert video.channel == "Val TV"
     assert video.published_at == utc(2026, 11, 20, 18, 0)
     assert video.duration_seconds == 1260
     assert video.views is None
     assert video.thumbnail == f"{B}/replay/img/journal-2026-11-20-1280x720.jpg"
     assert video.captions == (
-        CaptionTrack(f"{B}/captions/journal-2026-11-20.ttml", "ttml", "fr", "Sous-titres (sourds et malentendants)"),
+        CaptionTrack(
+            f"{B}/captions/journal-2026-11-20.ttml",
+            "ttml",
+            "fr",
+            "Sous-titres (sourds et malentendants)",
+        ),
     )
 
 
@@ -112,8 +134,20 @@ def test_video_field_for_the_document() -> None:
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("PT4M12S", 252), ("P0DT0H12M31S", 751), ("PT1H", 3600), ("PT2M0.4S", 120), ("P1DT2S", 86402),
-     ("1:02:03", 3723), ("04:12", 252), ("751", 751), (90, 90), ("PT", None), ("bientôt", None), (None, None)],
+    [
+        ("PT4M12S", 252),
+        ("P0DT0H12M31S", 751),
+        ("PT1H", 3600),
+        ("PT2M0.4S", 120),
+        ("P1DT2S", 86402),
+        ("1:02:03", 3723),
+        ("04:12", 252),
+        ("751", 751),
+        (90, 90),
+        ("PT", None),
+        ("bientôt", None),
+        (None, None),
+    ],
 )
 def test_durations(value: object, seconds: int | None) -> None:
     assert parse_duration(value) == seconds
@@ -149,7 +183,17 @@ def test_webvtt_caption_text_is_the_words_only_with_rolling_lines_once() -> None
         "que le bus ne règle rien au problème du campus & de la gare.",
         "La saturation, c'est aujourd'hui.",
     ]
-    for noise in ("WEBVTT", "-->", "<", "NOTE", "Relecture", "::cue", "align:", "mod-2", "Modératrice"):
+    for noise in (
+        "WEBVTT",
+        "-->",
+        "<",
+        "NOTE",
+        "Relecture",
+        "::cue",
+        "align:",
+        "mod-2",
+        "Modératrice",
+    ):
         assert noise not in text
 
 
@@ -165,7 +209,9 @@ def test_srt_in_windows_1252_with_styling_is_read_as_plain_words() -> None:
     data = caption_file(track)
     text = caption_text(data, track.format)
 
-    assert b"\r\n" in data and "Première".encode("cp1252") in data  # the file really is CRLF and cp1252
+    assert (
+        b"\r\n" in data and "Première".encode("cp1252") in data
+    )  # the file really is CRLF and cp1252
     assert text.split("\n") == [
         "Val Info – Les questions des lecteurs",
         "Jean-Baptiste Lefort, merci d'être avec nous.",
@@ -196,7 +242,9 @@ def test_ttml_caption_text_keeps_line_breaks_and_span_text_but_not_metadata() ->
 
 
 def test_vtt_with_bom_and_unknown_format_name_is_still_read() -> None:
-    data = "\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:02.000\nJean-Baptiste Lefort répond.\n".encode("utf-8")
+    data = "\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:02.000\nJean-Baptiste Lefort répond.\n".encode(
+        "utf-8"
+    )
 
     assert caption_text(data, "vtt") == "Jean-Baptiste Lefort répond."
     assert caption_text(data, "text/unknown") == "Jean-Baptiste Lefort répond."
@@ -210,10 +258,15 @@ def test_live_captions_growing_word_by_word_are_read_once() -> None:
         "00:00:02.500 --> 00:00:04.000\nBonsoir à tous\nJe suis Claire Martin.\n\n"
         "00:00:04.000 --> 00:00:05.000\nBon.\n\n"
         "00:00:05.000 --> 00:00:06.000\nBonjour madame Arnaud.\n"
-    ).encode("utf-8")
+    ).encode()
 
     # "Bon." then "Bonjour…" are two things said, not one line growing.
-    assert caption_text(data, "vtt").split("\n") == ["Bonsoir à tous", "Je suis Claire Martin.", "Bon.", "Bonjour madame Arnaud."]
+    assert caption_text(data, "vtt").split("\n") == [
+        "Bonsoir à tous",
+        "Je suis Claire Martin.",
+        "Bon.",
+        "Bonjour madame Arnaud.",
+    ]
 
 
 def test_ttml_entities_are_never_expanded() -> None:
@@ -226,14 +279,21 @@ def test_ttml_entities_are_never_expanded() -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("path", "spoken"), [(WATCH, "Élodie Arnaud"), (DAILY, "Claire Martin"), (REPLAY, "Élodie Arnaud")])
-def test_caption_tracks_and_oembed_linked_from_each_page_are_served(sites_web: LocalWeb, path: str, spoken: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "spoken"),
+    [(WATCH, "Élodie Arnaud"), (DAILY, "Claire Martin"), (REPLAY, "Élodie Arnaud")],
+)
+def test_caption_tracks_and_oembed_linked_from_each_page_are_served(
+    sites_web: LocalWeb, path: str, spoken: str
+) -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": sites_web.proxy_url}))
     with opener.open(f"{B}/{path}", timeout=10) as response:
         video = parse_video_page(response.read().decode("utf-8"), f"{B}/{path}")
     if video.oembed_url:
         with opener.open(video.oembed_url, timeout=10) as response:
-            assert apply_oembed(replace(video, channel=None), response.read()).channel == video.channel
+            assert (
+                apply_oembed(replace(video, channel=None), response.read()).channel == video.channel
+            )
     texts = []
     for track in video.captions:
         with opener.open(track.url, timeout=10) as response:

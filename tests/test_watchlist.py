@@ -108,14 +108,24 @@ def test_valid_watchlist_loads_into_typed_objects(tmp_path: Path) -> None:
     assert isinstance(watchlist, Watchlist)
     assert watchlist.path == tmp_path / "watchlist.yaml"
     assert watchlist.candidates == (
-        Candidate("claire-martin", "Claire Martin", ("C. Martin", "Mme Martin"), ("Saint-Martin", "Martin Luther King")),
+        Candidate(
+            "claire-martin",
+            "Claire Martin",
+            ("C. Martin", "Mme Martin"),
+            ("Saint-Martin", "Martin Luther King"),
+        ),
         Candidate("jean-baptiste-lefort", "Jean-Baptiste Lefort", ("JB Lefort",), ()),
     )
     assert watchlist.topics == (
         Topic("transports", "Transports", ("tramway", "transports en commun")),
         Topic("logement", "logement", ("loyers",)),
     )
-    assert [s.id for s in watchlist.sources] == ["courrier-politique", "forum-val", "carnet", "plan-du-site"]
+    assert [s.id for s in watchlist.sources] == [
+        "courrier-politique",
+        "forum-val",
+        "carnet",
+        "plan-du-site",
+    ]
     assert all(isinstance(s, Source) for s in watchlist.sources)
     assert watchlist.alerts == ()
 
@@ -180,36 +190,45 @@ def test_check_command_accepts_a_valid_watchlist(tmp_path: Path) -> None:
 
 
 def test_bad_indentation_is_reported_on_the_misaligned_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
            name: Claire Martin
         sources: []
-        """)
+        """,
+    )
 
     assert_reported(path, 3, "invalid YAML", "check the indentation")
 
 
 def test_unclosed_quote_is_reported_on_the_line_where_the_quote_opens(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
             name: "Claire Martin
         sources: []
-        """)
+        """,
+    )
 
     assert_reported(path, 3, "invalid YAML", "quoting")
 
 
 def test_duplicate_mapping_key_is_reported_on_its_second_occurrence(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
             name: Claire Martin
             aliases: ["C. Martin"]
             name: Claire Martin-Roux
         sources: []
-        """)
+        """,
+    )
 
     assert_reported(path, 5, "'name' appears twice", "keep one of them")
 
@@ -224,24 +243,31 @@ def test_file_that_is_not_utf8_is_reported_with_the_fix(tmp_path: Path) -> None:
 # -- empty and missing files ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# rien pour l'instant\n"], ids=["empty", "blank-lines", "only-a-comment"])
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "# rien pour l'instant\n"], ids=["empty", "blank-lines", "only-a-comment"]
+)
 def test_empty_watchlist_is_refused_with_what_to_add(tmp_path: Path, text: str) -> None:
     path = tmp_path / "watchlist.yaml"
     path.write_text(text, encoding="utf-8")
 
     problems = problems_of(path)
 
-    assert problems == [f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:` (see watchlists/example.yaml)"]
+    assert problems == [
+        f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:` (see watchlists/example.yaml)"
+    ]
     result = check(path)
     assert result.exit_code == 2
     assert "the watchlist is empty" in result.stderr
 
 
 def test_watchlist_that_is_a_list_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         - id: claire-martin
           name: Claire Martin
-        """)
+        """,
+    )
 
     assert_reported(path, 1, "a watchlist is a mapping", "candidates, topics, sources, alerts")
 
@@ -261,13 +287,16 @@ def test_missing_watchlist_file_is_named_in_the_error(tmp_path: Path) -> None:
 
 
 def test_unknown_key_suggests_the_key_it_resembles(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
             name: Claire Martin
             aliasses: ["C. Martin"]
         sources: []
-        """)
+        """,
+    )
 
     message = assert_reported(path, 4, "unknown key 'aliasses'", "did you mean 'aliases'?")
     assert "candidates[0]" in message
@@ -275,17 +304,22 @@ def test_unknown_key_suggests_the_key_it_resembles(tmp_path: Path) -> None:
 
 
 def test_unknown_top_level_key_is_reported(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates: []
         source:
           - id: gazette
-        """)
+        """,
+    )
 
     assert_reported(path, 2, "unknown key 'source'", "did you mean 'sources'?")
 
 
 def test_duplicate_id_names_both_lines(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
             name: Claire Martin
@@ -294,30 +328,39 @@ def test_duplicate_id_names_both_lines(tmp_path: Path) -> None:
           - id: claire-martin
             name: Claire Martin (homonyme)
         sources: []
-        """)
+        """,
+    )
 
     message = assert_reported(path, 6, "duplicate id 'claire-martin'", "give each entry its own id")
     assert "first used on line 2" in message
 
 
 def test_id_with_capitals_and_spaces_is_refused_with_an_example(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: Claire Martin
             name: Claire Martin
         sources: []
-        """)
+        """,
+    )
 
-    assert_reported(path, 2, "'Claire Martin' is not a valid id", "lower-case letters, digits and '-'")
+    assert_reported(
+        path, 2, "'Claire Martin' is not a valid id", "lower-case letters, digits and '-'"
+    )
 
 
 def test_candidate_without_name_is_reported_on_its_entry(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
             aliases: ["C. Martin"]
         sources: []
-        """)
+        """,
+    )
 
     assert_reported(path, 2, "missing 'name'", "add `name: ...`")
 
@@ -329,29 +372,40 @@ def source_file(tmp_path: Path, **overrides: str) -> Path:
     """A one-source watchlist; the source's keys are on lines 4 (kind) to 7 (every)."""
     values = {"kind": "feed", "url": "https://www.gazette.example/rss.xml", "every": "10m"}
     values.update(overrides)
-    return write(tmp_path, f"""\
+    return write(
+        tmp_path,
+        f"""\
         candidates: []
         sources:
           - id: gazette
-            kind: {values['kind']}
-            url: {values['url']}
-            every: {values['every']}
-            match: {values.get('match', '"/politique/"')}
-        """)
+            kind: {values["kind"]}
+            url: {values["url"]}
+            every: {values["every"]}
+            match: {values.get("match", '"/politique/"')}
+        """,
+    )
 
 
-@pytest.mark.parametrize("url", ["ftp://ftp.gazette.example/archives/", "not a url", "www.gazette.example/rss.xml"])
+@pytest.mark.parametrize(
+    "url", ["ftp://ftp.gazette.example/archives/", "not a url", "www.gazette.example/rss.xml"]
+)
 def test_url_that_is_not_a_web_address_is_refused(tmp_path: Path, url: str) -> None:
     path = source_file(tmp_path, url=url)
 
-    assert_reported(path, 5, f"{url!r} is not a web address", "write a full http:// or https:// URL")
+    assert_reported(
+        path, 5, f"{url!r} is not a web address", "write a full http:// or https:// URL"
+    )
 
 
 @pytest.mark.parametrize("every", ["10 minutes", "0m", "dix minutes", "1.5h"])
-def test_interval_that_is_not_a_duration_is_refused_with_examples(tmp_path: Path, every: str) -> None:
+def test_interval_that_is_not_a_duration_is_refused_with_examples(
+    tmp_path: Path, every: str
+) -> None:
     path = source_file(tmp_path, every=every)
 
-    assert_reported(path, 6, "sources[0].every", f"{every!r} is not a duration", "for example 90s, 10m, 2h, 7d")
+    assert_reported(
+        path, 6, "sources[0].every", f"{every!r} is not a duration", "for example 90s, 10m, 2h, 7d"
+    )
 
 
 def test_interval_shorter_than_ten_seconds_is_refused_as_too_often(tmp_path: Path) -> None:
@@ -380,7 +434,9 @@ def test_invalid_regex_in_match_is_reported_with_the_regex_error(tmp_path: Path)
 
 
 def test_zero_page_limit_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates: []
         sources:
           - id: gazette
@@ -389,13 +445,16 @@ def test_zero_page_limit_is_refused(tmp_path: Path) -> None:
             every: 1h
             limits:
               max_pages: 0
-        """)
+        """,
+    )
 
     assert_reported(path, 8, "sources[0].limits.max_pages", "must be a positive whole number")
 
 
 def test_enabled_must_be_a_boolean(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates: []
         sources:
           - id: gazette
@@ -403,7 +462,8 @@ def test_enabled_must_be_a_boolean(tmp_path: Path) -> None:
             url: https://www.gazette.example/rss.xml
             every: 1h
             enabled: "oui"
-        """)
+        """,
+    )
 
     assert_reported(path, 7, "sources[0].enabled", "must be true or false")
 
@@ -412,7 +472,9 @@ def test_enabled_must_be_a_boolean(tmp_path: Path) -> None:
 
 
 def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         candidates:
           - id: claire-martin
             name: Claire Martin
@@ -429,7 +491,8 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
             url: https://forum.example/
             every: 5s
             match: "([a-z"
-        """)
+        """,
+    )
 
     problems = problems_of(path)
 
@@ -444,7 +507,11 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
     }
     assert len(problems) == len(expected), problems
     for line, fragment in expected.items():
-        assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), (line, fragment, problems)
+        assert any(p.startswith(f"{path}:{line}: ") and fragment in p for p in problems), (
+            line,
+            fragment,
+            problems,
+        )
 
     result = check(path)
     assert result.exit_code == 2

@@ -12,13 +12,13 @@ import dataclasses
 import functools
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from traceur.errors import ConfigError
-from traceur.yamlfile import LineDict, YamlSyntaxError, load_yaml
-from traceur.yamlfile import did_you_mean
+from traceur.yamlfile import LineDict, YamlSyntaxError, did_you_mean, load_yaml
 
 DEFAULTS_FILE = Path(__file__).resolve().with_name("defaults.yaml")
 ENV_PREFIX = "TRACEUR_"
@@ -154,7 +154,9 @@ def _convert(key: str, value: Any, where: str) -> Any:
 
 def _read_file(path: Path) -> tuple[LineDict, str]:
     if not path.is_file():
-        raise ConfigError(f"{path}: no such configuration file; give the path of a YAML file (see {DEFAULTS_FILE} for every setting)")
+        raise ConfigError(
+            f"{path}: no such configuration file; give the path of a YAML file (see {DEFAULTS_FILE} for every setting)"
+        )
     try:
         data = load_yaml(path)
     except YamlSyntaxError as exc:
@@ -167,7 +169,9 @@ def _read_file(path: Path) -> tuple[LineDict, str]:
     return data, str(path)
 
 
-def load_settings(config_file: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    config_file: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Build ``Settings`` from the defaults, ``config_file`` and ``environ`` (``os.environ`` by default)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -177,18 +181,28 @@ def load_settings(config_file: str | Path | None = None, environ: Mapping[str, s
         for key, raw in data.items():
             line = data.lines.get(key)
             if key in ENV_ONLY:
-                raise ConfigError(f"{_where(source, line)}: {key} is a secret; remove it from the file and set {ENV_PREFIX}{key.upper()} in the environment")
+                raise ConfigError(
+                    f"{_where(source, line)}: {key} is a secret; remove it from the file and set {ENV_PREFIX}{key.upper()} in the environment"
+                )
             if key not in _FIELDS:
                 hint = did_you_mean(key, _FIELDS)
-                raise ConfigError(f"{_where(source, line)}: unknown setting {key!r}; {hint}see {DEFAULTS_FILE} for the list")
+                raise ConfigError(
+                    f"{_where(source, line)}: unknown setting {key!r}; {hint}see {DEFAULTS_FILE} for the list"
+                )
             values[key] = _convert(key, raw, _where(source, line))
     for key in _FIELDS:
         name = ENV_PREFIX + key.upper()
         if name in environ:
             values[key] = _convert(key, environ[name], name)
-    missing = [key for key, item in _FIELDS.items() if key not in values and item.default is dataclasses.MISSING]
+    missing = [
+        key
+        for key, item in _FIELDS.items()
+        if key not in values and item.default is dataclasses.MISSING
+    ]
     if missing:
-        raise ConfigError(f"{DEFAULTS_FILE}: missing settings {', '.join(missing)}; reinstall Traceur")
+        raise ConfigError(
+            f"{DEFAULTS_FILE}: missing settings {', '.join(missing)}; reinstall Traceur"
+        )
     settings = Settings(**values)
     _validate(settings)
     return settings
@@ -206,11 +220,17 @@ def _validate(settings: Settings) -> None:
         try:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
-            raise ConfigError(f"allow_networks: {cidr!r} is not a network; write a CIDR such as 127.0.0.1/32 or 10.0.0.0/8") from None
+            raise ConfigError(
+                f"allow_networks: {cidr!r} is not a network; write a CIDR such as 127.0.0.1/32 or 10.0.0.0/8"
+            ) from None
     if settings.log_level.upper() not in LOG_LEVELS:
-        raise ConfigError(f"log_level: {settings.log_level!r} is not a level; use one of {', '.join(LOG_LEVELS)}")
+        raise ConfigError(
+            f"log_level: {settings.log_level!r} is not a level; use one of {', '.join(LOG_LEVELS)}"
+        )
     if not (settings.store.startswith("sqlite://") or settings.store.startswith("es+")):
-        raise ConfigError(f"store: {settings.store!r} is not a store URL; use sqlite:///path/traceur.db or es+https://host:9200")
+        raise ConfigError(
+            f"store: {settings.store!r} is not a store URL; use sqlite:///path/traceur.db or es+https://host:9200"
+        )
     if settings.http_proxy and not settings.http_proxy.startswith(("http://", "https://")):
         raise ConfigError(f"http_proxy: {settings.http_proxy!r} must be an http:// or https:// URL")
     if settings.max_page_bytes < 1024:
@@ -227,17 +247,27 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"timezone: {settings.timezone!r} is not a time zone; write an IANA name such as Europe/Paris") from None
+        raise ConfigError(
+            f"timezone: {settings.timezone!r} is not a time zone; write an IANA name such as Europe/Paris"
+        ) from None
     if settings.adaptive_polling_factor < 1:
-        raise ConfigError("adaptive_polling_factor: must be at least 1 (1 turns adaptive polling off)")
+        raise ConfigError(
+            "adaptive_polling_factor: must be at least 1 (1 turns adaptive polling off)"
+        )
     if settings.max_concurrent_crawls < 1:
         raise ConfigError("max_concurrent_crawls: must be at least 1")
     if settings.smtp_security not in SMTP_SECURITY:
-        raise ConfigError(f"smtp_security: {settings.smtp_security!r} is not a mode; use one of {', '.join(SMTP_SECURITY)}")
+        raise ConfigError(
+            f"smtp_security: {settings.smtp_security!r} is not a mode; use one of {', '.join(SMTP_SECURITY)}"
+        )
     if settings.smtp_username and settings.smtp_security == "none":
         # A login over a plain connection would give the password to anyone on the path.
-        raise ConfigError("smtp_username: a login needs smtp_security starttls or tls; set one, or remove the username for a local relay")
+        raise ConfigError(
+            "smtp_username: a login needs smtp_security starttls or tls; set one, or remove the username for a local relay"
+        )
     if "@" not in settings.smtp_from:
-        raise ConfigError(f"smtp_from: {settings.smtp_from!r} has no email address; write e.g. \"Traceur <veille@example.org>\"")
+        raise ConfigError(
+            f'smtp_from: {settings.smtp_from!r} has no email address; write e.g. "Traceur <veille@example.org>"'
+        )
     if not 0 < settings.smtp_port < 65536:
         raise ConfigError(f"smtp_port: {settings.smtp_port} is not a port number")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 DOCUMENT_KINDS = ("article", "forum_post", "blog_post", "comment", "video")
@@ -122,5 +122,5 @@ def parse_utc(value: Any) -> datetime | None:
 def to_utc(value: datetime) -> datetime:
     """Aware UTC datetime, seconds precision; a naive value is taken as UTC."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).replace(microsecond=0)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from traceur.errors import NetworkPolicyError
@@ -44,7 +44,9 @@ class NetworkPolicy:
 
     def check_ip(self, address: str) -> None:
         if not self.is_allowed_ip(address):
-            raise NetworkPolicyError(f"connection to {address} refused: private, loopback, link-local or reserved address (allow it with allow_networks)")
+            raise NetworkPolicyError(
+                f"connection to {address} refused: private, loopback, link-local or reserved address (allow it with allow_networks)"
+            )
 
     def check_url(self, url: str) -> None:
         """Refuse non-web schemes and hosts that are (or spell) a forbidden address.
@@ -64,7 +66,9 @@ class NetworkPolicy:
         if literal != host.strip("[]") and not _is_canonical_ipv6(host):
             # "2130706433", "0x7f.1", "0177.0.0.1": no real site is addressed like that;
             # these spellings exist to slip past filters.
-            raise NetworkPolicyError(f"{url[:80]!r}: the host {host!r} spells the address {literal} in a disguised form")
+            raise NetworkPolicyError(
+                f"{url[:80]!r}: the host {host!r} spells the address {literal} in a disguised form"
+            )
         self.check_ip(literal)
 
 

@@ -10,7 +10,9 @@ from pathlib import Path
 from traceur.errors import TraceurError
 
 
-def open_state_file(path: str | Path, schema: str, what: str, error: type[TraceurError]) -> sqlite3.Connection:
+def open_state_file(
+    path: str | Path, schema: str, what: str, error: type[TraceurError]
+) -> sqlite3.Connection:
     """Open (creating it and its folder) the SQLite file at ``path`` with ``schema``.
 
     Failures raise ``error`` naming ``what`` the file holds ("the crawl state") and where.

@@ -6,7 +6,20 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 # Query parameters that only say where a click came from; they never change the page.
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_")
-_TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "xtor", "xtref", "ocid", "cmpid", "igshid", "mc_cid", "mc_eid", "ref_src"}
+_TRACKING_PARAMS = {
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "xtor",
+    "xtref",
+    "ocid",
+    "cmpid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "ref_src",
+}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

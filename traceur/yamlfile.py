@@ -38,8 +38,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             key = str(key)
         if key in result:
             raise yaml.MarkedYAMLError(
-                "while reading a mapping", node.start_mark,
-                f"the key {key!r} appears twice; keep one of them", key_node.start_mark,
+                "while reading a mapping",
+                node.start_mark,
+                f"the key {key!r} appears twice; keep one of them",
+                key_node.start_mark,
             )
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
@@ -71,7 +73,9 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlSyntaxError(path, 1, f"the file is not UTF-8 ({exc.reason}); save it as UTF-8") from exc
+        raise YamlSyntaxError(
+            path, 1, f"the file is not UTF-8 ({exc.reason}); save it as UTF-8"
+        ) from exc
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -81,10 +85,14 @@ def load_yaml(path: Path) -> Any:
         mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
-        hint = "check the indentation and quoting on that line (quote values that contain ': ' or '#')"
+        hint = (
+            "check the indentation and quoting on that line (quote values that contain ': ' or '#')"
+        )
         if "appears twice" in problem:
             hint = ""
-        raise YamlSyntaxError(path, line, f"invalid YAML: {problem}" + (f"; {hint}" if hint else "")) from exc
+        raise YamlSyntaxError(
+            path, line, f"invalid YAML: {problem}" + (f"; {hint}" if hint else "")
+        ) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(path, 1, f"invalid YAML: {exc}") from exc
 

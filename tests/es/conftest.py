@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -42,10 +43,14 @@ def es_client(es_url: str) -> Iterator[Elasticsearch]:
 
 
 def _cleanup(client: Elasticsearch, prefix: str) -> None:
-    client.options(ignore_status=404).indices.delete(index=f"{prefix}-docs-*", expand_wildcards="all")
+    client.options(ignore_status=404).indices.delete(
+        index=f"{prefix}-docs-*", expand_wildcards="all"
+    )
     client.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-docs")
     for suffix in ("settings", "mappings", "custom"):
-        client.options(ignore_status=404).cluster.delete_component_template(name=f"{prefix}-docs@{suffix}")
+        client.options(ignore_status=404).cluster.delete_component_template(
+            name=f"{prefix}-docs@{suffix}"
+        )
 
 
 @pytest.fixture
@@ -85,7 +90,9 @@ def open_store() -> Iterator[Callable[[Settings], ElasticsearchStore]]:
 
 
 @pytest.fixture
-def es_store(es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]) -> ElasticsearchStore:
+def es_store(
+    es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]
+) -> ElasticsearchStore:
     """A set-up store on the session server."""
     store = open_store(es_settings)
     store.setup()
@@ -115,4 +122,6 @@ def duplicated_ids(client: Elasticsearch, index: str) -> dict[str, int]:
         size=0,
         aggs={"ids": {"terms": {"field": "id", "min_doc_count": 2, "size": 100}}},
     )
-    return {bucket["key"]: bucket["doc_count"] for bucket in found["aggregations"]["ids"]["buckets"]}
+    return {
+        bucket["key"]: bucket["doc_count"] for bucket in found["aggregations"]["ids"]["buckets"]
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from traceur.document import Document, Mention, Snippet, content_hash, document_id
 from traceur.textnorm import fold_plain
@@ -28,8 +28,8 @@ SOURCES = {
     "blog.carnet-de-lucie.example": ("blog_post", "carnet-de-lucie"),
     "video.tele-val.example": ("video", "tele-val"),
 }
-START = datetime(2026, 10, 20, 6, 0, tzinfo=timezone.utc)
-FETCHED = datetime(2026, 11, 2, 8, 30, tzinfo=timezone.utc)
+START = datetime(2026, 10, 20, 6, 0, tzinfo=UTC)
+FETCHED = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 
 _SENTENCES = [
     "{name} a présenté hier soir son programme pour les élections municipales devant une salle comble.",
@@ -75,9 +75,21 @@ def _mentions(title: str, text: str) -> tuple[list[str], list[str], dict[str, Me
         if count:
             candidates.append(ident)
             at = folded_text.find(key)
-            snippets = (Snippet(text[max(0, at - 40): at + len(name) + 40], min(40, at), min(40, at) + len(name)),) if at >= 0 else ()
+            snippets = (
+                (
+                    Snippet(
+                        text[max(0, at - 40) : at + len(name) + 40],
+                        min(40, at),
+                        min(40, at) + len(name),
+                    ),
+                )
+                if at >= 0
+                else ()
+            )
             mentions[ident] = Mention(count=count, snippets=snippets)
-    topics = [ident for ident, words in TOPICS.items() if any(word in folded_text for word in words)]
+    topics = [
+        ident for ident, words in TOPICS.items() if any(word in folded_text for word in words)
+    ]
     return candidates, topics, mentions
 
 
@@ -124,7 +136,9 @@ def make_document(number: int, rng: random.Random, paragraphs: int = 3) -> Docum
         topics=topics,
         mentions=mentions,
         content_hash=content_hash(title, text),
-        video={"channel": "Télé Val", "duration": 95 + number % 400, "views": 1000 + number} if kind == "video" else None,
+        video={"channel": "Télé Val", "duration": 95 + number % 400, "views": 1000 + number}
+        if kind == "video"
+        else None,
     )
 
 
@@ -133,8 +147,12 @@ def corpus(count: int, seed: int = 7, paragraphs: int = 3) -> list[Document]:
     return [make_document(number, rng, paragraphs) for number in range(count)]
 
 
-def revised(document: Document, note: str = "Mise à jour : la mairie a répondu dans la soirée.") -> Document:
+def revised(
+    document: Document, note: str = "Mise à jour : la mairie a répondu dans la soirée."
+) -> Document:
     """The same page fetched again later, with a sentence added."""
     text = document.text + "\n\n" + note
     fetched = document.fetched_at + timedelta(hours=1) if document.fetched_at else None
-    return dataclasses.replace(document, text=text, content_hash=content_hash(document.title, text), fetched_at=fetched)
+    return dataclasses.replace(
+        document, text=text, content_hash=content_hash(document.title, text), fetched_at=fetched
+    )

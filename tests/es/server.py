@@ -60,10 +60,19 @@ def fetch_distribution(cache_dir: Path = CACHE_DIR) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     # Maven runs in an empty directory so a pom.xml nearby can never change what it does.
     with tempfile.TemporaryDirectory(prefix="traceur-mvn-") as workdir:
-        command = [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT}", f"-DoutputDirectory={cache_dir}"]
+        command = [
+            mvn,
+            "-q",
+            "-B",
+            "dependency:copy",
+            f"-Dartifact={ARTIFACT}",
+            f"-DoutputDirectory={cache_dir}",
+        ]
         done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
     if done.returncode != 0 or not target.is_file():
-        raise EsHarnessError(f"`{' '.join(command)}` failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise EsHarnessError(
+            f"`{' '.join(command)}` failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
     return target
 
 
@@ -99,7 +108,9 @@ def java_home() -> Path:
         return Path(os.environ["JAVA_HOME"])
     java = shutil.which("java")
     if java is None:
-        raise EsHarnessError("Java 17 or later is needed to run the test Elasticsearch; install a JDK (apt-get install openjdk-17-jre-headless)")
+        raise EsHarnessError(
+            "Java 17 or later is needed to run the test Elasticsearch; install a JDK (apt-get install openjdk-17-jre-headless)"
+        )
     return Path(java).resolve().parent.parent
 
 
@@ -111,7 +122,15 @@ def server_account() -> tuple[int, int] | None:
         entry = pwd.getpwnam(ES_USER)
     except KeyError:
         done = subprocess.run(
-            ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER],
+            [
+                "useradd",
+                "--system",
+                "--user-group",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                ES_USER,
+            ],
             capture_output=True,
             text=True,
         )
@@ -119,7 +138,9 @@ def server_account() -> tuple[int, int] | None:
             # Another test session may have created it meanwhile.
             entry = pwd.getpwnam(ES_USER)
         except KeyError:
-            raise EsHarnessError(f"cannot create the system user {ES_USER!r} Elasticsearch runs as: {done.stderr.strip()}") from None
+            raise EsHarnessError(
+                f"cannot create the system user {ES_USER!r} Elasticsearch runs as: {done.stderr.strip()}"
+            ) from None
     return entry.pw_uid, entry.pw_gid
 
 
@@ -171,7 +192,13 @@ class EsServer:
     ``extra_settings`` go into ``elasticsearch.yml`` (for example a tiny write thread pool).
     """
 
-    def __init__(self, home: Path, account: tuple[int, int] | None, extra_settings: dict[str, Any] | None = None, heap: str = "256m") -> None:
+    def __init__(
+        self,
+        home: Path,
+        account: tuple[int, int] | None,
+        extra_settings: dict[str, Any] | None = None,
+        heap: str = "256m",
+    ) -> None:
         self.home = home
         self.account = account
         self.extra_settings = dict(extra_settings or {})
@@ -279,7 +306,9 @@ class EsServer:
             if self.process.poll() is not None:
                 code = self.process.returncode
                 self.process = None
-                raise EsHarnessError(f"Elasticsearch exited with code {code} while starting:\n{self.log_tail()}")
+                raise EsHarnessError(
+                    f"Elasticsearch exited with code {code} while starting:\n{self.log_tail()}"
+                )
             if self.server_pid is None and pidfile.is_file():
                 text = pidfile.read_text().strip()
                 self.server_pid = int(text) if text.isdigit() else None
@@ -287,11 +316,15 @@ class EsServer:
                 return
             time.sleep(0.5)
         self.stop()
-        raise EsHarnessError(f"Elasticsearch was not healthy after {timeout:.0f}s:\n{self.log_tail()}")
+        raise EsHarnessError(
+            f"Elasticsearch was not healthy after {timeout:.0f}s:\n{self.log_tail()}"
+        )
 
     def _healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=5) as response:
+            with urllib.request.urlopen(
+                f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=5
+            ) as response:
                 body = json.load(response)
         except (OSError, ValueError):
             return False

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import click
 import pytest
@@ -39,7 +40,9 @@ def invoke(settings: Settings, *args: str) -> Result:
     return CliRunner().invoke(cli, list(args), obj=CliContext(_settings=settings))
 
 
-def test_es_setup_then_status_shows_template_aliases_and_counts(es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]) -> None:
+def test_es_setup_then_status_shows_template_aliases_and_counts(
+    es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]
+) -> None:
     first = invoke(es_settings, "es", "setup")
     assert first.exit_code == 0, first.output
     assert f"index template {es_settings.es_index_prefix}-docs: installed" in first.output
@@ -65,7 +68,9 @@ def test_es_status_says_to_run_setup_when_the_template_is_missing(es_settings: S
     assert "missing — run `traceur es setup`" in status.output
 
 
-def test_es_replay_sends_the_spool_and_a_second_replay_has_nothing_to_do(es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]) -> None:
+def test_es_replay_sends_the_spool_and_a_second_replay_has_nothing_to_do(
+    es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]
+) -> None:
     down = open_store(es_settings.replace(store=f"es+http://127.0.0.1:{free_port()}"))
     down.upsert(corpus(4))
     down.close()
@@ -117,7 +122,7 @@ def fake_kibana() -> Iterator[str]:
 
 
 def _uploaded_objects(request: dict[str, Any]) -> list[dict[str, Any]]:
-    raw = f"Content-Type: {request['headers']['Content-Type']}\r\n\r\n".encode("utf-8") + request["body"]
+    raw = f"Content-Type: {request['headers']['Content-Type']}\r\n\r\n".encode() + request["body"]
     message = BytesParser(policy=HTTP).parsebytes(raw)
     [part] = list(message.iter_parts())
     assert part.get_param("name", header="content-disposition") == "file"
@@ -129,10 +134,22 @@ def test_kibana_import_posts_the_saved_objects_with_the_xsrf_header(
     fake_kibana: str, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     watchlist = tmp_path / "veille.yaml"
-    watchlist.write_text("candidates:\n  - id: elodie-arnaud\n    name: Élodie Arnaud\n", encoding="utf-8")
+    watchlist.write_text(
+        "candidates:\n  - id: elodie-arnaud\n    name: Élodie Arnaud\n", encoding="utf-8"
+    )
     settings = make_settings(es_index_prefix="veille", es_api_key="a2V5OnNlY3JldA==")
     _FakeKibana.answer = {"success": True, "successCount": 7}
-    result = invoke(settings, "kibana", "import", "--url", fake_kibana, "--space", "campagne", "--watchlist", str(watchlist))
+    result = invoke(
+        settings,
+        "kibana",
+        "import",
+        "--url",
+        fake_kibana,
+        "--space",
+        "campagne",
+        "--watchlist",
+        str(watchlist),
+    )
     assert result.exit_code == 0, result.output
     assert "imported 7 saved objects" in result.output
     [request] = _FakeKibana.requests
@@ -146,26 +163,42 @@ def test_kibana_import_posts_the_saved_objects_with_the_xsrf_header(
     # One saved search per candidate of the watchlist, and no other candidate's.
     candidate_searches = sorted(i for i in by_id if i.startswith("traceur-search-candidate-"))
     assert candidate_searches == ["traceur-search-candidate-elodie-arnaud"]
-    source = json.loads(by_id["traceur-search-candidate-elodie-arnaud"]["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    source = json.loads(
+        by_id["traceur-search-candidate-elodie-arnaud"]["attributes"]["kibanaSavedObjectMeta"][
+            "searchSourceJSON"
+        ]
+    )
     assert source["query"] == {"query": 'candidates : "elodie-arnaud"', "language": "kuery"}
 
 
-def test_kibana_import_dry_run_prints_the_request_and_sends_nothing(fake_kibana: str, make_settings: Callable[..., Settings]) -> None:
+def test_kibana_import_dry_run_prints_the_request_and_sends_nothing(
+    fake_kibana: str, make_settings: Callable[..., Settings]
+) -> None:
     settings = make_settings(es_username="veille", es_password="s3cret")
     result = invoke(settings, "kibana", "import", "--url", fake_kibana, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"POST {fake_kibana}/api/saved_objects/_import?overwrite=true\n")
+    assert result.output.startswith(
+        f"POST {fake_kibana}/api/saved_objects/_import?overwrite=true\n"
+    )
     assert "kbn-xsrf: true" in result.output
     assert "Authorization: Basic (hidden)" in result.output and "s3cret" not in result.output
     assert '"type":"dashboard"' in result.output.replace(" ", "")
     assert _FakeKibana.requests == []
 
 
-def test_kibana_import_reports_the_objects_kibana_refused(fake_kibana: str, make_settings: Callable[..., Settings]) -> None:
+def test_kibana_import_reports_the_objects_kibana_refused(
+    fake_kibana: str, make_settings: Callable[..., Settings]
+) -> None:
     _FakeKibana.answer = {
         "success": False,
         "successCount": 5,
-        "errors": [{"id": "traceur-dashboard-overview", "type": "dashboard", "error": {"type": "missing_references"}}],
+        "errors": [
+            {
+                "id": "traceur-dashboard-overview",
+                "type": "dashboard",
+                "error": {"type": "missing_references"},
+            }
+        ],
     }
     result = invoke(make_settings(), "kibana", "import", "--url", fake_kibana)
     assert result.exit_code != 0

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
@@ -22,24 +22,43 @@ from .conftest import duplicated_ids
 
 pytestmark = pytest.mark.integration
 
-TRUTH = yaml.safe_load((Path(__file__).resolve().parent.parent / "demo_truth.yaml").read_text(encoding="utf-8"))
-QUERIES = ["tramway", "Claire Martin", '"réunion publique"', "logement*", "budget OR caméras", "elodie NOT tramway", "Saint-Martin"]
+TRUTH = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "demo_truth.yaml").read_text(encoding="utf-8")
+)
+QUERIES = [
+    "tramway",
+    "Claire Martin",
+    '"réunion publique"',
+    "logement*",
+    "budget OR caméras",
+    "elodie NOT tramway",
+    "Saint-Martin",
+]
 
 
 def run_demo(settings: Settings) -> str:
     completed = subprocess.run(
         [sys.executable, "-m", "traceur", "demo"],
-        env={**os.environ, **settings.to_env()}, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, **settings.to_env()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return completed.stdout
 
 
 def test_demo_indexes_the_same_documents_on_elasticsearch_as_on_sqlite(
-    es_settings: Settings, es_store: ElasticsearchStore, es_client: Elasticsearch,
-    make_settings: Callable[..., Settings], tmp_path: Path,
+    es_settings: Settings,
+    es_store: ElasticsearchStore,
+    es_client: Elasticsearch,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
 ) -> None:
-    sqlite_settings = make_settings(store=f"sqlite:///{tmp_path / 'lite.db'}", data_dir=tmp_path / "lite")
+    sqlite_settings = make_settings(
+        store=f"sqlite:///{tmp_path / 'lite.db'}", data_dir=tmp_path / "lite"
+    )
     run_demo(sqlite_settings)
     run_demo(es_settings.replace(data_dir=tmp_path / "es"))
     es_store.refresh()
@@ -53,11 +72,15 @@ def test_demo_indexes_the_same_documents_on_elasticsearch_as_on_sqlite(
 
         for candidate in TRUTH["counts"]:
             query = SearchQuery(candidate=candidate, limit=100)
-            assert {h.document.id for h in es_store.search(query)} == {h.document.id for h in lite.search(query)}
+            assert {h.document.id for h in es_store.search(query)} == {
+                h.document.id for h in lite.search(query)
+            }
             assert es_store.count(query) == TRUTH["counts"][candidate]
         for text in QUERIES:
             query = SearchQuery(text=text, limit=100)
-            assert {h.document.id for h in es_store.search(query)} == {h.document.id for h in lite.search(query)}, text
+            assert {h.document.id for h in es_store.search(query)} == {
+                h.document.id for h in lite.search(query)
+            }, text
     finally:
         lite.close()
 

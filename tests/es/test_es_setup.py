@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -33,14 +33,25 @@ AGGREGATABLE = {"keyword", "date", "integer", "long", "float", "double", "boolea
 def test_every_document_field_has_an_explicit_mapping() -> None:
     for analysis in (ANALYSIS_FRENCH, ANALYSIS_STANDARD):
         properties = mappings(analysis)["properties"]
-        missing = [item.name for item in dataclasses.fields(Document) if item.name not in properties]
+        missing = [
+            item.name for item in dataclasses.fields(Document) if item.name not in properties
+        ]
         assert missing == [], f"{analysis}: no mapping for {missing}"
         assert mappings(analysis)["dynamic"] is False
 
 
 def test_filter_fields_are_keywords_and_dates_are_dates() -> None:
     properties = mappings(ANALYSIS_FRENCH)["properties"]
-    for name in ("candidates", "topics", "kind", "source_id", "domain", "lang", "cluster_id", "url"):
+    for name in (
+        "candidates",
+        "topics",
+        "kind",
+        "source_id",
+        "domain",
+        "lang",
+        "cluster_id",
+        "url",
+    ):
         assert properties[name]["type"] == "keyword", name
     for name in ("published_at", "fetched_at", "sort_at", "stored_at"):
         assert properties[name]["type"] == "date", name
@@ -83,11 +94,18 @@ def test_index_template_composes_settings_mappings_and_an_optional_custom_part()
     names = IndexNames("veille")
     body = index_template(names, ANALYSIS_FRENCH)
     assert body["index_patterns"] == ["veille-docs-*"]
-    assert body["composed_of"] == ["veille-docs@settings", "veille-docs@mappings", "veille-docs@custom"]
+    assert body["composed_of"] == [
+        "veille-docs@settings",
+        "veille-docs@mappings",
+        "veille-docs@custom",
+    ]
     assert body["ignore_missing_component_templates"] == ["veille-docs@custom"]
     assert body["template"]["aliases"] == {"veille-docs": {}}
-    assert set(component_templates(names, ANALYSIS_FRENCH)) == {"veille-docs@settings", "veille-docs@mappings"}
-    assert names.monthly(datetime(2026, 3, 9, tzinfo=timezone.utc)) == "veille-docs-2026.03"
+    assert set(component_templates(names, ANALYSIS_FRENCH)) == {
+        "veille-docs@settings",
+        "veille-docs@mappings",
+    }
+    assert names.monthly(datetime(2026, 3, 9, tzinfo=UTC)) == "veille-docs-2026.03"
     assert names.write_alias == "veille-docs-write"
 
 
@@ -118,14 +136,18 @@ def test_setup_falls_back_to_standard_analysis_with_a_warning_when_french_is_mis
     assert mapping["_meta"]["traceur_analysis"] == report["analysis"]
 
 
-def test_setup_twice_leaves_the_same_state(es_client: Elasticsearch, es_settings: Any, open_store: Any) -> None:
+def test_setup_twice_leaves_the_same_state(
+    es_client: Elasticsearch, es_settings: Any, open_store: Any
+) -> None:
     store: ElasticsearchStore = open_store(es_settings)
     names = store.names
 
     def state() -> dict[str, Any]:
         return {
             "template": es_client.indices.get_index_template(name=names.template).body,
-            "components": es_client.cluster.get_component_template(name=f"{names.prefix}-docs@*").body,
+            "components": es_client.cluster.get_component_template(
+                name=f"{names.prefix}-docs@*"
+            ).body,
             "aliases": es_client.indices.get_alias(index=names.pattern).body,
             "mappings": es_client.indices.get_mapping(index=names.pattern).body,
             "indices": sorted(es_client.indices.get(index=names.pattern).body),
@@ -141,7 +163,9 @@ def test_setup_twice_leaves_the_same_state(es_client: Elasticsearch, es_settings
     assert aliases == {names.read_alias: {}, names.write_alias: {"is_write_index": True}}
 
 
-def test_a_store_without_setup_keeps_the_documents_and_says_to_run_setup(es_settings: Any, open_store: Any) -> None:
+def test_a_store_without_setup_keeps_the_documents_and_says_to_run_setup(
+    es_settings: Any, open_store: Any
+) -> None:
     from traceur.errors import StoreError
 
     from .corpus import corpus
@@ -157,7 +181,9 @@ def test_a_store_without_setup_keeps_the_documents_and_says_to_run_setup(es_sett
     assert store.spool.pending() == 0
 
 
-def test_setup_repairs_a_write_alias_lost_half_way_through_a_rollover(es_client: Elasticsearch, es_settings: Any, open_store: Any) -> None:
+def test_setup_repairs_a_write_alias_lost_half_way_through_a_rollover(
+    es_client: Elasticsearch, es_settings: Any, open_store: Any
+) -> None:
     store: ElasticsearchStore = open_store(es_settings)
     write_index = store.setup()["write_index"]
     # The month's index exists but no alias points at it any more (a crash between the two steps).

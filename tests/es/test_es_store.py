@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from traceur.config import Settings
-
 from traceur.errors import ConfigError, StoreError
 from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, UpsertResult
 from traceur.store.elasticsearch import ElasticsearchStore
@@ -40,13 +40,21 @@ def sqlite_store() -> Any:
     store.close()
 
 
-def test_upsert_reports_new_updated_and_unchanged_exactly_like_sqlite(es_store: ElasticsearchStore, sqlite_store: SqliteStore) -> None:
+def test_upsert_reports_new_updated_and_unchanged_exactly_like_sqlite(
+    es_store: ElasticsearchStore, sqlite_store: SqliteStore
+) -> None:
     documents = corpus(120)
     # Batches of 50: the same document twice within a batch and across batches, changed or not.
     rounds = [
         documents[:80],
         documents[:80],
-        [revised(documents[3]), documents[4], revised(documents[3]), *documents[80:], revised(documents[60])],
+        [
+            revised(documents[3]),
+            documents[4],
+            revised(documents[3]),
+            *documents[80:],
+            revised(documents[60]),
+        ],
         [documents[3], revised(documents[3], "Autre mise à jour."), documents[119]],
     ]
     for number, documents_of_round in enumerate(rounds):
@@ -90,7 +98,9 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_text_search_finds_the_same_documents_as_sqlite(text: str, es_store: ElasticsearchStore, sqlite_store: SqliteStore) -> None:
+def test_text_search_finds_the_same_documents_as_sqlite(
+    text: str, es_store: ElasticsearchStore, sqlite_store: SqliteStore
+) -> None:
     documents = corpus(80)
     es_store.upsert(documents)
     sqlite_store.upsert(documents)
@@ -101,12 +111,14 @@ def test_text_search_finds_the_same_documents_as_sqlite(text: str, es_store: Ela
     assert es_store.count(query) == sqlite_store.count(query) == len(expected)
 
 
-def test_filters_select_the_same_documents_in_the_same_order_as_sqlite(es_store: ElasticsearchStore, sqlite_store: SqliteStore) -> None:
+def test_filters_select_the_same_documents_in_the_same_order_as_sqlite(
+    es_store: ElasticsearchStore, sqlite_store: SqliteStore
+) -> None:
     documents = corpus(80)
     es_store.upsert(documents)
     sqlite_store.upsert(documents)
     es_store.refresh()
-    since = datetime(2026, 10, 23, tzinfo=timezone.utc)
+    since = datetime(2026, 10, 23, tzinfo=UTC)
     for query in [
         SearchQuery(limit=1000),
         SearchQuery(candidate="elodie-arnaud", limit=1000),
@@ -122,10 +134,14 @@ def test_filters_select_the_same_documents_in_the_same_order_as_sqlite(es_store:
             assert set(got) == set(expected), query
         else:
             assert got == expected, query
-        assert es_store.count(dataclasses.replace(query, limit=20)) == sqlite_store.count(query), query
+        assert es_store.count(dataclasses.replace(query, limit=20)) == sqlite_store.count(query), (
+            query
+        )
 
 
-def test_search_marks_matches_with_control_characters_on_the_original_text(es_store: ElasticsearchStore) -> None:
+def test_search_marks_matches_with_control_characters_on_the_original_text(
+    es_store: ElasticsearchStore,
+) -> None:
     documents = corpus(40)
     es_store.upsert(documents)
     es_store.refresh()
@@ -143,25 +159,47 @@ def test_search_marks_matches_with_control_characters_on_the_original_text(es_st
     # A title match is the whole title, marked.
     titled = [hit for hit in hits if "Élodie Arnaud" in hit.document.title]
     if titled:
-        assert titled[0].fragments[0].replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "") == titled[0].document.title
+        assert (
+            titled[0].fragments[0].replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+            == titled[0].document.title
+        )
 
 
-def test_a_fragment_that_starts_with_the_match_keeps_both_marks(es_store: ElasticsearchStore) -> None:
+def test_a_fragment_that_starts_with_the_match_keeps_both_marks(
+    es_store: ElasticsearchStore,
+) -> None:
     # Elasticsearch trims fragments with Java's trim(), which eats a leading control character.
-    document = dataclasses.replace(corpus(1)[0], title="Conseil municipal", text="Tramway : le tracé définitif sera connu en mars.")
+    document = dataclasses.replace(
+        corpus(1)[0],
+        title="Conseil municipal",
+        text="Tramway : le tracé définitif sera connu en mars.",
+    )
     es_store.upsert([document])
     es_store.refresh()
     [hit] = es_store.search(SearchQuery(text="tramway"))
-    assert hit.fragments == (f"{HIGHLIGHT_START}Tramway{HIGHLIGHT_END} : le tracé définitif sera connu en mars.",)
+    assert hit.fragments == (
+        f"{HIGHLIGHT_START}Tramway{HIGHLIGHT_END} : le tracé définitif sera connu en mars.",
+    )
 
 
 def test_title_matches_rank_first(es_store: ElasticsearchStore) -> None:
     base = corpus(2)
-    in_title = dataclasses.replace(base[0], title="Le tramway divise le conseil", text="Un long débat a eu lieu hier soir. " * 5)
-    in_text = dataclasses.replace(base[1], title="Conseil municipal", text="Un long débat a eu lieu sur le tramway hier soir. " * 5)
+    in_title = dataclasses.replace(
+        base[0],
+        title="Le tramway divise le conseil",
+        text="Un long débat a eu lieu hier soir. " * 5,
+    )
+    in_text = dataclasses.replace(
+        base[1],
+        title="Conseil municipal",
+        text="Un long débat a eu lieu sur le tramway hier soir. " * 5,
+    )
     es_store.upsert([in_title, in_text])
     es_store.refresh()
-    assert [hit.document.id for hit in es_store.search(SearchQuery(text="tramway"))] == [in_title.id, in_text.id]
+    assert [hit.document.id for hit in es_store.search(SearchQuery(text="tramway"))] == [
+        in_title.id,
+        in_text.id,
+    ]
 
 
 def test_a_malformed_query_is_a_store_error_with_the_fix() -> None:
@@ -172,11 +210,18 @@ def test_a_malformed_query_is_a_store_error_with_the_fix() -> None:
     assert text_query("") is None
 
 
-def test_stored_at_moves_when_a_document_changes_and_not_when_it_is_unchanged(es_store: ElasticsearchStore) -> None:
+def test_stored_at_moves_when_a_document_changes_and_not_when_it_is_unchanged(
+    es_store: ElasticsearchStore,
+) -> None:
     documents = corpus(3)
 
     def stamps() -> dict[str, str]:
-        return {d.id: es_store.client.get(index=es_store.names.write_alias, id=d.id)["_source"]["stored_at"] for d in documents}
+        return {
+            d.id: es_store.client.get(index=es_store.names.write_alias, id=d.id)["_source"][
+                "stored_at"
+            ]
+            for d in documents
+        }
 
     es_store.upsert(documents)
     first = stamps()
@@ -188,7 +233,9 @@ def test_stored_at_moves_when_a_document_changes_and_not_when_it_is_unchanged(es
     assert second[documents[0].id] == first[documents[0].id]
 
 
-def test_changed_since_returns_each_change_once_in_stored_order(es_store: ElasticsearchStore) -> None:
+def test_changed_since_returns_each_change_once_in_stored_order(
+    es_store: ElasticsearchStore,
+) -> None:
     es_store.changes_settle = 0.0
     documents = corpus(7)
     es_store.upsert(documents[:5])
@@ -209,14 +256,16 @@ def test_changed_since_waits_until_writes_have_settled(es_store: ElasticsearchSt
     assert es_store.changed_since(None) == ([], None)
 
 
-def test_a_new_month_gets_a_new_index_and_updates_stay_where_the_document_is(es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]) -> None:
-    now = [datetime(2026, 10, 30, tzinfo=timezone.utc)]
+def test_a_new_month_gets_a_new_index_and_updates_stay_where_the_document_is(
+    es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]
+) -> None:
+    now = [datetime(2026, 10, 30, tzinfo=UTC)]
     store = open_store(es_settings)
     store.clock = lambda: now[0]
     store.setup()
     documents = corpus(6)
     store.upsert(documents[:3])
-    now[0] = datetime(2026, 11, 2, tzinfo=timezone.utc)
+    now[0] = datetime(2026, 11, 2, tzinfo=UTC)
     result = store.upsert([revised(documents[0]), documents[1], *documents[3:]])
     assert result.updated == [documents[0].id] and result.unchanged == [documents[1].id]
     assert sorted(result.new) == sorted(d.id for d in documents[3:])
@@ -226,7 +275,10 @@ def test_a_new_month_gets_a_new_index_and_updates_stay_where_the_document_is(es_
     assert aliases[november]["aliases"][names.write_alias] == {"is_write_index": True}
     assert names.write_alias not in aliases[october]["aliases"]
     store.refresh()
-    where = {hit["_id"]: hit["_index"] for hit in store.client.search(index=names.read_alias, size=100)["hits"]["hits"]}
+    where = {
+        hit["_id"]: hit["_index"]
+        for hit in store.client.search(index=names.read_alias, size=100)["hits"]["hits"]
+    }
     assert {where[d.id] for d in documents[:3]} == {october}
     assert {where[d.id] for d in documents[3:]} == {november}
     assert store.count() == 6 and duplicated_ids(store.client, names.read_alias) == {}
@@ -246,19 +298,31 @@ def test_a_refetch_cannot_overwrite_a_newer_version(es_store: ElasticsearchStore
 @pytest.mark.parametrize(
     "store, environ, message",
     [
-        ("es+https://elastic:secret@es.example.org:9200", {}, "no user name or password in the Elasticsearch URL"),
+        (
+            "es+https://elastic:secret@es.example.org:9200",
+            {},
+            "no user name or password in the Elasticsearch URL",
+        ),
         ("es+https://es.example.org:9200", {"TRACEUR_ES_USERNAME": "veille"}, "go together"),
-        ("es+https://es.example.org:9200", {"TRACEUR_ES_CA_CERTS": "/nonexistent/ca.pem"}, "is not a file"),
+        (
+            "es+https://es.example.org:9200",
+            {"TRACEUR_ES_CA_CERTS": "/nonexistent/ca.pem"},
+            "is not a file",
+        ),
         ("es+ftp://es.example.org", {}, "not an Elasticsearch URL"),
         ("es+https://:9200", {}, "names no host"),
         ("es+http://es.example.org", {}, "not a usable Elasticsearch URL"),
         ("es+http://es.example.org:port", {}, "not a usable Elasticsearch URL"),
     ],
 )
-def test_misconfigured_elasticsearch_settings_are_config_errors(store: str, environ: dict[str, str], message: str, tmp_path: Path) -> None:
+def test_misconfigured_elasticsearch_settings_are_config_errors(
+    store: str, environ: dict[str, str], message: str, tmp_path: Path
+) -> None:
     from traceur.config import load_settings
 
-    settings = load_settings(environ={"TRACEUR_STORE": store, "TRACEUR_DATA_DIR": str(tmp_path), **environ})
+    settings = load_settings(
+        environ={"TRACEUR_STORE": store, "TRACEUR_DATA_DIR": str(tmp_path), **environ}
+    )
     with pytest.raises(ConfigError, match=message):
         ElasticsearchStore.from_settings(settings)
 
@@ -268,11 +332,13 @@ def test_credentials_and_tls_options_reach_the_client(tmp_path: Path) -> None:
 
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
-    settings = load_settings(environ={
-        "TRACEUR_STORE": "es+https://es.example.org:9200",
-        "TRACEUR_ES_API_KEY": "a2V5OnNlY3JldA==",
-        "TRACEUR_DATA_DIR": str(tmp_path),
-    })
+    settings = load_settings(
+        environ={
+            "TRACEUR_STORE": "es+https://es.example.org:9200",
+            "TRACEUR_ES_API_KEY": "a2V5OnNlY3JldA==",
+            "TRACEUR_DATA_DIR": str(tmp_path),
+        }
+    )
     store = ElasticsearchStore.from_settings(settings)
     try:
         headers = store.client._headers
@@ -285,11 +351,11 @@ def test_credentials_and_tls_options_reach_the_client(tmp_path: Path) -> None:
         store.close()
 
 
-def test_documents_without_fetch_time_are_stored_without_versions(es_store: ElasticsearchStore) -> None:
+def test_documents_without_fetch_time_are_stored_without_versions(
+    es_store: ElasticsearchStore,
+) -> None:
     document = dataclasses.replace(corpus(1)[0], fetched_at=None)
     assert es_store.upsert([document]).new == [document.id]
     changed = dataclasses.replace(document, title="Nouveau titre")
     assert es_store.upsert([changed]).updated == [document.id]
     assert es_store.get(document.id) == changed
-
-

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from traceur.kibana.saved_objects import SAVED_OBJECTS_DIR as KIBANA_DIR
 from traceur.document import Document, format_utc
+from traceur.kibana.saved_objects import SAVED_OBJECTS_DIR as KIBANA_DIR
 from traceur.store.elasticsearch import ElasticsearchStore
 
 from .corpus import corpus
@@ -27,7 +27,11 @@ pytestmark = pytest.mark.integration
 def _objects() -> list[dict[str, Any]]:
     objects = []
     for path in sorted(KIBANA_DIR.glob("*.ndjson")):
-        objects += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        objects += [
+            json.loads(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     return objects
 
 
@@ -64,11 +68,19 @@ def test_saved_objects_reference_each_other_consistently() -> None:
         reference = names[f"{panel['panelIndex']}:{panel['panelRefName']}"]
         assert reference["type"] == panel["type"]
     shown = {names[f"{p['panelIndex']}:{p['panelRefName']}"]["id"] for p in panels}
-    assert shown == {"traceur-vis-mentions-over-time", "traceur-vis-mentions-by-kind", "traceur-vis-top-domains", "traceur-search-latest"}
+    assert shown == {
+        "traceur-vis-mentions-over-time",
+        "traceur-vis-mentions-by-kind",
+        "traceur-vis-top-domains",
+        "traceur-search-latest",
+    }
     [data_view] = _by_type("index-pattern")
     assert data_view["attributes"]["title"] == "traceur-docs"
     assert data_view["attributes"]["timeFieldName"] == "published_at"
-    assert {s["id"] for s in _by_type("search")} >= {"traceur-search-latest", "traceur-search-candidate-claire-martin"}
+    assert {s["id"] for s in _by_type("search")} >= {
+        "traceur-search-latest",
+        "traceur-search-candidate-claire-martin",
+    }
 
 
 # -- against the server -----------------------------------------------------------------
@@ -94,14 +106,18 @@ def _kql(query: str) -> dict[str, Any]:
     term = re.fullmatch(r'\s*([\w.]+)\s*:\s*"([^"]*)"\s*', query)
     if term:
         return {"term": {term.group(1): term.group(2)}}
-    raise AssertionError(f"the test does not understand the KQL {query!r}; keep saved queries simple")
+    raise AssertionError(
+        f"the test does not understand the KQL {query!r}; keep saved queries simple"
+    )
 
 
 def _kql_fields(query: str) -> set[str]:
     return set(re.findall(r"([\w.]+)\s*:", query))
 
 
-def test_every_field_the_kibana_objects_use_exists_with_a_usable_type(indexed: tuple[ElasticsearchStore, list[Document]]) -> None:
+def test_every_field_the_kibana_objects_use_exists_with_a_usable_type(
+    indexed: tuple[ElasticsearchStore, list[Document]],
+) -> None:
     store, _ = indexed
     caps = store.client.field_caps(index=store.names.read_alias, fields="*")["fields"]
 
@@ -137,10 +153,22 @@ def _aggregation(agg: dict[str, Any]) -> dict[str, Any]:
     params = agg["params"]
     if agg["type"] == "date_histogram":
         interval = {"d": "1d", "w": "1w", "M": "1M", "h": "1h"}[params["interval"]]
-        return {"date_histogram": {"field": params["field"], "calendar_interval": interval, "min_doc_count": params["min_doc_count"]}}
+        return {
+            "date_histogram": {
+                "field": params["field"],
+                "calendar_interval": interval,
+                "min_doc_count": params["min_doc_count"],
+            }
+        }
     if agg["type"] == "terms":
         assert params["orderBy"] == "1", "ordered by the count metric"
-        return {"terms": {"field": params["field"], "size": params["size"], "order": {"_count": params["order"]}}}
+        return {
+            "terms": {
+                "field": params["field"],
+                "size": params["size"],
+                "order": {"_count": params["order"]},
+            }
+        }
     raise AssertionError(f"no translation for the {agg['type']} aggregation")
 
 
@@ -157,7 +185,9 @@ def _panel_request(vis: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return request, [agg["id"] for agg in buckets]
 
 
-def _flatten(result: dict[str, Any], path: list[str], prefix: tuple[Any, ...] = ()) -> Counter[tuple[Any, ...]]:
+def _flatten(
+    result: dict[str, Any], path: list[str], prefix: tuple[Any, ...] = ()
+) -> Counter[tuple[Any, ...]]:
     counts: Counter[tuple[Any, ...]] = Counter()
     for bucket in result[path[0]]["buckets"]:
         key = bucket.get("key_as_string", bucket["key"])
@@ -173,10 +203,14 @@ def _day(document: Document) -> str:
     return document.published_at.strftime("%Y-%m-%dT00:00:00.000Z")
 
 
-def test_each_dashboard_panel_returns_the_expected_buckets(indexed: tuple[ElasticsearchStore, list[Document]]) -> None:
+def test_each_dashboard_panel_returns_the_expected_buckets(
+    indexed: tuple[ElasticsearchStore, list[Document]],
+) -> None:
     store, documents = indexed
     expected = {
-        "traceur-vis-mentions-over-time": Counter((_day(d), c) for d in documents for c in d.candidates),
+        "traceur-vis-mentions-over-time": Counter(
+            (_day(d), c) for d in documents for c in d.candidates
+        ),
         "traceur-vis-mentions-by-kind": Counter((d.kind,) for d in documents),
         "traceur-vis-top-domains": Counter((d.domain,) for d in documents),
     }
@@ -192,14 +226,22 @@ def test_each_dashboard_panel_returns_the_expected_buckets(indexed: tuple[Elasti
             assert counts == sorted(counts, reverse=True), vis["id"]
 
 
-def test_saved_searches_list_the_latest_mentions_newest_first_with_links(indexed: tuple[ElasticsearchStore, list[Document]]) -> None:
+def test_saved_searches_list_the_latest_mentions_newest_first_with_links(
+    indexed: tuple[ElasticsearchStore, list[Document]],
+) -> None:
     store, documents = indexed
     for search in _by_type("search"):
         source = _search_source(search)
         query = _kql(source["query"]["query"])
         sort = [{field: {"order": order}} for field, order in search["attributes"]["sort"]]
         columns = search["attributes"]["columns"]
-        found = store.client.search(index=store.names.read_alias, size=20, query=query, sort=sort, source_includes=[*columns, "published_at"])
+        found = store.client.search(
+            index=store.names.read_alias,
+            size=20,
+            query=query,
+            sort=sort,
+            source_includes=[*columns, "published_at"],
+        )
         hits = found["hits"]["hits"]
         if search["id"] == "traceur-search-latest":
             wanted = [d for d in documents if d.candidates]

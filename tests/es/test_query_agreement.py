@@ -13,15 +13,26 @@ import sqlite3
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from traceur.config import load_settings
 from traceur.document import Document
-from traceur.enrich.query import And, evaluate, format_query, Near, Node, Not, Or, parse, Phrase, words_of
+from traceur.enrich.query import (
+    And,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    evaluate,
+    format_query,
+    parse,
+    words_of,
+)
 from traceur.store import SearchQuery
 from traceur.store.elasticsearch import ElasticsearchStore
 from traceur.store.sqlite import SqliteStore
@@ -89,21 +100,35 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def stores(es_url: str, es_client: Elasticsearch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[Document], SqliteStore, ElasticsearchStore]]:
+def stores(
+    es_url: str, es_client: Elasticsearch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[list[Document], SqliteStore, ElasticsearchStore]]:
     """The demo's documents, in SQLite (from `traceur demo`) and in Elasticsearch (loaded from SQLite)."""
     home = tmp_path_factory.mktemp("agreement")
     prefix = f"query-agreement-{uuid.uuid4().hex[:6]}"
     base = load_settings(environ={}).replace(
-        data_dir=home / "data", allow_networks=("127.0.0.1/32",), download_delay=0.0, retry_times=0, download_timeout=10
+        data_dir=home / "data",
+        allow_networks=("127.0.0.1/32",),
+        download_delay=0.0,
+        retry_times=0,
+        download_timeout=10,
     )
     lite_settings = base.replace(store=f"sqlite:///{home / 'lite.db'}")
     completed = subprocess.run(
         [sys.executable, "-m", "traceur", "demo"],
-        env={**os.environ, **lite_settings.to_env()}, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, **lite_settings.to_env()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     lite = SqliteStore(home / "lite.db")
-    es = quick(ElasticsearchStore.from_settings(base.replace(store=f"es+{es_url}", es_index_prefix=prefix, data_dir=home / "es")))
+    es = quick(
+        ElasticsearchStore.from_settings(
+            base.replace(store=f"es+{es_url}", es_index_prefix=prefix, data_dir=home / "es")
+        )
+    )
     try:
         es.setup()
         documents = list(lite.iter_documents())
@@ -167,7 +192,9 @@ def test_python_sqlite_and_elasticsearch_find_the_same_documents(
     assert lite.count(query) == es.count(query) == len(by_python), text
 
 
-def test_most_queries_select_some_documents_but_not_all(stores: tuple[list[Document], SqliteStore, ElasticsearchStore]) -> None:
+def test_most_queries_select_some_documents_but_not_all(
+    stores: tuple[list[Document], SqliteStore, ElasticsearchStore],
+) -> None:
     # Agreement on empty sets would prove nothing.
     documents = stores[0]
     sizes = [sum(evaluate(parse(text), d.title, d.text) for d in documents) for text in QUERIES]
@@ -177,7 +204,9 @@ def test_most_queries_select_some_documents_but_not_all(stores: tuple[list[Docum
 def _fts5_words(database: Path) -> dict[tuple[str, str], list[str]]:
     connection = sqlite3.connect(str(database))
     try:
-        connection.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, documents_fts, instance)")
+        connection.execute(
+            "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, documents_fts, instance)"
+        )
         rows = connection.execute(
             "SELECT d.id, v.col, v.term FROM temp.vocabulary v JOIN documents d ON d.rowid = v.doc ORDER BY v.doc, v.col, v.offset"
         ).fetchall()
@@ -190,7 +219,7 @@ def _fts5_words(database: Path) -> dict[tuple[str, str], list[str]]:
 
 
 def test_the_three_indexes_cut_the_demo_documents_into_the_same_words(
-    stores: tuple[list[Document], SqliteStore, ElasticsearchStore]
+    stores: tuple[list[Document], SqliteStore, ElasticsearchStore],
 ) -> None:
     documents, lite, es = stores
     in_fts5 = _fts5_words(Path(str(lite.path)))
@@ -207,10 +236,17 @@ def test_the_three_indexes_cut_the_demo_documents_into_the_same_words(
             ]
             assert fts5 == expected, (document.id, field)
             vectors = es.client.termvectors(
-                index=es.names.read_alias, id=document.id, fields=[f"{field}_folded"],
-                positions=True, offsets=False, term_statistics=False, field_statistics=False,
+                index=es.names.read_alias,
+                id=document.id,
+                fields=[f"{field}_folded"],
+                positions=True,
+                offsets=False,
+                term_statistics=False,
+                field_statistics=False,
             )
             terms = vectors["term_vectors"].get(f"{field}_folded", {}).get("terms", {})
-            by_position = {token["position"]: term for term, info in terms.items() for token in info["tokens"]}
+            by_position = {
+                token["position"]: term for term, info in terms.items() for token in info["tokens"]
+            }
             assert [by_position[p] for p in sorted(by_position)] == expected, (document.id, field)
             assert sorted(by_position) == list(range(len(expected))), (document.id, field)

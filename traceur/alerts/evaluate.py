@@ -20,21 +20,28 @@ import hashlib
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator, Sequence
 
-from traceur.config import Settings
-from traceur.document import Document
-from traceur.errors import AlertError, TraceurError
-from traceur.orchestra.runs import consecutive_failures, empty_streak, RunLog, silence
-from traceur.store import SearchQuery, Store
-from traceur.watchlist.model import Watchlist
 from traceur.alerts import render
 from traceur.alerts.outbox import AlertState, Transaction
-from traceur.enrich.query import evaluate, Node, parse, words_of
-from traceur.watchlist.rules import AlertRule, DigestRule, DocumentFilter, ImmediateRule, SourceHealthRule, SpikeRule
+from traceur.config import Settings
+from traceur.document import Document
+from traceur.enrich.query import Node, evaluate, parse, words_of
+from traceur.errors import AlertError, TraceurError
+from traceur.orchestra.runs import RunLog, consecutive_failures, empty_streak, silence
+from traceur.store import SearchQuery, Store
+from traceur.watchlist.model import Watchlist
+from traceur.watchlist.rules import (
+    AlertRule,
+    DigestRule,
+    DocumentFilter,
+    ImmediateRule,
+    SourceHealthRule,
+    SpikeRule,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,8 @@ MAX_DOCS_PER_DIGEST = 300
 SPIKE_SAMPLE = 300
 
 # Frequent French (and a few English) words that say nothing about a burst.
-_STOPWORDS = frozenset(words_of("""
+_STOPWORDS = frozenset(
+    words_of("""
     alors aussi autre autres avant avec avoir bien celle celles celui cela cette ceux chez comme comment
     dans depuis des deux donc dont elle elles encore entre est etait etre eux fait faire faut leur leurs
     lors mais meme memes mes moins notre nous par parce pas peu peut plus pour pourquoi quand que quel quelle
@@ -52,7 +60,8 @@ _STOPWORDS = frozenset(words_of("""
     vers votre vous ont ete avait avaient apres ainsi deja chaque cet aux les sur pres contre jour jours annee
     ans hier demain aujourd hui selon lundi mardi mercredi jeudi vendredi samedi dimanche heures heure
     the and for with that this from have will are was were been
-"""))
+""")
+)
 _WORD_ORIGINAL = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -112,7 +121,7 @@ class Evaluator:
     def evaluate(self, rule: AlertRule, now: datetime | None = None) -> Outcome:
         """Evaluate one rule; errors are caught and reported in the outcome, so one
         broken rule (or a store outage) never stops the others."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         try:
             with self.state.transaction(now) as txn:
                 outcome = self._dispatch(rule, txn, now)
@@ -131,9 +140,14 @@ class Evaluator:
             pass
         return outcome
 
-    def evaluate_all(self, kinds: Sequence[str] | None = None, now: datetime | None = None) -> list[Outcome]:
-        return [self.evaluate(rule, now) for rule in self.watchlist.alerts
-                if rule.enabled and (kinds is None or rule.kind in kinds)]
+    def evaluate_all(
+        self, kinds: Sequence[str] | None = None, now: datetime | None = None
+    ) -> list[Outcome]:
+        return [
+            self.evaluate(rule, now)
+            for rule in self.watchlist.alerts
+            if rule.enabled and (kinds is None or rule.kind in kinds)
+        ]
 
     def _dispatch(self, rule: AlertRule, txn: Transaction, now: datetime) -> Outcome:
         if isinstance(rule, ImmediateRule):
@@ -158,7 +172,11 @@ class Evaluator:
             return set()
         if flt.lang and (document.lang or "").lower().split("-")[0] not in flt.lang:
             return set()
-        candidates = set(document.candidates) & set(flt.candidates) if flt.candidates else set(document.candidates)
+        candidates = (
+            set(document.candidates) & set(flt.candidates)
+            if flt.candidates
+            else set(document.candidates)
+        )
         topics = set(document.topics) & set(flt.topics) if flt.topics else set(document.topics)
         if (flt.candidates and not candidates) or (flt.topics and not topics):
             return set()
@@ -175,7 +193,9 @@ class Evaluator:
             tokens.add("query")
         return tokens or {"document"}
 
-    def _new_matches(self, rule: ImmediateRule | DigestRule, txn: Transaction) -> tuple[list[tuple[Document, set[str]]], str | None, bool, datetime | None]:
+    def _new_matches(
+        self, rule: ImmediateRule | DigestRule, txn: Transaction
+    ) -> tuple[list[tuple[Document, set[str]]], str | None, bool, datetime | None]:
         """Documents changed since the rule's watermark with matches not alerted yet,
         the watermark after them, whether the rule had started, and when it last moved."""
         started, watermark, moved_at = txn.watermark(rule.id)
@@ -196,9 +216,17 @@ class Evaluator:
                 break
         return list(found.values()), watermark, True, moved_at
 
-    def _queue(self, txn: Transaction, rule: AlertRule, key: str, email: render.Email,
-               covered: Iterable[tuple[str, Iterable[str]]] = ()) -> bool:
-        message = render.build_message(email, key, self.settings.smtp_from, rule.to, rule.id, txn.now)
+    def _queue(
+        self,
+        txn: Transaction,
+        rule: AlertRule,
+        key: str,
+        email: render.Email,
+        covered: Iterable[tuple[str, Iterable[str]]] = (),
+    ) -> bool:
+        message = render.build_message(
+            email, key, self.settings.smtp_from, rule.to, rule.id, txn.now
+        )
         queued = txn.enqueue(key, rule.id, message, rule.to)
         for doc_id, tokens in covered:
             txn.mark_alerted(rule.id, doc_id, tokens, key)
@@ -211,15 +239,24 @@ class Evaluator:
         txn.set_watermark(rule.id, watermark)
         if not started:
             return Outcome(rule.id, note="started; documents stored from now on are alerted")
-        outcome = Outcome(rule.id, note=f"{len(matches)} new matching document{'s' if len(matches) != 1 else ''}")
+        outcome = Outcome(
+            rule.id, note=f"{len(matches)} new matching document{'s' if len(matches) != 1 else ''}"
+        )
         for batch in _chunks(matches, MAX_DOCS_PER_EMAIL):
-            key = "immediate:" + rule.id + ":" + _digest(f"{doc.id}={','.join(sorted(tokens))}" for doc, tokens in batch)
+            key = (
+                "immediate:"
+                + rule.id
+                + ":"
+                + _digest(f"{doc.id}={','.join(sorted(tokens))}" for doc, tokens in batch)
+            )
             email = self.render_immediate(rule, batch)
             if self._queue(txn, rule, key, email, [(doc.id, tokens) for doc, tokens in batch]):
                 outcome.queued.append(key)
         return outcome
 
-    def render_immediate(self, rule: ImmediateRule, matches: Sequence[tuple[Document, set[str]]]) -> render.Email:
+    def render_immediate(
+        self, rule: ImmediateRule, matches: Sequence[tuple[Document, set[str]]]
+    ) -> render.Email:
         tz = self.settings.timezone
         docs = [render.doc_view(doc, tokens, self.names, tz) for doc, tokens in matches]
         return render.render("immediate", render.immediate_subject(docs), rule=rule, docs=docs)
@@ -231,23 +268,33 @@ class Evaluator:
         matches, watermark, started, since = self._new_matches(rule, txn)
         txn.set_watermark(rule.id, watermark)
         if not started:
-            return Outcome(rule.id, note="started; the first digest covers what is stored from now on")
+            return Outcome(
+                rule.id, note="started; the first digest covers what is stored from now on"
+            )
         if not matches and not rule.send_empty:
             return Outcome(rule.id, note="nothing new; no digest sent")
-        matches.sort(key=lambda m: (m[0].published_at or m[0].fetched_at or now), reverse=True)
+        matches.sort(key=lambda m: m[0].published_at or m[0].fetched_at or now, reverse=True)
         shown = matches[:MAX_DOCS_PER_DIGEST]
         email = self.render_digest(rule, shown, since or now, now, total=len(matches))
         if matches:
             key = f"digest:{rule.id}:{start_mark}-{watermark}"
         else:
             key = f"digest:{rule.id}:empty:{now.isoformat()}"
-        outcome = Outcome(rule.id, note=f"{len(matches)} document{'s' if len(matches) != 1 else ''} in the digest")
+        outcome = Outcome(
+            rule.id, note=f"{len(matches)} document{'s' if len(matches) != 1 else ''} in the digest"
+        )
         if self._queue(txn, rule, key, email, [(doc.id, tokens) for doc, tokens in matches]):
             outcome.queued.append(key)
         return outcome
 
-    def render_digest(self, rule: DigestRule, matches: Sequence[tuple[Document, set[str]]], since: datetime,
-                      until: datetime, total: int | None = None) -> render.Email:
+    def render_digest(
+        self,
+        rule: DigestRule,
+        matches: Sequence[tuple[Document, set[str]]],
+        since: datetime,
+        until: datetime,
+        total: int | None = None,
+    ) -> render.Email:
         tz = rule.timezone or self.settings.timezone
         items = []
         for doc, tokens in matches:
@@ -258,13 +305,20 @@ class Evaluator:
             items.append((view, tuple(label for label in labels if label)))
         groups = render.group_for_digest(items)
         total = len(matches) if total is None else total
-        counts = ", ".join(f"{g.label} {g.count}" for g in groups[:3] if g.label != "Autres documents")
+        counts = ", ".join(
+            f"{g.label} {g.count}" for g in groups[:3] if g.label != "Autres documents"
+        )
         subject = f"{render.SUBJECT_PREFIX} Synthèse {rule.title} — {total} nouveau{'x' if total != 1 else ''} document{'s' if total != 1 else ''}"
         if counts:
             subject += f" ({counts})"
         return render.render(
-            "digest", subject, rule=rule, groups=groups, total=total,
-            since=render.local_time(since, tz), until=render.local_time(until, tz),
+            "digest",
+            subject,
+            rule=rule,
+            groups=groups,
+            total=total,
+            since=render.local_time(since, tz),
+            until=render.local_time(until, tz),
         )
 
     # -- spike -----------------------------------------------------------------------
@@ -273,16 +327,27 @@ class Evaluator:
         targets = [("candidate", c) for c in rule.candidates] + [("topic", t) for t in rule.topics]
         return targets or [("candidate", c.id) for c in self.watchlist.candidates]
 
-    def _spike_query(self, kind: str, ident: str, since: datetime, until: datetime, limit: int = 20) -> SearchQuery:
-        return SearchQuery(candidate=ident if kind == "candidate" else None, topic=ident if kind == "topic" else None,
-                           since=since, until=until, limit=limit)
+    def _spike_query(
+        self, kind: str, ident: str, since: datetime, until: datetime, limit: int = 20
+    ) -> SearchQuery:
+        return SearchQuery(
+            candidate=ident if kind == "candidate" else None,
+            topic=ident if kind == "topic" else None,
+            since=since,
+            until=until,
+            limit=limit,
+        )
 
-    def spike_figures(self, rule: SpikeRule, kind: str, ident: str, now: datetime) -> tuple[int, float]:
+    def spike_figures(
+        self, rule: SpikeRule, kind: str, ident: str, now: datetime
+    ) -> tuple[int, float]:
         """(documents in the window ending now, mean documents per window over the baseline before it)."""
         window = timedelta(seconds=rule.window)
         start = now - window
         current = self.store.count(self._spike_query(kind, ident, start, now))
-        before = self.store.count(self._spike_query(kind, ident, start - timedelta(seconds=rule.baseline), start))
+        before = self.store.count(
+            self._spike_query(kind, ident, start - timedelta(seconds=rule.baseline), start)
+        )
         return current, before * rule.window / rule.baseline
 
     def _spike(self, rule: SpikeRule, txn: Transaction, now: datetime) -> Outcome:
@@ -310,13 +375,24 @@ class Evaluator:
         outcome.note = "; ".join(notes)
         return outcome
 
-    def render_spike(self, rule: SpikeRule, kind: str, ident: str, current: int, expected: float, now: datetime) -> render.Email:
+    def render_spike(
+        self, rule: SpikeRule, kind: str, ident: str, current: int, expected: float, now: datetime
+    ) -> render.Email:
         tz = self.settings.timezone
         window = timedelta(seconds=rule.window)
         start = now - window
-        docs = [hit.document for hit in self.store.search(self._spike_query(kind, ident, start, now, SPIKE_SAMPLE))]
-        before = [hit.document for hit in self.store.search(
-            self._spike_query(kind, ident, start - timedelta(seconds=rule.baseline), start, SPIKE_SAMPLE))]
+        docs = [
+            hit.document
+            for hit in self.store.search(self._spike_query(kind, ident, start, now, SPIKE_SAMPLE))
+        ]
+        before = [
+            hit.document
+            for hit in self.store.search(
+                self._spike_query(
+                    kind, ident, start - timedelta(seconds=rule.baseline), start, SPIKE_SAMPLE
+                )
+            )
+        ]
         name = self.names.token(f"{kind}:{ident}") or ident
         sources = Counter(self.names.source(doc) for doc in docs)
         clusters: dict[str, list[Document]] = {}
@@ -328,7 +404,11 @@ class Evaluator:
             for candidate in self.watchlist.candidates:
                 if candidate.id == ident:
                     excluded.update(w for alias in candidate.names for w in words_of(alias))
-        ratio_text = f"{current / expected:.1f} fois la normale".replace(".", ",") if expected > 0 else "habituellement aucun"
+        ratio_text = (
+            f"{current / expected:.1f} fois la normale".replace(".", ",")
+            if expected > 0
+            else "habituellement aucun"
+        )
         figures = {
             "target": name,
             "current": current,
@@ -340,16 +420,25 @@ class Evaluator:
             "ratio_text": ratio_text,
             "sources": sources.most_common(5),
             "clusters": [
-                {"title": render.one_line(c[0].title, 160) or c[0].url, "count": len(c),
-                 "url": render.one_line(c[0].url), "href": render.safe_href(c[0].url)}
+                {
+                    "title": render.one_line(c[0].title, 160) or c[0].url,
+                    "count": len(c),
+                    "url": render.one_line(c[0].url),
+                    "href": render.safe_href(c[0].url),
+                }
                 for c in top_clusters
             ],
             "words": distinctive_words(docs, before, excluded),
         }
         views = [render.doc_view(doc, {f"{kind}:{ident}"}, self.names, tz) for doc in docs[:5]]
-        ratio = f" (×{current / expected:.0f})" if expected > 0 and current / expected >= 1.5 else ""
+        ratio = (
+            f" (×{current / expected:.0f})" if expected > 0 and current / expected >= 1.5 else ""
+        )
         top = ", ".join(name for name, _ in sources.most_common(2))
-        subject = f"{render.SUBJECT_PREFIX} Pic de mentions : {name} — {current} en {figures['window']}{ratio}" + (f" — {top}" if top else "")
+        subject = (
+            f"{render.SUBJECT_PREFIX} Pic de mentions : {name} — {current} en {figures['window']}{ratio}"
+            + (f" — {top}" if top else "")
+        )
         return render.render("spike", subject, rule=rule, spike=figures, docs=views)
 
     # -- source health ---------------------------------------------------------------
@@ -357,13 +446,22 @@ class Evaluator:
     def source_problems(self, rule: SourceHealthRule, now: datetime) -> list[SourceProblem]:
         """The health problems of the rule's sources now, each with a stable episode id."""
         if self.runs is None:
-            raise AlertError("source health rules need the run history; run them from the scheduler or `traceur alerts run`")
+            raise AlertError(
+                "source health rules need the run history; run them from the scheduler or `traceur alerts run`"
+            )
         tz = self.settings.timezone
         problems: list[SourceProblem] = []
         for source in self.watchlist.sources:
             if not (source.id in rule.sources if rule.sources else source.enabled):
                 continue
-            found = partial(SourceProblem, source.id, source.name or source.id, source.kind, source.url, render.safe_href(source.url))
+            found = partial(
+                SourceProblem,
+                source.id,
+                source.name or source.id,
+                source.kind,
+                source.url,
+                render.safe_href(source.url),
+            )
             records = self.runs.recent(source.id, 100)
             failures = consecutive_failures(records)
             if len(failures) >= rule.failures:
@@ -376,27 +474,49 @@ class Evaluator:
                     + (f" — {render.one_line(r.message, 160)}" if r.message else "")
                     for r in failures[:5]
                 )
-                problems.append(found(
-                    "failing", str(failures[-1].id), f"{len(failures)} échecs de suite",
-                    f"Les dernières collectes n'ont rien rapporté et ont échoué : {_counts(dict(errors.most_common(4)))}.",
-                    details))
+                problems.append(
+                    found(
+                        "failing",
+                        str(failures[-1].id),
+                        f"{len(failures)} échecs de suite",
+                        f"Les dernières collectes n'ont rien rapporté et ont échoué : {_counts(dict(errors.most_common(4)))}.",
+                        details,
+                    )
+                )
             streak, extracted_before = empty_streak(records)
             if extracted_before and len(streak) >= rule.empty_runs:
                 pages = sum(r.not_documents for r in streak)
-                problems.append(found(
-                    "empty", str(streak[-1].id), "pages vides à l'extraction",
-                    f"{_plural(pages, 'page récupérée', 'pages récupérées')} sans texte exploitable sur "
-                    f"{_plural(len(streak), 'collecte', 'collectes')}, alors que la source en donnait avant : "
-                    "la mise en page du site a probablement changé."))
-            quiet = silence(self.runs.with_new_documents(source.id), records[0] if records else None, now,
-                            rule.silent_factor, timedelta(seconds=rule.min_silence))
+                problems.append(
+                    found(
+                        "empty",
+                        str(streak[-1].id),
+                        "pages vides à l'extraction",
+                        f"{_plural(pages, 'page récupérée', 'pages récupérées')} sans texte exploitable sur "
+                        f"{_plural(len(streak), 'collecte', 'collectes')}, alors que la source en donnait avant : "
+                        "la mise en page du site a probablement changé.",
+                    )
+                )
+            quiet = silence(
+                self.runs.with_new_documents(source.id),
+                records[0] if records else None,
+                now,
+                rule.silent_factor,
+                timedelta(seconds=rule.min_silence),
+            )
             if quiet is not None:
                 silent_for = render.human_duration(int(quiet.silent_for.total_seconds()) // 60 * 60)
-                usual = render.human_duration(max(60, int(quiet.usual_gap.total_seconds()) // 60 * 60))
-                problems.append(found(
-                    "silent", quiet.last_new_at.isoformat(), "silencieuse",
-                    f"Aucun nouveau document depuis {silent_for} (le {render.local_time(quiet.last_new_at, tz)}), "
-                    f"alors qu'il en arrive d'habitude toutes les {usual}."))
+                usual = render.human_duration(
+                    max(60, int(quiet.usual_gap.total_seconds()) // 60 * 60)
+                )
+                problems.append(
+                    found(
+                        "silent",
+                        quiet.last_new_at.isoformat(),
+                        "silencieuse",
+                        f"Aucun nouveau document depuis {silent_for} (le {render.local_time(quiet.last_new_at, tz)}), "
+                        f"alors qu'il en arrive d'habitude toutes les {usual}.",
+                    )
+                )
         return problems
 
     def _health(self, rule: SourceHealthRule, txn: Transaction, now: datetime) -> Outcome:
@@ -407,7 +527,9 @@ class Evaluator:
             if subject not in current:
                 txn.close_episode(rule.id, subject)  # recovered: a new failure will alert again
         fresh = [problem for subject, problem in current.items() if subject not in opened]
-        outcome = Outcome(rule.id, note=f"{len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        outcome = Outcome(
+            rule.id, note=f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        )
         if not fresh:
             return outcome
         key = "health:" + rule.id + ":" + _digest(f"{p.subject}:{p.episode}" for p in fresh)
@@ -418,12 +540,16 @@ class Evaluator:
             txn.open_episode(rule.id, problem.subject, key)
         return outcome
 
-    def render_health(self, rule: SourceHealthRule, problems: Sequence[SourceProblem]) -> render.Email:
+    def render_health(
+        self, rule: SourceHealthRule, problems: Sequence[SourceProblem]
+    ) -> render.Email:
         if len(problems) == 1:
             subject = f"{render.SUBJECT_PREFIX} Source {problems[0].source} : {problems[0].label}"
         else:
-            subject = f"{render.SUBJECT_PREFIX} {len(problems)} problèmes de sources : " + ", ".join(
-                problem.source for problem in problems[:4])
+            subject = (
+                f"{render.SUBJECT_PREFIX} {len(problems)} problèmes de sources : "
+                + ", ".join(problem.source for problem in problems[:4])
+            )
         return render.render("health", subject, rule=rule, problems=problems)
 
 
@@ -437,11 +563,18 @@ def end_of_store(store: Store) -> str | None:
         watermark = watermark_after
 
 
-def distinctive_words(burst: Sequence[Document], before: Sequence[Document], excluded: set[str], top: int = 8) -> list[tuple[str, int]]:
+def distinctive_words(
+    burst: Sequence[Document], before: Sequence[Document], excluded: set[str], top: int = 8
+) -> list[tuple[str, int]]:
     """Words found in many documents of the burst and rarely before it, with the number of
     burst documents holding each, in their most common written form."""
+
     def doc_words(doc: Document) -> set[str]:
-        return {w for w in words_of(f"{doc.title} {doc.text}") if len(w) >= 4 and w not in _STOPWORDS and w not in excluded}
+        return {
+            w
+            for w in words_of(f"{doc.title} {doc.text}")
+            if len(w) >= 4 and w not in _STOPWORDS and w not in excluded
+        }
 
     burst_df: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
@@ -460,7 +593,11 @@ def distinctive_words(burst: Sequence[Document], before: Sequence[Document], exc
         if burst_df[w] >= max(2, n_burst // 4)
     ]
     scored.sort(key=lambda item: (-item[0], -item[1], item[2]))
-    return [((forms.get(w) or Counter({w: 1})).most_common(1)[0][0], count) for score, count, w in scored[:top] if score > 0]
+    return [
+        ((forms.get(w) or Counter({w: 1})).most_common(1)[0][0], count)
+        for score, count, w in scored[:top]
+        if score > 0
+    ]
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -471,7 +608,9 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} ×{count}" for name, count in counts.items())
 
 
-def _chunks(items: Sequence[tuple[Document, set[str]]], size: int) -> Iterator[Sequence[tuple[Document, set[str]]]]:
+def _chunks(
+    items: Sequence[tuple[Document, set[str]]], size: int
+) -> Iterator[Sequence[tuple[Document, set[str]]]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

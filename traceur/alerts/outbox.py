@@ -21,13 +21,13 @@ import hashlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.policy import compat32
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from traceur.errors import AlertError
 from traceur.sqlitefile import open_state_file
@@ -79,17 +79,17 @@ CREATE TABLE IF NOT EXISTS episodes (
 
 
 def _text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _moment(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,9 @@ class Transaction:
 
     def watermark(self, rule_id: str) -> tuple[bool, str | None, datetime | None]:
         """(whether the rule has started, its watermark, when the watermark last moved)."""
-        row = self._db.execute("SELECT watermark, updated_at FROM watermarks WHERE rule_id = ?", (rule_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT watermark, updated_at FROM watermarks WHERE rule_id = ?", (rule_id,)
+        ).fetchone()
         return (True, row[0], _moment(row[1])) if row else (False, None, None)
 
     def set_watermark(self, rule_id: str, watermark: str | None) -> None:
@@ -137,10 +139,14 @@ class Transaction:
         )
 
     def alerted_tokens(self, rule_id: str, doc_id: str) -> set[str]:
-        rows = self._db.execute("SELECT token FROM alerted WHERE rule_id = ? AND doc_id = ?", (rule_id, doc_id))
+        rows = self._db.execute(
+            "SELECT token FROM alerted WHERE rule_id = ? AND doc_id = ?", (rule_id, doc_id)
+        )
         return {row[0] for row in rows}
 
-    def mark_alerted(self, rule_id: str, doc_id: str, tokens: Iterable[str], message_key: str) -> None:
+    def mark_alerted(
+        self, rule_id: str, doc_id: str, tokens: Iterable[str], message_key: str
+    ) -> None:
         self._db.executemany(
             "INSERT OR IGNORE INTO alerted (rule_id, doc_id, token, message_key, at) VALUES (?, ?, ?, ?, ?)",
             [(rule_id, doc_id, token, message_key, _text(self.now)) for token in tokens],
@@ -152,18 +158,30 @@ class Transaction:
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO outbox (key, rule_id, created_at, sender, recipients, subject, message, next_attempt_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, rule_id, _text(self.now), str(message["From"]), json.dumps(list(recipients)), str(message["Subject"]),
-             message.as_bytes(policy=compat32.clone(linesep="\r\n")), _text(self.now)),
+            (
+                key,
+                rule_id,
+                _text(self.now),
+                str(message["From"]),
+                json.dumps(list(recipients)),
+                str(message["Subject"]),
+                message.as_bytes(policy=compat32.clone(linesep="\r\n")),
+                _text(self.now),
+            ),
         )
         return cursor.rowcount == 1
 
     def episode(self, rule_id: str, subject: str) -> datetime | None:
         """When the open episode (an ongoing spike, a broken source) began, if one is open."""
-        row = self._db.execute("SELECT opened_at FROM episodes WHERE rule_id = ? AND subject = ?", (rule_id, subject)).fetchone()
+        row = self._db.execute(
+            "SELECT opened_at FROM episodes WHERE rule_id = ? AND subject = ?", (rule_id, subject)
+        ).fetchone()
         return _moment(row[0]) if row else None
 
     def episodes(self, rule_id: str) -> dict[str, datetime]:
-        rows = self._db.execute("SELECT subject, opened_at FROM episodes WHERE rule_id = ?", (rule_id,)).fetchall()
+        rows = self._db.execute(
+            "SELECT subject, opened_at FROM episodes WHERE rule_id = ?", (rule_id,)
+        ).fetchall()
         return {subject: _moment(opened) or self.now for subject, opened in rows}
 
     def open_episode(self, rule_id: str, subject: str, message_key: str) -> None:
@@ -174,7 +192,9 @@ class Transaction:
         )
 
     def close_episode(self, rule_id: str, subject: str) -> None:
-        self._db.execute("DELETE FROM episodes WHERE rule_id = ? AND subject = ?", (rule_id, subject))
+        self._db.execute(
+            "DELETE FROM episodes WHERE rule_id = ? AND subject = ?", (rule_id, subject)
+        )
 
     def record_evaluation(self, rule_id: str, outcome: str) -> None:
         self._db.execute(
@@ -224,7 +244,9 @@ class AlertState:
 
     # -- the sending side ------------------------------------------------------------
 
-    def claim_due(self, now: datetime | None = None, limit: int = 50, hold: timedelta = timedelta(minutes=5)) -> list[Queued]:
+    def claim_due(
+        self, now: datetime | None = None, limit: int = 50, hold: timedelta = timedelta(minutes=5)
+    ) -> list[Queued]:
         """Queued messages whose next attempt is due, claimed for ``hold`` so that no
         other sender takes them meanwhile. Oldest first."""
         now = now or utc_now()
@@ -236,10 +258,20 @@ class AlertState:
                 (_text(now), _text(now), limit),
             ).fetchall()
             self._db.executemany(
-                "UPDATE outbox SET claimed_until = ? WHERE key = ?", [(_text(now + hold), row[0]) for row in rows]
+                "UPDATE outbox SET claimed_until = ? WHERE key = ?",
+                [(_text(now + hold), row[0]) for row in rows],
             )
         return [
-            Queued(row[0], row[1], row[2], tuple(json.loads(row[3])), row[4], bytes(row[5]), row[6], _moment(row[7]) or now)
+            Queued(
+                row[0],
+                row[1],
+                row[2],
+                tuple(json.loads(row[3])),
+                row[4],
+                bytes(row[5]),
+                row[6],
+                _moment(row[7]) or now,
+            )
             for row in rows
         ]
 
@@ -272,13 +304,19 @@ class AlertState:
     def release(self, keys: Iterable[str]) -> None:
         """Give claimed messages back untouched (the sender is stopping)."""
         with self._lock:
-            self._db.executemany("UPDATE outbox SET claimed_until = NULL WHERE key = ?", [(key,) for key in keys])
+            self._db.executemany(
+                "UPDATE outbox SET claimed_until = NULL WHERE key = ?", [(key,) for key in keys]
+            )
 
     # -- reading, for status and tests ----------------------------------------------
 
     def queued_count(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'queued'").fetchone()[0])
+            return int(
+                self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'queued'").fetchone()[
+                    0
+                ]
+            )
 
     def oldest_queued(self) -> tuple[datetime, str] | None:
         with self._lock:
@@ -298,9 +336,12 @@ class AlertState:
 
     def activity(self, rule_id: str) -> RuleActivity:
         with self._lock:
-            evaluation = self._db.execute("SELECT evaluated_at, outcome FROM evaluations WHERE rule_id = ?", (rule_id,)).fetchone()
+            evaluation = self._db.execute(
+                "SELECT evaluated_at, outcome FROM evaluations WHERE rule_id = ?", (rule_id,)
+            ).fetchone()
             sent, queued, last_sent = self._db.execute(
-                "SELECT SUM(status = 'sent'), SUM(status = 'queued'), MAX(sent_at) FROM outbox WHERE rule_id = ?", (rule_id,)
+                "SELECT SUM(status = 'sent'), SUM(status = 'queued'), MAX(sent_at) FROM outbox WHERE rule_id = ?",
+                (rule_id,),
             ).fetchone()
             error = self._db.execute(
                 "SELECT last_error FROM outbox WHERE rule_id = ? AND status = 'queued' AND last_error != ''"

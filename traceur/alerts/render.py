@@ -11,8 +11,9 @@ characters. The emails are written in French, for the campaign's digital team.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
@@ -21,16 +22,16 @@ from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from traceur.alerts.outbox import message_id
 from traceur.document import Document
 from traceur.watchlist.model import Watchlist
-from traceur.alerts.outbox import message_id
 
 KIND_LABELS = {
     "article": "article",
@@ -97,7 +98,9 @@ class SnippetView:
 
 def mark_html(snippet: SnippetView) -> Markup:
     """The snippet as HTML: each piece escaped, the match in ``<mark>``."""
-    return Markup("{}<mark>{}</mark>{}").format(escape(snippet.before), escape(snippet.match), escape(snippet.after))
+    return Markup("{}<mark>{}</mark>{}").format(
+        escape(snippet.before), escape(snippet.match), escape(snippet.after)
+    )
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def local_time(moment: datetime | None, tz: str) -> str:
     if moment is None:
         return "date inconnue"
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")
 
 
@@ -158,18 +161,28 @@ class Names:
 
 def _ordered_tokens(tokens: Iterable[str]) -> list[str]:
     # Candidates first, then topics: the subject names people before themes.
-    return sorted(tokens, key=lambda t: (not t.startswith("candidate:"), not t.startswith("topic:"), t))
+    return sorted(
+        tokens, key=lambda t: (not t.startswith("candidate:"), not t.startswith("topic:"), t)
+    )
 
 
 def doc_view(document: Document, tokens: Iterable[str], names: Names, tz: str) -> DocView:
     ordered = _ordered_tokens(tokens)
     snippet: SnippetView | None = None
-    for token in ordered + [f"candidate:{c}" for c in document.candidates] + [f"topic:{t}" for t in document.topics]:
+    for token in (
+        ordered
+        + [f"candidate:{c}" for c in document.candidates]
+        + [f"topic:{t}" for t in document.topics]
+    ):
         mention = document.mentions.get(token.partition(":")[2])
         if mention and mention.snippets:
             # The title is shown anyway: a snippet from the text says more.
             s = next((x for x in mention.snippets if x.field == "text"), mention.snippets[0])
-            snippet = SnippetView(_flat(s.text[: s.start]).lstrip(), _flat(s.text[s.start : s.end]), _flat(s.text[s.end :]).rstrip())
+            snippet = SnippetView(
+                _flat(s.text[: s.start]).lstrip(),
+                _flat(s.text[s.start : s.end]),
+                _flat(s.text[s.end :]).rstrip(),
+            )
             break
     excerpt = "" if snippet else one_line(document.text, EXCERPT_CHARS)
     shown = [name for name in (names.token(t) for t in ordered) if name]
@@ -232,7 +245,9 @@ def group_for_digest(items: Sequence[tuple[DocView, tuple[str, ...]]]) -> list[G
         for doc in docs:
             clusters.setdefault(doc.cluster, []).append(doc)
         ordered = sorted(clusters.values(), key=lambda c: (-len(c), c[0].title))
-        groups.append(Group(label, len(docs), tuple(Cluster(c[0].title, tuple(c)) for c in ordered)))
+        groups.append(
+            Group(label, len(docs), tuple(Cluster(c[0].title, tuple(c)) for c in ordered))
+        )
     return sorted(groups, key=lambda g: (g.label == "Autres documents", -g.count, g.label))
 
 
@@ -254,8 +269,14 @@ def render(template: str, subject: str, **context: Any) -> Email:
     return Email(one_line(subject, 200), text, html)
 
 
-def build_message(email: Email, key: str, sender: str, recipients: Sequence[str], rule_id: str,
-                  now: datetime | None = None) -> Message:
+def build_message(
+    email: Email,
+    key: str,
+    sender: str,
+    recipients: Sequence[str],
+    rule_id: str,
+    now: datetime | None = None,
+) -> Message:
     """The MIME message: multipart/alternative, plain text first, Message-ID from ``key``.
 
     Built with the ``compat32`` classes on purpose: Python 3.11's newer header folding drops
@@ -268,7 +289,7 @@ def build_message(email: Email, key: str, sender: str, recipients: Sequence[str]
     name, address = parseaddr(sender)
     message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = ", ".join(recipients)
-    message["Date"] = format_datetime(now or datetime.now(timezone.utc))
+    message["Date"] = format_datetime(now or datetime.now(UTC))
     message["Message-ID"] = message_id(key, sender)
     message["X-Traceur-Rule"] = rule_id
     # RFC 3834: tells vacation responders not to answer an automatic message.

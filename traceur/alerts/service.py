@@ -5,22 +5,28 @@ Used by ``traceur alerts run|test``, the scheduler, and ``traceur run`` (after a
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
+from traceur.alerts import render
+from traceur.alerts.evaluate import Evaluator, Outcome, SourceProblem
+from traceur.alerts.outbox import AlertState
+from traceur.alerts.smtp import Delivery, deliver_due, send_now
 from traceur.config import Settings
 from traceur.document import Document
 from traceur.errors import AlertError
 from traceur.orchestra.runs import RunLog
 from traceur.store import SearchQuery, open_store
 from traceur.watchlist.model import Watchlist
-from traceur.alerts import render
-from traceur.alerts.evaluate import Evaluator, Outcome, SourceProblem
-from traceur.alerts.outbox import AlertState
-from traceur.watchlist.rules import AlertRule, DigestRule, ImmediateRule, SourceHealthRule, SpikeRule
-from traceur.alerts.smtp import Delivery, deliver_due, send_now
+from traceur.watchlist.rules import (
+    AlertRule,
+    DigestRule,
+    ImmediateRule,
+    SourceHealthRule,
+    SpikeRule,
+)
 
 
 @contextmanager
@@ -28,14 +34,21 @@ def evaluator(settings: Settings, watchlist: Watchlist) -> Iterator[Evaluator]:
     """An evaluator over the configured store, the alert state and the run history."""
     store = open_store(settings)
     try:
-        with AlertState.in_data_dir(settings.data_dir) as state, RunLog.in_data_dir(settings.data_dir) as runs:
+        with (
+            AlertState.in_data_dir(settings.data_dir) as state,
+            RunLog.in_data_dir(settings.data_dir) as runs,
+        ):
             yield Evaluator(settings, watchlist, store, state, runs)
     finally:
         store.close()
 
 
-def run_once(settings: Settings, watchlist: Watchlist, kinds: Sequence[str] | None = None,
-             now: datetime | None = None) -> tuple[list[Outcome], Delivery]:
+def run_once(
+    settings: Settings,
+    watchlist: Watchlist,
+    kinds: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> tuple[list[Outcome], Delivery]:
     """Evaluate every enabled rule (or those of ``kinds``) once, then send what is due."""
     with evaluator(settings, watchlist) as ev:
         outcomes = ev.evaluate_all(kinds, now)
@@ -54,24 +67,36 @@ class Preview:
     documents: int
 
 
-def preview(settings: Settings, watchlist: Watchlist, rule: AlertRule, limit: int = 5,
-            now: datetime | None = None) -> Preview:
+def preview(
+    settings: Settings,
+    watchlist: Watchlist,
+    rule: AlertRule,
+    limit: int = 5,
+    now: datetime | None = None,
+) -> Preview:
     """Render ``rule``'s email from what is stored now: the latest matching documents for
     immediate and digest rules, the current figures for a spike rule, the current
     problems for a source health rule (or a sample when there is none)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with evaluator(settings, watchlist) as ev:
         email, count = _render_preview(ev, rule, limit, now)
     email.subject = render.one_line(f"[TEST] {email.subject}", 200)
-    message = render.build_message(email, f"test:{rule.id}:{now.isoformat()}", settings.smtp_from, rule.to, rule.id, now)
+    message = render.build_message(
+        email, f"test:{rule.id}:{now.isoformat()}", settings.smtp_from, rule.to, rule.id, now
+    )
     return Preview(email.subject, email.text, email.html, render.message_bytes(message), count)
 
 
-def _latest_matching(ev: Evaluator, rule: ImmediateRule | DigestRule, limit: int) -> list[tuple[Document, set[str]]]:
+def _latest_matching(
+    ev: Evaluator, rule: ImmediateRule | DigestRule, limit: int
+) -> list[tuple[Document, set[str]]]:
     found: list[tuple[Document, set[str]]] = []
     flt = rule.filter
-    query = SearchQuery(candidate=flt.candidates[0] if len(flt.candidates) == 1 else None,
-                        topic=flt.topics[0] if len(flt.topics) == 1 else None, limit=500)
+    query = SearchQuery(
+        candidate=flt.candidates[0] if len(flt.candidates) == 1 else None,
+        topic=flt.topics[0] if len(flt.topics) == 1 else None,
+        limit=500,
+    )
     for hit in ev.store.search(query):
         tokens = ev.tokens(flt, hit.document)
         if tokens:
@@ -81,32 +106,53 @@ def _latest_matching(ev: Evaluator, rule: ImmediateRule | DigestRule, limit: int
     return found
 
 
-def _render_preview(ev: Evaluator, rule: AlertRule, limit: int, now: datetime) -> tuple[render.Email, int]:
+def _render_preview(
+    ev: Evaluator, rule: AlertRule, limit: int, now: datetime
+) -> tuple[render.Email, int]:
     if isinstance(rule, ImmediateRule):
         matches = _latest_matching(ev, rule, limit)
         if not matches:
-            raise AlertError(f"no stored document matches rule {rule.id!r} ({rule.filter.describe()}); nothing to render")
+            raise AlertError(
+                f"no stored document matches rule {rule.id!r} ({rule.filter.describe()}); nothing to render"
+            )
         return ev.render_immediate(rule, matches), len(matches)
     if isinstance(rule, DigestRule):
         matches = _latest_matching(ev, rule, max(limit, 20))
-        since = min((d.published_at or d.fetched_at or now for d, _ in matches), default=now - timedelta(days=1))
+        since = min(
+            (d.published_at or d.fetched_at or now for d, _ in matches),
+            default=now - timedelta(days=1),
+        )
         return ev.render_digest(rule, matches, since, now), len(matches)
     if isinstance(rule, SpikeRule):
         targets = ev._targets(rule)
         if not targets:
             raise AlertError(f"rule {rule.id!r} watches no candidate or topic")
-        figures = [(ev.spike_figures(rule, kind, ident, now), kind, ident) for kind, ident in targets]
+        figures = [
+            (ev.spike_figures(rule, kind, ident, now), kind, ident) for kind, ident in targets
+        ]
         (current, expected), kind, ident = max(figures, key=lambda f: f[0][0])
         return ev.render_spike(rule, kind, ident, current, expected, now), current
     assert isinstance(rule, SourceHealthRule)
     problems = ev.source_problems(rule, now)
     if not problems:
-        source = next((s for s in ev.watchlist.sources if not rule.sources or s.id in rule.sources), None)
+        source = next(
+            (s for s in ev.watchlist.sources if not rule.sources or s.id in rule.sources), None
+        )
         if source is None:
             raise AlertError(f"rule {rule.id!r} watches no source")
-        problems = [SourceProblem(source.id, source.name or source.id, source.kind, source.url, render.safe_href(source.url),
-                                  "sample", "0", "exemple (aucun problème actuellement)",
-                                  "Toutes les sources de la règle vont bien ; ceci montre la forme d'une alerte.")]
+        problems = [
+            SourceProblem(
+                source.id,
+                source.name or source.id,
+                source.kind,
+                source.url,
+                render.safe_href(source.url),
+                "sample",
+                "0",
+                "exemple (aucun problème actuellement)",
+                "Toutes les sources de la règle vont bien ; ceci montre la forme d'une alerte.",
+            )
+        ]
     return ev.render_health(rule, problems), len(problems)
 
 

@@ -15,11 +15,11 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from traceur.alerts.outbox import AlertState, Queued
 from traceur.config import Settings
 from traceur.errors import AlertError
-from traceur.alerts.outbox import AlertState, Queued
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class Mailer:
 
     def __init__(self, settings: Settings) -> None:
         if not settings.smtp_host:
-            raise AlertError("no mail server is configured; set smtp_host (config file or TRACEUR_SMTP_HOST)")
+            raise AlertError(
+                "no mail server is configured; set smtp_host (config file or TRACEUR_SMTP_HOST)"
+            )
         self.settings = settings
         self.client: smtplib.SMTP | None = None
 
@@ -59,7 +61,9 @@ class Mailer:
         host = s.smtp_host or ""
         try:
             if s.smtp_security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(host, s.smtp_port, timeout=s.smtp_timeout, context=self._context())
+                client: smtplib.SMTP = smtplib.SMTP_SSL(
+                    host, s.smtp_port, timeout=s.smtp_timeout, context=self._context()
+                )
             else:
                 client = smtplib.SMTP(host, s.smtp_port, timeout=s.smtp_timeout)
             self.client = client
@@ -74,18 +78,24 @@ class Mailer:
                 client.ehlo()
             if s.smtp_username:
                 if not s.smtp_password:
-                    raise AlertError("smtp_username is set but the password is not; set TRACEUR_SMTP_PASSWORD in the environment")
+                    raise AlertError(
+                        "smtp_username is set but the password is not; set TRACEUR_SMTP_PASSWORD in the environment"
+                    )
                 client.login(s.smtp_username, s.smtp_password)
         except AlertError:
             self.close()
             raise
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
-            raise AlertError(f"the mail server {host}:{s.smtp_port} refused the login of {s.smtp_username!r}: {_describe(exc)};"
-                             " check smtp_username and TRACEUR_SMTP_PASSWORD") from exc
+            raise AlertError(
+                f"the mail server {host}:{s.smtp_port} refused the login of {s.smtp_username!r}: {_describe(exc)};"
+                " check smtp_username and TRACEUR_SMTP_PASSWORD"
+            ) from exc
         except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
             self.close()
-            raise AlertError(f"cannot reach the mail server {host}:{s.smtp_port}: {_describe(exc)}") from exc
+            raise AlertError(
+                f"cannot reach the mail server {host}:{s.smtp_port}: {_describe(exc)}"
+            ) from exc
 
     def send(self, queued: Queued) -> dict[str, tuple[int, bytes]]:
         """Hand one message to the server; returns the recipients it refused (when it
@@ -114,18 +124,25 @@ class Mailer:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        text = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
         return f"{exc.smtp_code} {text}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "every recipient refused: " + ", ".join(
-            f"{address} ({code} {message.decode('utf-8', 'replace')})" for address, (code, message) in exc.recipients.items()
+            f"{address} ({code} {message.decode('utf-8', 'replace')})"
+            for address, (code, message) in exc.recipients.items()
         )
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def deliver_due(settings: Settings, state: AlertState, now: datetime | None = None, limit: int = 50) -> Delivery:
+def deliver_due(
+    settings: Settings, state: AlertState, now: datetime | None = None, limit: int = 50
+) -> Delivery:
     """Send the messages whose attempt is due, in one SMTP session; reschedule failures."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     delivery = Delivery()
     if not settings.smtp_host:
         delivery.remaining = state.queued_count()
@@ -150,7 +167,14 @@ def deliver_due(settings: Settings, state: AlertState, now: datetime | None = No
             except smtplib.SMTPServerDisconnected as exc:
                 # The session is gone: this and the rest wait for the next pass.
                 for rest in due[index:]:
-                    _failed(settings, state, rest, f"the server closed the connection: {_describe(exc)}", now, delivery)
+                    _failed(
+                        settings,
+                        state,
+                        rest,
+                        f"the server closed the connection: {_describe(exc)}",
+                        now,
+                        delivery,
+                    )
                 break
             except (smtplib.SMTPException, OSError) as exc:
                 _failed(settings, state, queued, _describe(exc), now, delivery)
@@ -158,13 +182,16 @@ def deliver_due(settings: Settings, state: AlertState, now: datetime | None = No
                     mailer.client.rset()  # type: ignore[union-attr]
                 except (smtplib.SMTPException, OSError):
                     for rest in due[index + 1 :]:
-                        _failed(settings, state, rest, "the server stopped answering", now, delivery)
+                        _failed(
+                            settings, state, rest, "the server stopped answering", now, delivery
+                        )
                     break
                 continue
             note = ""
             if refused:
                 note = "accepted, but refused for " + ", ".join(
-                    f"{address} ({code})" for address, (code, _) in refused.items())
+                    f"{address} ({code})" for address, (code, _) in refused.items()
+                )
                 log.warning("alert %s: %s", queued.key, note)
             state.mark_sent(queued.key, now, note)
             delivery.sent.append(queued.key)
@@ -175,17 +202,29 @@ def deliver_due(settings: Settings, state: AlertState, now: datetime | None = No
     return delivery
 
 
-def _failed(settings: Settings, state: AlertState, queued: Queued, error: str, now: datetime, delivery: Delivery) -> None:
+def _failed(
+    settings: Settings,
+    state: AlertState,
+    queued: Queued,
+    error: str,
+    now: datetime,
+    delivery: Delivery,
+) -> None:
     retry_at = now + retry_delay(settings, queued.attempts + 1)
     state.mark_failed(queued.key, error, retry_at)
     delivery.failed[queued.key] = error
-    log.warning("alert %s not sent (attempt %d): %s; next try at %s", queued.key, queued.attempts + 1, error,
-                retry_at.strftime("%H:%M:%S"))
+    log.warning(
+        "alert %s not sent (attempt %d): %s; next try at %s",
+        queued.key,
+        queued.attempts + 1,
+        error,
+        retry_at.strftime("%H:%M:%S"),
+    )
 
 
 def send_now(settings: Settings, sender: str, recipients: list[str], message: bytes) -> None:
     """Send one message at once, outside the outbox (``traceur alerts test``)."""
-    queued = Queued("test", "test", sender, tuple(recipients), "", message, 0, datetime.now(timezone.utc))
+    queued = Queued("test", "test", sender, tuple(recipients), "", message, 0, datetime.now(UTC))
     try:
         with Mailer(settings) as mailer:
             refused = mailer.send(queued)

@@ -21,8 +21,6 @@ from traceur.cli.search import export, search
 from traceur.errors import QueryError, TraceurError, WatchlistError
 
 
-
-
 class _Group(click.Group):
     """Turns Traceur's errors into one clear message and the error's exit code."""
 
@@ -43,9 +41,15 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A YAML file of settings on top of config/traceur.yaml (environment TRACEUR_* wins over both).")
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A YAML file of settings on top of config/traceur.yaml (environment TRACEUR_* wins over both).",
+)
 @click.version_option(__version__, prog_name="traceur")
 @click.pass_context
 def main(ctx: click.Context, config_file: Path | None) -> None:

@@ -1,5 +1,4 @@
-"""``traceur check`` and ``traceur run``: validate a watchlist, run one collection pass.
-"""
+"""``traceur check`` and ``traceur run``: validate a watchlist, run one collection pass."""
 
 from __future__ import annotations
 
@@ -8,13 +7,12 @@ from pathlib import Path
 import click
 
 from traceur.alerts.service import run_once
+from traceur.cli.context import settings_of
 from traceur.orchestra.launch import PassSummary
 from traceur.orchestra.passes import run_pass
 from traceur.orchestra.runs import record_pass
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
-from traceur.cli.context import settings_of
-
 
 # -- check ----------------------------------------------------------------------------
 
@@ -63,10 +61,16 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
         f"Documents: {summary.total('new')} new, {summary.total('updated')} updated, "
         f"{summary.total('unchanged')} unchanged"
         + (f", {summary.total('spooled')} spooled for later" if summary.total("spooled") else "")
-        + (f"; {summary.total('not_documents')} pages without main text skipped" if summary.total("not_documents") else "")
+        + (
+            f"; {summary.total('not_documents')} pages without main text skipped"
+            if summary.total("not_documents")
+            else ""
+        )
     )
     if summary.total("robots_skipped"):
-        click.echo(f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}")
+        click.echo(
+            f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}"
+        )
     counts = summary.candidates()
     click.echo("Candidates named in new or updated documents:")
     for candidate in watchlist.candidates:
@@ -82,8 +86,15 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
 
 
 @click.command()
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help="Watchlist file (default: the `watchlist` setting).")
-@click.option("--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable).")
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path),
+    help="Watchlist file (default: the `watchlist` setting).",
+)
+@click.option(
+    "--source", "source_ids", multiple=True, metavar="ID", help="Only this source (repeatable)."
+)
 @click.pass_context
 def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, ...]) -> None:
     """Run one collection pass over the watchlist's sources, then print a summary.
@@ -114,6 +125,6 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
         # to their schedule (`traceur schedule` or `traceur alerts run`).
         outcomes, delivery = run_once(settings, watchlist, kinds=("immediate", "source_health"))
         queued = sum(len(outcome.queued) for outcome in outcomes)
-        click.echo(f"Alerts: {queued} queued, {len(delivery.sent)} sent, {delivery.remaining} waiting in the outbox")
-
-
+        click.echo(
+            f"Alerts: {queued} queued, {len(delivery.sent)} sent, {delivery.remaining} waiting in the outbox"
+        )

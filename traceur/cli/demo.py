@@ -8,14 +8,25 @@ import click
 
 from traceur.cli.context import settings_of
 from traceur.demo.localweb import LocalWeb
-from traceur.demo.run import DEMO_SITES, DEMO_WATCHLIST, DemoReport, demo_report, demo_settings, demo_site_names
+from traceur.demo.run import (
+    DEMO_SITES,
+    DEMO_WATCHLIST,
+    DemoReport,
+    demo_report,
+    demo_settings,
+    demo_site_names,
+)
 from traceur.orchestra.launch import PassSummary
 from traceur.orchestra.passes import run_pass
 from traceur.watchlist import Watchlist, load_watchlist
 
 
 @click.command()
-@click.option("--serve/--no-serve", default=False, help="Keep serving the demo web afterwards (Ctrl-C to stop).")
+@click.option(
+    "--serve/--no-serve",
+    default=False,
+    help="Keep serving the demo web afterwards (Ctrl-C to stop).",
+)
 @click.pass_context
 def demo(ctx: click.Context, serve: bool) -> None:
     """Serve the bundled demo web on 127.0.0.1 and run the whole pipeline on it.
@@ -35,13 +46,17 @@ def demo(ctx: click.Context, serve: bool) -> None:
         click.echo(f"Demo web: {len(sites)} sites served from {web.proxy_url}")
         for site in sites:
             click.echo(f"  http://{site}/")
-        click.echo(f"Running a collection pass with the demo watchlist into {settings.store}", err=True)
+        click.echo(
+            f"Running a collection pass with the demo watchlist into {settings.store}", err=True
+        )
         summary = run_pass(demo_settings(settings, web), DEMO_WATCHLIST)
         _print_pass(summary)
         _print_report(demo_report(settings, watchlist))
         _print_next(watchlist)
         if serve:
-            click.echo(f"\nServing the demo web on {web.proxy_url} (use it as an HTTP proxy); Ctrl-C to stop.")
+            click.echo(
+                f"\nServing the demo web on {web.proxy_url} (use it as an HTTP proxy); Ctrl-C to stop."
+            )
             try:
                 while True:
                     time.sleep(3600)
@@ -56,10 +71,15 @@ def _print_pass(summary: PassSummary) -> None:
         f"{summary.total('unchanged')} unchanged"
     )
     if summary.total("robots_skipped"):
-        click.echo(f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}")
+        click.echo(
+            f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}"
+        )
     errors = summary.errors()
     if errors:
-        click.echo("Errors: " + ", ".join(f"{kind} {sum(v.values())}" for kind, v in sorted(errors.items())))
+        click.echo(
+            "Errors: "
+            + ", ".join(f"{kind} {sum(v.values())}" for kind, v in sorted(errors.items()))
+        )
 
 
 def _print_report(report: DemoReport) -> None:

@@ -11,14 +11,11 @@ from typing import Any
 
 import click
 
-from traceur.config import Settings
-from traceur.kibana.saved_objects import import_request, saved_objects, send_import
-from traceur.errors import ConfigError, TraceurError
-from traceur.store.base import UpsertResult
 from traceur.cli.context import settings_of
-
-
-
+from traceur.config import Settings
+from traceur.errors import ConfigError, TraceurError
+from traceur.kibana.saved_objects import import_request, saved_objects, send_import
+from traceur.store.base import UpsertResult
 
 
 def _open_es(settings: Settings) -> Any:
@@ -33,7 +30,9 @@ def _open_es(settings: Settings) -> Any:
 
 
 def _describe(result: UpsertResult) -> str:
-    text = f"{len(result.new)} new, {len(result.updated)} updated, {len(result.unchanged)} unchanged"
+    text = (
+        f"{len(result.new)} new, {len(result.updated)} updated, {len(result.unchanged)} unchanged"
+    )
     if result.failed:
         text += f", {len(result.failed)} refused"
     if result.spooled:
@@ -59,8 +58,13 @@ def es() -> None:
 
 
 @es.command()
-@click.option("--analysis", type=click.Choice(["auto", "french", "standard"]), default="auto", show_default=True,
-              help="Text analysis of the indices: French when the cluster offers it (auto), or forced.")
+@click.option(
+    "--analysis",
+    type=click.Choice(["auto", "french", "standard"]),
+    default="auto",
+    show_default=True,
+    help="Text analysis of the indices: French when the cluster offers it (auto), or forced.",
+)
 @click.pass_context
 def setup(ctx: click.Context, analysis: str) -> None:
     """Create or update the index template, this month's index and the aliases.
@@ -84,7 +88,9 @@ def setup(ctx: click.Context, analysis: str) -> None:
     if report["warning"]:
         click.echo(f"warning: {report['warning']}", err=True)
     click.echo(f"index template {report['template']}: installed ({report['analysis']} analysis)")
-    click.echo(f"write alias {store.names.write_alias} → {report['write_index']}; read alias {store.names.read_alias}")
+    click.echo(
+        f"write alias {store.names.write_alias} → {report['write_index']}; read alias {store.names.read_alias}"
+    )
 
 
 @es.command()
@@ -112,17 +118,26 @@ def status(ctx: click.Context, as_json: bool) -> None:
     )
     template = state["template"]
     if template["present"]:
-        click.echo(f"template {template['name']}: present, schema {template['version']}, {template['analysis']} analysis")
+        click.echo(
+            f"template {template['name']}: present, schema {template['version']}, {template['analysis']} analysis"
+        )
     else:
         click.echo(f"template {template['name']}: missing — run `traceur es setup`")
     write = state["write_alias"]
-    click.echo(f"write alias {write['name']} → {write['index'] or 'missing'}" + (f" ({write['analysis']} analysis)" if write["analysis"] else ""))
+    click.echo(
+        f"write alias {write['name']} → {write['index'] or 'missing'}"
+        + (f" ({write['analysis']} analysis)" if write["analysis"] else "")
+    )
     read = state["read_alias"]
-    click.echo(f"read alias {read['name']} → {len(read['indices'])} index(es), {state['documents']} documents")
+    click.echo(
+        f"read alias {read['name']} → {len(read['indices'])} index(es), {state['documents']} documents"
+    )
     for name, count in sorted(read["indices"].items()):
         click.echo(f"  {name:<40} {count:>9}")
     spool = state["spool"]
-    click.echo(f"spool {spool['path']}: {spool['pending']} documents waiting, {spool['dead_letters']} refused (dead letters)")
+    click.echo(
+        f"spool {spool['path']}: {spool['pending']} documents waiting, {spool['dead_letters']} refused (dead letters)"
+    )
 
 
 @es.command()
@@ -151,7 +166,9 @@ def replay(ctx: click.Context) -> None:
     for doc_id, reason in sorted(result.failed.items()):
         click.echo(f"  refused {doc_id}: {reason}")
     if after:
-        raise TraceurError(f"{after} documents still wait in the spool; Elasticsearch is not taking them (see `traceur es status`)")
+        raise TraceurError(
+            f"{after} documents still wait in the spool; Elasticsearch is not taking them (see `traceur es status`)"
+        )
 
 
 @click.group()
@@ -160,13 +177,23 @@ def kibana() -> None:
 
 
 @kibana.command("import")
-@click.option("--url", required=True, help="Kibana's base URL, e.g. https://kibana.example.org:5601")
-@click.option("--space", default=None, help="Kibana space id to import into (default space when omitted).")
-@click.option("--watchlist", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Make one saved search per candidate of this watchlist (default: the configured watchlist).")
+@click.option(
+    "--url", required=True, help="Kibana's base URL, e.g. https://kibana.example.org:5601"
+)
+@click.option(
+    "--space", default=None, help="Kibana space id to import into (default space when omitted)."
+)
+@click.option(
+    "--watchlist",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Make one saved search per candidate of this watchlist (default: the configured watchlist).",
+)
 @click.option("--dry-run", is_flag=True, help="Print the request instead of sending it.")
 @click.pass_context
-def import_(ctx: click.Context, url: str, space: str | None, watchlist: Path | None, dry_run: bool) -> None:
+def import_(
+    ctx: click.Context, url: str, space: str | None, watchlist: Path | None, dry_run: bool
+) -> None:
     """Import Traceur's saved objects through Kibana's saved-objects API.
 
     Loads a data view on the read alias (time field published_at), the saved searches
@@ -180,7 +207,9 @@ def import_(ctx: click.Context, url: str, space: str | None, watchlist: Path | N
       traceur kibana import --url https://kibana.example.org:5601 --space veille --dry-run
     """
     settings = settings_of(ctx)
-    objects = saved_objects(settings, watchlist or settings.watchlist, explicit=watchlist is not None)
+    objects = saved_objects(
+        settings, watchlist or settings.watchlist, explicit=watchlist is not None
+    )
     request = import_request(settings, url, space, objects)
     if dry_run:
         click.echo(f"POST {request.endpoint}")
@@ -192,4 +221,7 @@ def import_(ctx: click.Context, url: str, space: str | None, watchlist: Path | N
         return
     count = send_import(settings, request)
     base = url.rstrip("/")
-    click.echo(f"imported {count} saved objects into Kibana at {base}" + (f" (space {space})" if space else ""))
+    click.echo(
+        f"imported {count} saved objects into Kibana at {base}"
+        + (f" (space {space})" if space else "")
+    )

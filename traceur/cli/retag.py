@@ -8,13 +8,11 @@ import click
 
 from traceur.cli.context import settings_of
 from traceur.enrich.clusters import ClusterIndex
-from traceur.store import open_store
 from traceur.enrich.tagging import Tagger
+from traceur.orchestra.retag import RetagSummary, retag_store
+from traceur.store import open_store
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
-from traceur.orchestra.retag import RetagSummary, retag_store
-
-
 
 
 def _print_summary(summary: RetagSummary, watchlist: Watchlist, dry_run: bool) -> None:
@@ -29,27 +27,47 @@ def _print_summary(summary: RetagSummary, watchlist: Watchlist, dry_run: bool) -
             line += f", {len(written.failed)} refused"
         line += ")"
     click.echo(line)
-    rows = [(c.id, c.name) for c in watchlist.candidates] + [(t.id, t.name) for t in watchlist.topics]
+    rows = [(c.id, c.name) for c in watchlist.candidates] + [
+        (t.id, t.name) for t in watchlist.topics
+    ]
     gone = sorted(set(summary.before) - {ident for ident, _ in rows})
     click.echo("Documents naming each candidate and topic (before → after):")
     for ident, name in rows:
         before, after = summary.before.get(ident, 0), summary.after.get(ident, 0)
-        click.echo(f"  {name:<28} {before:>6} → {after:<6}" + (f" ({after - before:+d})" if after != before else ""))
+        click.echo(
+            f"  {name:<28} {before:>6} → {after:<6}"
+            + (f" ({after - before:+d})" if after != before else "")
+        )
     for ident in gone:
-        click.echo(f"  {ident:<28} {summary.before[ident]:>6} → 0      (no longer in the watchlist)")
+        click.echo(
+            f"  {ident:<28} {summary.before[ident]:>6} → 0      (no longer in the watchlist)"
+        )
     if summary.clusters_rebuilt:
-        click.echo("Story clusters: rebuilt" + (" (in a scratch index: dry run)" if dry_run else ""))
+        click.echo(
+            "Story clusters: rebuilt" + (" (in a scratch index: dry run)" if dry_run else "")
+        )
     for doc_id, reason in sorted(written.failed.items()):
         click.echo(f"refused: {doc_id}: {reason}", err=True)
 
 
 @click.command()
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help="Watchlist file (default: the `watchlist` setting).")
-@click.option("--clusters", "rebuild_clusters", is_flag=True,
-              help="Also rebuild the story clusters of every document, oldest first (DATA_DIR/clusters.db).")
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path),
+    help="Watchlist file (default: the `watchlist` setting).",
+)
+@click.option(
+    "--clusters",
+    "rebuild_clusters",
+    is_flag=True,
+    help="Also rebuild the story clusters of every document, oldest first (DATA_DIR/clusters.db).",
+)
 @click.option("--dry-run", is_flag=True, help="Write nothing; print what would change.")
 @click.pass_context
-def retag(ctx: click.Context, watchlist_path: Path | None, rebuild_clusters: bool, dry_run: bool) -> None:
+def retag(
+    ctx: click.Context, watchlist_path: Path | None, rebuild_clusters: bool, dry_run: bool
+) -> None:
     """Apply the watchlist to the stored documents again, without crawling anything.
 
     Run it after editing candidates, aliases, cues, exclusions or topics: every stored
@@ -67,10 +85,15 @@ def retag(ctx: click.Context, watchlist_path: Path | None, rebuild_clusters: boo
     settings = settings_of(ctx)
     path = watchlist_path or settings.watchlist
     watchlist = load_watchlist(path)
-    tagger = Tagger(watchlist, snippet_chars=settings.snippet_chars, max_snippets=settings.max_snippets)
+    tagger = Tagger(
+        watchlist, snippet_chars=settings.snippet_chars, max_snippets=settings.max_snippets
+    )
     store = open_store(settings)
     index = ClusterIndex.in_data_dir(settings.data_dir) if rebuild_clusters else None
-    click.echo(f"Re-tagging the documents of {settings.store} with {path}{' (dry run)' if dry_run else ''}", err=True)
+    click.echo(
+        f"Re-tagging the documents of {settings.store} with {path}{' (dry run)' if dry_run else ''}",
+        err=True,
+    )
 
     def progress(summary: RetagSummary) -> None:
         click.echo(f"  … {summary.examined} documents, {summary.changed} changed", err=True)

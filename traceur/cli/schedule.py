@@ -13,13 +13,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from traceur.cli.context import WATCHLIST_HELP, settings_of
 from traceur.durations import format_duration
 from traceur.errors import AlertError
 from traceur.watchlist.loader import load_watchlist
-from traceur.cli.context import WATCHLIST_HELP, settings_of
-
-
-
 
 
 def _when(moment: datetime | None, tz: str) -> str:
@@ -30,8 +27,13 @@ def _when(moment: datetime | None, tz: str) -> str:
 
 @click.command()
 @click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
-@click.option("--tick", type=click.FloatRange(0.2, 60), default=5.0, show_default=True,
-              help="Seconds between two looks at the watchlist file and the outbox. Small values are for tests.")
+@click.option(
+    "--tick",
+    type=click.FloatRange(0.2, 60),
+    default=5.0,
+    show_default=True,
+    help="Seconds between two looks at the watchlist file and the outbox. Small values are for tests.",
+)
 @click.pass_context
 def schedule(ctx: click.Context, watchlist_path: Path | None, tick: float) -> None:
     """Run the scheduler: every source on its own rhythm, and the alert rules, until stopped.
@@ -55,7 +57,7 @@ def schedule(ctx: click.Context, watchlist_path: Path | None, tick: float) -> No
       TRACEUR_SMTP_PASSWORD=… traceur --config prod.yaml schedule   # with alert emails
       traceur status                                               # from another terminal
     """
-    from traceur.orchestra.scheduler import configure_logging, Daemon
+    from traceur.orchestra.scheduler import Daemon, configure_logging
 
     settings = settings_of(ctx)
     path = watchlist_path or settings.watchlist
@@ -65,8 +67,12 @@ def schedule(ctx: click.Context, watchlist_path: Path | None, tick: float) -> No
 
 
 @click.command()
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path),
-              help="Watchlist file (default: the one the scheduler runs, else the `watchlist` setting).")
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path),
+    help="Watchlist file (default: the one the scheduler runs, else the `watchlist` setting).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
 @click.pass_context
 def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> None:
@@ -95,8 +101,14 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         click.echo(json.dumps(_status_json(report), ensure_ascii=False, indent=2))
         return
     if report.pid is not None:
-        since = datetime.fromisoformat(report.info["started_at"]) if report.info.get("started_at") else None
-        click.echo(f"Scheduler: running (pid {report.pid}) since {_when(since, tz)} — {report.watchlist_path}")
+        since = (
+            datetime.fromisoformat(report.info["started_at"])
+            if report.info.get("started_at")
+            else None
+        )
+        click.echo(
+            f"Scheduler: running (pid {report.pid}) since {_when(since, tz)} — {report.watchlist_path}"
+        )
     else:
         stopped = report.info.get("stopped_at")
         detail = f"; last stopped {_when(datetime.fromisoformat(stopped), tz)}" if stopped else ""
@@ -106,23 +118,37 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
     click.echo(header)
     for source in report.sources:
         last = source.last
-        every = format_duration(source.interval) + (f" ({format_duration(source.every)})" if source.interval != source.every else "")
+        every = format_duration(source.interval) + (
+            f" ({format_duration(source.every)})" if source.interval != source.every else ""
+        )
         result = (last.result or "running") if last else "never run"
         if not source.enabled:
             result = "disabled"
         counts = f"{last.new}/{last.updated}" if last else "—"
         next_run = _when(source.next_run, tz) if source.enabled else "—"
-        click.echo(f"{source.source_id:<24} {source.kind:<6} {every:<12} {_when(last.started_at if last else None, tz):<15} "
-                   f"{result:<11} {last.pages if last else 0:>5} {counts:>8} {source.documents_found:>6}  {next_run}")
-        if last and last.result in ("failed", "crashed", "empty", "partial") and (last.errors or last.message):
+        click.echo(
+            f"{source.source_id:<24} {source.kind:<6} {every:<12} {_when(last.started_at if last else None, tz):<15} "
+            f"{result:<11} {last.pages if last else 0:>5} {counts:>8} {source.documents_found:>6}  {next_run}"
+        )
+        if (
+            last
+            and last.result in ("failed", "crashed", "empty", "partial")
+            and (last.errors or last.message)
+        ):
             errors = ", ".join(f"{k} ×{v}" for k, v in sorted(last.errors.items()))
-            click.echo(f"{'':<24}   ↳ {errors}{' — ' if errors and last.message else ''}{' '.join(last.message.split())[:120]}")
+            click.echo(
+                f"{'':<24}   ↳ {errors}{' — ' if errors and last.message else ''}{' '.join(last.message.split())[:120]}"
+            )
     if report.rules:
         click.echo("")
-        click.echo(f"{'ALERT RULE':<24} {'KIND':<13} {'LAST EVALUATION':<15} {'SENT':>5} {'QUEUED':>6} {'LAST SENT':<15}  NEXT")
+        click.echo(
+            f"{'ALERT RULE':<24} {'KIND':<13} {'LAST EVALUATION':<15} {'SENT':>5} {'QUEUED':>6} {'LAST SENT':<15}  NEXT"
+        )
         for rule in report.rules:
-            click.echo(f"{rule.rule.id:<24} {rule.rule.kind:<13} {_when(rule.evaluated_at, tz):<15} {rule.sent:>5} "
-                       f"{rule.queued:>6} {_when(rule.last_sent_at, tz):<15}  {_when(rule.next_run, tz)}")
+            click.echo(
+                f"{rule.rule.id:<24} {rule.rule.kind:<13} {_when(rule.evaluated_at, tz):<15} {rule.sent:>5} "
+                f"{rule.queued:>6} {_when(rule.last_sent_at, tz):<15}  {_when(rule.next_run, tz)}"
+            )
             if rule.outcome:
                 click.echo(f"{'':<24}   ↳ {rule.outcome[:140]}")
             if rule.last_error:
@@ -131,8 +157,10 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         oldest = report.oldest_queued
         oldest_text = f", oldest from {_when(oldest[0], tz)}" if oldest else ""
         click.echo("")
-        click.echo(f"Outbox: {report.queued} message{'s' if report.queued != 1 else ''} waiting{oldest_text}"
-                   + ("" if settings.smtp_host else " (no smtp_host configured)"))
+        click.echo(
+            f"Outbox: {report.queued} message{'s' if report.queued != 1 else ''} waiting{oldest_text}"
+            + ("" if settings.smtp_host else " (no smtp_host configured)")
+        )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -145,8 +173,14 @@ def _status_json(report: Any) -> dict[str, Any]:
         "watchlist": str(report.watchlist_path),
         "sources": [
             {
-                "id": s.source_id, "kind": s.kind, "enabled": s.enabled, "every": s.every, "interval": s.interval,
-                "runs": s.runs, "documents_found": s.documents_found, "next_run": _iso(s.next_run),
+                "id": s.source_id,
+                "kind": s.kind,
+                "enabled": s.enabled,
+                "every": s.every,
+                "interval": s.interval,
+                "runs": s.runs,
+                "documents_found": s.documents_found,
+                "next_run": _iso(s.next_run),
                 "last_run": _iso(s.last.started_at) if s.last else None,
                 "last_result": s.last.result if s.last else None,
                 "last_pages": s.last.pages if s.last else 0,
@@ -160,8 +194,14 @@ def _status_json(report: Any) -> dict[str, Any]:
         ],
         "alerts": [
             {
-                "id": r.rule.id, "kind": r.rule.kind, "last_evaluation": _iso(r.evaluated_at), "outcome": r.outcome,
-                "sent": r.sent, "queued": r.queued, "last_sent": _iso(r.last_sent_at), "last_error": r.last_error,
+                "id": r.rule.id,
+                "kind": r.rule.kind,
+                "last_evaluation": _iso(r.evaluated_at),
+                "outcome": r.outcome,
+                "sent": r.sent,
+                "queued": r.queued,
+                "last_sent": _iso(r.last_sent_at),
+                "last_error": r.last_error,
                 "next_run": _iso(r.next_run),
             }
             for r in report.rules
@@ -186,9 +226,22 @@ def alerts() -> None:
 @click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
 @click.option("--dry-run", is_flag=True, help="Print the email instead of sending it.")
 @click.option("--html", "show_html", is_flag=True, help="With --dry-run: print the HTML part too.")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50), help="Documents in an immediate rule's email.")
+@click.option(
+    "--limit",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Documents in an immediate rule's email.",
+)
 @click.pass_context
-def alerts_test(ctx: click.Context, rule_id: str, watchlist_path: Path | None, dry_run: bool, show_html: bool, limit: int) -> None:
+def alerts_test(
+    ctx: click.Context,
+    rule_id: str,
+    watchlist_path: Path | None,
+    dry_run: bool,
+    show_html: bool,
+    limit: int,
+) -> None:
     """Render RULE's email from the stored documents and send it to the rule's recipients.
 
     Immediate rules show the latest matching documents; digests the latest matching
@@ -203,8 +256,8 @@ def alerts_test(ctx: click.Context, rule_id: str, watchlist_path: Path | None, d
       traceur alerts test synthese-matin --dry-run --html > apercu.txt
       TRACEUR_SMTP_PASSWORD=… traceur alerts test claire-immediat
     """
-    from traceur.watchlist.rules import find_rule
     from traceur.alerts.service import preview, send_preview
+    from traceur.watchlist.rules import find_rule
 
     settings = settings_of(ctx)
     watchlist = load_watchlist(watchlist_path or settings.watchlist)
@@ -229,8 +282,13 @@ def alerts_test(ctx: click.Context, rule_id: str, watchlist_path: Path | None, d
 
 @alerts.command("run")
 @click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(["immediate", "digest", "spike", "source_health"]),
-              help="Only rules of this kind (repeatable).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["immediate", "digest", "spike", "source_health"]),
+    help="Only rules of this kind (repeatable).",
+)
 @click.pass_context
 def alerts_run(ctx: click.Context, watchlist_path: Path | None, kinds: tuple[str, ...]) -> None:
     """Evaluate every alert rule once, queue what is new, and send the queue.
@@ -255,8 +313,10 @@ def alerts_run(ctx: click.Context, watchlist_path: Path | None, kinds: tuple[str
     outcomes, delivery = run_once(settings, watchlist, list(kinds) or None)
     for outcome in outcomes:
         click.echo(f"{outcome.rule_id}: {outcome.summary}")
-    click.echo(f"Sent {len(delivery.sent)}; not sent {len(delivery.failed)}; waiting in the outbox {delivery.remaining}"
-               + (f" ({delivery.note})" if delivery.note else ""))
+    click.echo(
+        f"Sent {len(delivery.sent)}; not sent {len(delivery.failed)}; waiting in the outbox {delivery.remaining}"
+        + (f" ({delivery.note})" if delivery.note else "")
+    )
     for key, error in delivery.failed.items():
         click.echo(f"  {key}: {error}", err=True)
     if any(o.error for o in outcomes) or delivery.remaining:

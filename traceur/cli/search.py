@@ -1,37 +1,37 @@
-"""``traceur search`` and ``traceur export``: read what the store holds.
-"""
+"""``traceur search`` and ``traceur export``: read what the store holds."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
+from traceur.cli.context import settings_of
+from traceur.document import DOCUMENT_KINDS
 from traceur.durations import parse_duration
 from traceur.enrich.query import parse as parse_query
 from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, open_store
-from traceur.document import DOCUMENT_KINDS
-from traceur.cli.context import settings_of
-
-
 
 
 def _since(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.now(timezone.utc) - timedelta(seconds=parse_duration(value))
+        return datetime.now(UTC) - timedelta(seconds=parse_duration(value))
     except ValueError:
         pass
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r}: write a duration (7d, 12h) or a date (2026-11-01)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        raise click.BadParameter(
+            f"{value!r}: write a duration (7d, 12h) or a date (2026-11-01)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def render_fragment(fragment: str, styled: bool) -> str:
@@ -58,8 +58,17 @@ def _hit_json(hit: SearchHit) -> dict[str, Any]:
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of text.")
 @click.pass_context
-def search(ctx: click.Context, query: str, candidate: str | None, topic: str | None, kind: str | None,
-           source_id: str | None, since: str | None, limit: int, as_json: bool) -> None:
+def search(
+    ctx: click.Context,
+    query: str,
+    candidate: str | None,
+    topic: str | None,
+    kind: str | None,
+    source_id: str | None,
+    since: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Search the stored documents, best matches first.
 
     Words are all required and found whatever their accents or case; "quoted words" are
@@ -84,7 +93,9 @@ def search(ctx: click.Context, query: str, candidate: str | None, topic: str | N
     settings = settings_of(ctx)
     store = open_store(settings)
     try:
-        hits = store.search(SearchQuery(query, candidate, topic, kind, source_id, _since(since), None, limit))
+        hits = store.search(
+            SearchQuery(query, candidate, topic, kind, source_id, _since(since), None, limit)
+        )
     finally:
         store.close()
     if as_json:
@@ -99,7 +110,9 @@ def search(ctx: click.Context, query: str, candidate: str | None, topic: str | N
         doc = hit.document
         date = doc.published_at.strftime("%Y-%m-%d %H:%M") if doc.published_at else "date inconnue"
         click.echo(f"{number}. {doc.title or doc.url}")
-        click.echo(f"   {date} · {doc.kind} · {doc.domain} · {', '.join(doc.candidates) or 'aucun candidat'}")
+        click.echo(
+            f"   {date} · {doc.kind} · {doc.domain} · {', '.join(doc.candidates) or 'aucun candidat'}"
+        )
         click.echo(f"   {doc.url}")
         fragments = [f for f in hit.fragments if f]
         if fragments:
@@ -107,7 +120,13 @@ def search(ctx: click.Context, query: str, candidate: str | None, topic: str | N
         else:
             for mention in list(doc.mentions.values())[:1]:
                 for snippet in mention.snippets[:1]:
-                    marked = snippet.text[: snippet.start] + HIGHLIGHT_START + snippet.text[snippet.start : snippet.end] + HIGHLIGHT_END + snippet.text[snippet.end :]
+                    marked = (
+                        snippet.text[: snippet.start]
+                        + HIGHLIGHT_START
+                        + snippet.text[snippet.start : snippet.end]
+                        + HIGHLIGHT_END
+                        + snippet.text[snippet.end :]
+                    )
                     click.echo(f"   {render_fragment(marked, styled)}")
 
 
@@ -118,7 +137,12 @@ def _export_lines(store: Store) -> Iterator[str]:
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export every stored document, one JSON object per line, with all its fields.
@@ -143,5 +167,3 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     finally:
         store.close()
     click.echo(f"{count} documents exported", err=True)
-
-

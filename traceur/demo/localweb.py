@@ -14,10 +14,10 @@ import hashlib
 import mimetypes
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 _TYPES = {
@@ -54,7 +54,13 @@ Handler = Callable[[str, str, dict[str, str]], Response | None]
 class LocalWeb:
     """Serves ``root`` on 127.0.0.1 (a free port unless ``port`` is given)."""
 
-    def __init__(self, root: Path | None = None, port: int = 0, default_host: str | None = None, validators: bool = True) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        port: int = 0,
+        default_host: str | None = None,
+        validators: bool = True,
+    ) -> None:
         self.root = root
         self.validators = validators
         # The site answering requests made straight to 127.0.0.1:port (no proxy, no Host).
@@ -80,7 +86,9 @@ class LocalWeb:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LocalWeb:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="localweb", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="localweb", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -126,8 +134,16 @@ class LocalWeb:
         if target.is_dir():
             target = target / "index.html"
         if not target.is_file():
-            return Response(404, b"<html><body><h1>404 Page introuvable</h1></body></html>", {"Content-Type": "text/html; charset=utf-8"})
-        content_type = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            return Response(
+                404,
+                b"<html><body><h1>404 Page introuvable</h1></body></html>",
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
+        content_type = (
+            _TYPES.get(target.suffix)
+            or mimetypes.guess_type(target.name)[0]
+            or "application/octet-stream"
+        )
         if target.suffix == ".html":
             # A page that declares another charset in its <meta> is served without one,
             # as many old CMSs do; the crawler must read the meta.
@@ -162,7 +178,9 @@ class LocalWeb:
                     if self.headers.get("If-None-Match") == response.headers["ETag"]:
                         response = Response(304, b"", {"ETag": response.headers["ETag"]})
                 with web._lock:
-                    web.requests.append(LoggedRequest(method, host, path, headers, response.status, time.time()))
+                    web.requests.append(
+                        LoggedRequest(method, host, path, headers, response.status, time.time())
+                    )
                 self.send_response(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)

@@ -43,7 +43,8 @@ def demo_report(settings: Settings, watchlist: Watchlist, latest: int = 3) -> De
     store = open_store(settings)
     try:
         counts = tuple(
-            (candidate, store.count(SearchQuery(candidate=candidate.id))) for candidate in watchlist.candidates
+            (candidate, store.count(SearchQuery(candidate=candidate.id)))
+            for candidate in watchlist.candidates
         )
         featured = watchlist.candidates[0]
         hits = tuple(store.search(SearchQuery(candidate=featured.id, limit=latest)))

@@ -38,10 +38,10 @@ import re
 import sqlite3
 import threading
 from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from traceur.document import Document
 from traceur.errors import StoreError
@@ -132,7 +132,10 @@ def signature(text: str) -> Signature | None:
     # blake2b, not hash(): a signature must be the same in every process. Shifted to 63
     # bits so every value fits an SQLite integer.
     hashes = {
-        int.from_bytes(blake2b(" ".join(words[i : i + size]).encode(), digest_size=8).digest(), "little") >> 1
+        int.from_bytes(
+            blake2b(" ".join(words[i : i + size]).encode(), digest_size=8).digest(), "little"
+        )
+        >> 1
         for i in range(len(words) - size + 1)
     }
     return Signature(tuple(heapq.nsmallest(SKETCH, hashes)), len(hashes))
@@ -170,7 +173,7 @@ class ClusterSize:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class ClusterIndex:
@@ -186,7 +189,9 @@ class ClusterIndex:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                str(path), timeout=30, check_same_thread=False, isolation_level=None
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             # The index can be rebuilt from the store (`traceur retag --clusters`): losing the
             # last few assignments to a power cut is acceptable, an fsync per page is not.
@@ -228,7 +233,9 @@ class ClusterIndex:
         return document
 
     def _assign(self, document: Document, sig: Signature | None) -> str:
-        row = self._db.execute("SELECT rowid, cluster_id, signature FROM docs WHERE doc_id = ?", (document.id,)).fetchone()
+        row = self._db.execute(
+            "SELECT rowid, cluster_id, signature FROM docs WHERE doc_id = ?", (document.id,)
+        ).fetchone()
         if row is not None:
             rowid, cluster, blob = row
             new_blob = sig.to_blob() if sig else None
@@ -245,14 +252,24 @@ class ClusterIndex:
         cluster = cluster or document.id
         cursor = self._db.execute(
             "INSERT INTO docs (doc_id, cluster_id, domain, seen_at, shingles, signature) VALUES (?, ?, ?, ?, ?, ?)",
-            (document.id, cluster, document.domain, _now(), sig.shingles if sig else 0, sig.to_blob() if sig else None),
+            (
+                document.id,
+                cluster,
+                document.domain,
+                _now(),
+                sig.shingles if sig else 0,
+                sig.to_blob() if sig else None,
+            ),
         )
         if sig is not None and cursor.lastrowid is not None:
             self._add_values(cursor.lastrowid, sig)
         return cluster
 
     def _add_values(self, rowid: int, sig: Signature) -> None:
-        self._db.executemany("INSERT OR IGNORE INTO sketch_values (value, doc) VALUES (?, ?)", [(v, rowid) for v in sig.indexed()])
+        self._db.executemany(
+            "INSERT OR IGNORE INTO sketch_values (value, doc) VALUES (?, ?)",
+            [(v, rowid) for v in sig.indexed()],
+        )
 
     def _best_match(self, sig: Signature) -> str | None:
         keys = sig.indexed()
@@ -277,7 +294,9 @@ class ClusterIndex:
 
     def cluster_of(self, doc_id: str) -> str | None:
         with self._lock:
-            row = self._db.execute("SELECT cluster_id FROM docs WHERE doc_id = ?", (doc_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT cluster_id FROM docs WHERE doc_id = ?", (doc_id,)
+            ).fetchone()
         return str(row[0]) if row else None
 
     def sizes(self, cluster_ids: Iterable[str]) -> dict[str, ClusterSize]:
@@ -298,14 +317,18 @@ class ClusterIndex:
     def forget_signatures(self, older_than: timedelta = KEEP_SIGNATURES) -> int:
         """Drop the sketches (and their index entries) of documents first seen more than ``older_than``
         ago; their cluster ids stay. Returns how many were dropped."""
-        cutoff = (datetime.now(timezone.utc) - older_than).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        cutoff = (datetime.now(UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.execute(
-                    "DELETE FROM sketch_values WHERE doc IN (SELECT rowid FROM docs WHERE seen_at < ? AND signature IS NOT NULL)", (cutoff,)
+                    "DELETE FROM sketch_values WHERE doc IN (SELECT rowid FROM docs WHERE seen_at < ? AND signature IS NOT NULL)",
+                    (cutoff,),
                 )
-                cursor = self._db.execute("UPDATE docs SET signature = NULL WHERE seen_at < ? AND signature IS NOT NULL", (cutoff,))
+                cursor = self._db.execute(
+                    "UPDATE docs SET signature = NULL WHERE seen_at < ? AND signature IS NOT NULL",
+                    (cutoff,),
+                )
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
@@ -325,11 +348,13 @@ class ClusterIndex:
 
 def first_seen_order(documents: Iterable[Document]) -> list[Document]:
     """Oldest first: by publication date, else fetch date, then id (stable)."""
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
     return sorted(documents, key=lambda d: (d.published_at or d.fetched_at or far, d.id))
 
 
-def cluster_documents(documents: Sequence[Document], index: ClusterIndex | None = None) -> dict[str, str]:
+def cluster_documents(
+    documents: Sequence[Document], index: ClusterIndex | None = None
+) -> dict[str, str]:
     """Cluster ``documents`` taken in the order given (the first of a story heads it):
     document id → cluster id. Uses a throwaway in-memory index unless one is given."""
     own = index is None

@@ -13,20 +13,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from traceur.parse.blogs import BlogPost, Comment
 from traceur.document import Document, content_hash, document_id, parse_utc
 from traceur.enrich.language import document_language
-from traceur.parse.forums import Post, ThreadPage
 from traceur.parse.articles import Extracted, FetchedPage
+from traceur.parse.blogs import BlogPost, Comment
+from traceur.parse.forums import Post, ThreadPage
 from traceur.parse.records import BlogPostRecord, CommentRecord, ForumPostRecord, Record
+from traceur.parse.video import VideoPage
 from traceur.textnorm import strip_control
 from traceur.urls import canonical_url, domain_of
-from traceur.parse.video import VideoPage
 
 
 def _document(
-    *, key_url: str, id_suffix: str | None, url: str, kind: str, source_id: str, title: str, text: str,
-    fetched_at: datetime | str | None, **fields: Any,
+    *,
+    key_url: str,
+    id_suffix: str | None,
+    url: str,
+    kind: str,
+    source_id: str,
+    title: str,
+    text: str,
+    fetched_at: datetime | str | None,
+    **fields: Any,
 ) -> Document:
     canonical = canonical_url(key_url)
     title = strip_control(title).strip()
@@ -47,25 +55,51 @@ def _document(
     )
 
 
-def forum_post_document(post: Post, page: ThreadPage, source_id: str, fetched_at: datetime | str | None) -> Document:
+def forum_post_document(
+    post: Post, page: ThreadPage, source_id: str, fetched_at: datetime | str | None
+) -> Document:
     """One forum post: the author's own words only (quotes are someone else's)."""
     return _document(
-        key_url=page.thread_url, id_suffix=post.post_id, url=post.url, kind="forum_post", source_id=source_id,
-        title=page.title, text=post.text, fetched_at=fetched_at,
-        author=post.author, published_at=post.published_at,
-        thread_url=canonical_url(page.thread_url), post_id=post.post_id, position=post.position,
+        key_url=page.thread_url,
+        id_suffix=post.post_id,
+        url=post.url,
+        kind="forum_post",
+        source_id=source_id,
+        title=page.title,
+        text=post.text,
+        fetched_at=fetched_at,
+        author=post.author,
+        published_at=post.published_at,
+        thread_url=canonical_url(page.thread_url),
+        post_id=post.post_id,
+        position=post.position,
     )
 
 
-def blog_post_document(post: BlogPost, source_id: str, fetched_at: datetime | str | None) -> Document:
+def blog_post_document(
+    post: BlogPost, source_id: str, fetched_at: datetime | str | None
+) -> Document:
     return _document(
-        key_url=post.url, id_suffix=None, url=post.url, kind="blog_post", source_id=source_id,
-        title=post.title, text=post.text, fetched_at=fetched_at,
-        author=post.author, published_at=post.published_at,
+        key_url=post.url,
+        id_suffix=None,
+        url=post.url,
+        kind="blog_post",
+        source_id=source_id,
+        title=post.title,
+        text=post.text,
+        fetched_at=fetched_at,
+        author=post.author,
+        published_at=post.published_at,
     )
 
 
-def comment_document(comment: Comment, post_title: str, source_id: str, fetched_at: datetime | str | None, position: int | None = None) -> Document:
+def comment_document(
+    comment: Comment,
+    post_title: str,
+    source_id: str,
+    fetched_at: datetime | str | None,
+    position: int | None = None,
+) -> Document:
     """A reader's comment, linked to its post (``thread_url``; ``parent_id`` is the post's
     document id, or for a reply the document id of the comment it answers)."""
     post_canonical = canonical_url(comment.post_url)
@@ -75,14 +109,26 @@ def comment_document(comment: Comment, post_title: str, source_id: str, fetched_
         else document_id(post_canonical)
     )
     return _document(
-        key_url=comment.post_url, id_suffix=f"comment-{comment.comment_id}", url=comment.url, kind="comment",
-        source_id=source_id, title=post_title, text=comment.text, fetched_at=fetched_at,
-        author=comment.author, published_at=comment.published_at,
-        thread_url=post_canonical, post_id=comment.comment_id, position=position, parent_id=parent,
+        key_url=comment.post_url,
+        id_suffix=f"comment-{comment.comment_id}",
+        url=comment.url,
+        kind="comment",
+        source_id=source_id,
+        title=post_title,
+        text=comment.text,
+        fetched_at=fetched_at,
+        author=comment.author,
+        published_at=comment.published_at,
+        thread_url=post_canonical,
+        post_id=comment.comment_id,
+        position=position,
+        parent_id=parent,
     )
 
 
-def video_document(video: VideoPage, captions: str, source_id: str, fetched_at: datetime | str | None) -> Document:
+def video_document(
+    video: VideoPage, captions: str, source_id: str, fetched_at: datetime | str | None
+) -> Document:
     """A video: its description and the text of its captions are what gets tagged, so a
     candidate named only in the speech is found."""
     text = video.description
@@ -91,9 +137,17 @@ def video_document(video: VideoPage, captions: str, source_id: str, fetched_at: 
     field = video.as_video_field()
     field["captions"] = captions
     return _document(
-        key_url=video.url, id_suffix=None, url=video.url, kind="video", source_id=source_id,
-        title=video.title, text=text, fetched_at=fetched_at,
-        author=video.channel, published_at=video.published_at, video=field,
+        key_url=video.url,
+        id_suffix=None,
+        url=video.url,
+        kind="video",
+        source_id=source_id,
+        title=video.title,
+        text=text,
+        fetched_at=fetched_at,
+        author=video.channel,
+        published_at=video.published_at,
+        video=field,
     )
 
 
@@ -104,7 +158,9 @@ def record_document(record: Record, source_id: str, fetched_at: datetime | str |
     if isinstance(record, BlogPostRecord):
         return blog_post_document(record.post, source_id, fetched_at)
     if isinstance(record, CommentRecord):
-        return comment_document(record.comment, record.post_title, source_id, fetched_at, record.position)
+        return comment_document(
+            record.comment, record.post_title, source_id, fetched_at, record.position
+        )
     return video_document(record.video, record.captions, source_id, fetched_at)
 
 
@@ -113,7 +169,9 @@ def record_document_id(record: Record) -> str:
     if isinstance(record, ForumPostRecord):
         return document_id(canonical_url(record.page.thread_url), record.post.post_id)
     if isinstance(record, CommentRecord):
-        return document_id(canonical_url(record.comment.post_url), f"comment-{record.comment.comment_id}")
+        return document_id(
+            canonical_url(record.comment.post_url), f"comment-{record.comment.comment_id}"
+        )
     return document_id(canonical_url(record.url))
 
 

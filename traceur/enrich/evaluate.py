@@ -28,19 +28,20 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
-from traceur.enrich.clusters import cluster_documents
 from traceur.document import Document
-from traceur.parse.articles import extract_page
+from traceur.enrich.clusters import cluster_documents
 from traceur.enrich.language import document_language
 from traceur.enrich.tagging import Match, Tagger
+from traceur.parse.articles import extract_page
 from traceur.watchlist.loader import load_watchlist
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval"
@@ -50,7 +51,7 @@ _HEADER = re.compile(r"^@@\s+(.*)$")
 _HTML_HEADER = re.compile(r"<!--\s*@@\s+(.*?)\s*-->")
 _ATTRIBUTE = re.compile(r'(\s[\w:-]+=")([^"]*)"')
 _KINDS = ("article", "forum_post", "blog_post", "comment", "video")
-_FIRST_SEEN = datetime(2026, 11, 2, 6, 0, tzinfo=timezone.utc)
+_FIRST_SEEN = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
 
 class CorpusError(Exception):
@@ -124,11 +125,19 @@ def _make(values: dict[str, str], title: str, text: str, origin: str) -> EvalDoc
     clean_text, text_mentions, text_traps = strip_labels(text.strip(), "text")
     for leftover in ("[[", "]]", "{{", "}}"):
         if leftover in clean_title or leftover in clean_text:
-            raise CorpusError(f"{origin}: a label is not closed or malformed ({leftover!r} left in the text)")
+            raise CorpusError(
+                f"{origin}: a label is not closed or malformed ({leftover!r} left in the text)"
+            )
     return EvalDocument(
-        id=values["id"], kind=values["kind"], site=values["site"], story=values.get("story"),
-        title=clean_title, text=clean_text, mentions=title_mentions + text_mentions,
-        traps=title_traps + text_traps, origin=origin,
+        id=values["id"],
+        kind=values["kind"],
+        site=values["site"],
+        story=values.get("story"),
+        title=clean_title,
+        text=clean_text,
+        mentions=title_mentions + text_mentions,
+        traps=title_traps + text_traps,
+        origin=origin,
     )
 
 
@@ -172,7 +181,9 @@ def read_page(path: Path) -> EvalDocument:
     # Labels inside attributes (alt="…", title="…") are unmarked: attributes never reach
     # the text. Those in the page's text stay marked, so whatever extraction lets through
     # (a menu, a caption) is still known as a mention or a trap.
-    unmarked = _ATTRIBUTE.sub(lambda m: m.group(1) + _TRAP.sub(lambda t: t.group(2), m.group(2)) + '"', html)
+    unmarked = _ATTRIBUTE.sub(
+        lambda m: m.group(1) + _TRAP.sub(lambda t: t.group(2), m.group(2)) + '"', html
+    )
     extracted = extract_page(unmarked, f"https://{values['site']}/{values['id']}")
     if extracted is None:
         raise CorpusError(f"{path}: extraction found no main text")
@@ -190,7 +201,9 @@ def read_corpus(directory: Path) -> list[EvalDocument]:
     seen: dict[str, str] = {}
     for document in documents:
         if document.id in seen:
-            raise CorpusError(f"{document.origin}: duplicate id {document.id} (first at {seen[document.id]})")
+            raise CorpusError(
+                f"{document.origin}: duplicate id {document.id} (first at {seen[document.id]})"
+            )
         seen[document.id] = document.origin
     return documents
 
@@ -232,7 +245,13 @@ class Error:
         left = max(left, self.label.start - 60)
         right = source.find("\n", self.label.end)
         right = min(right if right != -1 else len(source), self.label.end + 60)
-        context = source[left : self.label.start] + "«" + source[self.label.start : self.label.end] + "»" + source[self.label.end : right]
+        context = (
+            source[left : self.label.start]
+            + "«"
+            + source[self.label.start : self.label.end]
+            + "»"
+            + source[self.label.end : right]
+        )
         how = f" ({self.how})" if self.how else ""
         return f"{self.kind}: {self.owner}{how} in {self.document.id} [{self.document.origin}]: …{' '.join(context.split())}…"
 
@@ -269,8 +288,13 @@ def score_document(document: EvalDocument, matches: Sequence[Match], report: Rep
     for match in candidates:
         score = report.by_candidate.setdefault(match.owner, Score())
         hit = next(
-            (n for n, label in enumerate(document.mentions)
-             if n not in used and label.owner == match.owner and _overlaps(label, match.field, match.start, match.end)),
+            (
+                n
+                for n, label in enumerate(document.mentions)
+                if n not in used
+                and label.owner == match.owner
+                and _overlaps(label, match.field, match.start, match.end)
+            ),
             None,
         )
         if hit is None:
@@ -278,7 +302,15 @@ def score_document(document: EvalDocument, matches: Sequence[Match], report: Rep
                 item.fp += 1
             if any(_overlaps(trap, match.field, match.start, match.end) for trap in document.traps):
                 report.traps_tagged += 1
-            report.errors.append(Error("false mention", match.owner, document, Label(match.field, match.start, match.end, match.owner), match.how))
+            report.errors.append(
+                Error(
+                    "false mention",
+                    match.owner,
+                    document,
+                    Label(match.field, match.start, match.end, match.owner),
+                    match.how,
+                )
+            )
             continue
         used.add(hit)
         for item in (score, kind_score, report.overall):
@@ -286,7 +318,11 @@ def score_document(document: EvalDocument, matches: Sequence[Match], report: Rep
     for n, label in enumerate(document.mentions):
         if n in used:
             continue
-        for item in (report.by_candidate.setdefault(label.owner, Score()), kind_score, report.overall):
+        for item in (
+            report.by_candidate.setdefault(label.owner, Score()),
+            kind_score,
+            report.overall,
+        ):
             item.fn += 1
         report.errors.append(Error("missed", label.owner, document, label))
 
@@ -295,15 +331,24 @@ def _as_document(document: EvalDocument, order: int) -> Document:
     url = f"https://{document.site}/{document.id}"
     moment = _FIRST_SEEN + timedelta(minutes=order)
     result = Document(
-        id=document.id, url=url, canonical_url=url, domain=document.site, kind=document.kind,
-        source_id=document.site, title=document.title, text=document.text,
-        published_at=moment, fetched_at=moment,
+        id=document.id,
+        url=url,
+        canonical_url=url,
+        domain=document.site,
+        kind=document.kind,
+        source_id=document.site,
+        title=document.title,
+        text=document.text,
+        published_at=moment,
+        fetched_at=moment,
     )
     result.lang = document_language(result.title, result.text, None)
     return result
 
 
-def score_clusters(documents: Sequence[EvalDocument], assigned: dict[str, str], report: Report) -> None:
+def score_clusters(
+    documents: Sequence[EvalDocument], assigned: dict[str, str], report: Report
+) -> None:
     gold = {d.id: d.story or f"alone:{d.id}" for d in documents}
     for a, b in combinations(documents, 2):
         same_gold = gold[a.id] == gold[b.id]
@@ -312,7 +357,9 @@ def score_clusters(documents: Sequence[EvalDocument], assigned: dict[str, str], 
             report.pairs.tp += 1
         elif same_found:
             report.pairs.fp += 1
-            report.cluster_errors.append(f"grouped but not one story: {a.id} ({a.story or 'alone'}) + {b.id} ({b.story or 'alone'})")
+            report.cluster_errors.append(
+                f"grouped but not one story: {a.id} ({a.story or 'alone'}) + {b.id} ({b.story or 'alone'})"
+            )
         elif same_gold:
             report.pairs.fn += 1
             report.cluster_errors.append(f"one story, not grouped: {a.id} + {b.id} ({a.story})")
@@ -331,12 +378,16 @@ def evaluate(directory: Path) -> Report:
     for source, document in zip(corpus, documents):
         for label in source.mentions:
             if label.owner not in known:
-                raise CorpusError(f"{source.origin}: [[{label.owner}|…]] names no candidate of the watchlist")
+                raise CorpusError(
+                    f"{source.origin}: [[{label.owner}|…]] names no candidate of the watchlist"
+                )
         for kind in source.page_traps or [trap.owner for trap in source.traps]:
             report.traps[kind] = report.traps.get(kind, 0) + 1
         if source.page_traps:
             report.traps_outside_text += len(source.page_traps) - len(source.traps)
-        score_document(source, tagger.tag(document.title, document.text, document.lang).matches, report)
+        score_document(
+            source, tagger.tag(document.title, document.text, document.lang).matches, report
+        )
     for candidate in watchlist.candidates:
         report.by_candidate.setdefault(candidate.id, Score())
     score_clusters(corpus, cluster_documents(documents), report)
@@ -380,13 +431,26 @@ def check_floors(report: Report, floors: dict[str, Any]) -> list[str]:
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  " + "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)) for row in rows
+        "  "
+        + "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        )
+        for row in rows
     )
 
 
 def _row(name: str, score: Score) -> list[str]:
-    return [name, str(score.tp + score.fn), str(score.tp + score.fp), str(score.tp), str(score.fp), str(score.fn),
-            f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}"]
+    return [
+        name,
+        str(score.tp + score.fn),
+        str(score.tp + score.fp),
+        str(score.tp),
+        str(score.fp),
+        str(score.fn),
+        f"{score.precision:.3f}",
+        f"{score.recall:.3f}",
+        f"{score.f1:.3f}",
+    ]
 
 
 def render(report: Report, directory: Path, verbose: bool = False) -> str:
@@ -396,13 +460,21 @@ def render(report: Report, directory: Path, verbose: bool = False) -> str:
         f"{sum(report.traps.values())} labelled traps ({', '.join(f'{k} {v}' for k, v in sorted(report.traps.items()))})",
         "",
         "Mentions by candidate:",
-        _table([head] + [_row(ident, score) for ident, score in sorted(report.by_candidate.items())] + [_row("overall", report.overall)]),
+        _table(
+            [head]
+            + [_row(ident, score) for ident, score in sorted(report.by_candidate.items())]
+            + [_row("overall", report.overall)]
+        ),
         "",
         "Mentions by kind of document:",
         _table([head] + [_row(kind, score) for kind, score in sorted(report.by_kind.items())]),
         "",
         f"Traps: {report.traps_tagged} of {sum(report.traps.values())} tagged as a mention"
-        + (f"; {report.traps_outside_text} more in navigation or alt text, which extraction keeps out of the text" if report.traps_outside_text else ""),
+        + (
+            f"; {report.traps_outside_text} more in navigation or alt text, which extraction keeps out of the text"
+            if report.traps_outside_text
+            else ""
+        ),
         "",
         f"Story clusters: {report.documents} documents, {report.stories} stories labelled, {report.clusters} clusters found; "
         f"pairs: {report.pairs.tp + report.pairs.fn} labelled, {report.pairs.tp + report.pairs.fp} found, "
@@ -424,8 +496,16 @@ def render(report: Report, directory: Path, verbose: bool = False) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Tagging and clustering evaluation against pinned floors.")
-    parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR, help="evaluation directory (default: tests/eval)")
+    parser = argparse.ArgumentParser(
+        description="Tagging and clustering evaluation against pinned floors."
+    )
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DIR,
+        help="evaluation directory (default: tests/eval)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list every error")
     args = parser.parse_args(argv)
     try:

@@ -15,7 +15,7 @@ would drop good documents from sources restricted to a language.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from traceur.textnorm import fold_plain
 
@@ -46,8 +46,13 @@ _PROFILES: dict[str, str] = {
 }
 LANGUAGES: tuple[str, ...] = tuple(_PROFILES)
 LANGUAGE_NAMES = {
-    "fr": "French", "en": "English", "de": "German", "es": "Spanish",
-    "it": "Italian", "nl": "Dutch", "pt": "Portuguese",
+    "fr": "French",
+    "en": "English",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pt": "Portuguese",
 }
 
 
@@ -57,7 +62,9 @@ def _weights(profiles: dict[str, str]) -> dict[str, tuple[tuple[str, float], ...
     for code, words in profiles.items():
         for word in set(words.split()):
             owners.setdefault(word, []).append(code)
-    return {word: tuple((code, 1.0 / len(codes)) for code in codes) for word, codes in owners.items()}
+    return {
+        word: tuple((code, 1.0 / len(codes)) for code in codes) for word, codes in owners.items()
+    }
 
 
 _WEIGHTS = _weights(_PROFILES)

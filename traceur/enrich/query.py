@@ -41,9 +41,10 @@ three differently; write ``(a NEAR/3 b) AND (b NEAR/3 c)``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator, Union
+from typing import Union
 
 from traceur.errors import QueryError
 from traceur.textnorm import fold_plain
@@ -153,15 +154,22 @@ def _tokens(text: str) -> list[_Token]:
         elif ch == '"':
             close = text.find('"', at + 1)
             if close < 0:
-                raise QueryError(text, at + 1, "a closing '\"' for the phrase that starts here", "end of query",
-                                 "close the phrase, or remove the quote")
+                raise QueryError(
+                    text,
+                    at + 1,
+                    "a closing '\"' for the phrase that starts here",
+                    "end of query",
+                    "close the phrase, or remove the quote",
+                )
             end = close + 1
             prefix = end < length and text[end] == "*"
             while end < length and text[end] == "*":
                 end += 1
             words = tuple(words_of(text[at + 1 : close]))
             if not words:
-                raise QueryError(text, at + 1, "words between the quotes", f"the empty phrase {text[at:end]}")
+                raise QueryError(
+                    text, at + 1, "words between the quotes", f"the empty phrase {text[at:end]}"
+                )
             tokens.append(_Token("phrase", text[at:end], at + 1, words, prefix))
             at = end
         else:
@@ -186,11 +194,18 @@ def _word_token(text: str, raw: str, column: int) -> _Token | None:
             raise QueryError(text, column, "a distance after NEAR, as in NEAR/5", raw)
         distance = int(match.group(1))
         if distance > MAX_DISTANCE:
-            raise QueryError(text, column + 5, f"a distance from 0 to {MAX_DISTANCE}", match.group(1))
+            raise QueryError(
+                text, column + 5, f"a distance from 0 to {MAX_DISTANCE}", match.group(1)
+            )
         return _Token("NEAR", raw, column, distance=distance)
     stem = raw.rstrip("*")
     if "*" in stem:
-        raise QueryError(text, column + stem.index("*"), '"*" only at the end of a word (a prefix)', f'"*" inside {raw}')
+        raise QueryError(
+            text,
+            column + stem.index("*"),
+            '"*" only at the end of a word (a prefix)',
+            f'"*" inside {raw}',
+        )
     words = tuple(words_of(stem))
     if not words:
         if len(stem) < len(raw):
@@ -246,8 +261,13 @@ class _Parser:
         token = self._peek()
         if token.kind != "end":
             # Every other token continues an AND or an OR: only ")" can be left over.
-            raise QueryError(self.text, token.column, "end of query", f'{token.describe()} that closes no "("',
-                             'remove it, or open it with "(" earlier')
+            raise QueryError(
+                self.text,
+                token.column,
+                "end of query",
+                f'{token.describe()} that closes no "("',
+                'remove it, or open it with "(" earlier',
+            )
         return node
 
     def _or(self, where: str) -> Node:
@@ -284,14 +304,23 @@ class _Parser:
         near = self._next()
         hint = "NEAR/n joins two words or phrases"
         if first.kind == "(":
-            raise QueryError(self.text, first.column, f'a word or a "phrase" before {near.text}', "a group in parentheses", hint)
+            raise QueryError(
+                self.text,
+                first.column,
+                f'a word or a "phrase" before {near.text}',
+                "a group in parentheses",
+                hint,
+            )
         token = self._next()
         if token.kind not in ("word", "phrase"):
             raise self._fail(token, f'a word or a "phrase" after {near.text}', hint)
         following = self._peek()
         if following.kind == "NEAR":
-            raise self._fail(following, f'AND, OR, ")" or the end after {first.text} {near.text} {token.text}',
-                             f"{hint}: write ({first.text} {near.text} {token.text}) AND ({token.text} {following.text} ...)")
+            raise self._fail(
+                following,
+                f'AND, OR, ")" or the end after {first.text} {near.text} {token.text}',
+                f"{hint}: write ({first.text} {near.text} {token.text}) AND ({token.text} {following.text} ...)",
+            )
         assert isinstance(left, (Term, Prefix, Phrase))
         return Near((left, _operand(token)), near.distance)
 
@@ -337,7 +366,9 @@ def format_query(node: Node) -> str:
         inner = format_query(node.child)
         return f"NOT ({inner})" if isinstance(node.child, (And, Or)) else f"NOT {inner}"
     if isinstance(node, And):
-        return " AND ".join(f"({format_query(c)})" if isinstance(c, Or) else format_query(c) for c in node.children)
+        return " AND ".join(
+            f"({format_query(c)})" if isinstance(c, Or) else format_query(c) for c in node.children
+        )
     return " OR ".join(format_query(c) for c in node.children)
 
 
@@ -371,7 +402,9 @@ class _Field:
                 if start + size > len(self.words):
                     break
                 if all(self.words[start + i] == words[i] for i in range(1, last)) and (
-                    self.words[start + last].startswith(words[last]) if operand.prefix else self.words[start + last] == words[last]
+                    self.words[start + last].startswith(words[last])
+                    if operand.prefix
+                    else self.words[start + last] == words[last]
                 ):
                     yield start, size
 
@@ -414,5 +447,3 @@ def _matches(node: Node, fields: tuple[_Field, ...]) -> bool:
 def evaluate(node: Node, title: str, text: str) -> bool:
     """Whether a document with this title and text matches the query."""
     return _matches(node, _fields(title, text))
-
-

@@ -28,7 +28,9 @@ LATEST_SEARCH_ID = "traceur-search-latest"
 CANDIDATE_SEARCH_PREFIX = "traceur-search-candidate-"
 
 
-def saved_objects(settings: Settings, watchlist: Path | None, explicit: bool) -> list[dict[str, Any]]:
+def saved_objects(
+    settings: Settings, watchlist: Path | None, explicit: bool
+) -> list[dict[str, Any]]:
     """The saved objects, for this index prefix and the candidates of ``watchlist``."""
     objects: list[dict[str, Any]] = []
     for path in sorted(SAVED_OBJECTS_DIR.glob("*.ndjson")):
@@ -48,16 +50,24 @@ def saved_objects(settings: Settings, watchlist: Path | None, explicit: bool) ->
         return objects
     template = next((item for item in objects if item.get("id") == LATEST_SEARCH_ID), None)
     if template is None:
-        raise TraceurError(f"{SAVED_OBJECTS_DIR}: no saved search {LATEST_SEARCH_ID!r} to build the candidates' searches from")
-    objects = [item for item in objects if not str(item.get("id", "")).startswith(CANDIDATE_SEARCH_PREFIX)]
+        raise TraceurError(
+            f"{SAVED_OBJECTS_DIR}: no saved search {LATEST_SEARCH_ID!r} to build the candidates' searches from"
+        )
+    objects = [
+        item for item in objects if not str(item.get("id", "")).startswith(CANDIDATE_SEARCH_PREFIX)
+    ]
     for ident, name in candidates:
         made = json.loads(json.dumps(template))
         made["id"] = CANDIDATE_SEARCH_PREFIX + ident
         made["attributes"]["title"] = f"Mentions — {name}"
-        made["attributes"]["description"] = f"Les dernières mentions de {name}, les plus récentes d'abord."
+        made["attributes"]["description"] = (
+            f"Les dernières mentions de {name}, les plus récentes d'abord."
+        )
         source = json.loads(made["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
         source["query"] = {"query": f'candidates : "{ident}"', "language": "kuery"}
-        made["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"] = json.dumps(source, ensure_ascii=False, separators=(",", ":"))
+        made["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"] = json.dumps(
+            source, ensure_ascii=False, separators=(",", ":")
+        )
         objects.append(made)
     return objects
 
@@ -79,7 +89,7 @@ def multipart(ndjson: str) -> tuple[bytes, str]:
         'Content-Disposition: form-data; name="file"; filename="traceur.ndjson"\r\n'
         "Content-Type: application/ndjson\r\n\r\n"
     )
-    body = head.encode("utf-8") + ndjson.encode("utf-8") + f"\r\n--{boundary}--\r\n".encode("utf-8")
+    body = head.encode("utf-8") + ndjson.encode("utf-8") + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -87,7 +97,9 @@ def auth_header(settings: Settings) -> str | None:
     if settings.es_api_key:
         return f"ApiKey {settings.es_api_key}"
     if settings.es_username and settings.es_password:
-        token = base64.b64encode(f"{settings.es_username}:{settings.es_password}".encode("utf-8")).decode("ascii")
+        token = base64.b64encode(f"{settings.es_username}:{settings.es_password}".encode()).decode(
+            "ascii"
+        )
         return f"Basic {token}"
     return None
 
@@ -102,11 +114,15 @@ class ImportRequest:
     count: int
 
 
-def import_request(settings: Settings, url: str, space: str | None, objects: list[dict[str, Any]]) -> ImportRequest:
+def import_request(
+    settings: Settings, url: str, space: str | None, objects: list[dict[str, Any]]
+) -> ImportRequest:
     base = url.rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise ConfigError(f"--url: {url!r} is not an http:// or https:// URL")
-    ndjson = "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in objects)
+    ndjson = "".join(
+        json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in objects
+    )
     body, content_type = multipart(ndjson)
     endpoint = f"{base}{f'/s/{space}' if space else ''}/api/saved_objects/_import?overwrite=true"
     headers = {"kbn-xsrf": "true", "Content-Type": content_type}
@@ -119,7 +135,9 @@ def import_request(settings: Settings, url: str, space: str | None, objects: lis
 def send_import(settings: Settings, request: ImportRequest) -> int:
     """Send the import; the number of objects Kibana took. ``TraceurError`` when it refused."""
     base = request.endpoint.split("/api/saved_objects/", 1)[0]
-    http = urllib.request.Request(request.endpoint, data=request.body, headers=request.headers, method="POST")
+    http = urllib.request.Request(
+        request.endpoint, data=request.body, headers=request.headers, method="POST"
+    )
     context = None
     if base.startswith("https://"):
         context = ssl.create_default_context(cafile=settings.es_ca_certs)
@@ -141,5 +159,7 @@ def send_import(settings: Settings, request: ImportRequest) -> int:
             f"{error.get('type')} {error.get('id')}: {json.dumps(error.get('error'), ensure_ascii=False)}"
             for error in answer.get("errors", [])
         ]
-        raise TraceurError("Kibana refused part of the import:\n  " + "\n  ".join(problems or [json.dumps(answer)]))
+        raise TraceurError(
+            "Kibana refused part of the import:\n  " + "\n  ".join(problems or [json.dumps(answer)])
+        )
     return int(answer.get("successCount", request.count))

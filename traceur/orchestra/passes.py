@@ -10,7 +10,9 @@ from traceur.errors import CrawlError
 from traceur.orchestra.launch import PassSummary, launch_crawl
 
 
-def run_pass(settings: Settings, watchlist: Path, source_ids: list[str] | None = None, quiet: bool = False) -> PassSummary:
+def run_pass(
+    settings: Settings, watchlist: Path, source_ids: list[str] | None = None, quiet: bool = False
+) -> PassSummary:
     """Run one pass over ``watchlist``'s sources (or ``source_ids``) and return its summary.
 
     Progress lines go to standard error unless ``quiet``.

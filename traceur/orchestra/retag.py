@@ -9,15 +9,14 @@ alert rules see them as changed). Works with any ``Store``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
-
-from traceur.enrich.clusters import ClusterIndex
 from traceur.document import Document
+from traceur.enrich.clusters import ClusterIndex
 from traceur.enrich.language import document_language
-from traceur.store import Store, UpsertResult
 from traceur.enrich.tagging import Tagger
+from traceur.store import Store, UpsertResult
 
 BATCH = 200
 PROGRESS_EVERY = 1000

@@ -21,10 +21,11 @@ from __future__ import annotations
 import json
 import statistics
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from traceur.errors import StoreError
 from traceur.sqlitefile import open_state_file
@@ -65,17 +66,17 @@ CREATE TABLE IF NOT EXISTS source_intervals (
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _moment(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,14 @@ class RunLog:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def finish(self, run_id: int, summary: SourceSummary | None, result: str | None = None,
-               message: str = "", at: datetime | None = None) -> RunRecord:
+    def finish(
+        self,
+        run_id: int,
+        summary: SourceSummary | None,
+        result: str | None = None,
+        message: str = "",
+        at: datetime | None = None,
+    ) -> RunRecord:
         """Close a run with its summary (None when the crawl crashed: give ``result``)."""
         if result is None:
             result = classify(summary) if summary is not None else "crashed"
@@ -179,8 +186,16 @@ class RunLog:
         assert record is not None
         return record
 
-    def record(self, source_id: str, summary: SourceSummary | None, trigger: str, started_at: datetime,
-               finished_at: datetime | None = None, result: str | None = None, message: str = "") -> RunRecord:
+    def record(
+        self,
+        source_id: str,
+        summary: SourceSummary | None,
+        trigger: str,
+        started_at: datetime,
+        finished_at: datetime | None = None,
+        result: str | None = None,
+        message: str = "",
+    ) -> RunRecord:
         """A whole run at once (``traceur run``, tests)."""
         run_id = self.start(source_id, trigger, started_at)
         return self.finish(run_id, summary, result, message, finished_at)
@@ -213,21 +228,34 @@ class RunLog:
         started = _moment(row[3])
         assert started is not None
         return RunRecord(
-            id=row[0], source_id=row[1], trigger=row[2], started_at=started, finished_at=_moment(row[4]),
-            result=row[5], pages=row[6], new=row[7], updated=row[8], unchanged=row[9],
-            not_documents=row[10], errors=json.loads(row[11] or "{}"), message=row[12] or "",
+            id=row[0],
+            source_id=row[1],
+            trigger=row[2],
+            started_at=started,
+            finished_at=_moment(row[4]),
+            result=row[5],
+            pages=row[6],
+            new=row[7],
+            updated=row[8],
+            unchanged=row[9],
+            not_documents=row[10],
+            errors=json.loads(row[11] or "{}"),
+            message=row[12] or "",
         )
 
     def get(self, run_id: int) -> RunRecord | None:
         with self._lock:
-            row = self._db.execute(f"SELECT {self._COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+            row = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
         return self._row(row) if row else None
 
     def recent(self, source_id: str, limit: int = 50) -> list[RunRecord]:
         """The source's latest runs, newest first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {self._COLUMNS} FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?", (source_id, limit)
+                f"SELECT {self._COLUMNS} FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+                (source_id, limit),
             ).fetchall()
         return [self._row(row) for row in rows]
 
@@ -242,18 +270,27 @@ class RunLog:
 
     def source_ids(self) -> list[str]:
         with self._lock:
-            return [row[0] for row in self._db.execute("SELECT DISTINCT source_id FROM runs ORDER BY source_id")]
+            return [
+                row[0]
+                for row in self._db.execute(
+                    "SELECT DISTINCT source_id FROM runs ORDER BY source_id"
+                )
+            ]
 
     def totals(self, source_id: str) -> tuple[int, int]:
         """(runs, new documents) over the source's whole history."""
         with self._lock:
-            row = self._db.execute("SELECT COUNT(*), COALESCE(SUM(new), 0) FROM runs WHERE source_id = ?", (source_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(new), 0) FROM runs WHERE source_id = ?", (source_id,)
+            ).fetchone()
         return int(row[0]), int(row[1])
 
     def interval(self, source_id: str) -> tuple[int, int] | None:
         """(the watchlist's interval, the adapted one) last recorded for the source."""
         with self._lock:
-            row = self._db.execute("SELECT base, current FROM source_intervals WHERE source_id = ?", (source_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT base, current FROM source_intervals WHERE source_id = ?", (source_id,)
+            ).fetchone()
         return (int(row[0]), int(row[1])) if row else None
 
 
@@ -304,8 +341,13 @@ class Silence:
     silent_for: timedelta
 
 
-def silence(runs_with_new: list[RunRecord], latest: RunRecord | None, now: datetime,
-            factor: float, minimum: timedelta) -> Silence | None:
+def silence(
+    runs_with_new: list[RunRecord],
+    latest: RunRecord | None,
+    now: datetime,
+    factor: float,
+    minimum: timedelta,
+) -> Silence | None:
     """A source silent for much longer than usual: no new document for more than
     ``factor`` times its usual (median) gap between new documents, and at least
     ``minimum``, while it was polled (its latest run is after that threshold).

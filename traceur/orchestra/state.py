@@ -8,10 +8,10 @@ Elasticsearch documents, and so several collectors on one machine share it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from traceur.errors import StoreError
 from traceur.sqlitefile import open_state_file
@@ -65,17 +65,21 @@ class CrawlState:
         """The keys of ``keys`` not collected yet, in their order."""
         keys = list(keys)
         with self._lock:
-            seen = {
-                row[0]
-                for row in self._db.execute(
-                    f"SELECT entry_key FROM seen_entries WHERE source_id = ? AND entry_key IN ({','.join('?' * len(keys))})",
-                    [source_id, *keys],
-                )
-            } if keys else set()
+            seen = (
+                {
+                    row[0]
+                    for row in self._db.execute(
+                        f"SELECT entry_key FROM seen_entries WHERE source_id = ? AND entry_key IN ({','.join('?' * len(keys))})",
+                        [source_id, *keys],
+                    )
+                }
+                if keys
+                else set()
+            )
         return [key for key in keys if key not in seen]
 
     def mark_seen(self, source_id: str, key: str) -> None:
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock:
             self._db.execute(
                 "INSERT OR IGNORE INTO seen_entries (source_id, entry_key, first_seen) VALUES (?, ?, ?)",
@@ -86,12 +90,13 @@ class CrawlState:
         """(last page fetched, activity signature seen on the board) of a forum thread."""
         with self._lock:
             row = self._db.execute(
-                "SELECT last_page, activity FROM threads WHERE source_id = ? AND thread_url = ?", (source_id, thread_url)
+                "SELECT last_page, activity FROM threads WHERE source_id = ? AND thread_url = ?",
+                (source_id, thread_url),
             ).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
     def record_thread(self, source_id: str, thread_url: str, last_page: int, activity: str) -> None:
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock:
             self._db.execute(
                 "INSERT INTO threads (source_id, thread_url, last_page, activity, updated_at) VALUES (?, ?, ?, ?, ?)"
@@ -103,10 +108,11 @@ class CrawlState:
     def record_revision(self, doc_id: str, content_hash: str, title: str, text_length: int) -> None:
         """Remember a version of a document (its first, and each edit a pass finds), so an
         edited article's history can be shown: what it said when, how long it was."""
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         with self._lock:
             last = self._db.execute(
-                "SELECT content_hash FROM revisions WHERE doc_id = ? ORDER BY recorded_at DESC LIMIT 1", (doc_id,)
+                "SELECT content_hash FROM revisions WHERE doc_id = ? ORDER BY recorded_at DESC LIMIT 1",
+                (doc_id,),
             ).fetchone()
             if last is not None and last[0] == content_hash:
                 return
@@ -118,13 +124,18 @@ class CrawlState:
     def revisions(self, doc_id: str) -> list[Revision]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT recorded_at, content_hash, title, text_length FROM revisions WHERE doc_id = ? ORDER BY recorded_at", (doc_id,)
+                "SELECT recorded_at, content_hash, title, text_length FROM revisions WHERE doc_id = ? ORDER BY recorded_at",
+                (doc_id,),
             ).fetchall()
         return [Revision(*row) for row in rows]
 
     def count(self, source_id: str) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM seen_entries WHERE source_id = ?", (source_id,)).fetchone()[0])
+            return int(
+                self._db.execute(
+                    "SELECT COUNT(*) FROM seen_entries WHERE source_id = ?", (source_id,)
+                ).fetchone()[0]
+            )
 
     def close(self) -> None:
         with self._lock:

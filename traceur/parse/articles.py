@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
-from datetime import datetime, timezone
 
 import lxml.html
 import trafilatura
@@ -23,8 +23,15 @@ from traceur.textnorm import strip_control
 log = logging.getLogger(__name__)
 
 _DATE_META = (
-    "article:published_time", "og:published_time", "datePublished", "date", "dc.date",
-    "dcterms.created", "pubdate", "publish-date", "sailthru.date",
+    "article:published_time",
+    "og:published_time",
+    "datePublished",
+    "date",
+    "dc.date",
+    "dcterms.created",
+    "pubdate",
+    "publish-date",
+    "sailthru.date",
 )
 
 
@@ -42,7 +49,9 @@ class Extracted:
 def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | None]:
     published = None
     for name in _DATE_META:
-        for node in tree.xpath(f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'):
+        for node in tree.xpath(
+            f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'
+        ):
             published = parse_iso_utc(str(node))
             if published:
                 break
@@ -61,7 +70,9 @@ def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | 
     return published, lang
 
 
-def extract_page(html: str, url: str, with_comments: bool = True, thread: bool = False) -> Extracted | None:
+def extract_page(
+    html: str, url: str, with_comments: bool = True, thread: bool = False
+) -> Extracted | None:
     """Extract the main content of ``html``; None when the page has no main text.
 
     ``thread``: the page is a forum thread; its text is every post, not only the block
@@ -80,7 +91,12 @@ def extract_page(html: str, url: str, with_comments: bool = True, thread: bool =
     for header in tree.xpath("//article//header"):
         header.tag = "div"
     result = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=with_comments, include_tables=True, favor_precision=True
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=with_comments,
+        include_tables=True,
+        favor_precision=True,
     )
     if result is None:
         return None
@@ -89,7 +105,7 @@ def extract_page(html: str, url: str, with_comments: bool = True, thread: bool =
     text = (data.get("text") or "").strip()
     # trafilatura repeats the headline as the first line of the text; keep it in the title only.
     if title and text.startswith(title):
-        text = text[len(title):].lstrip()
+        text = text[len(title) :].lstrip()
     comments = (data.get("comments") or "").strip()
     if with_comments and comments:
         text = f"{text}\n\n{comments}"
@@ -103,7 +119,9 @@ def extract_page(html: str, url: str, with_comments: bool = True, thread: bool =
         return None
     if published is None:
         published = parse_iso_utc(data.get("date"))
-    return Extracted(title=title, text=text, author=author, published_at=published, declared_lang=lang)
+    return Extracted(
+        title=title, text=text, author=author, published_at=published, declared_lang=lang
+    )
 
 
 @dataclass
@@ -144,7 +162,7 @@ class FetchedPage:
     source_id: str
     kind: str
     html: str
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     entry: FeedEntry | None = None
 
 
@@ -158,5 +176,7 @@ def extract(page: FetchedPage, min_text_chars: int) -> Extracted:
     if extracted is None:
         raise NotADocument("no main text")
     if len(extracted.text) < min_text_chars:
-        raise NotADocument(f"main text too short ({len(extracted.text)} < {min_text_chars} characters)")
+        raise NotADocument(
+            f"main text too short ({len(extracted.text)} < {min_text_chars} characters)"
+        )
     return extracted

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +28,18 @@ import lxml.html
 from traceur.document import to_utc
 from traceur.parse.articles import extract_page
 from traceur.parse.dates import element_date, from_timestamp, parse_iso
-from traceur.parse.html import absolute, base_url, clean_url, first_text, has_class, html_text, in_order, json_ld_objects, parse_html, squash
+from traceur.parse.html import (
+    absolute,
+    base_url,
+    clean_url,
+    first_text,
+    has_class,
+    html_text,
+    in_order,
+    json_ld_objects,
+    parse_html,
+    squash,
+)
 
 BLOG_ENGINES = ("wordpress", "blogger", "ghost", "generic")
 
@@ -39,9 +50,9 @@ class Comment:
     author: str | None
     published_at: datetime | None
     text: str
-    url: str                        # the post's URL + "#" + the comment's anchor
-    parent_comment_id: str | None   # the comment this one answers (threaded replies)
-    post_url: str                   # the post it was left under (no fragment)
+    url: str  # the post's URL + "#" + the comment's anchor
+    parent_comment_id: str | None  # the comment this one answers (threaded replies)
+    post_url: str  # the post it was left under (no fragment)
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,8 @@ class _BlogMarkup:
     date: str
     body: str
     body_junk: str
-    comments: str            # every comment element, nested replies included
-    comment_own: str         # parts of a comment element that belong to its replies (removed)
+    comments: str  # every comment element, nested replies included
+    comment_own: str  # parts of a comment element that belong to its replies (removed)
     comment_id: re.Pattern[str]
     comment_author: str
     comment_date: str
@@ -122,13 +133,19 @@ _BLOGS: dict[str, _BlogMarkup] = {
     "wordpress": _BlogMarkup(
         article=f"//article[{has_class('post')} or starts-with(@id, 'post-')] | //div[{has_class('hentry')}] | //main",
         title=f".//h1[{has_class('entry-title')}] | //h1[{has_class('entry-title')}] | //meta[@property='og:title']/@content | .//h1",
-        author=(f".//*[{has_class('byline')}]//*[{has_class('fn')}] | .//*[{has_class('byline')}]//a[@rel='author']"
-                f" | .//*[{has_class('author')} and {has_class('vcard')}]//a | //meta[@name='author']/@content"),
-        date=(f"//meta[@property='article:published_time'] | .//time[{has_class('published')}]"
-              f" | .//time[{has_class('entry-date')}] | .//*[{has_class('posted-on')}]"),
+        author=(
+            f".//*[{has_class('byline')}]//*[{has_class('fn')}] | .//*[{has_class('byline')}]//a[@rel='author']"
+            f" | .//*[{has_class('author')} and {has_class('vcard')}]//a | //meta[@name='author']/@content"
+        ),
+        date=(
+            f"//meta[@property='article:published_time'] | .//time[{has_class('published')}]"
+            f" | .//time[{has_class('entry-date')}] | .//*[{has_class('posted-on')}]"
+        ),
         body=f".//div[{has_class('entry-content')}] | .//div[{has_class('post-content')}]",
         body_junk=_COMMON_JUNK,
-        comments=(f"//*[{has_class('comment-list')} or {has_class('commentlist')}]//li[contains(@id, 'comment-')]"),
+        comments=(
+            f"//*[{has_class('comment-list')} or {has_class('commentlist')}]//li[contains(@id, 'comment-')]"
+        ),
         comment_own=f".//ol[{has_class('children')}] | .//ul[{has_class('children')}]",
         comment_id=re.compile(r"comment-(\d+)$"),
         comment_author=f".//*[{has_class('comment-author')}]//*[{has_class('fn')}] | .//cite[{has_class('fn')}] | .//*[{has_class('comment-author')}]",
@@ -139,10 +156,14 @@ _BLOGS: dict[str, _BlogMarkup] = {
     "blogger": _BlogMarkup(
         article=f"//div[{has_class('post')} and {has_class('hentry')}] | //article[{has_class('post')}] | //div[{has_class('post-outer')}]",
         title=f".//*[{has_class('post-title')}] | //meta[@property='og:title']/@content | .//h1",
-        author=(f".//*[{has_class('post-author')}]//*[@itemprop='name'] | .//*[{has_class('post-author')}]//*[{has_class('fn')}]"
-                f" | .//*[{has_class('byline-author')}] | //meta[@name='author']/@content"),
-        date=(f".//abbr[{has_class('published')}] | .//*[@itemprop='datePublished'] | .//*[{has_class('post-timestamp')}]"
-              f" | //*[{has_class('date-header')}]"),
+        author=(
+            f".//*[{has_class('post-author')}]//*[@itemprop='name'] | .//*[{has_class('post-author')}]//*[{has_class('fn')}]"
+            f" | .//*[{has_class('byline-author')}] | //meta[@name='author']/@content"
+        ),
+        date=(
+            f".//abbr[{has_class('published')}] | .//*[@itemprop='datePublished'] | .//*[{has_class('post-timestamp')}]"
+            f" | //*[{has_class('date-header')}]"
+        ),
         body=f".//div[{has_class('post-body')}]",
         body_junk=_COMMON_JUNK,
         comments=f"//*[{has_class('comments')}]//li[{has_class('comment')}][starts-with(@id, 'c')]",
@@ -155,14 +176,21 @@ _BLOGS: dict[str, _BlogMarkup] = {
     ),
     "ghost": _BlogMarkup(
         article=f"//article[{has_class('gh-article')} or {has_class('post-full')} or {has_class('article')}] | //main",
-        title=(f".//h1[{has_class('gh-article-title')} or {has_class('article-title')} or {has_class('post-full-title')}]"
-               f" | //meta[@property='og:title']/@content | .//h1"),
-        author=(f".//*[{has_class('gh-article-author-name')}] | .//*[{has_class('article-author-name')}]"
-                f" | .//*[{has_class('author-name')}] | //meta[@name='author']/@content"),
+        title=(
+            f".//h1[{has_class('gh-article-title')} or {has_class('article-title')} or {has_class('post-full-title')}]"
+            f" | //meta[@property='og:title']/@content | .//h1"
+        ),
+        author=(
+            f".//*[{has_class('gh-article-author-name')}] | .//*[{has_class('article-author-name')}]"
+            f" | .//*[{has_class('author-name')}] | //meta[@name='author']/@content"
+        ),
         date="//meta[@property='article:published_time'] | .//time[@datetime]",
-        body=(f".//section[{has_class('gh-content')}] | .//div[{has_class('gh-content')}]"
-              f" | .//section[{has_class('post-full-content')}] | .//div[{has_class('post-content')}]"),
-        body_junk=_COMMON_JUNK + f" | .//*[{has_class('kg-signup-card')}] | .//*[{has_class('gh-post-upgrade-cta')}]",
+        body=(
+            f".//section[{has_class('gh-content')}] | .//div[{has_class('gh-content')}]"
+            f" | .//section[{has_class('post-full-content')}] | .//div[{has_class('post-content')}]"
+        ),
+        body_junk=_COMMON_JUNK
+        + f" | .//*[{has_class('kg-signup-card')}] | .//*[{has_class('gh-post-upgrade-cta')}]",
         # Ghost's comments (comments-ui) are drawn by JavaScript from the members API:
         # the page itself carries none, so there is nothing to select.
         comments="//*[false()]",
@@ -178,11 +206,15 @@ _BLOGS: dict[str, _BlogMarkup] = {
         title="//h1 | //meta[@property='og:title']/@content",
         author="//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //meta[@name='author']/@content",
         date="//meta[@property='article:published_time'] | .//time[@datetime] | //*[@itemprop='datePublished']",
-        body=(f".//*[@itemprop='articleBody'] | .//*[{has_class('entry-content')}] | .//*[{has_class('post-content')}]"
-              f" | .//*[{has_class('post-body')}] | .//*[{has_class('article-content')}]"),
+        body=(
+            f".//*[@itemprop='articleBody'] | .//*[{has_class('entry-content')}] | .//*[{has_class('post-content')}]"
+            f" | .//*[{has_class('post-body')}] | .//*[{has_class('article-content')}]"
+        ),
         body_junk=_COMMON_JUNK,
-        comments=(f"//*[contains(@id, 'comment')][{has_class('comment')}] | //li[starts-with(@id, 'comment-')]"
-                  f" | //*[@itemprop='comment']"),
+        comments=(
+            f"//*[contains(@id, 'comment')][{has_class('comment')}] | //li[starts-with(@id, 'comment-')]"
+            f" | //*[@itemprop='comment']"
+        ),
         comment_own=f".//*[{has_class('children')}] | .//*[{has_class('replies')}]",
         comment_id=re.compile(r"(\d+)$"),
         comment_author=f".//*[{has_class('fn')}] | .//*[{has_class('comment-author')}] | .//*[@itemprop='author'] | .//cite",
@@ -267,11 +299,18 @@ def parse_blog_post(html: str, url: str, *, now: datetime | None = None) -> Blog
     article = articles[0] if articles else root
     ld = _json_ld_article(root)
 
-    title = first_text(article, markup.title) or _ld_name(ld.get("headline")) or first_text(root, "//title") or ""
+    title = (
+        first_text(article, markup.title)
+        or _ld_name(ld.get("headline"))
+        or first_text(root, "//title")
+        or ""
+    )
     author = first_text(article, markup.author) or _ld_name(ld.get("author"))
     if author:
         author = re.sub(r"^(?:publié\s+)?(?:par|by)\s+", "", author, flags=re.I)
-    published = element_date(in_order(article, markup.date), now) or parse_iso(str(ld.get("datePublished") or ""))
+    published = element_date(in_order(article, markup.date), now) or parse_iso(
+        str(ld.get("datePublished") or "")
+    )
 
     bodies = in_order(article, markup.body)
     if bodies:
@@ -292,7 +331,9 @@ def parse_blog_post(html: str, url: str, *, now: datetime | None = None) -> Blog
     )
 
 
-def _comments(root: lxml.html.HtmlElement, markup: _BlogMarkup, post_url: str, now: datetime | None) -> tuple[Comment, ...]:
+def _comments(
+    root: lxml.html.HtmlElement, markup: _BlogMarkup, post_url: str, now: datetime | None
+) -> tuple[Comment, ...]:
     found = list(root.xpath(markup.comments))
     comments: list[Comment] = []
     seen: set[str] = set()
@@ -308,7 +349,9 @@ def _comments(root: lxml.html.HtmlElement, markup: _BlogMarkup, post_url: str, n
         for node in own.xpath(markup.comment_own):
             node.drop_tree()
         texts = in_order(own, markup.comment_text)
-        text = _text_of(texts[0], markup.comment_junk) if texts else _text_of(own, markup.comment_junk)
+        text = (
+            _text_of(texts[0], markup.comment_junk) if texts else _text_of(own, markup.comment_junk)
+        )
         author = first_text(own, markup.comment_author)
         if author:
             author = re.sub(r"\s*(?:dit|a dit|said|says)\s*:?\s*$", "", author, flags=re.I) or None
@@ -318,22 +361,26 @@ def _comments(root: lxml.html.HtmlElement, markup: _BlogMarkup, post_url: str, n
                 parent_match = markup.comment_id.search(ancestor.get("id") or "")
                 parent = parent_match.group(1) if parent_match else None
                 break
-        comments.append(Comment(
-            comment_id=comment_id,
-            author=author,
-            published_at=_comment_date(own, markup, now),
-            text=text,
-            url=f"{post_url}#{anchor}",
-            parent_comment_id=parent,
-            post_url=post_url,
-        ))
+        comments.append(
+            Comment(
+                comment_id=comment_id,
+                author=author,
+                published_at=_comment_date(own, markup, now),
+                text=text,
+                url=f"{post_url}#{anchor}",
+                parent_comment_id=parent,
+                post_url=post_url,
+            )
+        )
     return tuple(comments)
 
 
 _SHOW_COMMENT = re.compile(r"[?&]showComment=(\d{10,})")
 
 
-def _comment_date(own: lxml.html.HtmlElement, markup: _BlogMarkup, now: datetime | None) -> datetime | None:
+def _comment_date(
+    own: lxml.html.HtmlElement, markup: _BlogMarkup, now: datetime | None
+) -> datetime | None:
     # Blogger prints "21 novembre 2026 à 09:27" but its permalink carries the exact
     # time in milliseconds (?showComment=1763713620000).
     for href in own.xpath(".//a/@href"):
@@ -365,7 +412,7 @@ def _entry_time(entry: Any) -> datetime | None:
         parsed = entry.get(f"{key}_parsed") if f"{key}_parsed" in keys else None
         if parsed:
             year, month, day, hour, minute, second = parsed[:6]
-            return to_utc(datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc))
+            return to_utc(datetime(year, month, day, hour, minute, second, tzinfo=UTC))
     return None
 
 
@@ -396,9 +443,11 @@ def parse_comment_feed(data: bytes, url: str) -> tuple[Comment, ...]:
         fragment = link.split("#", 1)[1] if "#" in link else ""
         guid = entry.get("id") or ""
         comment_id = None
-        if (match := _ANCHOR_ID.search(fragment)):
-            comment_id = match.group(1)
-        elif (match := _ANCHOR_ID.search(guid.split("#", 1)[-1])) or (match := _BLOGGER_ID.search(guid)):
+        if (
+            (match := _ANCHOR_ID.search(fragment))
+            or (match := _ANCHOR_ID.search(guid.split("#", 1)[-1]))
+            or (match := _BLOGGER_ID.search(guid))
+        ):
             comment_id = match.group(1)
         if comment_id is None or comment_id in seen:
             continue
@@ -406,20 +455,26 @@ def parse_comment_feed(data: bytes, url: str) -> tuple[Comment, ...]:
         reply_to = entry.get("thr_in-reply-to") or {}
         post_url = absolute(url, reply_to.get("href")) if isinstance(reply_to, dict) else None
         post_url = clean_url(post_url or absolute_link, drop=("showComment",))
-        anchor = fragment or (f"c{comment_id}" if _BLOGGER_ID.search(guid) else f"comment-{comment_id}")
+        anchor = fragment or (
+            f"c{comment_id}" if _BLOGGER_ID.search(guid) else f"comment-{comment_id}"
+        )
         parent = None
         for related in entry.get("links") or []:
-            if related.get("rel") == "related" and (found := _RELATED_PARENT.search(related.get("href") or "")):
+            if related.get("rel") == "related" and (
+                found := _RELATED_PARENT.search(related.get("href") or "")
+            ):
                 parent = found.group(1)
-        comments.append(Comment(
-            comment_id=comment_id,
-            # feedparser writes "Name (email)" in .author; the name alone is in author_detail.
-            author=squash((entry.get("author_detail") or {}).get("name") or entry.get("author")) or None,
-            published_at=_entry_time(entry),
-            text=_entry_text(entry),
-            url=f"{post_url}#{anchor}",
-            parent_comment_id=parent,
-            post_url=post_url,
-        ))
+        comments.append(
+            Comment(
+                comment_id=comment_id,
+                # feedparser writes "Name (email)" in .author; the name alone is in author_detail.
+                author=squash((entry.get("author_detail") or {}).get("name") or entry.get("author"))
+                or None,
+                published_at=_entry_time(entry),
+                text=_entry_text(entry),
+                url=f"{post_url}#{anchor}",
+                parent_comment_id=parent,
+                post_url=post_url,
+            )
+        )
     return tuple(comments)
-

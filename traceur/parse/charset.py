@@ -12,10 +12,27 @@ from __future__ import annotations
 import codecs
 import re
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
 _BINARY_MAGIC = (
-    b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ",
-    b"Rar!", b"7z\xbc\xaf", b"\x7fELF", b"MZ", b"OggS", b"ID3", b"fLaC", b"RIFF", b"\x00\x00\x01\x00",
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x7fELF",
+    b"MZ",
+    b"OggS",
+    b"ID3",
+    b"fLaC",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
 )
 
 
@@ -36,7 +53,7 @@ def _known(name: str | None) -> str | None:
 def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return the text and the charset actually used."""
     if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8"
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8"
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

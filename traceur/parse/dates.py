@@ -6,51 +6,104 @@ forms forums and bylines print ("sam. 21 nov. 2026 09:30", "Hier à 18:05",
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import lxml.html
 
 from traceur.document import to_utc
+from traceur.parse.html import spaced_text, squash
+
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.textnorm import fold_plain
-from traceur.parse.html import spaced_text, squash
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 _MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "january": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2, "february": 2,
-    "mars": 3, "mar": 3, "march": 3,
-    "avril": 4, "avr": 4, "apr": 4, "april": 4,
-    "mai": 5, "may": 5,
-    "juin": 6, "jun": 6, "june": 6,
-    "juillet": 7, "juil": 7, "jul": 7, "july": 7,
-    "aout": 8, "aou": 8, "aug": 8, "august": 8,
-    "septembre": 9, "sept": 9, "sep": 9, "september": 9,
-    "octobre": 10, "oct": 10, "october": 10,
-    "novembre": 11, "nov": 11, "november": 11,
-    "decembre": 12, "dec": 12, "december": 12,
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "january": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "feb": 2,
+    "february": 2,
+    "mars": 3,
+    "mar": 3,
+    "march": 3,
+    "avril": 4,
+    "avr": 4,
+    "apr": 4,
+    "april": 4,
+    "mai": 5,
+    "may": 5,
+    "juin": 6,
+    "jun": 6,
+    "june": 6,
+    "juillet": 7,
+    "juil": 7,
+    "jul": 7,
+    "july": 7,
+    "aout": 8,
+    "aou": 8,
+    "aug": 8,
+    "august": 8,
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "september": 9,
+    "octobre": 10,
+    "oct": 10,
+    "october": 10,
+    "novembre": 11,
+    "nov": 11,
+    "november": 11,
+    "decembre": 12,
+    "dec": 12,
+    "december": 12,
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # Matched on folded text (lower case, no accents, straight apostrophes).
 _DATE_PATTERNS = (
-    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?(z|[+-]\d{2}:?\d{2})?")),
+    (
+        "iso",
+        re.compile(
+            r"\b(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?(z|[+-]\d{2}:?\d{2})?"
+        ),
+    ),
     ("numeric", re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")),
     ("text", re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({_MONTH_NAMES})\b\.?,?\s+(\d{{4}})\b")),
     # "21 nov. à 18:42": the current year is implied (XenForo, Discourse).
-    ("text_no_year", re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({_MONTH_NAMES})\b\.?(?!\.?,?\s*\d{{4}})(?=\s*(?:,|a|-)?\s*\d{{1,2}}\s*[h:])")),
+    (
+        "text_no_year",
+        re.compile(
+            rf"\b(\d{{1,2}})(?:er)?\s+({_MONTH_NAMES})\b\.?(?!\.?,?\s*\d{{4}})(?=\s*(?:,|a|-)?\s*\d{{1,2}}\s*[h:])"
+        ),
+    ),
     ("relative", re.compile(r"\b(aujourd'hui|avant-hier|hier|today|yesterday)\b")),
     # "Jeudi à 18:42": the last such day of the past week (only with a time, so that
     # "sam. 21 nov. 2026" stays a full date).
-    ("weekday", re.compile(r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s*(?=(?:,|a)\s*\d{1,2}\s*[h:])")),
-    ("ago", re.compile(r"\bil y a\s+(\d+|une?|quelques)\s+(seconde|minute|min|heure|h|jour|semaine)s?\b")),
+    (
+        "weekday",
+        re.compile(
+            r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s*(?=(?:,|a)\s*\d{1,2}\s*[h:])"
+        ),
+    ),
+    (
+        "ago",
+        re.compile(
+            r"\bil y a\s+(\d+|une?|quelques)\s+(seconde|minute|min|heure|h|jour|semaine)s?\b"
+        ),
+    ),
 )
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_TIME = re.compile(r"^\s*(?:,|a|-|@|at|vers)?\s*,?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?:\s*:\s*(\d{2}))?(?!\d)")
+_TIME = re.compile(
+    r"^\s*(?:,|a|-|@|at|vers)?\s*,?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?:\s*:\s*(\d{2}))?(?!\d)"
+)
 _ISO_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 
 
@@ -71,7 +124,7 @@ def parse_iso(value: str | None, tz: tzinfo = PARIS) -> datetime | None:
 
 def parse_iso_utc(value: str | None) -> datetime | None:
     """An ISO 8601 metadata value; without a zone, it is taken as UTC."""
-    return parse_iso(value, timezone.utc)
+    return parse_iso(value, UTC)
 
 
 def from_timestamp(value: str | int | float | None) -> datetime | None:
@@ -86,10 +139,12 @@ def from_timestamp(value: str | int | float | None) -> datetime | None:
         number /= 1000
     if number < 1e8:  # before 1973: not a post date, a number that happens to be there
         return None
-    return to_utc(datetime.fromtimestamp(number, tz=timezone.utc))
+    return to_utc(datetime.fromtimestamp(number, tz=UTC))
 
 
-def parse_french_date(text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS) -> datetime | None:
+def parse_french_date(
+    text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS
+) -> datetime | None:
     """A date as a French (or English) forum prints it → aware UTC, else None.
 
     "sam. 21 nov. 2026 09:30", "21/11/2026, 09h30", "5 novembre 2026 à 22 h 40",
@@ -101,7 +156,9 @@ def parse_french_date(text: str | None, now: datetime | None = None, tz: ZoneInf
     return found[0] if found else None
 
 
-def find_french_dates(text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS) -> list[datetime]:
+def find_french_dates(
+    text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS
+) -> list[datetime]:
     """Every date :func:`parse_french_date` understands in ``text``, in reading order."""
     if not text:
         return []
@@ -122,17 +179,29 @@ def find_french_dates(text: str | None, now: datetime | None = None, tz: ZoneInf
     return dates
 
 
-def _date_from(folded: str, kind: str, match: re.Match[str], now: datetime | None, tz: ZoneInfo) -> datetime | None:
+def _date_from(
+    folded: str, kind: str, match: re.Match[str], now: datetime | None, tz: ZoneInfo
+) -> datetime | None:
     if kind == "iso":
         return parse_iso(match.group(0), tz)
-    local_now = (now or datetime.now(timezone.utc)).astimezone(tz)
+    local_now = (now or datetime.now(UTC)).astimezone(tz)
     if kind == "ago":
         amount = {"un": 1, "une": 1, "quelques": 2}.get(match.group(1)) or int(match.group(1))
         unit = match.group(2)
-        seconds = {"seconde": 1, "minute": 60, "min": 60, "heure": 3600, "h": 3600, "jour": 86400, "semaine": 604800}[unit]
+        seconds = {
+            "seconde": 1,
+            "minute": 60,
+            "min": 60,
+            "heure": 3600,
+            "h": 3600,
+            "jour": 86400,
+            "semaine": 604800,
+        }[unit]
         return to_utc(local_now - timedelta(seconds=amount * seconds))
     if kind == "relative":
-        back = {"aujourd'hui": 0, "today": 0, "hier": 1, "yesterday": 1, "avant-hier": 2}[match.group(1)]
+        back = {"aujourd'hui": 0, "today": 0, "hier": 1, "yesterday": 1, "avant-hier": 2}[
+            match.group(1)
+        ]
         day = (local_now - timedelta(days=back)).date()
         year, month, dom = day.year, day.month, day.day
     elif kind == "weekday":
@@ -150,9 +219,13 @@ def _date_from(folded: str, kind: str, match: re.Match[str], now: datetime | Non
     else:
         dom, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
     hour = minute = second = 0
-    clock = _TIME.match(folded[match.end():])
+    clock = _TIME.match(folded[match.end() :])
     if clock and int(clock.group(1)) < 24:
-        hour, minute, second = int(clock.group(1)), int(clock.group(2) or 0), int(clock.group(3) or 0)
+        hour, minute, second = (
+            int(clock.group(1)),
+            int(clock.group(2) or 0),
+            int(clock.group(3) or 0),
+        )
     try:
         local = datetime(year, month, dom, hour, minute, second, tzinfo=tz)
     except ValueError:
@@ -185,7 +258,9 @@ def machine_date(element: lxml.html.HtmlElement) -> datetime | None:
     return None
 
 
-def element_date(elements: Iterable[lxml.html.HtmlElement], now: datetime | None = None) -> datetime | None:
+def element_date(
+    elements: Iterable[lxml.html.HtmlElement], now: datetime | None = None
+) -> datetime | None:
     """Machine-readable date first, then the printed French date, over ``elements``."""
     elements = list(elements)
     for element in elements:
@@ -197,5 +272,3 @@ def element_date(elements: Iterable[lxml.html.HtmlElement], now: datetime | None
         if stamp:
             return stamp
     return None
-
-

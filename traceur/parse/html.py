@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -15,8 +16,6 @@ from lxml import etree
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.textnorm import fold_plain, strip_control
-
-
 
 
 def has_class(name: str) -> str:
@@ -64,12 +63,17 @@ _BLOCK_TAGS = frozenset(
     "p div li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 tr table thead tbody section article "
     "header footer aside figure figcaption hr address details summary main nav center".split()
 )
-_SKIP_TAGS = frozenset("script style noscript template svg button select textarea iframe object".split())
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg button select textarea iframe object".split()
+)
 
 
 def _is_smiley(img: lxml.html.HtmlElement) -> bool:
     marks = f"{img.get('class') or ''} {img.get('src') or ''}".lower()
-    return any(word in marks for word in ("smil", "emoji", "emoticon")) or img.get("data-emoticon") is not None
+    return (
+        any(word in marks for word in ("smil", "emoji", "emoticon"))
+        or img.get("data-emoticon") is not None
+    )
 
 
 def html_text(element: lxml.html.HtmlElement) -> str:
@@ -184,7 +188,9 @@ def json_ld_objects(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     for script in root.xpath("//script[@type='application/ld+json']"):
         raw = (script.text or "").strip()
         # Some CMSs wrap the JSON in an HTML comment or CDATA section.
-        raw = re.sub(r"^\s*(?:<!--|/\*<!\[CDATA\[\*/|<!\[CDATA\[)|(?:-->|/\*\]\]>\*/|\]\]>)\s*$", "", raw)
+        raw = re.sub(
+            r"^\s*(?:<!--|/\*<!\[CDATA\[\*/|<!\[CDATA\[)|(?:-->|/\*\]\]>\*/|\]\]>)\s*$", "", raw
+        )
         try:
             walk(json.loads(raw))
         except ValueError:
@@ -193,7 +199,7 @@ def json_ld_objects(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
 
 
 def parse_count(text: str | None) -> int | None:
-    """"1 024", "1.024", "12 réponses", "1,2K", "3 M" → an int; None without a number."""
+    """ "1 024", "1.024", "12 réponses", "1,2K", "3 M" → an int; None without a number."""
     if not text:
         return None
     folded = fold_plain(text).replace("\u202f", " ")
@@ -205,5 +211,3 @@ def parse_count(text: str | None) -> int | None:
         value = float(number.replace(" ", "").replace(",", "."))
         return int(round(value * (1000 if suffix == "k" else 1_000_000)))
     return int(re.sub(r"[ .,]", "", number))
-
-

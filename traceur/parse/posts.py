@@ -13,7 +13,18 @@ from collections import defaultdict
 
 import lxml.html
 
-_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg")
+_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "template",
+    "svg",
+)
 MIN_POST_CHARS = 15
 
 
@@ -73,7 +84,8 @@ def find_post_blocks(html: str) -> list[lxml.html.HtmlElement]:
     # hold most of the posts' text.
     while True:
         inner = [
-            members for members in candidates.values()
+            members
+            for members in candidates.values()
             if members is not best
             and len(members) == len(best)
             and all(is_ancestor(b, m) for b, m in zip(best, members))

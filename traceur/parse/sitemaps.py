@@ -55,7 +55,9 @@ def parse_sitemap(data: bytes) -> Sitemap:
     """Parse a (possibly gzipped) sitemap or sitemap index."""
     body = _unzip(data)
     # No entities, no network: a sitemap is untrusted input.
-    parser = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+    parser = lxml.etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+    )
     try:
         root = lxml.etree.fromstring(body, parser)
     except lxml.etree.XMLSyntaxError as exc:
@@ -81,5 +83,9 @@ def parse_sitemap(data: bytes) -> Sitemap:
             elif name == "language":
                 language = text
         if loc:
-            entries.append(SitemapEntry(loc, parse_iso_utc(news_date) or parse_iso_utc(lastmod), title, language))
+            entries.append(
+                SitemapEntry(
+                    loc, parse_iso_utc(news_date) or parse_iso_utc(lastmod), title, language
+                )
+            )
     return Sitemap(_local(root.tag), tuple(entries))

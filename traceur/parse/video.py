@@ -15,16 +15,25 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from traceur.parse.dates import parse_iso
-from traceur.parse.html import absolute, base_url, first_text, json_ld_objects, parse_count, parse_html, squash
+from traceur.parse.html import (
+    absolute,
+    base_url,
+    first_text,
+    json_ld_objects,
+    parse_count,
+    parse_html,
+    squash,
+)
 
 CAPTION_FORMATS = ("vtt", "srt", "ttml")
 
@@ -32,9 +41,9 @@ CAPTION_FORMATS = ("vtt", "srt", "ttml")
 @dataclass(frozen=True)
 class CaptionTrack:
     url: str
-    format: str          # "vtt" | "srt" | "ttml"
-    lang: str | None     # BCP 47 tag as the page gives it ("fr", "fr-FR")
-    label: str | None    # what the player menu shows ("Français", "Sous-titres")
+    format: str  # "vtt" | "srt" | "ttml"
+    lang: str | None  # BCP 47 tag as the page gives it ("fr", "fr-FR")
+    label: str | None  # what the player menu shows ("Français", "Sous-titres")
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,17 @@ def parse_duration(value: Any) -> int | None:
         return int(text)
     match = _ISO_DURATION.match(text)
     if match and any(match.groupdict().values()):
-        parts = {key: float((number or "0").replace(",", ".")) for key, number in match.groupdict().items()}
-        total = (parts["weeks"] * 7 * 86400 + parts["days"] * 86400 + parts["hours"] * 3600
-                 + parts["minutes"] * 60 + parts["seconds"])
+        parts = {
+            key: float((number or "0").replace(",", "."))
+            for key, number in match.groupdict().items()
+        }
+        total = (
+            parts["weeks"] * 7 * 86400
+            + parts["days"] * 86400
+            + parts["hours"] * 3600
+            + parts["minutes"] * 60
+            + parts["seconds"]
+        )
         return int(round(total))
     clock = _CLOCK.match(text)
     if clock:
@@ -143,7 +160,9 @@ def _watch_count(item: dict[str, Any]) -> int | None:
 
 def _meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
     for name in names:
-        found = first_text(root, f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content")
+        found = first_text(
+            root, f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
+        )
         if found:
             return found
     return None
@@ -151,10 +170,21 @@ def _meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
 
 # -- caption tracks -------------------------------------------------------------------------
 
-_FORMAT_BY_EXTENSION = {"vtt": "vtt", "webvtt": "vtt", "srt": "srt", "ttml": "ttml", "dfxp": "ttml", "ttml2": "ttml"}
+_FORMAT_BY_EXTENSION = {
+    "vtt": "vtt",
+    "webvtt": "vtt",
+    "srt": "srt",
+    "ttml": "ttml",
+    "dfxp": "ttml",
+    "ttml2": "ttml",
+}
 _FORMAT_BY_TYPE = {
-    "text/vtt": "vtt", "text/webvtt": "vtt", "application/x-subrip": "srt", "text/srt": "srt",
-    "application/ttml+xml": "ttml", "application/ttaf+xml": "ttml",
+    "text/vtt": "vtt",
+    "text/webvtt": "vtt",
+    "application/x-subrip": "srt",
+    "text/srt": "srt",
+    "application/ttml+xml": "ttml",
+    "application/ttaf+xml": "ttml",
 }
 _LANG_IN_NAME = re.compile(r"[._-]([a-z]{2}(?:[-_][A-Za-z]{2})?)\.(?:vtt|srt|ttml|dfxp)$", re.I)
 
@@ -178,11 +208,19 @@ def _language(value: Any) -> str | None:
     return str(value) if isinstance(value, str) and value else None
 
 
-def _tracks(root: lxml.html.HtmlElement, url: str, videos: Iterable[dict[str, Any]]) -> tuple[CaptionTrack, ...]:
+def _tracks(
+    root: lxml.html.HtmlElement, url: str, videos: Iterable[dict[str, Any]]
+) -> tuple[CaptionTrack, ...]:
     base = base_url(root, url)
     found: dict[str, CaptionTrack] = {}
 
-    def add(href: str | None, declared: str | None, lang: str | None, label: str | None, default_vtt: bool) -> None:
+    def add(
+        href: str | None,
+        declared: str | None,
+        lang: str | None,
+        label: str | None,
+        default_vtt: bool,
+    ) -> None:
         link = absolute(base, href)
         if link is None or link in found:
             return
@@ -197,22 +235,48 @@ def _tracks(root: lxml.html.HtmlElement, url: str, videos: Iterable[dict[str, An
         # No kind means subtitles (HTML spec); chapters, descriptions and metadata are not speech.
         if (track.get("kind") or "subtitles").lower() in ("subtitles", "captions"):
             # An HTML <track> is WebVTT unless its file says otherwise.
-            add(track.get("src"), track.get("type"), track.get("srclang"), track.get("label"), default_vtt=True)
+            add(
+                track.get("src"),
+                track.get("type"),
+                track.get("srclang"),
+                track.get("label"),
+                default_vtt=True,
+            )
     for link in root.xpath("//link[@href][@type]"):
-        if _caption_format(link.get("href") or "", link.get("type")) and (link.get("type") or "").lower() in _FORMAT_BY_TYPE:
-            add(link.get("href"), link.get("type"), link.get("hreflang"), link.get("title"), default_vtt=False)
+        if (
+            _caption_format(link.get("href") or "", link.get("type"))
+            and (link.get("type") or "").lower() in _FORMAT_BY_TYPE
+        ):
+            add(
+                link.get("href"),
+                link.get("type"),
+                link.get("hreflang"),
+                link.get("title"),
+                default_vtt=False,
+            )
     for video in videos:
         captions = video.get("caption")
         for caption in captions if isinstance(captions, list) else [captions]:
             if isinstance(caption, dict):
-                add(_url_of(caption), caption.get("encodingFormat"), _language(caption.get("inLanguage")),
-                    caption.get("name"), default_vtt=False)
+                add(
+                    _url_of(caption),
+                    caption.get("encodingFormat"),
+                    _language(caption.get("inLanguage")),
+                    caption.get("name"),
+                    default_vtt=False,
+                )
             elif isinstance(caption, str) and caption.startswith(("http", "/")):
                 add(caption, None, None, None, default_vtt=False)
     for anchor in root.xpath("//a[@href]"):
         href = anchor.get("href") or ""
         if re.search(r"\.(?:vtt|srt|ttml|dfxp)(?:$|[?#])", href, re.I):
-            add(href, anchor.get("type"), anchor.get("hreflang"), squash(anchor.text_content()), default_vtt=False)
+            add(
+                href,
+                anchor.get("type"),
+                anchor.get("hreflang"),
+                squash(anchor.text_content()),
+                default_vtt=False,
+            )
     return tuple(found.values())
 
 
@@ -238,27 +302,50 @@ def parse_video_page(html: str, url: str) -> VideoPage:
             page_url = candidate
             break
 
-    title = _name(video.get("name"), by_id) or _meta(root, "og:title", "twitter:title") or first_text(root, "//title") or ""
-    description = _name(video.get("description"), by_id) or _meta(root, "og:description", "description", "twitter:description") or ""
+    title = (
+        _name(video.get("name"), by_id)
+        or _meta(root, "og:title", "twitter:title")
+        or first_text(root, "//title")
+        or ""
+    )
+    description = (
+        _name(video.get("description"), by_id)
+        or _meta(root, "og:description", "description", "twitter:description")
+        or ""
+    )
     channel = (
-        _name(video.get("author"), by_id) or _name(video.get("creator"), by_id) or _name(video.get("publisher"), by_id)
-        or first_text(root, "//*[@itemprop='author']//*[@itemprop='name']/@content | //*[@itemprop='author']//*[@itemprop='name']")
+        _name(video.get("author"), by_id)
+        or _name(video.get("creator"), by_id)
+        or _name(video.get("publisher"), by_id)
+        or first_text(
+            root,
+            "//*[@itemprop='author']//*[@itemprop='name']/@content | //*[@itemprop='author']//*[@itemprop='name']",
+        )
         or _meta(root, "video:director", "author", "og:site_name")
     )
     published = None
-    for value in (video.get("uploadDate"), video.get("datePublished"),
-                  _meta(root, "uploadDate", "datePublished", "video:release_date", "article:published_time")):
+    for value in (
+        video.get("uploadDate"),
+        video.get("datePublished"),
+        _meta(root, "uploadDate", "datePublished", "video:release_date", "article:published_time"),
+    ):
         published = parse_iso(str(value)) if value else None
         if published:
             break
-    duration = parse_duration(video.get("duration")) or parse_duration(_meta(root, "video:duration", "og:video:duration", "duration"))
+    duration = parse_duration(video.get("duration")) or parse_duration(
+        _meta(root, "video:duration", "og:video:duration", "duration")
+    )
     views = _watch_count(video) if video else None
     if views is None:
         views = parse_count(_meta(root, "interactionCount", "userInteractionCount"))
-    thumbnail = (_url_of(video.get("thumbnailUrl")) or _url_of(video.get("thumbnail"))
-                 or _meta(root, "og:image", "og:image:url", "twitter:image", "thumbnailUrl"))
-    embed = (_url_of(video.get("embedUrl"))
-             or _meta(root, "og:video:secure_url", "og:video:url", "og:video", "twitter:player", "embedUrl"))
+    thumbnail = (
+        _url_of(video.get("thumbnailUrl"))
+        or _url_of(video.get("thumbnail"))
+        or _meta(root, "og:image", "og:image:url", "twitter:image", "thumbnailUrl")
+    )
+    embed = _url_of(video.get("embedUrl")) or _meta(
+        root, "og:video:secure_url", "og:video:url", "og:video", "twitter:player", "embedUrl"
+    )
     oembed = None
     for link in root.xpath("//link[@href][contains(@type, 'json+oembed')]"):
         oembed = absolute(base, link.get("href"))
@@ -292,11 +379,14 @@ def apply_oembed(page: VideoPage, data: bytes) -> VideoPage:
     if embed is None and isinstance(payload.get("html"), str):
         match = re.search(r"<iframe[^>]+src=[\"']([^\"']+)", payload["html"])
         embed = htmllib.unescape(match.group(1)) if match else None
-    thumbnail = page.thumbnail or (str(payload["thumbnail_url"]) if payload.get("thumbnail_url") else None)
+    thumbnail = page.thumbnail or (
+        str(payload["thumbnail_url"]) if payload.get("thumbnail_url") else None
+    )
     return replace(
         page,
         title=page.title or squash(str(payload.get("title") or "")),
-        channel=page.channel or (squash(str(payload["author_name"])) if payload.get("author_name") else None),
+        channel=page.channel
+        or (squash(str(payload["author_name"])) if payload.get("author_name") else None),
         thumbnail=absolute(page.url, thumbnail) if thumbnail else None,
         embed_url=absolute(page.url, embed) if embed else None,
     )
@@ -333,12 +423,14 @@ def _cues_timed(text: str, webvtt: bool) -> list[list[str]]:
     for index, block in enumerate(blocks):
         lines = block.split("\n")
         head = lines[0].strip()
-        if webvtt and (index == 0 and head.startswith("WEBVTT") or head.startswith(("NOTE", "STYLE", "REGION"))):
+        if webvtt and (
+            index == 0 and head.startswith("WEBVTT") or head.startswith(("NOTE", "STYLE", "REGION"))
+        ):
             continue
         timing = next((number for number, line in enumerate(lines) if "-->" in line), None)
         if timing is None:
             continue  # an identifier or index with no cue: nothing spoken
-        cue = [_clean_line(line) for line in lines[timing + 1:]]
+        cue = [_clean_line(line) for line in lines[timing + 1 :]]
         cue = [line for line in cue if line]
         if cue:
             cues.append(cue)
@@ -381,7 +473,9 @@ def _cues_ttml(text: str) -> list[list[str]]:
 
 def _grows(before: str, after: str) -> bool:
     # "Bonsoir" → "Bonsoir à tous" grows; "Bon" → "Bonjour" is another word.
-    return len(after) > len(before) and after.startswith(before) and not after[len(before)].isalnum()
+    return (
+        len(after) > len(before) and after.startswith(before) and not after[len(before)].isalnum()
+    )
 
 
 def _merge(cues: list[list[str]]) -> list[str]:
@@ -396,7 +490,9 @@ def _merge(cues: list[list[str]]) -> list[str]:
         for size in range(min(len(cue), len(out)), 0, -1):
             shown, again = out[-size:], cue[:size]
             # The cue repeats the last lines shown; its last repeated line may have grown.
-            if shown[:-1] == again[:-1] and (shown[-1] == again[-1] or _grows(shown[-1], again[-1])):
+            if shown[:-1] == again[:-1] and (
+                shown[-1] == again[-1] or _grows(shown[-1], again[-1])
+            ):
                 overlap = size
                 out[-1] = again[-1]
                 break
@@ -419,7 +515,13 @@ def caption_text(data: bytes, fmt: str) -> str:
     kind = {"webvtt": "vtt", "dfxp": "ttml", "xml": "ttml", "subrip": "srt"}.get(kind, kind)
     if kind not in CAPTION_FORMATS:
         stripped = text.lstrip()
-        kind = "vtt" if stripped.startswith("WEBVTT") else "ttml" if stripped.startswith("<") else "srt"
+        kind = (
+            "vtt"
+            if stripped.startswith("WEBVTT")
+            else "ttml"
+            if stripped.startswith("<")
+            else "srt"
+        )
     if kind == "ttml":
         cues = _cues_ttml(text)
     else:

@@ -6,21 +6,41 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from traceur.errors import ConfigError
-from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, UpsertResult
+from traceur.store.base import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    SearchHit,
+    SearchQuery,
+    Store,
+    UpsertResult,
+)
 
 if TYPE_CHECKING:
     from traceur.config import Settings
 
-__all__ = ["HIGHLIGHT_END", "HIGHLIGHT_START", "SearchHit", "SearchQuery", "Store", "UpsertResult", "open_store", "sqlite_path"]
+__all__ = [
+    "HIGHLIGHT_END",
+    "HIGHLIGHT_START",
+    "SearchHit",
+    "SearchQuery",
+    "Store",
+    "UpsertResult",
+    "open_store",
+    "sqlite_path",
+]
 
 
 def sqlite_path(url: str) -> Path:
     """``sqlite:///rel/x.db`` → ``rel/x.db``; ``sqlite:////abs/x.db`` → ``/abs/x.db``."""
     if not url.startswith("sqlite:///"):
-        raise ConfigError(f"store: {url!r} is not a SQLite URL; write sqlite:///relative/path.db or sqlite:////absolute/path.db")
-    rest = url[len("sqlite:///"):]
+        raise ConfigError(
+            f"store: {url!r} is not a SQLite URL; write sqlite:///relative/path.db or sqlite:////absolute/path.db"
+        )
+    rest = url[len("sqlite:///") :]
     if not rest:
-        raise ConfigError("store: the SQLite URL names no file; write sqlite:///.traceur/traceur.db")
+        raise ConfigError(
+            "store: the SQLite URL names no file; write sqlite:///.traceur/traceur.db"
+        )
     return Path(rest)
 
 
@@ -35,4 +55,6 @@ def open_store(settings: Settings) -> Store:
         from traceur.store.elasticsearch import ElasticsearchStore
 
         return ElasticsearchStore.from_settings(settings)
-    raise ConfigError(f"store: unknown store {url!r}; use sqlite:///path.db or es+https://host:9200")
+    raise ConfigError(
+        f"store: unknown store {url!r}; use sqlite:///path.db or es+https://host:9200"
+    )

@@ -8,9 +8,10 @@ own emphasis. Extraction strips control characters, so the marks cannot be forge
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator, Protocol
+from typing import Protocol
 
 from traceur.document import Document
 
@@ -76,7 +77,9 @@ class Store(Protocol):
 
     def iter_documents(self) -> Iterator[Document]: ...
 
-    def changed_since(self, watermark: str | None, limit: int = 500) -> tuple[list[Document], str | None]:
+    def changed_since(
+        self, watermark: str | None, limit: int = 500
+    ) -> tuple[list[Document], str | None]:
         """Documents stored or changed after ``watermark`` (None: from the start), oldest
         first, at most ``limit``, and the watermark to pass next time (unchanged when
         nothing is new). Watermarks are opaque strings, persisted by their readers

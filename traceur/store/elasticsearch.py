@@ -21,9 +21,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from elastic_transport import TransportError
@@ -32,9 +33,21 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 from traceur.document import Document
 from traceur.errors import ConfigError, StoreError
 from traceur.store.base import SearchHit, SearchQuery, UpsertResult
-from traceur.store.es_bulk import INITIAL_BACKOFF, MAX_BACKOFF, MAX_RETRIES, OUTAGE_PAUSE, BulkWriter, error_type
+from traceur.store.es_bulk import (
+    INITIAL_BACKOFF,
+    MAX_BACKOFF,
+    MAX_RETRIES,
+    OUTAGE_PAUSE,
+    BulkWriter,
+    error_type,
+)
 from traceur.store.es_query import HIGHLIGHT, build_query, highlight_fragments
-from traceur.store.es_template import IndexNames, component_templates, detect_analysis, index_template
+from traceur.store.es_template import (
+    IndexNames,
+    component_templates,
+    detect_analysis,
+    index_template,
+)
 from traceur.store.spool import Spool
 
 if TYPE_CHECKING:
@@ -51,7 +64,7 @@ _HIDDEN_FIELDS = ["title_folded", "text_folded", "fingerprint", "stored_at", "se
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ElasticsearchStore:
@@ -164,8 +177,10 @@ class ElasticsearchStore:
         No request is made here: an unreachable cluster shows at the first write (which spools)."""
         url = settings.store
         if not url.startswith(("es+http://", "es+https://")):
-            raise ConfigError(f"store: {url!r} is not an Elasticsearch URL; write es+https://host:9200 (or es+http:// for a cluster without TLS)")
-        endpoint = url[len("es+"):]
+            raise ConfigError(
+                f"store: {url!r} is not an Elasticsearch URL; write es+https://host:9200 (or es+http:// for a cluster without TLS)"
+            )
+        endpoint = url[len("es+") :]
         parts = urlsplit(endpoint)
         if parts.username or parts.password:
             raise ConfigError(
@@ -188,22 +203,34 @@ class ElasticsearchStore:
             options["api_key"] = settings.es_api_key
         elif settings.es_username or settings.es_password:
             if not (settings.es_username and settings.es_password):
-                raise ConfigError("es_username and TRACEUR_ES_PASSWORD go together; set both (or TRACEUR_ES_API_KEY instead)")
+                raise ConfigError(
+                    "es_username and TRACEUR_ES_PASSWORD go together; set both (or TRACEUR_ES_API_KEY instead)"
+                )
             options["basic_auth"] = (settings.es_username, settings.es_password)
         if parts.scheme == "https":
             options["verify_certs"] = settings.es_verify_certs
             if settings.es_ca_certs:
                 if not Path(settings.es_ca_certs).is_file():
-                    raise ConfigError(f"es_ca_certs: {settings.es_ca_certs!r} is not a file; give the path of the CA certificate (PEM)")
+                    raise ConfigError(
+                        f"es_ca_certs: {settings.es_ca_certs!r} is not a file; give the path of the CA certificate (PEM)"
+                    )
                 options["ca_certs"] = settings.es_ca_certs
         elif settings.es_ca_certs:
-            raise ConfigError("es_ca_certs is set but the store URL is es+http://; use es+https:// to talk TLS")
+            raise ConfigError(
+                "es_ca_certs is set but the store URL is es+http://; use es+https:// to talk TLS"
+            )
         try:
             port = parts.port
             client = Elasticsearch(endpoint, **options)
         except ValueError as exc:
-            raise ConfigError(f"store: {url!r} is not a usable Elasticsearch URL ({exc}); write es+https://host:9200") from None
-        display = f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "") + parts.path.rstrip("/")
+            raise ConfigError(
+                f"store: {url!r} is not a usable Elasticsearch URL ({exc}); write es+https://host:9200"
+            ) from None
+        display = (
+            f"{parts.scheme}://{parts.hostname}"
+            + (f":{port}" if port else "")
+            + parts.path.rstrip("/")
+        )
         return cls(
             client,
             index_prefix=settings.es_index_prefix,
@@ -231,11 +258,18 @@ class ElasticsearchStore:
                     )
             for name, body in component_templates(self.names, analysis).items():
                 self.client.cluster.put_component_template(name=name, **body)
-            self.client.indices.put_index_template(name=self.names.template, **index_template(self.names, analysis))
+            self.client.indices.put_index_template(
+                name=self.names.template, **index_template(self.names, analysis)
+            )
             write_index = self._ensure_write_index()
         except (ApiError, TransportError) as exc:
             raise StoreError(f"cannot set up Elasticsearch at {self.display_url}: {exc}") from exc
-        return {"analysis": analysis, "warning": warning, "template": self.names.template, "write_index": write_index}
+        return {
+            "analysis": analysis,
+            "warning": warning,
+            "template": self.names.template,
+            "write_index": write_index,
+        }
 
     def _ensure_write_index(self) -> str:
         """Point the write alias at this month's index, creating it from the template when
@@ -250,9 +284,14 @@ class ElasticsearchStore:
         except ApiError as exc:
             # Another crawler created it a moment ago: fine.
             # (An error body has the shape of a bulk item: {"error": {"type": ...}, "status": ...}.)
-            if not (isinstance(exc.body, dict) and error_type(exc.body) == "resource_already_exists_exception"):
+            if not (
+                isinstance(exc.body, dict)
+                and error_type(exc.body) == "resource_already_exists_exception"
+            ):
                 raise
-        actions: list[dict[str, Any]] = [{"add": {"index": wanted, "alias": self.names.write_alias, "is_write_index": True}}]
+        actions: list[dict[str, Any]] = [
+            {"add": {"index": wanted, "alias": self.names.write_alias, "is_write_index": True}}
+        ]
         if current is not None:
             actions.insert(0, {"remove": {"index": current, "alias": self.names.write_alias}})
         self.client.indices.update_aliases(actions=actions)
@@ -298,7 +337,9 @@ class ElasticsearchStore:
                 ) from exc
             if exc.status_code == 400:
                 raise StoreError(f"Elasticsearch refused the request: {exc}") from exc
-            raise StoreError(f"cannot read from Elasticsearch at {self.display_url}: {exc}") from exc
+            raise StoreError(
+                f"cannot read from Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
         except TransportError as exc:
             raise StoreError(f"cannot reach Elasticsearch at {self.display_url}: {exc}") from exc
 
@@ -323,7 +364,9 @@ class ElasticsearchStore:
         except ApiError as exc:
             if exc.status_code == 404:
                 return None
-            raise StoreError(f"cannot read from Elasticsearch at {self.display_url}: {exc}") from exc
+            raise StoreError(
+                f"cannot read from Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
         except TransportError as exc:
             raise StoreError(f"cannot reach Elasticsearch at {self.display_url}: {exc}") from exc
         return Document.from_dict(got["_source"])
@@ -332,13 +375,18 @@ class ElasticsearchStore:
         try:
             return self._alias_target(self.names.write_alias)
         except (ApiError, TransportError) as exc:
-            raise StoreError(f"cannot read from Elasticsearch at {self.display_url}: {exc}") from exc
+            raise StoreError(
+                f"cannot read from Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         body_query = build_query(query)
         # build_query has parsed the text (or refused it): blank or not is all that is left.
         has_text = bool(query.text.strip())
-        sort: list[Any] = [{"sort_at": {"order": "desc", "missing": "_last"}}, {"seq": {"order": "desc"}}]
+        sort: list[Any] = [
+            {"sort_at": {"order": "desc", "missing": "_last"}},
+            {"seq": {"order": "desc"}},
+        ]
         if has_text:
             sort.insert(0, "_score")
         found = self._read(
@@ -355,12 +403,16 @@ class ElasticsearchStore:
         for hit in found["hits"]["hits"]:
             document = Document.from_dict(hit["_source"])
             score = float(hit.get("_score") or 0.0)
-            hits.append(SearchHit(document, score, highlight_fragments(hit, document) if has_text else ()))
+            hits.append(
+                SearchHit(document, score, highlight_fragments(hit, document) if has_text else ())
+            )
         return hits
 
     def count(self, query: SearchQuery | None = None) -> int:
         body_query = build_query(query or SearchQuery())
-        return int(self._read(self.client.count, index=self.names.read_alias, query=body_query)["count"])
+        return int(
+            self._read(self.client.count, index=self.names.read_alias, query=body_query)["count"]
+        )
 
     def iter_documents(self) -> Iterator[Document]:
         try:
@@ -373,11 +425,15 @@ class ElasticsearchStore:
             ):
                 yield Document.from_dict(hit["_source"])
         except ApiError as exc:
-            raise StoreError(f"cannot read from Elasticsearch at {self.display_url}: {exc}") from exc
+            raise StoreError(
+                f"cannot read from Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
         except TransportError as exc:
             raise StoreError(f"cannot reach Elasticsearch at {self.display_url}: {exc}") from exc
 
-    def changed_since(self, watermark: str | None, limit: int = 500) -> tuple[list[Document], str | None]:
+    def changed_since(
+        self, watermark: str | None, limit: int = 500
+    ) -> tuple[list[Document], str | None]:
         """Documents stored or changed after ``watermark``, oldest first (see ``Store``).
 
         Ordered by ``seq`` (then id, should two crawler processes pick the same number);
@@ -391,7 +447,9 @@ class ElasticsearchStore:
         if watermark:
             stamp, _, doc_id = watermark.partition(":")
             if not stamp.isdigit() or not doc_id:
-                raise StoreError(f"watermark {watermark!r} does not come from the Elasticsearch store; start again from None")
+                raise StoreError(
+                    f"watermark {watermark!r} does not come from the Elasticsearch store; start again from None"
+                )
             after = [int(stamp), doc_id]
         settled = int(time.time() * 1000) - int(self.changes_settle * 1000)
         found = self._read(
@@ -421,8 +479,12 @@ class ElasticsearchStore:
             nodes = self.client.nodes.info(filter_path="nodes.*.version").body.get("nodes", {})
             versions = sorted({str(node.get("version")) for node in nodes.values()})
             try:
-                templates = self.client.indices.get_index_template(name=self.names.template).body["index_templates"]
-                template: dict[str, Any] | None = templates[0]["index_template"] if templates else None
+                templates = self.client.indices.get_index_template(name=self.names.template).body[
+                    "index_templates"
+                ]
+                template: dict[str, Any] | None = (
+                    templates[0]["index_template"] if templates else None
+                )
             except ApiError as exc:
                 if exc.status_code != 404:
                     raise
@@ -436,15 +498,23 @@ class ElasticsearchStore:
                     raise
                 aliased = {}
             if aliased:
-                stats = self.client.cat.indices(index=list(aliased), format="json", h="index,docs.count")
+                stats = self.client.cat.indices(
+                    index=list(aliased), format="json", h="index,docs.count"
+                )
                 rows: list[dict[str, Any]] = stats.body  # type: ignore[assignment]
                 indices = {row["index"]: int(row.get("docs.count") or 0) for row in rows}
             analysis = None
             if write_index:
-                meta = self.client.indices.get_mapping(index=write_index).body[write_index]["mappings"].get("_meta", {})
+                meta = (
+                    self.client.indices.get_mapping(index=write_index)
+                    .body[write_index]["mappings"]
+                    .get("_meta", {})
+                )
                 analysis = meta.get("traceur_analysis")
         except (ApiError, TransportError) as exc:
-            raise StoreError(f"cannot read the state of Elasticsearch at {self.display_url}: {exc}") from exc
+            raise StoreError(
+                f"cannot read the state of Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
         return {
             "url": self.display_url,
             "cluster": {
@@ -459,10 +529,18 @@ class ElasticsearchStore:
                 "version": template.get("version") if template else None,
                 "analysis": ((template or {}).get("_meta") or {}).get("traceur_analysis"),
             },
-            "write_alias": {"name": self.names.write_alias, "index": write_index, "analysis": analysis},
+            "write_alias": {
+                "name": self.names.write_alias,
+                "index": write_index,
+                "analysis": analysis,
+            },
             "read_alias": {"name": self.names.read_alias, "indices": indices},
             "documents": sum(indices.values()),
-            "spool": {"path": str(self.spool.path), "pending": self.spool.pending(), "dead_letters": self.spool.dead_letter_count()},
+            "spool": {
+                "path": str(self.spool.path),
+                "pending": self.spool.pending(),
+                "dead_letters": self.spool.dead_letter_count(),
+            },
         }
 
     def close(self) -> None:

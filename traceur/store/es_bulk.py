@@ -29,9 +29,10 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
@@ -77,7 +78,9 @@ def _fingerprint(data: dict[str, Any]) -> str:
     """What a reader or an alert would notice, as the SQLite store defines it: the document
     minus its fetch time (a re-fetch alone is no change). Hashed: it is stored with each one."""
     seen = {key: value for key, value in data.items() if key != "fetched_at"}
-    return hashlib.sha256(json.dumps(seen, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        json.dumps(seen, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
 
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -182,7 +185,11 @@ class BulkWriter:
                 ) from exc
             raise
         write_index = self._ensure_write_index()
-        meta = self.client.indices.get_mapping(index=write_index).body[write_index]["mappings"].get("_meta", {})
+        meta = (
+            self.client.indices.get_mapping(index=write_index)
+            .body[write_index]["mappings"]
+            .get("_meta", {})
+        )
         with self._state:
             self.write_index = write_index
             self._write_month = month
@@ -200,7 +207,9 @@ class BulkWriter:
             log.warning(
                 "Elasticsearch at %s cannot be reached (%s); documents go to the spool %s until it is back"
                 " (they are sent on the next run, or by `traceur es replay`)",
-                self.display_url, exc, self.spool.path,
+                self.display_url,
+                exc,
+                self.spool.path,
             )
 
     def _stamp(self, count: int) -> tuple[str, int]:
@@ -211,7 +220,10 @@ class BulkWriter:
             first = max(int(time.time() * 1_000_000), self._last_seq + 1)
             self._last_seq = first + count - 1
         millis = first // 1000
-        stamp = datetime.fromtimestamp(millis // 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+        stamp = (
+            datetime.fromtimestamp(millis // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{millis % 1000:03d}Z"
+        )
         return stamp, first
 
     # -- writing --------------------------------------------------------------------------
@@ -235,10 +247,14 @@ class BulkWriter:
             result.merge(outcome)
             if outcome.spooled and self._fatal is not None:
                 fatal, self._fatal = self._fatal, None
-                raise StoreError(f"{fatal}; {len(result.spooled)} documents are kept in the spool {self.spool.path}")
+                raise StoreError(
+                    f"{fatal}; {len(result.spooled)} documents are kept in the spool {self.spool.path}"
+                )
         return result
 
-    def _write_batch(self, batch: list[Document]) -> tuple[UpsertResult, list[tuple[Document, str]], list[tuple[Document, str]]]:
+    def _write_batch(
+        self, batch: list[Document]
+    ) -> tuple[UpsertResult, list[tuple[Document, str]], list[tuple[Document, str]]]:
         """Send one batch. Returns the outcome, the documents to spool (with the reason) and
         the dead letters (with the reason)."""
         result = UpsertResult()
@@ -256,13 +272,19 @@ class BulkWriter:
         except TransportError as exc:
             self._enter_outage(exc)
             result.spooled = [document.id for document in batch]
-            return result, [(document, f"Elasticsearch unreachable: {exc}") for document in batch], []
+            return (
+                result,
+                [(document, f"Elasticsearch unreachable: {exc}") for document in batch],
+                [],
+            )
         except ApiError as exc:
             result.spooled = [document.id for document in batch]
             if exc.status_code in (401, 403):
                 self._fatal = f"Elasticsearch at {self.display_url} refused the credentials ({exc.status_code}); check TRACEUR_ES_API_KEY or TRACEUR_ES_USERNAME/TRACEUR_ES_PASSWORD"
             elif exc.status_code not in _RETRY_STATUS:
-                self._fatal = f"Elasticsearch at {self.display_url} answered {exc.status_code}: {exc}"
+                self._fatal = (
+                    f"Elasticsearch at {self.display_url} answered {exc.status_code}: {exc}"
+                )
             return result, [(document, f"lookup failed: {exc}") for document in batch], []
 
         # Decide, in order, what each document is; only the last version of an id is sent.
@@ -273,7 +295,11 @@ class BulkWriter:
             data = document.to_dict()
             fingerprint = _fingerprint(data)
             previous = known.get(document.id)
-            outcome = "unchanged" if previous == fingerprint else ("updated" if document.id in known else "new")
+            outcome = (
+                "unchanged"
+                if previous == fingerprint
+                else ("updated" if document.id in known else "new")
+            )
             planned.append((document.id, outcome))
             known[document.id] = fingerprint
             if outcome != "unchanged":
@@ -320,7 +346,10 @@ class BulkWriter:
         existing: dict[str, tuple[str, str | None]] = {}
         for doc in got["docs"]:
             if doc.get("found"):
-                existing[doc["_id"]] = (doc["_index"], (doc.get("_source") or {}).get("fingerprint"))
+                existing[doc["_id"]] = (
+                    doc["_index"],
+                    (doc.get("_source") or {}).get("fingerprint"),
+                )
         return existing
 
     def call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
@@ -339,7 +368,9 @@ class BulkWriter:
         ceiling = min(self.max_backoff, self.initial_backoff * (2**attempt))
         return random.uniform(ceiling / 2, ceiling)
 
-    def _action(self, document: Document, data: dict[str, Any], fingerprint: str, index: str | None) -> _Pending:
+    def _action(
+        self, document: Document, data: dict[str, Any], fingerprint: str, index: str | None
+    ) -> _Pending:
         body = dict(data)
         body["fingerprint"] = fingerprint
         body["sort_at"] = format_utc(document.published_at or document.fetched_at)
@@ -358,7 +389,9 @@ class BulkWriter:
 
     def _send(
         self, pending: list[_Pending]
-    ) -> tuple[set[str], set[str], dict[str, tuple[Document, str]], dict[str, tuple[Document, str]]]:
+    ) -> tuple[
+        set[str], set[str], dict[str, tuple[Document, str]], dict[str, tuple[Document, str]]
+    ]:
         """Bulk-index ``pending``; returns the ids stored, the ids found stale (a newer version
         is stored), the documents to spool and the dead letters, each with a reason."""
         done: set[str] = set()
@@ -412,7 +445,12 @@ class BulkWriter:
                     else:
                         reason = _reason(item_info)
                         refused[doc_id] = (by_id[doc_id].document, reason)
-                        log.warning("Elasticsearch refused document %s (%s): %s", doc_id, by_id[doc_id].document.url, reason)
+                        log.warning(
+                            "Elasticsearch refused document %s (%s): %s",
+                            doc_id,
+                            by_id[doc_id].document.url,
+                            reason,
+                        )
             except TransportError as exc:
                 self._enter_outage(exc)
                 for item in waiting:
@@ -449,7 +487,13 @@ class BulkWriter:
                 outcome, to_spool, refused = self._write_batch(documents)
                 self.spool.add_dead_letters(refused)
                 left = {document.id for document, _ in to_spool}
-                self.spool.remove([(entry.document.id, entry.seq) for entry in entries if entry.document.id not in left])
+                self.spool.remove(
+                    [
+                        (entry.document.id, entry.seq)
+                        for entry in entries
+                        if entry.document.id not in left
+                    ]
+                )
                 total.merge(outcome)
                 if left:
                     break
@@ -459,7 +503,12 @@ class BulkWriter:
         if total.new or total.updated or total.unchanged or total.failed:
             log.info(
                 "replayed spooled documents into %s: %d new, %d updated, %d unchanged, %d refused, %d still waiting",
-                self.display_url, len(total.new), len(total.updated), len(total.unchanged), len(total.failed), pending,
+                self.display_url,
+                len(total.new),
+                len(total.updated),
+                len(total.unchanged),
+                len(total.failed),
+                pending,
             )
         if self._fatal is not None and total.spooled:
             fatal, self._fatal = self._fatal, None

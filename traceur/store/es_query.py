@@ -16,7 +16,8 @@ so indices of either kind answer alike. The stemmed French fields are not search
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from traceur.document import Document, format_utc
 from traceur.enrich.query import Near, Node, Not, Operand, Or, Phrase, Prefix, Term, parse
@@ -91,7 +92,9 @@ def _leaf(node: Operand | Near, field: str, boost: float) -> dict[str, Any]:
         span["span_near"]["boost"] = boost
         return span
     clauses = [_span(operand, field) for operand in node.operands]
-    return {"span_near": {"clauses": clauses, "slop": node.distance, "in_order": False, "boost": boost}}
+    return {
+        "span_near": {"clauses": clauses, "slop": node.distance, "in_order": False, "boost": boost}
+    }
 
 
 def to_elasticsearch(node: Node, fields: Sequence[str]) -> dict[str, Any]:
@@ -106,12 +109,21 @@ def to_elasticsearch(node: Node, fields: Sequence[str]) -> dict[str, Any]:
     boosted = _field_boosts(fields)
     if isinstance(node, (Term, Prefix, Phrase, Near)):
         queries = [_leaf(node, name, boost) for name, boost in boosted]
-        return queries[0] if len(queries) == 1 else {"bool": {"should": queries, "minimum_should_match": 1}}
+        return (
+            queries[0]
+            if len(queries) == 1
+            else {"bool": {"should": queries, "minimum_should_match": 1}}
+        )
     if isinstance(node, Not):
         # A bool query with only must_not matches every other document.
         return {"bool": {"must_not": [to_elasticsearch(node.child, fields)]}}
     if isinstance(node, Or):
-        return {"bool": {"should": [to_elasticsearch(c, fields) for c in node.children], "minimum_should_match": 1}}
+        return {
+            "bool": {
+                "should": [to_elasticsearch(c, fields) for c in node.children],
+                "minimum_should_match": 1,
+            }
+        }
     query: dict[str, Any] = {}
     must = [to_elasticsearch(c, fields) for c in node.children if not isinstance(c, Not)]
     must_not = [to_elasticsearch(c.child, fields) for c in node.children if isinstance(c, Not)]
@@ -130,7 +142,9 @@ def text_query(text: str) -> dict[str, Any] | None:
     try:
         node = parse(text)
     except QueryError as exc:
-        raise StoreError(f"cannot run the search {text!r}: {exc}; check quotes and parentheses") from exc
+        raise StoreError(
+            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+        ) from exc
     return to_elasticsearch(node, [f"{name}^5" for name in _TITLE_FIELDS] + list(_TEXT_FIELDS))
 
 
@@ -216,9 +230,13 @@ def _place(original: str, fragment: str, folded: bool, whole: bool) -> str:
         # The folded copy has spaces for punctuation, and Elasticsearch trims fragments:
         # "mars." comes back as "mars". Take back the punctuation at both ends (not the
         # text's own spaces).
-        while first > 0 and haystack[first - 1] == " " and not original[origin[first - 1]].isspace():
+        while (
+            first > 0 and haystack[first - 1] == " " and not original[origin[first - 1]].isspace()
+        ):
             first -= 1
-        while stop < len(haystack) and haystack[stop] == " " and not original[origin[stop]].isspace():
+        while (
+            stop < len(haystack) and haystack[stop] == " " and not original[origin[stop]].isspace()
+        ):
             stop += 1
     begin, finish = origin[first], origin[stop - 1] + 1
     shifted = [(start + at, end + at) for start, end in spans]
@@ -235,7 +253,11 @@ def _place(original: str, fragment: str, folded: bool, whole: bool) -> str:
     text = "".join(pieces)
     if whole:
         return text
-    return (_ELLIPSIS if begin > 0 else "") + text.strip() + (_ELLIPSIS if finish < len(original) else "")
+    return (
+        (_ELLIPSIS if begin > 0 else "")
+        + text.strip()
+        + (_ELLIPSIS if finish < len(original) else "")
+    )
 
 
 def highlight_fragments(hit: dict[str, Any], document: Document) -> tuple[str, ...]:
@@ -243,11 +265,16 @@ def highlight_fragments(hit: dict[str, Any], document: Document) -> tuple[str, .
     back on the document's own title and text."""
     found = hit.get("highlight") or {}
     fragments: list[str] = []
-    for names, original, whole in ((_TITLE_FIELDS, document.title, True), (_TEXT_FIELDS, document.text, False)):
+    for names, original, whole in (
+        (_TITLE_FIELDS, document.title, True),
+        (_TEXT_FIELDS, document.text, False),
+    ):
         for name in names:
             marked = [f for f in found.get(name, []) if HIGHLIGHT_START in f or HIGHLIGHT_END in f]
             if marked:
-                fragments.append(_place(original, marked[0], folded=name.endswith("_folded"), whole=whole))
+                fragments.append(
+                    _place(original, marked[0], folded=name.endswith("_folded"), whole=whole)
+                )
                 break
     return tuple(fragments)
 
@@ -259,6 +286,9 @@ HIGHLIGHT = {
     "encoder": "default",
     "fields": {
         **{name: {"number_of_fragments": 0} for name in _TITLE_FIELDS},
-        **{name: {"fragment_size": _FRAGMENT_CHARS, "number_of_fragments": 1, "no_match_size": 0} for name in _TEXT_FIELDS},
+        **{
+            name: {"fragment_size": _FRAGMENT_CHARS, "number_of_fragments": 1, "no_match_size": 0}
+            for name in _TEXT_FIELDS
+        },
     },
 }

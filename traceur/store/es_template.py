@@ -94,11 +94,18 @@ def french_analysis() -> dict[str, Any]:
         "char_filter": {
             # The query language splits on apostrophes like SQLite's unicode61 tokenizer does,
             # so "election" finds "l'élection" in the folded sub-field too.
-            "traceur_apostrophes": {"type": "mapping", "mappings": ["' => \\u0020", "’ => \\u0020"]},
+            "traceur_apostrophes": {
+                "type": "mapping",
+                "mappings": ["' => \\u0020", "’ => \\u0020"],
+            },
             # The same for every character that is not a letter, a digit or an accent: the
             # standard tokenizer alone keeps "3,5", "a_b" or "www.example.org" whole, where
             # unicode61 and traceur.query cut them, and NEAR/n counts the words between.
-            "traceur_separators": {"type": "pattern_replace", "pattern": "[^\\p{L}\\p{N}\\p{M}]", "replacement": " "},
+            "traceur_separators": {
+                "type": "pattern_replace",
+                "pattern": "[^\\p{L}\\p{N}\\p{M}]",
+                "replacement": " ",
+            },
         },
         "filter": {
             "traceur_elision": {"type": "elision", "articles_case": True, "articles": _ELIDED},
@@ -110,7 +117,13 @@ def french_analysis() -> dict[str, Any]:
             "traceur_french": {
                 "type": "custom",
                 "tokenizer": "standard",
-                "filter": ["traceur_elision", "lowercase", "traceur_french_stop", "asciifolding", "traceur_french_stemmer"],
+                "filter": [
+                    "traceur_elision",
+                    "lowercase",
+                    "traceur_french_stop",
+                    "asciifolding",
+                    "traceur_french_stemmer",
+                ],
             },
             # No stemming and no stop words: the same words match as in the SQLite store.
             "traceur_folded": {
@@ -132,7 +145,10 @@ def detect_analysis(client: Any) -> tuple[str, str | None]:
     try:
         client.indices.analyze(
             tokenizer="standard",
-            char_filter=[analysis["char_filter"]["traceur_apostrophes"], analysis["char_filter"]["traceur_separators"]],
+            char_filter=[
+                analysis["char_filter"]["traceur_apostrophes"],
+                analysis["char_filter"]["traceur_separators"],
+            ],
             filter=[
                 analysis["filter"]["traceur_elision"],
                 "lowercase",
@@ -257,8 +273,16 @@ def component_templates(names: IndexNames, analysis: str) -> dict[str, dict[str,
     """Component template name → body for ``cluster.put_component_template``."""
     meta = {"managed_by": "traceur", "traceur_schema": SCHEMA_VERSION, "traceur_analysis": analysis}
     return {
-        names.settings_component: {"template": {"settings": index_settings(analysis)}, "version": SCHEMA_VERSION, "_meta": meta},
-        names.mappings_component: {"template": {"mappings": mappings(analysis)}, "version": SCHEMA_VERSION, "_meta": meta},
+        names.settings_component: {
+            "template": {"settings": index_settings(analysis)},
+            "version": SCHEMA_VERSION,
+            "_meta": meta,
+        },
+        names.mappings_component: {
+            "template": {"mappings": mappings(analysis)},
+            "version": SCHEMA_VERSION,
+            "_meta": meta,
+        },
     }
 
 
@@ -272,5 +296,9 @@ def index_template(names: IndexNames, analysis: str) -> dict[str, Any]:
         "priority": 200,
         "version": SCHEMA_VERSION,
         "template": {"aliases": {names.read_alias: {}}},
-        "_meta": {"managed_by": "traceur", "traceur_schema": SCHEMA_VERSION, "traceur_analysis": analysis},
+        "_meta": {
+            "managed_by": "traceur",
+            "traceur_schema": SCHEMA_VERSION,
+            "traceur_analysis": analysis,
+        },
     }

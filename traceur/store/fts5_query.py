@@ -5,11 +5,24 @@ FTS5 can express goes to one MATCH, the rest becomes a SQL condition over severa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice, product
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
-from traceur.enrich.query import And, Near, Node, Not, Operand, Or, Phrase, Prefix, Term, join_nodes, format_query
+from traceur.enrich.query import (
+    And,
+    Near,
+    Node,
+    Not,
+    Operand,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    format_query,
+    join_nodes,
+)
 
 if TYPE_CHECKING:
     pass
@@ -31,7 +44,8 @@ def _spellings(word: str, prefix: bool) -> list[str]:
     """
     pieces = re.split(r"(oe|ae)", word)
     choices: list[tuple[str, ...]] = [
-        (piece, "œ" if piece == "oe" else "æ") if piece in ("oe", "ae") else (piece,) for piece in pieces
+        (piece, "œ" if piece == "oe" else "æ") if piece in ("oe", "ae") else (piece,)
+        for piece in pieces
     ]
     if prefix and word.endswith(("o", "a")) and not word.endswith(("oe", "ae")):
         last = choices[-1][0]
@@ -49,7 +63,9 @@ def _fts5_strings(operand: Operand) -> list[str]:
         prefix = True
     else:
         last = len(operand.words) - 1
-        parts = [_spellings(word, operand.prefix and i == last) for i, word in enumerate(operand.words)]
+        parts = [
+            _spellings(word, operand.prefix and i == last) for i, word in enumerate(operand.words)
+        ]
         prefix = operand.prefix
     # Words are letters and digits only, so no quote to escape; double them anyway.
     return [
@@ -86,7 +102,12 @@ def to_fts5(node: Node) -> str:
         return _either(_fts5_strings(node))
     if isinstance(node, Near):
         left, right = (_fts5_strings(operand) for operand in node.operands)
-        return _either([f"NEAR({a} {b}, {node.distance})" for a, b in islice(product(left, right), MAX_SPELLINGS)])
+        return _either(
+            [
+                f"NEAR({a} {b}, {node.distance})"
+                for a, b in islice(product(left, right), MAX_SPELLINGS)
+            ]
+        )
     if isinstance(node, Not):
         raise ValueError(f"FTS5 has no lone NOT: {format_query(node)!r} needs to_fts5_plan")
     if isinstance(node, Or):
@@ -141,6 +162,8 @@ def _fts5_condition(node: Node, table: str, rowid: str, params: list[str]) -> st
         return f"{rowid} IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
     assert isinstance(node, (And, Or))
     glue = " AND " if isinstance(node, And) else " OR "
-    return "(" + glue.join(_fts5_condition(child, table, rowid, params) for child in node.children) + ")"
-
-
+    return (
+        "("
+        + glue.join(_fts5_condition(child, table, rowid, params) for child in node.children)
+        + ")"
+    )

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from traceur.document import Document
 from traceur.errors import StoreError
@@ -52,7 +52,7 @@ class DeadLetter:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Spool:
@@ -72,13 +72,17 @@ class Spool:
         if self._db is None:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(str(self.path), timeout=60, check_same_thread=False, isolation_level=None)
+                db = sqlite3.connect(
+                    str(self.path), timeout=60, check_same_thread=False, isolation_level=None
+                )
                 db.execute("PRAGMA journal_mode=WAL")
                 # FULL: a commit is on disk before we report a document as spooled.
                 db.execute("PRAGMA synchronous=FULL")
                 db.executescript(_SCHEMA)
             except (OSError, sqlite3.Error) as exc:
-                raise StoreError(f"cannot open the Elasticsearch spool {self.path}: {exc}; check that the data directory is writable") from exc
+                raise StoreError(
+                    f"cannot open the Elasticsearch spool {self.path}: {exc}; check that the data directory is writable"
+                ) from exc
             self._db = db
         return self._db
 
@@ -91,17 +95,23 @@ class Spool:
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
                 db.execute("ROLLBACK")
-                raise StoreError(f"cannot write to the Elasticsearch spool {self.path}: {exc}") from exc
+                raise StoreError(
+                    f"cannot write to the Elasticsearch spool {self.path}: {exc}"
+                ) from exc
 
     def add(self, documents: Iterable[Document], reason: str) -> list[str]:
         """Keep ``documents`` until a replay; return their ids."""
         now = _now()
         rows: list[tuple[object, ...]] = [
-            (document.id, json.dumps(document.to_dict(), ensure_ascii=False), reason, now) for document in documents
+            (document.id, json.dumps(document.to_dict(), ensure_ascii=False), reason, now)
+            for document in documents
         ]
         if rows:
             # REPLACE gives the row a new seq: a newer version goes to the back of the queue.
-            self._write("INSERT OR REPLACE INTO spool (id, data, reason, spooled_at) VALUES (?, ?, ?, ?)", rows)
+            self._write(
+                "INSERT OR REPLACE INTO spool (id, data, reason, spooled_at) VALUES (?, ?, ?, ?)",
+                rows,
+            )
         return [str(row[0]) for row in rows]
 
     def remove(self, entries: Iterable[tuple[str, int]]) -> None:
@@ -130,9 +140,14 @@ class Spool:
             if self._db is None and not self.path.exists():
                 return
             with self._lock:
-                rows = self._conn().execute(
-                    "SELECT seq, data FROM spool WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch_size)
-                ).fetchall()
+                rows = (
+                    self._conn()
+                    .execute(
+                        "SELECT seq, data FROM spool WHERE seq > ? ORDER BY seq LIMIT ?",
+                        (last, batch_size),
+                    )
+                    .fetchall()
+                )
             if not rows:
                 return
             last = int(rows[-1][0])
@@ -141,17 +156,28 @@ class Spool:
     def add_dead_letters(self, letters: Iterable[tuple[Document, str]]) -> None:
         now = _now()
         rows: list[tuple[object, ...]] = [
-            (document.id, json.dumps(document.to_dict(), ensure_ascii=False), reason, now) for document, reason in letters
+            (document.id, json.dumps(document.to_dict(), ensure_ascii=False), reason, now)
+            for document, reason in letters
         ]
         if rows:
-            self._write("INSERT OR REPLACE INTO dead_letters (id, data, reason, failed_at) VALUES (?, ?, ?, ?)", rows)
+            self._write(
+                "INSERT OR REPLACE INTO dead_letters (id, data, reason, failed_at) VALUES (?, ?, ?, ?)",
+                rows,
+            )
 
     def dead_letters(self) -> list[DeadLetter]:
         if self._db is None and not self.path.exists():
             return []
         with self._lock:
-            rows = self._conn().execute("SELECT id, reason, failed_at, data FROM dead_letters ORDER BY failed_at").fetchall()
-        return [DeadLetter(row[0], row[1], row[2], Document.from_dict(json.loads(row[3]))) for row in rows]
+            rows = (
+                self._conn()
+                .execute("SELECT id, reason, failed_at, data FROM dead_letters ORDER BY failed_at")
+                .fetchall()
+            )
+        return [
+            DeadLetter(row[0], row[1], row[2], Document.from_dict(json.loads(row[3])))
+            for row in rows
+        ]
 
     def dead_letter_count(self) -> int:
         if self._db is None and not self.path.exists():

@@ -17,15 +17,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from traceur.document import Document, format_utc
-from traceur.errors import QueryError, StoreError
 from traceur.enrich.query import parse
-from traceur.store.fts5_query import Fts5Plan, to_fts5_plan
+from traceur.errors import QueryError, StoreError
 from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
+from traceur.store.fts5_query import Fts5Plan, to_fts5_plan
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -60,7 +61,7 @@ _FTS = "documents_fts"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def text_plan(text: str) -> Fts5Plan | None:
@@ -71,7 +72,9 @@ def text_plan(text: str) -> Fts5Plan | None:
     try:
         node = parse(text)
     except QueryError as exc:
-        raise StoreError(f"cannot run the search {text!r}: {exc}; check quotes and parentheses") from exc
+        raise StoreError(
+            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+        ) from exc
     return to_fts5_plan(node, _FTS, "d.rowid")
 
 
@@ -90,7 +93,9 @@ class SqliteStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                str(path), timeout=30, check_same_thread=False, isolation_level=None
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
@@ -122,7 +127,9 @@ class SqliteStore:
 
     def _upsert_one(self, document: Document, seq: int) -> str:
         fingerprint = _fingerprint(document)
-        row = self._db.execute("SELECT rowid, fingerprint FROM documents WHERE id = ?", (document.id,)).fetchone()
+        row = self._db.execute(
+            "SELECT rowid, fingerprint FROM documents WHERE id = ?", (document.id,)
+        ).fetchone()
         if row is not None and row[1] == fingerprint:
             return "unchanged"
         now = _now()
@@ -159,10 +166,14 @@ class SqliteStore:
             self._db.execute("DELETE FROM documents_fts WHERE rowid = ?", (rowid,))
             self._db.execute("DELETE FROM document_tags WHERE doc_rowid = ?", (rowid,))
             outcome = "updated"
-        self._db.execute("INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)", (rowid, document.title, document.text))
+        self._db.execute(
+            "INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (rowid, document.title, document.text),
+        )
         self._db.executemany(
             "INSERT OR IGNORE INTO document_tags (doc_rowid, tag_kind, tag) VALUES (?, ?, ?)",
-            [(rowid, "candidate", c) for c in document.candidates] + [(rowid, "topic", t) for t in document.topics],
+            [(rowid, "candidate", c) for c in document.candidates]
+            + [(rowid, "topic", t) for t in document.topics],
         )
         return outcome
 
@@ -224,11 +235,15 @@ class SqliteStore:
             try:
                 rows = self._db.execute(sql, [*params, query.limit]).fetchall()
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses") from exc
+                raise StoreError(
+                    f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
+                ) from exc
         hits: list[SearchHit] = []
         for data, rank, title_marked, snippet in rows:
             fragments = tuple(
-                fragment for fragment in (title_marked, snippet) if fragment and HIGHLIGHT_START in fragment
+                fragment
+                for fragment in (title_marked, snippet)
+                if fragment and HIGHLIGHT_START in fragment
             )
             # bm25() is lower-is-better and negative; report higher-is-better.
             hits.append(SearchHit(Document.from_dict(json.loads(data)), -float(rank), fragments))
@@ -238,19 +253,30 @@ class SqliteStore:
         query = query or SearchQuery()
         plan = text_plan(query.text)
         where, params = self._where(query, plan)
-        join = f" JOIN {_FTS} ON {_FTS}.rowid = d.rowid" if plan is not None and plan.match is not None else ""
+        join = (
+            f" JOIN {_FTS} ON {_FTS}.rowid = d.rowid"
+            if plan is not None and plan.match is not None
+            else ""
+        )
         with self._lock:
             try:
-                return int(self._db.execute(f"SELECT COUNT(*) FROM documents d{join}{where}", params).fetchone()[0])
+                return int(
+                    self._db.execute(
+                        f"SELECT COUNT(*) FROM documents d{join}{where}", params
+                    ).fetchone()[0]
+                )
             except sqlite3.OperationalError as exc:
-                raise StoreError(f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses") from exc
+                raise StoreError(
+                    f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
+                ) from exc
 
     def iter_documents(self) -> Iterator[Document]:
         last = 0
         while True:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT rowid, data FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 500", (last,)
+                    "SELECT rowid, data FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 500",
+                    (last,),
                 ).fetchall()
             if not rows:
                 return
@@ -258,7 +284,9 @@ class SqliteStore:
                 last = rowid
                 yield Document.from_dict(json.loads(data))
 
-    def changed_since(self, watermark: str | None, limit: int = 500) -> tuple[list[Document], str | None]:
+    def changed_since(
+        self, watermark: str | None, limit: int = 500
+    ) -> tuple[list[Document], str | None]:
         after = int(watermark) if watermark else 0
         with self._lock:
             rows = self._db.execute(

@@ -10,22 +10,44 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from traceur.watchlist.rules import AlertRule, parse_alert_rules
 from traceur.durations import parse_duration
-from traceur.errors import QueryError, WatchlistError
 from traceur.enrich.language import LANGUAGE_NAMES, LANGUAGES
 from traceur.enrich.query import parse as parse_query
-from traceur.yamlfile import LineDict, LineList, YamlSyntaxError, load_yaml
-from traceur.watchlist.model import ALIAS_CASES, Alias, Candidate, GENDERS, MIN_INTERVAL_SECONDS, SOURCE_KINDS, Source, SourceLimits, Topic, Watchlist
+from traceur.errors import QueryError, WatchlistError
+from traceur.watchlist.model import (
+    ALIAS_CASES,
+    GENDERS,
+    MIN_INTERVAL_SECONDS,
+    SOURCE_KINDS,
+    Alias,
+    Candidate,
+    Source,
+    SourceLimits,
+    Topic,
+    Watchlist,
+)
 from traceur.watchlist.problems import IDENTIFIER, Problems
-from traceur.yamlfile import did_you_mean
-
+from traceur.watchlist.rules import AlertRule, parse_alert_rules
+from traceur.yamlfile import LineDict, LineList, YamlSyntaxError, did_you_mean, load_yaml
 
 _TOP_KEYS = ("candidates", "topics", "sources", "alerts")
 _CANDIDATE_KEYS = ("id", "name", "aliases", "exclude", "cues", "gender", "variants")
 _ALIAS_KEYS = ("alias", "ambiguous", "case")
 _TOPIC_KEYS = ("id", "name", "keywords", "exclude", "lang", "query")
-_SOURCE_KEYS = ("id", "kind", "url", "every", "name", "match", "follow", "sitemap", "lang", "enabled", "limits", "max_age")
+_SOURCE_KEYS = (
+    "id",
+    "kind",
+    "url",
+    "every",
+    "name",
+    "match",
+    "follow",
+    "sitemap",
+    "lang",
+    "enabled",
+    "limits",
+    "max_age",
+)
 _LIMIT_KEYS = ("max_pages", "max_depth", "max_entries")
 
 
@@ -44,7 +66,9 @@ def _line_of(node: LineDict, key: str) -> int:
     return node.lines.get(key, node.line)
 
 
-def _text(node: LineDict, key: str, where: str, problems: Problems, required: bool = True) -> str | None:
+def _text(
+    node: LineDict, key: str, where: str, problems: Problems, required: bool = True
+) -> str | None:
     value = node.get(key)
     if value is None:
         if required:
@@ -68,11 +92,19 @@ def _text_list(node: LineDict, key: str, where: str, problems: Problems) -> tupl
         # A lone string is a common slip for a one-item list; accept it.
         value = [value]
     if not isinstance(value, list):
-        problems.add(_line_of(node, key), f"{where}.{key}", f'must be a list of texts, e.g. {key}: ["...", "..."]')
+        problems.add(
+            _line_of(node, key),
+            f"{where}.{key}",
+            f'must be a list of texts, e.g. {key}: ["...", "..."]',
+        )
         return ()
     items: list[str] = []
     for index, item in enumerate(value):
-        if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+        if (
+            not isinstance(item, (str, int, float))
+            or isinstance(item, bool)
+            or not str(item).strip()
+        ):
             line = value.lines[index] if isinstance(value, LineList) else _line_of(node, key)
             problems.add(line, f"{where}.{key}[{index}]", "must be a non-empty text")
             continue
@@ -86,10 +118,18 @@ def _identifier(node: LineDict, where: str, seen: dict[str, int], problems: Prob
         return None
     line = _line_of(node, "id")
     if not IDENTIFIER.match(ident):
-        problems.add(line, f"{where}.id", f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-martin)")
+        problems.add(
+            line,
+            f"{where}.id",
+            f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-martin)",
+        )
         return None
     if ident in seen:
-        problems.add(line, f"{where}.id", f"duplicate id {ident!r} (first used on line {seen[ident]}); give each entry its own id")
+        problems.add(
+            line,
+            f"{where}.id",
+            f"duplicate id {ident!r} (first used on line {seen[ident]}); give each entry its own id",
+        )
         return None
     seen[ident] = line
     return ident
@@ -105,13 +145,19 @@ def _entries(root: LineDict, key: str, problems: Problems) -> list[tuple[int, Li
     entries: list[tuple[int, LineDict]] = []
     for index, item in enumerate(value):
         if not isinstance(item, LineDict):
-            problems.add(value.lines[index], f"{key}[{index}]", "must be a mapping (`- id: ...` followed by its keys)")
+            problems.add(
+                value.lines[index],
+                f"{key}[{index}]",
+                "must be a mapping (`- id: ...` followed by its keys)",
+            )
             continue
         entries.append((index, item))
     return entries
 
 
-def _alias_list(node: LineDict, where: str, problems: Problems) -> tuple[tuple[str, ...], tuple[Alias, ...]]:
+def _alias_list(
+    node: LineDict, where: str, problems: Problems
+) -> tuple[tuple[str, ...], tuple[Alias, ...]]:
     """``aliases:`` items are texts or mappings ``{alias: ..., ambiguous: true, case: exact}``.
 
     Returns every alias's text, in order, and the options of those written as mappings.
@@ -128,19 +174,33 @@ def _alias_list(node: LineDict, where: str, problems: Problems) -> tuple[tuple[s
             text = _text(item, "alias", at, problems)
             ambiguous = item.get("ambiguous", False)
             if not isinstance(ambiguous, bool):
-                problems.add(_line_of(item, "ambiguous"), f"{at}.ambiguous", "must be true or false")
+                problems.add(
+                    _line_of(item, "ambiguous"), f"{at}.ambiguous", "must be true or false"
+                )
                 ambiguous = False
             case = _text(item, "case", at, problems, required=False) or "auto"
             if case not in ALIAS_CASES:
                 hint = did_you_mean(case, ALIAS_CASES)
-                problems.add(_line_of(item, "case"), f"{at}.case", f"unknown case {case!r}; {hint}use one of {', '.join(ALIAS_CASES)}")
+                problems.add(
+                    _line_of(item, "case"),
+                    f"{at}.case",
+                    f"unknown case {case!r}; {hint}use one of {', '.join(ALIAS_CASES)}",
+                )
                 case = "auto"
             if text:
                 texts.append(text)
                 options.append(Alias(text, ambiguous, case))
             continue
-        if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
-            problems.add(value.lines[index], at, 'must be a non-empty text, or a mapping such as {alias: "Martin", ambiguous: true}')
+        if (
+            not isinstance(item, (str, int, float))
+            or isinstance(item, bool)
+            or not str(item).strip()
+        ):
+            problems.add(
+                value.lines[index],
+                at,
+                'must be a non-empty text, or a mapping such as {alias: "Martin", ambiguous: true}',
+            )
             continue
         texts.append(str(item).strip())
     return tuple(texts), tuple(options)
@@ -155,7 +215,11 @@ def _languages(node: LineDict, where: str, problems: Problems) -> tuple[str, ...
             code = code.lower()
             if code not in LANGUAGES:
                 known = ", ".join(f"{c} ({LANGUAGE_NAMES[c]})" for c in LANGUAGES)
-                problems.add(_line_of(node, "lang"), f"{where}.lang", f"{code!r} is not a language Traceur recognises; use ISO 639-1 codes among {known}")
+                problems.add(
+                    _line_of(node, "lang"),
+                    f"{where}.lang",
+                    f"{code!r} is not a language Traceur recognises; use ISO 639-1 codes among {known}",
+                )
                 continue
             if code not in result:
                 result.append(code)
@@ -177,14 +241,20 @@ def _candidates(root: LineDict, problems: Problems) -> list[Candidate]:
         if gender is not None:
             gender = gender.lower()
             if gender not in GENDERS:
-                problems.add(_line_of(node, "gender"), f"{where}.gender", f"{gender!r} is not a gender Traceur uses; write f or m (or leave it out)")
+                problems.add(
+                    _line_of(node, "gender"),
+                    f"{where}.gender",
+                    f"{gender!r} is not a gender Traceur uses; write f or m (or leave it out)",
+                )
                 gender = None
         variants = node.get("variants", True)
         if not isinstance(variants, bool):
             problems.add(_line_of(node, "variants"), f"{where}.variants", "must be true or false")
             variants = True
         if ident and name:
-            result.append(Candidate(ident, name, aliases, exclude, alias_options, cues, gender, variants))
+            result.append(
+                Candidate(ident, name, aliases, exclude, alias_options, cues, gender, variants)
+            )
     return result
 
 
@@ -196,13 +266,21 @@ def _topic_query(node: LineDict, where: str, problems: Problems) -> str | None:
     if text is None and node.get("query") is not None:
         return None  # not a text: _text said so
     if not text:
-        problems.add(_line_of(node, "query"), f"{where}.query", 'is empty; write a query such as "tramway NEAR/5 Martin", or remove the key')
+        problems.add(
+            _line_of(node, "query"),
+            f"{where}.query",
+            'is empty; write a query such as "tramway NEAR/5 Martin", or remove the key',
+        )
         return None
     try:
         parse_query(text)
     except QueryError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
-        problems.add(_line_of(node, "query"), f"{where}.query", f"column {exc.column} of {text!r}: expected {exc.expected}, found {exc.found}{hint}")
+        problems.add(
+            _line_of(node, "query"),
+            f"{where}.query",
+            f"column {exc.column} of {text!r}: expected {exc.expected}, found {exc.found}{hint}",
+        )
         return None
     return text
 
@@ -218,7 +296,11 @@ def _topics(root: LineDict, problems: Problems) -> list[Topic]:
         keywords = _text_list(node, "keywords", where, problems)
         query = _topic_query(node, where, problems)
         if not keywords and "keywords" not in node and "query" not in node:
-            problems.add(node.line, where, 'missing "keywords"; add keywords: ["...", "..."] (or a query: ...)')
+            problems.add(
+                node.line,
+                where,
+                'missing "keywords"; add keywords: ["...", "..."] (or a query: ...)',
+            )
         exclude = _text_list(node, "exclude", where, problems)
         lang = _languages(node, where, problems)
         if ident and (keywords or query):
@@ -229,7 +311,9 @@ def _topics(root: LineDict, problems: Problems) -> list[Topic]:
 def _check_url(url: str, line: int, where: str, problems: Problems) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        problems.add(line, where, f"{url!r} is not a web address; write a full http:// or https:// URL")
+        problems.add(
+            line, where, f"{url!r} is not a web address; write a full http:// or https:// URL"
+        )
         return False
     if any(ch.isspace() for ch in url):
         problems.add(line, where, f"{url!r} contains spaces; encode them as %20")
@@ -242,7 +326,9 @@ def _positive_int(node: LineDict, key: str, where: str, problems: Problems) -> i
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        problems.add(_line_of(node, key), f"{where}.{key}", f"{value!r} must be a positive whole number")
+        problems.add(
+            _line_of(node, key), f"{where}.{key}", f"{value!r} must be a positive whole number"
+        )
         return None
     return value
 
@@ -254,7 +340,11 @@ def _regex(node: LineDict, key: str, where: str, problems: Problems) -> str | No
     try:
         re.compile(pattern)
     except re.error as exc:
-        problems.add(_line_of(node, key), f"{where}.{key}", f"{pattern!r} is not a valid regular expression ({exc}); quote it with single quotes and escape special characters")
+        problems.add(
+            _line_of(node, key),
+            f"{where}.{key}",
+            f"{pattern!r} is not a valid regular expression ({exc}); quote it with single quotes and escape special characters",
+        )
         return None
     return pattern
 
@@ -269,7 +359,11 @@ def _sources(root: LineDict, problems: Problems) -> list[Source]:
         kind = _text(node, "kind", where, problems)
         if kind is not None and kind not in SOURCE_KINDS:
             hint = did_you_mean(kind, SOURCE_KINDS)
-            problems.add(_line_of(node, "kind"), f"{where}.kind", f"unknown kind {kind!r}; {hint}use one of {', '.join(SOURCE_KINDS)}")
+            problems.add(
+                _line_of(node, "kind"),
+                f"{where}.kind",
+                f"unknown kind {kind!r}; {hint}use one of {', '.join(SOURCE_KINDS)}",
+            )
             kind = None
         url = _text(node, "url", where, problems)
         if url is not None and not _check_url(url, _line_of(node, "url"), f"{where}.url", problems):
@@ -283,10 +377,16 @@ def _sources(root: LineDict, problems: Problems) -> list[Source]:
                 problems.add(_line_of(node, "every"), f"{where}.every", str(exc))
             else:
                 if every < MIN_INTERVAL_SECONDS:
-                    problems.add(_line_of(node, "every"), f"{where}.every", f"{every_text!r} is too often; poll at most every {MIN_INTERVAL_SECONDS}s")
+                    problems.add(
+                        _line_of(node, "every"),
+                        f"{where}.every",
+                        f"{every_text!r} is too often; poll at most every {MIN_INTERVAL_SECONDS}s",
+                    )
                     every = None
         sitemap = _text(node, "sitemap", where, problems, required=False)
-        if sitemap is not None and not _check_url(sitemap, _line_of(node, "sitemap"), f"{where}.sitemap", problems):
+        if sitemap is not None and not _check_url(
+            sitemap, _line_of(node, "sitemap"), f"{where}.sitemap", problems
+        ):
             sitemap = None
         enabled = node.get("enabled", True)
         if not isinstance(enabled, bool):
@@ -296,13 +396,19 @@ def _sources(root: LineDict, problems: Problems) -> list[Source]:
         limits_node = node.get("limits")
         if limits_node is not None:
             if not isinstance(limits_node, LineDict):
-                problems.add(_line_of(node, "limits"), f"{where}.limits", "must be a mapping, e.g. limits: {max_pages: 50, max_depth: 2}")
+                problems.add(
+                    _line_of(node, "limits"),
+                    f"{where}.limits",
+                    "must be a mapping, e.g. limits: {max_pages: 50, max_depth: 2}",
+                )
             else:
                 _check_keys(limits_node, _LIMIT_KEYS, f"{where}.limits", problems)
                 limits = SourceLimits(
                     max_pages=_positive_int(limits_node, "max_pages", f"{where}.limits", problems),
                     max_depth=_positive_int(limits_node, "max_depth", f"{where}.limits", problems),
-                    max_entries=_positive_int(limits_node, "max_entries", f"{where}.limits", problems),
+                    max_entries=_positive_int(
+                        limits_node, "max_entries", f"{where}.limits", problems
+                    ),
                 )
         max_age: int | None = None
         max_age_text = _text(node, "max_age", where, problems, required=False)
@@ -316,7 +422,22 @@ def _sources(root: LineDict, problems: Problems) -> list[Source]:
         lang = ",".join(_languages(node, where, problems)) or None
         name = _text(node, "name", where, problems, required=False) or ""
         if ident and kind and url and every:
-            result.append(Source(ident, kind, url, every, name, match, follow, sitemap, lang, enabled, limits, max_age))
+            result.append(
+                Source(
+                    ident,
+                    kind,
+                    url,
+                    every,
+                    name,
+                    match,
+                    follow,
+                    sitemap,
+                    lang,
+                    enabled,
+                    limits,
+                    max_age,
+                )
+            )
     return result
 
 
@@ -328,16 +449,26 @@ def load_watchlist(path: str | Path) -> Watchlist:
     """Read and validate a watchlist; raise ``WatchlistError`` listing every problem."""
     path = Path(path)
     if not path.is_file():
-        raise WatchlistError([f"{path}: no such watchlist file; give the path of a YAML watchlist (see watchlists/example.yaml)"])
+        raise WatchlistError(
+            [
+                f"{path}: no such watchlist file; give the path of a YAML watchlist (see watchlists/example.yaml)"
+            ]
+        )
     try:
         root = load_yaml(path)
     except YamlSyntaxError as exc:
         raise WatchlistError([str(exc)]) from exc
     problems = Problems(path)
     if root is None:
-        raise WatchlistError([f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:` (see watchlists/example.yaml)"])
+        raise WatchlistError(
+            [
+                f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:` (see watchlists/example.yaml)"
+            ]
+        )
     if not isinstance(root, LineDict):
-        raise WatchlistError([f"{path}:1: a watchlist is a mapping with the keys {', '.join(_TOP_KEYS)}"])
+        raise WatchlistError(
+            [f"{path}:1: a watchlist is a mapping with the keys {', '.join(_TOP_KEYS)}"]
+        )
     _check_keys(root, _TOP_KEYS, "watchlist", problems)
     candidates = _candidates(root, problems)
     topics = _topics(root, problems)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from traceur.watchlist.rules import AlertRule
 from traceur.errors import WatchlistError
-
+from traceur.watchlist.rules import AlertRule
 
 SOURCE_KINDS = ("feed", "site", "sitemap", "forum", "blog", "video")
 DOCUMENT_KIND_BY_SOURCE = {
@@ -143,6 +142,6 @@ class Watchlist:
             if candidate.id == candidate_id:
                 return candidate
         known = ", ".join(c.id for c in self.candidates) or "none"
-        raise WatchlistError([f"{self.path}: no candidate has the id {candidate_id!r} (known: {known})"])
-
-
+        raise WatchlistError(
+            [f"{self.path}: no candidate has the id {candidate_id!r} (known: {known})"]
+        )

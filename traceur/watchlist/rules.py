@@ -16,17 +16,17 @@ watchlist (the loader calls ``parse_alert_rules``). The rules are a model only: 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence, Union
+from typing import Any, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from traceur.durations import parse_duration
-from traceur.yamlfile import LineDict, LineList
-from traceur.errors import QueryError
-from traceur.enrich.query import parse
 from traceur.document import DOCUMENT_KINDS
+from traceur.durations import parse_duration
+from traceur.enrich.query import parse
+from traceur.errors import QueryError
 from traceur.watchlist.problems import IDENTIFIER, Problems
-from traceur.yamlfile import did_you_mean
+from traceur.yamlfile import LineDict, LineList, did_you_mean
 
 RULE_KINDS = ("immediate", "digest", "spike", "source_health")
 MIN_EVERY_SECONDS = 10
@@ -39,8 +39,10 @@ _FILTER_KEYS = ("candidates", "topics", "sources", "source_kinds", "kinds", "lan
 _KEYS: dict[str, tuple[str, ...]] = {
     "immediate": _COMMON_KEYS + _FILTER_KEYS + ("every",),
     "digest": _COMMON_KEYS + _FILTER_KEYS + ("at", "every", "timezone", "send_empty"),
-    "spike": _COMMON_KEYS + ("candidates", "topics", "window", "baseline", "factor", "min_mentions", "every", "cooldown"),
-    "source_health": _COMMON_KEYS + ("sources", "failures", "silent_factor", "min_silence", "empty_runs", "every"),
+    "spike": _COMMON_KEYS
+    + ("candidates", "topics", "window", "baseline", "factor", "min_mentions", "every", "cooldown"),
+    "source_health": _COMMON_KEYS
+    + ("sources", "failures", "silent_factor", "min_silence", "empty_runs", "every"),
 }
 
 
@@ -61,8 +63,12 @@ class DocumentFilter:
         parts = [
             f"{name}: {', '.join(values)}"
             for name, values in (
-                ("candidats", self.candidates), ("thèmes", self.topics), ("sources", self.sources),
-                ("types de source", self.source_kinds), ("types", self.kinds), ("langue", self.lang),
+                ("candidats", self.candidates),
+                ("thèmes", self.topics),
+                ("sources", self.sources),
+                ("types de source", self.source_kinds),
+                ("types", self.kinds),
+                ("langue", self.lang),
             )
             if values
         ]
@@ -117,7 +123,9 @@ class SpikeRule(_Rule):
 class SourceHealthRule(_Rule):
     sources: tuple[str, ...] = ()  # empty: every source
     failures: int = 3  # consecutive failed runs
-    silent_factor: float = 4.0  # silent this many times longer than its usual gap between new documents
+    silent_factor: float = (
+        4.0  # silent this many times longer than its usual gap between new documents
+    )
     min_silence: int = 6 * 3600  # and at least this long
     empty_runs: int = 2  # consecutive runs whose pages all extracted empty
     every: int = 300
@@ -135,7 +143,9 @@ def _known_ids(root: LineDict, key: str) -> set[str]:
     value = root.get(key)
     if not isinstance(value, list):
         return set()
-    return {str(item["id"]) for item in value if isinstance(item, dict) and item.get("id") is not None}
+    return {
+        str(item["id"]) for item in value if isinstance(item, dict) and item.get("id") is not None
+    }
 
 
 class _Reader:
@@ -168,7 +178,9 @@ class _Reader:
             return None
         return text
 
-    def texts(self, key: str, allowed: Sequence[str] | None = None, what: str = "") -> tuple[str, ...]:
+    def texts(
+        self, key: str, allowed: Sequence[str] | None = None, what: str = ""
+    ) -> tuple[str, ...]:
         value = self.node.get(key)
         if value is None:
             return ()
@@ -189,7 +201,11 @@ class _Reader:
                 hint = did_you_mean(text, list(allowed))
                 known = ", ".join(sorted(allowed)) or "none"
                 self.ok = False
-                self.problems.add(line, f"{self.where}.{key}[{index}]", f"unknown {what or key} {text!r}; {hint}known: {known}")
+                self.problems.add(
+                    line,
+                    f"{self.where}.{key}[{index}]",
+                    f"unknown {what or key} {text!r}; {hint}known: {known}",
+                )
                 continue
             items.append(text)
         return tuple(items)
@@ -213,7 +229,11 @@ class _Reader:
         if value is None:
             return default
         kind = "a whole number" if whole else "a number"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (whole and not isinstance(value, int))
+        ):
             self.problem(key, f"{value!r} must be {kind} (at least {minimum:g})")
             return default
         if value < minimum:
@@ -244,13 +264,19 @@ def _times(reader: _Reader) -> tuple[str, ...]:
         match = _TIME.match(str(item).strip()) if isinstance(item, str) else None
         if match is None:
             reader.ok = False
-            reader.problems.add(line, f"{reader.where}.at[{index}]", f"{item!r} is not a time of day; write it quoted as \"HH:MM\", e.g. at: [\"08:00\", \"18:30\"]")
+            reader.problems.add(
+                line,
+                f"{reader.where}.at[{index}]",
+                f'{item!r} is not a time of day; write it quoted as "HH:MM", e.g. at: ["08:00", "18:30"]',
+            )
             continue
         result.append(f"{int(match.group(1)):02d}:{match.group(2)}")
     return tuple(sorted(set(result)))
 
 
-def _filter(reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[str]) -> DocumentFilter:
+def _filter(
+    reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[str]
+) -> DocumentFilter:
     query = reader.text("query")
     if query is not None:
         try:
@@ -269,19 +295,31 @@ def _filter(reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[
     )
 
 
-def _parse_one(reader: _Reader, ident: str, kind: str, known: dict[str, set[str]], source_kinds: Sequence[str]) -> AlertRule | None:
+def _parse_one(
+    reader: _Reader, ident: str, kind: str, known: dict[str, set[str]], source_kinds: Sequence[str]
+) -> AlertRule | None:
     node = reader.node
     to = reader.texts("to")
     if "to" not in node:
         reader.problem(None, 'missing "to"; add the recipients, e.g. to: ["veille@example.org"]')
     elif not to and reader.ok:
-        reader.problem("to", 'is empty; add at least one recipient, e.g. to: ["veille@example.org"]')
+        reader.problem(
+            "to", 'is empty; add at least one recipient, e.g. to: ["veille@example.org"]'
+        )
     raw_to = node.get("to")
     for index, address in enumerate(to):
         if not _ADDRESS.match(address):
-            line = raw_to.lines[index] if isinstance(raw_to, LineList) and index < len(raw_to.lines) else _line(node, "to")
+            line = (
+                raw_to.lines[index]
+                if isinstance(raw_to, LineList) and index < len(raw_to.lines)
+                else _line(node, "to")
+            )
             reader.ok = False
-            reader.problems.add(line, f"{reader.where}.to[{index}]", f"{address!r} is not an email address; write it as name@example.org")
+            reader.problems.add(
+                line,
+                f"{reader.where}.to[{index}]",
+                f"{address!r} is not an email address; write it as name@example.org",
+            )
     common: dict[str, Any] = {
         "id": ident,
         "kind": kind,
@@ -292,28 +330,48 @@ def _parse_one(reader: _Reader, ident: str, kind: str, known: dict[str, set[str]
     }
     rule: AlertRule
     if kind == "immediate":
-        rule = ImmediateRule(**common, filter=_filter(reader, known, source_kinds),
-                             every=reader.duration("every", 60, MIN_EVERY_SECONDS) or 60)
+        rule = ImmediateRule(
+            **common,
+            filter=_filter(reader, known, source_kinds),
+            every=reader.duration("every", 60, MIN_EVERY_SECONDS) or 60,
+        )
     elif kind == "digest":
         at = _times(reader)
         every = reader.duration("every", None, MIN_EVERY_SECONDS)
         if not at and every is None and reader.ok:
-            reader.problem(None, 'a digest needs its times or its period; add at: ["08:00"] (local times) or every: 1h')
+            reader.problem(
+                None,
+                'a digest needs its times or its period; add at: ["08:00"] (local times) or every: 1h',
+            )
         if at and every is not None:
-            reader.problem("every", 'give either `at` (times of day) or `every` (a period), not both')
+            reader.problem(
+                "every", "give either `at` (times of day) or `every` (a period), not both"
+            )
         tz = reader.text("timezone")
         if tz is not None:
             try:
                 ZoneInfo(tz)
             except (ZoneInfoNotFoundError, ValueError):
-                reader.problem("timezone", f"{tz!r} is not a time zone; write an IANA name such as Europe/Paris")
-        rule = DigestRule(**common, filter=_filter(reader, known, source_kinds), at=at, every=every,
-                          timezone=tz, send_empty=reader.flag("send_empty", False))
+                reader.problem(
+                    "timezone",
+                    f"{tz!r} is not a time zone; write an IANA name such as Europe/Paris",
+                )
+        rule = DigestRule(
+            **common,
+            filter=_filter(reader, known, source_kinds),
+            at=at,
+            every=every,
+            timezone=tz,
+            send_empty=reader.flag("send_empty", False),
+        )
     elif kind == "spike":
         window = reader.duration("window", 3600, 60) or 3600
         baseline = reader.duration("baseline", 7 * 86400, 60) or 7 * 86400
         if baseline < 2 * window and reader.ok:
-            reader.problem("baseline", f"must cover at least two windows ({2 * window}s); a baseline of 7d is usual")
+            reader.problem(
+                "baseline",
+                f"must cover at least two windows ({2 * window}s); a baseline of 7d is usual",
+            )
         rule = SpikeRule(
             **common,
             candidates=reader.texts("candidates", sorted(known["candidates"]), "candidate"),
@@ -338,7 +396,9 @@ def _parse_one(reader: _Reader, ident: str, kind: str, known: dict[str, set[str]
     return rule if reader.ok else None
 
 
-def parse_alert_rules(root: LineDict, problems: Problems, source_kinds: Sequence[str]) -> list[AlertRule]:
+def parse_alert_rules(
+    root: LineDict, problems: Problems, source_kinds: Sequence[str]
+) -> list[AlertRule]:
     """The typed rules of ``root["alerts"]``; problems go to ``problems``.
 
     Candidate, topic and source ids are checked against the watchlist's own sections.
@@ -347,7 +407,11 @@ def parse_alert_rules(root: LineDict, problems: Problems, source_kinds: Sequence
     if value is None:
         return []
     if not isinstance(value, LineList):
-        problems.add(_line(root, "alerts"), "alerts", "must be a list of rules, each starting with '- id: ...'")
+        problems.add(
+            _line(root, "alerts"),
+            "alerts",
+            "must be a list of rules, each starting with '- id: ...'",
+        )
         return []
     known = {key: _known_ids(root, key) for key in ("candidates", "topics", "sources")}
     rules: list[AlertRule] = []
@@ -355,30 +419,42 @@ def parse_alert_rules(root: LineDict, problems: Problems, source_kinds: Sequence
     for index, node in enumerate(value):
         where = f"alerts[{index}]"
         if not isinstance(node, LineDict):
-            problems.add(value.lines[index], where, "must be a mapping (`- id: ...` followed by its keys)")
+            problems.add(
+                value.lines[index], where, "must be a mapping (`- id: ...` followed by its keys)"
+            )
             continue
         reader = _Reader(node, where, problems)
         ident = reader.text("id", required=True)
         if ident is not None and not IDENTIFIER.match(ident):
-            reader.problem("id", f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-immediat)")
+            reader.problem(
+                "id",
+                f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-immediat)",
+            )
             ident = None
         if ident is not None:
             if ident in seen:
-                reader.problem("id", f"duplicate id {ident!r} (first used on line {seen[ident]}); give each rule its own id")
+                reader.problem(
+                    "id",
+                    f"duplicate id {ident!r} (first used on line {seen[ident]}); give each rule its own id",
+                )
                 ident = None
             else:
                 seen[ident] = _line(node, "id")
         kind = reader.text("kind", required=True)
         if kind is not None and kind not in RULE_KINDS:
             hint = did_you_mean(kind, RULE_KINDS)
-            reader.problem("kind", f"unknown kind {kind!r}; {hint}use one of {', '.join(RULE_KINDS)}")
+            reader.problem(
+                "kind", f"unknown kind {kind!r}; {hint}use one of {', '.join(RULE_KINDS)}"
+            )
             kind = None
         allowed = _KEYS[kind] if kind else tuple(sorted(set().union(*_KEYS.values())))
         for key in node:
             if key not in allowed:
                 hint = did_you_mean(key, allowed)
                 for_kind = f" for a {kind} rule" if kind else ""
-                reader.problem(key, f"unknown key {key!r}{for_kind}; {hint}allowed keys: {', '.join(allowed)}")
+                reader.problem(
+                    key, f"unknown key {key!r}{for_kind}; {hint}allowed keys: {', '.join(allowed)}"
+                )
         if ident is None or kind is None:
             continue
         rule = _parse_one(reader, ident, kind, known, source_kinds)

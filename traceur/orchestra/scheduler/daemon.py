@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -99,7 +99,10 @@ class Daemon:
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
-            log.info("received %s; stopping (running crawls finish their current items)", signal.Signals(signum).name)
+            log.info(
+                "received %s; stopping (running crawls finish their current items)",
+                signal.Signals(signum).name,
+            )
             self.stopping.set()
 
         for sig in previous:
@@ -136,11 +139,23 @@ class Daemon:
         self._sync_jobs(watchlist, first=True)
         from apscheduler.triggers.interval import IntervalTrigger
 
-        self.scheduler.add_job(job_outbox, IntervalTrigger(seconds=max(1.0, self.tick)), id="outbox",
-                               jobstore="memory", replace_existing=True, next_run_time=datetime.now(timezone.utc))
+        self.scheduler.add_job(
+            job_outbox,
+            IntervalTrigger(seconds=max(1.0, self.tick)),
+            id="outbox",
+            jobstore="memory",
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
         self._write_info()
-        log.info("scheduler started (pid %d): %s, %d sources, %d alert rules, data in %s", os.getpid(),
-                 self.watchlist_path, sum(1 for s in watchlist.sources if s.enabled), len(watchlist.alerts), self.data_dir)
+        log.info(
+            "scheduler started (pid %d): %s, %d sources, %d alert rules, data in %s",
+            os.getpid(),
+            self.watchlist_path,
+            sum(1 for s in watchlist.sources if s.enabled),
+            len(watchlist.alerts),
+            self.data_dir,
+        )
 
     def stop(self) -> None:
         self.stopping.set()
@@ -168,15 +183,19 @@ class Daemon:
         info = self.data_dir / INFO_FILE
         if info.exists():
             data = json.loads(info.read_text(encoding="utf-8"))
-            data["stopped_at"] = datetime.now(timezone.utc).isoformat()
+            data["stopped_at"] = datetime.now(UTC).isoformat()
             info.write_text(json.dumps(data), encoding="utf-8")
         if current() is self:
             set_current(None)
         log.info("scheduler stopped")
 
     def _write_info(self) -> None:
-        info = {"pid": os.getpid(), "started_at": datetime.now(timezone.utc).isoformat(),
-                "watchlist": str(self.watchlist_path.resolve()), "tick": self.tick}
+        info = {
+            "pid": os.getpid(),
+            "started_at": datetime.now(UTC).isoformat(),
+            "watchlist": str(self.watchlist_path.resolve()),
+            "tick": self.tick,
+        }
         (self.data_dir / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
 
     # -- watchlist ----------------------------------------------------------------------
@@ -206,7 +225,11 @@ class Daemon:
             stat = self.watchlist_path.stat()
         except OSError as exc:
             if self._watched.signature is not None:
-                log.error("cannot read the watchlist %s (%s); keeping the previous schedule", self.watchlist_path, exc)
+                log.error(
+                    "cannot read the watchlist %s (%s); keeping the previous schedule",
+                    self.watchlist_path,
+                    exc,
+                )
                 self._watched.signature = None
             return
         signature = (stat.st_mtime_ns, stat.st_size)
@@ -221,16 +244,23 @@ class Daemon:
             watchlist = load_watchlist(self.watchlist_path)
         except WatchlistError as exc:
             self._watched.rejected_digest = digest
-            log.error("the watchlist %s is now invalid; keeping the previous schedule until it is fixed:\n  %s",
-                      self.watchlist_path, "\n  ".join(exc.problems))
+            log.error(
+                "the watchlist %s is now invalid; keeping the previous schedule until it is fixed:\n  %s",
+                self.watchlist_path,
+                "\n  ".join(exc.problems),
+            )
             return
         if self.watchlist_path.read_bytes() != content:
             self._watched.signature = None  # changed while being read: look again next tick
             return
         self._activate(watchlist, content)
         self._sync_jobs(watchlist)
-        log.info("watchlist %s reloaded: %d sources, %d alert rules", self.watchlist_path,
-                 sum(1 for s in watchlist.sources if s.enabled), len(watchlist.alerts))
+        log.info(
+            "watchlist %s reloaded: %d sources, %d alert rules",
+            self.watchlist_path,
+            sum(1 for s in watchlist.sources if s.enabled),
+            len(watchlist.alerts),
+        )
 
     def _sync_jobs(self, watchlist: Watchlist, first: bool = False) -> None:
         assert self.runs is not None
@@ -243,7 +273,7 @@ class Daemon:
                 self.runs.set_interval(source.id, source.every, source.every)
         wanted = desired_jobs(watchlist, self.settings, intervals)
         existing = {job.id: job for job in self.scheduler.get_jobs(jobstore="default")}
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for job_id, job in existing.items():
             if job_id not in {spec.id for spec in wanted}:
                 self.scheduler.remove_job(job_id, jobstore="default")
@@ -252,15 +282,28 @@ class Daemon:
             job = existing.get(spec.id)
             if job is not None and job.name == spec.spec:
                 if first and job.next_run_time is not None and job.next_run_time < now:
-                    log.info("job %s missed its run at %s; running it now", spec.id, job.next_run_time.isoformat())
+                    log.info(
+                        "job %s missed its run at %s; running it now",
+                        spec.id,
+                        job.next_run_time.isoformat(),
+                    )
                 continue
             options: dict[str, Any] = {}
             if spec.run_now:
                 # Spread the first runs so that a big watchlist does not start all at once.
                 delay = random.uniform(0, jitter_for(self.settings, MIN_INTERVAL_SECONDS * 10) or 0)
                 options["next_run_time"] = now + timedelta(seconds=delay)
-            self.scheduler.add_job(spec.func, spec.trigger, args=list(spec.args), id=spec.id, name=spec.spec,
-                                   executor=spec.executor, jobstore="default", replace_existing=True, **options)
+            self.scheduler.add_job(
+                spec.func,
+                spec.trigger,
+                args=list(spec.args),
+                id=spec.id,
+                name=spec.spec,
+                executor=spec.executor,
+                jobstore="default",
+                replace_existing=True,
+                **options,
+            )
             log.info("job %s %s: %s", spec.id, "updated" if job is not None else "added", spec.spec)
 
     # -- running a source ------------------------------------------------------------------
@@ -274,8 +317,15 @@ class Daemon:
         run_id = self.runs.start(source.id, trigger)
         summary, result, message = self._crawl(source)
         record = self.runs.finish(run_id, summary, result, message)
-        log.info("source %s: %s, %d pages, %d new, %d updated%s", source.id, record.result, record.pages, record.new,
-                 record.updated, f" ({message})" if message else "")
+        log.info(
+            "source %s: %s, %d pages, %d new, %d updated%s",
+            source.id,
+            record.result,
+            record.pages,
+            record.new,
+            record.updated,
+            f" ({message})" if message else "",
+        )
         self._adapt(source, record)
         if not self.stopping.is_set():
             self.evaluate_rules(kinds=("immediate", "source_health"))
@@ -287,8 +337,15 @@ class Daemon:
         try:
             # Its own session: a Ctrl-C in the terminal reaches the daemon only, which
             # then decides how the crawl stops (stop() and _wait()).
-            crawl = launch_crawl(self.settings, self.snapshot_path, [source.id], quiet=True, new_session=True,
-                                 env={"TRACEUR_WATCHLIST": str(self.snapshot_path)}, prefix="traceur-run-")
+            crawl = launch_crawl(
+                self.settings,
+                self.snapshot_path,
+                [source.id],
+                quiet=True,
+                new_session=True,
+                env={"TRACEUR_WATCHLIST": str(self.snapshot_path)},
+                prefix="traceur-run-",
+            )
         except OSError as exc:
             return None, "crashed", f"cannot start the crawl: {exc}"
         with crawl:
@@ -310,7 +367,11 @@ class Daemon:
             return summary, "stopped", "stopped by the scheduler's shutdown"
         if code != 0 or summary is None:
             how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-            return summary, "crashed", f"the crawl process failed ({how})" + (f": {tail}" if tail else "")
+            return (
+                summary,
+                "crashed",
+                f"the crawl process failed ({how})" + (f": {tail}" if tail else ""),
+            )
         return summary, None, ""
 
     def _wait(self, crawl: CrawlLaunch) -> int:
@@ -326,7 +387,11 @@ class Daemon:
                     _signal(child, signal.SIGTERM)
                     terminated = True
                 if time.monotonic() > self._stop_deadline > 0:
-                    log.warning("crawl pid %d did not stop in %ds; killing it", child.pid, self.settings.crawl_stop_timeout)
+                    log.warning(
+                        "crawl pid %d did not stop in %ds; killing it",
+                        child.pid,
+                        self.settings.crawl_stop_timeout,
+                    )
                     _signal(child, signal.SIGKILL)
 
     def _adapt(self, source: Source, record: RunRecord) -> None:
@@ -343,15 +408,20 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         try:
-            self.scheduler.reschedule_job(source_job_id(source.id), jobstore="default",
-                                          trigger=IntervalTrigger(seconds=new, jitter=jitter_for(self.settings, new)))
+            self.scheduler.reschedule_job(
+                source_job_id(source.id),
+                jobstore="default",
+                trigger=IntervalTrigger(seconds=new, jitter=jitter_for(self.settings, new)),
+            )
         except JobLookupError:
             return
         log.info("source %s now polled every %ds (watchlist: %ds)", source.id, new, source.every)
 
     # -- alerts --------------------------------------------------------------------------
 
-    def evaluate_rules(self, rule_ids: list[str] | None = None, kinds: tuple[str, ...] | None = None) -> None:
+    def evaluate_rules(
+        self, rule_ids: list[str] | None = None, kinds: tuple[str, ...] | None = None
+    ) -> None:
         if self.stopping.is_set():
             return
         with self._alert_lock:
@@ -359,7 +429,11 @@ class Daemon:
             if evaluator is None:
                 return
             for rule in evaluator.watchlist.alerts:
-                if not rule.enabled or (rule_ids is not None and rule.id not in rule_ids) or (kinds and rule.kind not in kinds):
+                if (
+                    not rule.enabled
+                    or (rule_ids is not None and rule.id not in rule_ids)
+                    or (kinds and rule.kind not in kinds)
+                ):
                     continue
                 outcome = evaluator.evaluate(rule)
                 if outcome.queued or outcome.error:
@@ -374,7 +448,12 @@ class Daemon:
         # deliveries at once are safe, each message is claimed before it is sent.
         delivery = deliver_due(self.settings, self.state)
         if delivery.sent or delivery.failed:
-            log.info("outbox: %d sent, %d failed, %d queued", len(delivery.sent), len(delivery.failed), delivery.remaining)
+            log.info(
+                "outbox: %d sent, %d failed, %d queued",
+                len(delivery.sent),
+                len(delivery.failed),
+                delivery.remaining,
+            )
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
@@ -391,9 +470,11 @@ def configure_logging(settings: Settings) -> None:
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
-    for handler in (logging.FileHandler(data_dir / LOG_FILE, encoding="utf-8"), logging.StreamHandler(sys.stderr)):
+    for handler in (
+        logging.FileHandler(data_dir / LOG_FILE, encoding="utf-8"),
+        logging.StreamHandler(sys.stderr),
+    ):
         handler.setFormatter(formatter)
         root.addHandler(handler)
     # APScheduler narrates every job at INFO; its warnings (skipped runs) are what matter.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-

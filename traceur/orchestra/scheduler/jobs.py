@@ -66,7 +66,6 @@ def jitter_for(settings: Settings, interval: int) -> int | None:
     return value or None
 
 
-
 # -- job definitions -------------------------------------------------------------------
 
 
@@ -106,11 +105,15 @@ def rule_trigger(rule: AlertRule, settings: Settings) -> tuple[Any, str]:
         assert rule.every is not None
         midnight = datetime.now(tz).replace(hour=0, minute=0, second=0, microsecond=0)
         # Aligned on local midnight: `every: 1h` sends at every round hour.
-        return IntervalTrigger(seconds=rule.every, start_date=midnight, timezone=tz), f"digest every {rule.every}s {tz_name}"
+        return IntervalTrigger(
+            seconds=rule.every, start_date=midnight, timezone=tz
+        ), f"digest every {rule.every}s {tz_name}"
     return IntervalTrigger(seconds=rule.every), f"{rule.kind} every {rule.every}s"
 
 
-def desired_jobs(watchlist: Watchlist, settings: Settings, intervals: dict[str, int]) -> list[JobSpec]:
+def desired_jobs(
+    watchlist: Watchlist, settings: Settings, intervals: dict[str, int]
+) -> list[JobSpec]:
     """Every persistent job the watchlist asks for. ``intervals``: adapted intervals by source."""
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -119,25 +122,31 @@ def desired_jobs(watchlist: Watchlist, settings: Settings, intervals: dict[str, 
         if not source.enabled:
             continue
         interval = intervals.get(source.id, source.every)
-        jobs.append(JobSpec(
-            id=source_job_id(source.id),
-            func=SOURCE_JOB,
-            args=(source.id,),
-            trigger=IntervalTrigger(seconds=interval, jitter=jitter_for(settings, interval)),
-            spec=f"source {source.id}: {source.kind} {source.url} every {source.every}s",
-            executor="crawls",
-            run_now=True,
-        ))
+        jobs.append(
+            JobSpec(
+                id=source_job_id(source.id),
+                func=SOURCE_JOB,
+                args=(source.id,),
+                trigger=IntervalTrigger(seconds=interval, jitter=jitter_for(settings, interval)),
+                spec=f"source {source.id}: {source.kind} {source.url} every {source.every}s",
+                executor="crawls",
+                run_now=True,
+            )
+        )
     for rule in watchlist.alerts:
         if not rule.enabled:
             continue
         trigger, spec = rule_trigger(rule, settings)
-        jobs.append(JobSpec(
-            id=rule_job_id(rule.id), func=RULE_JOB, args=(rule.id,), trigger=trigger,
-            spec=f"alert {rule.id}: {spec}",
-        ))
+        jobs.append(
+            JobSpec(
+                id=rule_job_id(rule.id),
+                func=RULE_JOB,
+                args=(rule.id,),
+                trigger=trigger,
+                spec=f"alert {rule.id}: {spec}",
+            )
+        )
     return jobs
-
 
 
 def make_scheduler(settings: Settings, jobstore_path: Path) -> Any:

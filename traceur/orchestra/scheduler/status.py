@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,21 +72,30 @@ def next_run_times(data_dir: Path) -> dict[str, datetime | None]:
             db.close()
     except sqlite3.Error:
         return {}
-    return {job_id: datetime.fromtimestamp(moment, timezone.utc) if moment is not None else None for job_id, moment in rows}
+    return {
+        job_id: datetime.fromtimestamp(moment, UTC) if moment is not None else None
+        for job_id, moment in rows
+    }
 
 
 def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
     """What ``traceur status`` shows: the daemon, each source, each alert rule, the outbox."""
     data_dir = Path(settings.data_dir)
     info_file = data_dir / INFO_FILE
-    info: dict[str, Any] = json.loads(info_file.read_text(encoding="utf-8")) if info_file.exists() else {}
+    info: dict[str, Any] = (
+        json.loads(info_file.read_text(encoding="utf-8")) if info_file.exists() else {}
+    )
     pid = DaemonLock(data_dir).holder()
     snapshot = data_dir / SNAPSHOT_FILE
     if watchlist_path is None:
         watchlist_path = snapshot if snapshot.exists() else settings.watchlist
     watchlist = load_watchlist(watchlist_path)
     # The snapshot is what the daemon runs; show the file it came from.
-    shown = Path(info["watchlist"]) if watchlist_path == snapshot and info.get("watchlist") else Path(watchlist_path)
+    shown = (
+        Path(info["watchlist"])
+        if watchlist_path == snapshot and info.get("watchlist")
+        else Path(watchlist_path)
+    )
     result = Status(pid, info, shown)
     # Without a daemon the stored times are only what would have been: not shown.
     next_runs = next_run_times(data_dir) if pid is not None else {}
@@ -98,14 +107,34 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
             count, found = runs.totals(source.id)
             known = runs.interval(source.id)
             interval = known[1] if known and known[0] == source.every else source.every
-            result.sources.append(SourceStatus(source.id, source.kind, source.every, interval, source.enabled,
-                                               recent[0] if recent else None, next_runs.get(source_job_id(source.id)),
-                                               count, found))
+            result.sources.append(
+                SourceStatus(
+                    source.id,
+                    source.kind,
+                    source.every,
+                    interval,
+                    source.enabled,
+                    recent[0] if recent else None,
+                    next_runs.get(source_job_id(source.id)),
+                    count,
+                    found,
+                )
+            )
     with AlertState.in_data_dir(data_dir) as state:
         for rule in watchlist.alerts:
             activity = state.activity(rule.id)
-            result.rules.append(RuleStatus(rule, activity.evaluated_at, activity.outcome, activity.sent, activity.queued,
-                                           activity.last_sent_at, activity.last_error, next_runs.get(rule_job_id(rule.id))))
+            result.rules.append(
+                RuleStatus(
+                    rule,
+                    activity.evaluated_at,
+                    activity.outcome,
+                    activity.sent,
+                    activity.queued,
+                    activity.last_sent_at,
+                    activity.last_error,
+                    next_runs.get(rule_job_id(rule.id)),
+                )
+            )
         result.queued = state.queued_count()
         result.oldest_queued = state.oldest_queued()
     return result

@@ -4,32 +4,41 @@ the next page and the sub-forums.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import lxml.html
 
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
-from traceur.textnorm import fold_plain
 from traceur.parse.dates import element_date
 from traceur.parse.forums.generic import parse_generic_board
 from traceur.parse.forums.markup import detect_engine
 from traceur.parse.forums.pagination import read_pagination
 from traceur.parse.forums.records import BoardPage, ThreadLink
-from traceur.parse.html import absolute, base_url, clean_url, first_text, has_class, in_order, parse_count, parse_html, squash
+from traceur.parse.html import (
+    absolute,
+    base_url,
+    clean_url,
+    first_text,
+    has_class,
+    in_order,
+    parse_count,
+    parse_html,
+    squash,
+)
 
-
+# The repeated-block finder's building blocks; see _post_chain for why the finder
+# itself (which keeps only the innermost level) is not enough here.
+from traceur.textnorm import fold_plain
 
 
 @dataclass(frozen=True)
 class _BoardMarkup:
-    rows: str                 # one element per thread
-    link: str                 # relative to a row: the thread's title link
+    rows: str  # one element per thread
+    link: str  # relative to a row: the thread's title link
     replies: Callable[[lxml.html.HtmlElement], int | None]
-    last: str                 # relative to a row: where the last activity is shown
-    last_page: str            # relative to a row: links of the row's mini-pagination
+    last: str  # relative to a row: where the last activity is shown
+    last_page: str  # relative to a row: links of the row's mini-pagination
     subforums: str
     pagination: str
     current: str
@@ -140,13 +149,15 @@ def parse_board(html: str, url: str, *, now: datetime | None = None) -> BoardPag
         if thread_url in seen:
             continue
         seen.add(thread_url)
-        threads.append(ThreadLink(
-            url=thread_url,
-            title=squash(links[0].text_content()),
-            replies=markup.replies(row),
-            last_post_at=element_date(in_order(row, markup.last), now),
-            last_page_url=_last_page_link(row, markup.last_page, base),
-        ))
+        threads.append(
+            ThreadLink(
+                url=thread_url,
+                title=squash(links[0].text_content()),
+                replies=markup.replies(row),
+                last_post_at=element_date(in_order(row, markup.last), now),
+                last_page_url=_last_page_link(row, markup.last_page, base),
+            )
+        )
     pagination = read_pagination(root, url, markup.pagination, markup.current, exclude=markup.rows)
     subforums: list[str] = []
     for link in root.xpath(markup.subforums):
@@ -159,5 +170,3 @@ def parse_board(html: str, url: str, *, now: datetime | None = None) -> BoardPag
         next_page_url=clean_url(pagination.next_url) if pagination.next_url else None,
         subforum_urls=tuple(subforums),
     )
-
-

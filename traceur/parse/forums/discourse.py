@@ -10,7 +10,6 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
-
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.dates import parse_iso
@@ -20,7 +19,6 @@ from traceur.parse.html import clean_url, has_class, parse_html, squash
 
 # Discourse serves a topic's JSON 20 posts at a time (TopicView chunk size).
 DISCOURSE_PAGE_SIZE = 20
-
 
 
 def _site(url: str) -> str:
@@ -73,16 +71,28 @@ def parse_discourse_board(data: bytes, url: str) -> BoardPage:
             continue
         thread_url = f"{site}/t/{topic.get('slug') or 'topic'}/{topic['id']}"
         posts_count = topic.get("posts_count")
-        pages = math.ceil(posts_count / DISCOURSE_PAGE_SIZE) if isinstance(posts_count, int) and posts_count > 0 else 1
-        threads.append(ThreadLink(
-            url=thread_url,
-            title=squash(str(topic.get("title") or topic.get("fancy_title") or "")),
-            replies=posts_count - 1 if isinstance(posts_count, int) else topic.get("reply_count"),
-            last_post_at=parse_iso(topic.get("last_posted_at") or topic.get("bumped_at")),
-            last_page_url=discourse_topic_json_url(thread_url, pages) if pages > 1 else None,
-        ))
+        pages = (
+            math.ceil(posts_count / DISCOURSE_PAGE_SIZE)
+            if isinstance(posts_count, int) and posts_count > 0
+            else 1
+        )
+        threads.append(
+            ThreadLink(
+                url=thread_url,
+                title=squash(str(topic.get("title") or topic.get("fancy_title") or "")),
+                replies=posts_count - 1
+                if isinstance(posts_count, int)
+                else topic.get("reply_count"),
+                last_post_at=parse_iso(topic.get("last_posted_at") or topic.get("bumped_at")),
+                last_page_url=discourse_topic_json_url(thread_url, pages) if pages > 1 else None,
+            )
+        )
     more = topic_list.get("more_topics_url")
-    next_url = discourse_board_json_url(urljoin(site + "/", more)) if isinstance(more, str) and more else None
+    next_url = (
+        discourse_board_json_url(urljoin(site + "/", more))
+        if isinstance(more, str) and more
+        else None
+    )
     subforums: list[str] = []
     for category in (payload.get("category_list") or {}).get("categories") or []:
         if isinstance(category, dict) and category.get("slug") and category.get("id") is not None:
@@ -106,7 +116,9 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
     requested = dict(parse_qsl(parts.query)).get("page", "1")
     page = max(int(requested), 1) if requested.isdigit() else 1
     if not isinstance(payload, dict):
-        return ThreadPage("discourse", "", clean_url(url), page, (), (), None, page_url=clean_url(url))
+        return ThreadPage(
+            "discourse", "", clean_url(url), page, (), (), None, page_url=clean_url(url)
+        )
     site = _site(url)
     thread_url = f"{site}/t/{payload.get('slug') or 'topic'}/{payload.get('id')}"
     posts: list[Post] = []
@@ -114,7 +126,12 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
         if not isinstance(raw, dict) or raw.get("id") is None:
             continue
         # Deleted, hidden and "small action" posts (topic closed, pinned…) are not words of anyone.
-        if raw.get("post_type", 1) != 1 or raw.get("deleted_at") or raw.get("hidden") and not raw.get("cooked"):
+        if (
+            raw.get("post_type", 1) != 1
+            or raw.get("deleted_at")
+            or raw.get("hidden")
+            and not raw.get("cooked")
+        ):
             continue
         number = int(raw.get("post_number") or 0) or len(posts) + 1
         text: str = ""
@@ -123,19 +140,29 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
         fragment = parse_html(f"<div>{cooked}</div>") if cooked.strip() else None
         if fragment is not None:
             body = fragment.xpath("//body/div")
-            text, quotes = split_quotes(body[0] if body else fragment, _DISCOURSE_QUOTE,
-                                        xpath_finder(f"./div[{has_class('title')}]"), f".//aside[{has_class('onebox')}]")
-        posts.append(Post(
-            post_id=str(raw["id"]),
-            author=raw.get("username") or raw.get("name") or None,
-            published_at=parse_iso(raw.get("created_at")),
-            text=text,
-            quotes=quotes,
-            position=number,
-            url=f"{thread_url}/{number}",
-        ))
+            text, quotes = split_quotes(
+                body[0] if body else fragment,
+                _DISCOURSE_QUOTE,
+                xpath_finder(f"./div[{has_class('title')}]"),
+                f".//aside[{has_class('onebox')}]",
+            )
+        posts.append(
+            Post(
+                post_id=str(raw["id"]),
+                author=raw.get("username") or raw.get("name") or None,
+                published_at=parse_iso(raw.get("created_at")),
+                text=text,
+                quotes=quotes,
+                position=number,
+                url=f"{thread_url}/{number}",
+            )
+        )
     posts_count = payload.get("posts_count")
-    count = math.ceil(posts_count / DISCOURSE_PAGE_SIZE) if isinstance(posts_count, int) and posts_count > 0 else page
+    count = (
+        math.ceil(posts_count / DISCOURSE_PAGE_SIZE)
+        if isinstance(posts_count, int) and posts_count > 0
+        else page
+    )
     count = max(count, page)
     return ThreadPage(
         engine="discourse",

@@ -13,27 +13,56 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from traceur.parse.dates import TIMESTAMP_ATTRS, find_french_dates, machine_date, parse_french_date
+from traceur.parse.forums.pagination import (
+    page_offset,
+    page_urls,
+    read_pagination,
+    thread_frame,
+    thread_title,
+)
+from traceur.parse.forums.quotes import generic_citations, generic_quotes, split_quotes
+from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
+from traceur.parse.html import (
+    absolute,
+    base_url,
+    clean_url,
+    has_class,
+    parse_count,
+    spaced_text,
+    squash,
+)
+
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor, total, usable
 from traceur.textnorm import fold_plain
-from traceur.parse.dates import TIMESTAMP_ATTRS, find_french_dates, machine_date, parse_french_date
-from traceur.parse.forums.pagination import page_offset, page_urls, read_pagination, thread_frame, thread_title
-from traceur.parse.forums.quotes import generic_citations, generic_quotes, split_quotes
-from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
-from traceur.parse.html import absolute, base_url, clean_url, has_class, parse_count, spaced_text, squash
 
-
-
-_GENERIC_DROP = ("script", "style", "noscript", "template", "svg", "nav", "form", "select", "button")
-_AUTHOR_NAME = re.compile(r"username|user-name|pseudo|author|auteur|nick|poster|login|signataire", re.I)
+_GENERIC_DROP = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "nav",
+    "form",
+    "select",
+    "button",
+)
+_AUTHOR_NAME = re.compile(
+    r"username|user-name|pseudo|author|auteur|nick|poster|login|signataire", re.I
+)
 _AUTHOR_CLASS = re.compile(r"user|membre|member", re.I)
 _AUTHOR_LINK = re.compile(r"membre|member|profil|user|utilisateur|/u/", re.I)
-_AUTHOR_PREFIX = re.compile(r"^(?:message\s+)?(?:post[ée]e?|[ée]crit|publi[ée]e?)?\s*(?:par|by|de)\s+", re.I)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:message\s+)?(?:post[ée]e?|[ée]crit|publi[ée]e?)?\s*(?:par|by|de)\s+", re.I
+)
 _POST_ID = re.compile(r"(\d{2,})$")
 # Row-striping and state classes differ between posts of one thread ("bg1"/"bg2",
 # "odd"/"even", "ligne1"/"ligne2", "unread"): they must not split the posts' group.
-_VOLATILE_CLASSES = frozenset("odd even alt first last unread read new active highlight selected online offline".split())
+_VOLATILE_CLASSES = frozenset(
+    "odd even alt first last unread read new active highlight selected online offline".split()
+)
 
 
 def _post_groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml.html.HtmlElement]]:
@@ -41,14 +70,18 @@ def _post_groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
-        tokens = {re.sub(r"\d+$", "", token.lower()) for token in (element.get("class") or "").split()}
+        tokens = {
+            re.sub(r"\d+$", "", token.lower()) for token in (element.get("class") or "").split()
+        }
         tokens = {token for token in tokens if token and token not in _VOLATILE_CLASSES}
         if tokens:
             groups.setdefault((element.tag, " ".join(sorted(tokens))), []).append(element)
     return groups
 
 
-def _post_chain(root: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
+def _post_chain(
+    root: lxml.html.HtmlElement,
+) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
     """(post containers, message bodies) of a page of repeated posts.
 
     Same idea as :func:`traceur.parse.posts.find_post_blocks` (the repeated element that
@@ -66,8 +99,10 @@ def _post_chain(root: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement
     # boxes. A smaller group whose members each wrap, or sit in, one of best's and that
     # still holds most of its text is the posts without those extras.
     purer = [
-        members for members in groups.values()
-        if 2 <= len(members) < len(best) and total(members) >= 0.7 * total(best)
+        members
+        for members in groups.values()
+        if 2 <= len(members) < len(best)
+        and total(members) >= 0.7 * total(best)
         and _one_to_one(members, best)
     ]
     if purer:
@@ -78,8 +113,10 @@ def _post_chain(root: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement
     body = best
     while True:
         inner = [
-            members for members in groups.values()
-            if members is not body and len(members) == len(body)
+            members
+            for members in groups.values()
+            if members is not body
+            and len(members) == len(body)
             and all(is_ancestor(b, m) for b, m in zip(body, members))
             and total(members) >= 0.6 * total(body)
         ]
@@ -93,19 +130,31 @@ def _one_to_one(members: list[lxml.html.HtmlElement], others: list[lxml.html.Htm
     """Each of ``members`` wraps or sits in a different one of ``others``."""
     used: set[int] = set()
     for member in members:
-        match = next((index for index, other in enumerate(others) if index not in used
-                      and (other is member or is_ancestor(member, other) or is_ancestor(other, member))), None)
+        match = next(
+            (
+                index
+                for index, other in enumerate(others)
+                if index not in used
+                and (other is member or is_ancestor(member, other) or is_ancestor(other, member))
+            ),
+            None,
+        )
         if match is None:
             return False
         used.add(match)
     return True
 
 
-def _outside(container: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+def _outside(
+    container: lxml.html.HtmlElement, body: lxml.html.HtmlElement
+) -> list[lxml.html.HtmlElement]:
     """Descendants of ``container`` that are not inside ``body`` (the post's header zone)."""
     return [
-        node for node in container.iterdescendants()
-        if isinstance(node.tag, str) and node is not body and not is_ancestor(body, node)
+        node
+        for node in container.iterdescendants()
+        if isinstance(node.tag, str)
+        and node is not body
+        and not is_ancestor(body, node)
         and not is_ancestor(node, body)
     ]
 
@@ -136,7 +185,11 @@ def _generic_author(container: lxml.html.HtmlElement, body: lxml.html.HtmlElemen
     # within a tier the innermost element, because its wrapper also holds menus and titles.
     for pattern in (_AUTHOR_NAME, _AUTHOR_CLASS):
         matches = [node for node in zone if pattern.search(marks(node))]
-        innermost = [node for node in matches if not any(other is not node and is_ancestor(node, other) for other in matches)]
+        innermost = [
+            node
+            for node in matches
+            if not any(other is not node and is_ancestor(node, other) for other in matches)
+        ]
         for node in innermost:
             name = _AUTHOR_PREFIX.sub("", squash(node.text_content()))
             if 1 < len(name) <= 60 and not parse_french_date(name):
@@ -152,8 +205,12 @@ def _generic_author(container: lxml.html.HtmlElement, body: lxml.html.HtmlElemen
 _DATE_CLASS = re.compile(r"date|time|heure|posted|poste|publi", re.I)
 
 
-def _generic_printed_date(container: lxml.html.HtmlElement, body: lxml.html.HtmlElement,
-                          header: list[lxml.html.HtmlElement], now: datetime | None) -> datetime | None:
+def _generic_printed_date(
+    container: lxml.html.HtmlElement,
+    body: lxml.html.HtmlElement,
+    header: list[lxml.html.HtmlElement],
+    now: datetime | None,
+) -> datetime | None:
     # An element labelled as the date says it best; otherwise take the latest date of
     # the header zone, because the other dates there (member since…) are older.
     for node in header:
@@ -169,26 +226,37 @@ def _generic_id(container: lxml.html.HtmlElement) -> tuple[str | None, str | Non
     """(post id, anchor) from the container's id, an anchor inside or just before it,
     or a data-*id attribute."""
     own = container.get("id") or ""
-    if (match := _POST_ID.search(own)):
+    if match := _POST_ID.search(own):
         return match.group(1), own
-    for node in container.xpath(".//a[@name or @id] | preceding-sibling::*[1][self::a][@name or @id]"):
+    for node in container.xpath(
+        ".//a[@name or @id] | preceding-sibling::*[1][self::a][@name or @id]"
+    ):
         name = node.get("id") or node.get("name") or ""
-        if (match := _POST_ID.search(name)):
+        if match := _POST_ID.search(name):
             return match.group(1), name
     for node in [container, *container.iterdescendants()]:
         if not isinstance(node.tag, str):
             continue
         for attr, value in node.attrib.items():
-            if re.fullmatch(r"data-(?:post|message|msg|comment|reply)-?id", attr) and value.strip().isdigit():
+            if (
+                re.fullmatch(r"data-(?:post|message|msg|comment|reply)-?id", attr)
+                and value.strip().isdigit()
+            ):
                 return value.strip(), None
     return None, None
 
 
-def parse_generic_thread(root: lxml.html.HtmlElement, url: str, now: datetime | None, per_page: int | None) -> ThreadPage:
-    pagination = read_pagination(root, url, "//*[contains(translate(@class, 'PAGINTO', 'paginto'), 'pagination')"
-                             " or contains(@class, 'pageNav') or contains(@class, 'pages')]",
-                             ".//*[contains(@class, 'active') or contains(@class, 'current') or contains(@class, 'selected')]"
-                             " | .//strong | .//b")
+def parse_generic_thread(
+    root: lxml.html.HtmlElement, url: str, now: datetime | None, per_page: int | None
+) -> ThreadPage:
+    pagination = read_pagination(
+        root,
+        url,
+        "//*[contains(translate(@class, 'PAGINTO', 'paginto'), 'pagination')"
+        " or contains(@class, 'pageNav') or contains(@class, 'pages')]",
+        ".//*[contains(@class, 'active') or contains(@class, 'current') or contains(@class, 'selected')]"
+        " | .//strong | .//b",
+    )
     page_url, page, thread_url = thread_frame(root, url, pagination)
     title = thread_title(root, None)
     work = copy.deepcopy(root)
@@ -203,25 +271,35 @@ def parse_generic_thread(root: lxml.html.HtmlElement, url: str, now: datetime | 
         header = _outside(container, body) if container is not body else [container]
         published = None
         for node in header:
-            if node.tag in ("time", "abbr") or any(node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)):
+            if node.tag in ("time", "abbr") or any(
+                node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)
+            ):
                 published = machine_date(node)
                 if published:
                     break
         if published is None:
             published = _generic_printed_date(container, body, header, now)
         # Many engines print the post's number ("#7") beside the date: it is the position.
-        shown = next((int(match.group(1)) for node in header
-                      if (match := re.fullmatch(r"#\s?(\d{1,6})", squash(node.text_content())))), None)
+        shown = next(
+            (
+                int(match.group(1))
+                for node in header
+                if (match := re.fullmatch(r"#\s?(\d{1,6})", squash(node.text_content())))
+            ),
+            None,
+        )
         position = shown or offset + index
-        posts.append(Post(
-            post_id=post_id or str(position),
-            author=_generic_author(container, body),
-            published_at=published,
-            text=text,
-            quotes=quotes,
-            position=position,
-            url=f"{page_url}#{anchor}" if anchor else page_url,
-        ))
+        posts.append(
+            Post(
+                post_id=post_id or str(position),
+                author=_generic_author(container, body),
+                published_at=published,
+                text=text,
+                quotes=quotes,
+                position=position,
+                url=f"{page_url}#{anchor}" if anchor else page_url,
+            )
+        )
     return ThreadPage(
         engine="generic",
         title=title,
@@ -247,12 +325,25 @@ def parse_generic_board(root: lxml.html.HtmlElement, url: str, now: datetime | N
     for members in _post_groups(root).values():
         rows = []
         for member in members:
-            links = [a for a in member.xpath(".//a[@href]")
-                     if (absolute(url, a.get("href")) or "").startswith(("http://", "https://"))
-                     and urlsplit(absolute(url, a.get("href")) or "").hostname == host]
+            links = [
+                a
+                for a in member.xpath(".//a[@href]")
+                if (absolute(url, a.get("href")) or "").startswith(("http://", "https://"))
+                and urlsplit(absolute(url, a.get("href")) or "").hostname == host
+            ]
             if links:
-                rows.append((member, max(links, key=lambda a: (bool(_THREAD_HINT.search(a.get("href") or "")),
-                                                                  len(squash(a.text_content()))))))
+                rows.append(
+                    (
+                        member,
+                        max(
+                            links,
+                            key=lambda a: (
+                                bool(_THREAD_HINT.search(a.get("href") or "")),
+                                len(squash(a.text_content())),
+                            ),
+                        ),
+                    )
+                )
         if len(rows) >= 2 and len(rows) > len(best):
             best = rows
     threads: list[ThreadLink] = []
@@ -264,23 +355,39 @@ def parse_generic_board(root: lxml.html.HtmlElement, url: str, now: datetime | N
         seen.add(href)
         row_text = fold_plain(spaced_text(row))
         replies = None
-        if (match := re.search(r"(\d+)\s*(?:reponses?|replies|messages?)", row_text)):
+        if match := re.search(r"(\d+)\s*(?:reponses?|replies|messages?)", row_text):
             replies = int(match.group(1))
-        elif (cells := row.xpath(f".//*[{has_class('reponses')} or {has_class('replies')} or {has_class('posts')}]")):
+        elif cells := row.xpath(
+            f".//*[{has_class('reponses')} or {has_class('replies')} or {has_class('posts')}]"
+        ):
             replies = parse_count(cells[0].text_content())
         link_text = fold_plain(spaced_text(link))
-        stamps = [stamp for node in row.xpath(".//time | .//*[@data-time] | .//*[@data-timestamp]")
-                  if (stamp := machine_date(node)) is not None]
-        threads.append(ThreadLink(
-            url=href,
-            title=squash(link.text_content()),
-            replies=replies,
-            # The latest date of the row: a row may also show when the thread started.
-            last_post_at=max(stamps or find_french_dates(row_text.replace(link_text, " "), now), default=None),
-            last_page_url=None,
-        ))
-    pagination = read_pagination(root, url, "//*[contains(@class, 'pagination') or contains(@class, 'pages')]",
-                             ".//*[contains(@class, 'active') or contains(@class, 'current')] | .//strong")
-    return BoardPage("generic", tuple(threads), clean_url(pagination.next_url) if pagination.next_url else None, ())
-
-
+        stamps = [
+            stamp
+            for node in row.xpath(".//time | .//*[@data-time] | .//*[@data-timestamp]")
+            if (stamp := machine_date(node)) is not None
+        ]
+        threads.append(
+            ThreadLink(
+                url=href,
+                title=squash(link.text_content()),
+                replies=replies,
+                # The latest date of the row: a row may also show when the thread started.
+                last_post_at=max(
+                    stamps or find_french_dates(row_text.replace(link_text, " "), now), default=None
+                ),
+                last_page_url=None,
+            )
+        )
+    pagination = read_pagination(
+        root,
+        url,
+        "//*[contains(@class, 'pagination') or contains(@class, 'pages')]",
+        ".//*[contains(@class, 'active') or contains(@class, 'current')] | .//strong",
+    )
+    return BoardPage(
+        "generic",
+        tuple(threads),
+        clean_url(pagination.next_url) if pagination.next_url else None,
+        (),
+    )

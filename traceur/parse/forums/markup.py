@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -16,7 +17,6 @@ import lxml.html
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.forums.quotes import Finder, xpath_finder
 from traceur.parse.html import first_text, has_class, squash
-
 
 # -- engine detection ----------------------------------------------------------------------
 
@@ -88,19 +88,19 @@ def detect_engine(html: str, url: str) -> str:
 @dataclass(frozen=True)
 class ThreadMarkup:
     name: str
-    post: str                       # post containers, in page order
+    post: str  # post containers, in page order
     post_id: Callable[[lxml.html.HtmlElement], str | None]
     anchor: Callable[[lxml.html.HtmlElement, str], str | None]
     author: Callable[[lxml.html.HtmlElement], str | None]
-    date: str                       # relative to the post: where its date is shown
-    content: str                    # relative to the post: the message itself
-    quote: Finder                   # quote blocks inside the message
+    date: str  # relative to the post: where its date is shown
+    content: str  # relative to the post: the message itself
+    quote: Finder  # quote blocks inside the message
     citation: Callable[[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]
-    junk: str | None                # relative to the message: never the author's words
-    number: str | None              # relative to the post: the engine's "#12"
+    junk: str | None  # relative to the message: never the author's words
+    number: str | None  # relative to the post: the engine's "#12"
     title: str
-    pagination: str                 # pagination blocks of a thread page
-    current: str                    # relative to a pagination block: the current page
+    pagination: str  # pagination blocks of a thread page
+    current: str  # relative to a pagination block: the current page
 
 
 def _id_from(pattern: str, *attrs: str) -> Callable[[lxml.html.HtmlElement], str | None]:
@@ -117,7 +117,9 @@ def _id_from(pattern: str, *attrs: str) -> Callable[[lxml.html.HtmlElement], str
     return find
 
 
-def _author_xpath(xpath: str, attr: str | None = None) -> Callable[[lxml.html.HtmlElement], str | None]:
+def _author_xpath(
+    xpath: str, attr: str | None = None
+) -> Callable[[lxml.html.HtmlElement], str | None]:
     def find(post: lxml.html.HtmlElement) -> str | None:
         if attr and squash(post.get(attr)):
             return squash(post.get(attr))
@@ -127,7 +129,10 @@ def _author_xpath(xpath: str, attr: str | None = None) -> Callable[[lxml.html.Ht
 
 
 def _invision_author(post: lxml.html.HtmlElement) -> str | None:
-    name = first_text(post, f".//*[{has_class('cAuthorPane_author')}]//a | .//*[{has_class('cAuthorPane_author')}]")
+    name = first_text(
+        post,
+        f".//*[{has_class('cAuthorPane_author')}]//a | .//*[{has_class('cAuthorPane_author')}]",
+    )
     if name:
         return name
     data = quotedata(post)
@@ -171,11 +176,15 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
         post=f"//li[{has_class('postcontainer')} or {has_class('postbitlegacy')} or {has_class('postbit')}][starts-with(@id, 'post_')]",
         post_id=_id_from(r"^post_(\d+)$", "id"),
         anchor=lambda post, ident: f"post{ident}",
-        author=_author_xpath(f".//div[{has_class('userinfo')}]//*[{has_class('username')}] | .//*[{has_class('username')}]"),
+        author=_author_xpath(
+            f".//div[{has_class('userinfo')}]//*[{has_class('username')}] | .//*[{has_class('username')}]"
+        ),
         date=f".//span[{has_class('postdate')}] | .//div[{has_class('posthead')}]",
         content=".//div[starts-with(@id, 'post_message_')]",
         # Code boxes share bbcode_container; only those holding a quote are quotes.
-        quote=xpath_finder(f".//div[{has_class('bbcode_container')}][.//div[{has_class('bbcode_quote')}]]"),
+        quote=xpath_finder(
+            f".//div[{has_class('bbcode_container')}][.//div[{has_class('bbcode_quote')}]]"
+        ),
         citation=xpath_finder(f".//div[{has_class('bbcode_postedby')}]"),
         junk=None,
         number=f".//a[{has_class('postcounter')}]",
@@ -188,11 +197,15 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
         post=f"//article[{has_class('message--post')} or ({has_class('message')} and starts-with(@data-content, 'post-'))]",
         post_id=_id_from(r"^(?:js-)?post-(\d+)$", "data-content", "id"),
         anchor=lambda post, ident: f"post-{ident}",
-        author=_author_xpath(f".//h4[{has_class('message-name')}]//*[{has_class('username')}]", attr="data-author"),
+        author=_author_xpath(
+            f".//h4[{has_class('message-name')}]//*[{has_class('username')}]", attr="data-author"
+        ),
         date=f".//*[{has_class('message-attribution-main')}]//time | .//time[{has_class('u-dt')}]",
         content=f".//article[{has_class('message-body')}]//div[{has_class('bbWrapper')}]",
         quote=xpath_finder(f".//blockquote[{has_class('bbCodeBlock--quote')}]"),
-        citation=xpath_finder(f".//div[{has_class('bbCodeBlock-title')}] | .//div[{has_class('bbCodeBlock-expandLink')}]"),
+        citation=xpath_finder(
+            f".//div[{has_class('bbCodeBlock-title')}] | .//div[{has_class('bbCodeBlock-expandLink')}]"
+        ),
         junk=f".//div[{has_class('bbCodeBlock-expandLink')}]",
         number=f".//ul[{has_class('message-attribution-opposite')}]//a[starts-with(normalize-space(.), '#')]",
         title=f"//h1[{has_class('p-title-value')}]",
@@ -222,7 +235,9 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
         # The crawler view shows post numbers, not post ids (see parse_discourse_topic).
         post_id=_id_from(r"^post_(\d+)$", "id"),
         anchor=lambda post, ident: None,
-        author=_author_xpath(f".//*[{has_class('creator')}]//*[@itemprop='name'] | .//*[{has_class('creator')}]"),
+        author=_author_xpath(
+            f".//*[{has_class('creator')}]//*[@itemprop='name'] | .//*[{has_class('creator')}]"
+        ),
         date=".//time[@itemprop='datePublished'] | .//time",
         content=".//div[@itemprop='text']",
         quote=xpath_finder(f".//aside[{has_class('quote')}]"),
@@ -234,5 +249,3 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
         current=".//strong",
     ),
 }
-
-

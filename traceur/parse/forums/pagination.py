@@ -11,17 +11,26 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import lxml.html
 
+from traceur.parse.html import (
+    absolute,
+    base_url,
+    clean_url,
+    first_text,
+    has_class,
+    spaced_text,
+    squash,
+)
+
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor
 from traceur.textnorm import fold_plain
-from traceur.parse.html import absolute, base_url, clean_url, first_text, has_class, spaced_text, squash
-
-
 
 _PAGE_OF = re.compile(r"\bpage\s*(\d+)\s*(?:sur|of|/)\s*(\d+)")
 _MESSAGES = re.compile(r"(\d+(?:[ .,]\d{3})*)\s*(?:messages?|posts?)\b")
-_RESULTS = re.compile(r"\b(?:resultats?|results?|messages?|affichage des resultats)\s+(\d+)\s+(?:a|to|-)\s+(\d+)\s+(?:sur|of)\s+(\d+)")
+_RESULTS = re.compile(
+    r"\b(?:resultats?|results?|messages?|affichage des resultats)\s+(\d+)\s+(?:a|to|-)\s+(\d+)\s+(?:sur|of)\s+(\d+)"
+)
 _URL_PAGE = (
     re.compile(r"/page[-/]?(\d+)(?:\.html?)?/?$"),
     re.compile(r"[?&]page=(\d+)"),
@@ -34,12 +43,17 @@ class Pagination:
     current: int | None
     count: int | None
     total_posts: int | None
-    first_shown: int | None       # "Résultats 7 à 11 sur 11" → 7
+    first_shown: int | None  # "Résultats 7 à 11 sur 11" → 7
     next_url: str | None
 
 
-def read_pagination(root: lxml.html.HtmlElement, url: str, blocks_xpath: str, current_xpath: str,
-                exclude: str | None = None) -> Pagination:
+def read_pagination(
+    root: lxml.html.HtmlElement,
+    url: str,
+    blocks_xpath: str,
+    current_xpath: str,
+    exclude: str | None = None,
+) -> Pagination:
     base = base_url(root, url)
     pages: dict[int, str] = {}
     current: int | None = None
@@ -76,11 +90,13 @@ def read_pagination(root: lxml.html.HtmlElement, url: str, blocks_xpath: str, cu
         for link in block.xpath(".//a[@title]"):
             # vBulletin puts "Résultats 1 à 6 sur 11" in the title of the current page link.
             if first_shown is None and squash(link.text_content()) == str(current or ""):
-                if (found := _RESULTS.search(fold_plain(link.get("title") or ""))):
+                if found := _RESULTS.search(fold_plain(link.get("title") or "")):
                     first_shown = int(found.group(1))
     if first_shown is None:
-        for node in root.xpath(f"//*[{has_class('postpagestats')}] | //*[{has_class('pagestats')}]"):
-            if (found := _RESULTS.search(fold_plain(spaced_text(node)))):
+        for node in root.xpath(
+            f"//*[{has_class('postpagestats')}] | //*[{has_class('pagestats')}]"
+        ):
+            if found := _RESULTS.search(fold_plain(spaced_text(node))):
                 first_shown = int(found.group(1))
                 total = total or int(found.group(3))
                 break
@@ -102,7 +118,11 @@ def read_pagination(root: lxml.html.HtmlElement, url: str, blocks_xpath: str, cu
 
 def _is_next(link: lxml.html.HtmlElement) -> bool:
     rel = (link.get("rel") or "").lower().split()
-    classes = (link.get("class") or "") + " " + (link.getparent().get("class") or "" if link.getparent() is not None else "")
+    classes = (
+        (link.get("class") or "")
+        + " "
+        + (link.getparent().get("class") or "" if link.getparent() is not None else "")
+    )
     label = fold_plain(squash(link.text_content()) or link.get("title") or "")
     return (
         "next" in rel
@@ -127,7 +147,9 @@ def first_page_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
-def page_offset(url: str, page: int, pagination: Pagination, n_posts: int, per_page: int | None) -> int:
+def page_offset(
+    url: str, page: int, pagination: Pagination, n_posts: int, per_page: int | None
+) -> int:
     """How many posts of the thread come before this page.
 
     Each page must know it alone (a later pass starts from the last page): from a
@@ -177,7 +199,10 @@ def thread_title(root: lxml.html.HtmlElement, xpath: str | None) -> str:
         return first_h1
     return re.split(r"\s+[-|–—]\s+", page_title)[0] if page_title else ""
 
-def thread_frame(root: lxml.html.HtmlElement, url: str, pagination: Pagination) -> tuple[str, int, str]:
+
+def thread_frame(
+    root: lxml.html.HtmlElement, url: str, pagination: Pagination
+) -> tuple[str, int, str]:
     page_url = canonical_page_url(root, url)
     page = pagination.current or 1
     if page == 1:
@@ -196,4 +221,3 @@ def page_urls(pagination: Pagination, page: int, page_url: str) -> tuple[str, ..
     pages = {number: clean_url(link) for number, link in pagination.pages.items()}
     pages[page] = page_url
     return tuple(pages[number] for number in sorted(pages))
-

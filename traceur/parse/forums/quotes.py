@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import lxml.html
+
+from traceur.parse.html import html_text, squash
 
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor
 from traceur.textnorm import fold_plain
-from traceur.parse.html import html_text, squash
-
-
-
 
 Finder = Callable[[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]
 
@@ -63,7 +61,10 @@ def split_quotes(
     return html_text(content), tuple(quotes)
 
 
-_QUOTE_CLASS = re.compile(r"^(?:[a-z0-9]+[-_])*(?:quote|citation|cite)(?:[-_]?(?:box|block|content|container|wrap|message|text))?$", re.I)
+_QUOTE_CLASS = re.compile(
+    r"^(?:[a-z0-9]+[-_])*(?:quote|citation|cite)(?:[-_]?(?:box|block|content|container|wrap|message|text))?$",
+    re.I,
+)
 
 
 def generic_quotes(content: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -74,17 +75,29 @@ def generic_quotes(content: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement
     for node in content.iterdescendants():
         if not isinstance(node.tag, str):
             continue
-        if node.tag == "blockquote" or (node.tag == "q" and len(squash(node.text_content())) > 20):
-            found.append(node)
-        elif any(_QUOTE_CLASS.match(token) for token in (node.get("class") or "").split()):
+        if (
+            node.tag == "blockquote"
+            or (node.tag == "q" and len(squash(node.text_content())) > 20)
+            or any(_QUOTE_CLASS.match(token) for token in (node.get("class") or "").split())
+        ):
             found.append(node)
     # "ipsQuote_citation" looks like a quote by its name but is a quote's attribution line.
-    return [node for node in found
-            if not any(other is not node and is_ancestor(other, node) and node in generic_citations(other) for other in found)]
+    return [
+        node
+        for node in found
+        if not any(
+            other is not node and is_ancestor(other, node) and node in generic_citations(other)
+            for other in found
+        )
+    ]
 
 
-_ATTRIBUTION = re.compile(r"(a ecrit|ecrivait|a dit|wrote|said|citation de|posted by|poste par)\s*:?\s*$")
-_ATTRIBUTION_CLASS = re.compile(r"title|titre|auteur|author|cite|citation|header|posted|source|expandlink|expand-link", re.I)
+_ATTRIBUTION = re.compile(
+    r"(a ecrit|ecrivait|a dit|wrote|said|citation de|posted by|poste par)\s*:?\s*$"
+)
+_ATTRIBUTION_CLASS = re.compile(
+    r"title|titre|auteur|author|cite|citation|header|posted|source|expandlink|expand-link", re.I
+)
 
 
 def generic_citations(quote: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -96,9 +109,10 @@ def generic_citations(quote: lxml.html.HtmlElement) -> list[lxml.html.HtmlElemen
             continue
         if _ATTRIBUTION_CLASS.search(child.get("class") or ""):
             found.append(child)
-        elif child.tag in ("b", "strong", "span", "div", "p") and len(squash(child.text_content())) < 80:
+        elif (
+            child.tag in ("b", "strong", "span", "div", "p")
+            and len(squash(child.text_content())) < 80
+        ):
             if _ATTRIBUTION.search(fold_plain(squash(child.text_content()))):
                 found.append(child)
     return found
-
-

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-
 from traceur.document import to_utc
+
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 
 ENGINES = ("phpbb", "vbulletin", "xenforo", "discourse", "invision", "generic")
-
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,9 @@ def thread_has_news(link: ThreadLink, state: ThreadState | None) -> bool:
         return True
     if link.replies is not None and (state.replies is None or link.replies > state.replies):
         return True
-    if link.last_post_at is not None and (state.last_post_at is None or link.last_post_at > state.last_post_at):
+    if link.last_post_at is not None and (
+        state.last_post_at is None or link.last_post_at > state.last_post_at
+    ):
         return True
     return False
 
@@ -126,6 +127,8 @@ def state_after(link: ThreadLink | None, last_page: ThreadPage) -> ThreadState:
     if replies is None and last_page.posts:
         replies = max(p.position for p in last_page.posts) - 1
     seen_at = link.last_post_at if link is not None and link.last_post_at else last_post
-    return ThreadState(replies=replies, last_post_at=seen_at, last_page_url=last_page.page_url or last_page.thread_url)
-
-
+    return ThreadState(
+        replies=replies,
+        last_post_at=seen_at,
+        last_page_url=last_page.page_url or last_page.thread_url,
+    )

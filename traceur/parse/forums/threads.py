@@ -16,16 +16,23 @@ from datetime import datetime
 
 import lxml.html
 
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
-from traceur.parse.posts import is_ancestor
 from traceur.parse.dates import element_date, from_timestamp
 from traceur.parse.forums.generic import parse_generic_thread
 from traceur.parse.forums.markup import THREAD_MARKUP, ThreadMarkup, detect_engine, quotedata
-from traceur.parse.forums.pagination import page_offset, page_urls, read_pagination, thread_frame, thread_title
+from traceur.parse.forums.pagination import (
+    page_offset,
+    page_urls,
+    read_pagination,
+    thread_frame,
+    thread_title,
+)
 from traceur.parse.forums.quotes import split_quotes
 from traceur.parse.forums.records import Post, ThreadPage
 from traceur.parse.html import clean_url, first_text, in_order, parse_html
+
+# The repeated-block finder's building blocks; see _post_chain for why the finder
+# itself (which keeps only the innermost level) is not enough here.
+from traceur.parse.posts import is_ancestor
 
 
 def _shown_number(post: lxml.html.HtmlElement, xpath: str | None) -> int | None:
@@ -36,8 +43,14 @@ def _shown_number(post: lxml.html.HtmlElement, xpath: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def parse_thread_page(html: str, url: str, *, now: datetime | None = None, per_page: int | None = None,
-                      engine: str | None = None) -> ThreadPage:
+def parse_thread_page(
+    html: str,
+    url: str,
+    *,
+    now: datetime | None = None,
+    per_page: int | None = None,
+    engine: str | None = None,
+) -> ThreadPage:
     """Every post of one page of a forum thread, whatever the engine.
 
     ``now`` anchors relative dates ("Hier à 18:05"); ``per_page`` (posts per page, if
@@ -55,9 +68,13 @@ def parse_thread_page(html: str, url: str, *, now: datetime | None = None, per_p
     return parse_generic_thread(root, url, now, per_page)
 
 
-
-def _parse_known(root: lxml.html.HtmlElement, url: str, markup: ThreadMarkup, now: datetime | None,
-                 per_page: int | None) -> ThreadPage:
+def _parse_known(
+    root: lxml.html.HtmlElement,
+    url: str,
+    markup: ThreadMarkup,
+    now: datetime | None,
+    per_page: int | None,
+) -> ThreadPage:
     pagination = read_pagination(root, url, markup.pagination, markup.current)
     if markup.name == "invision" and per_page is None:
         for value in root.xpath("//@data-ipsPagination-perPage | //@data-ipspagination-perpage"):
@@ -68,7 +85,11 @@ def _parse_known(root: lxml.html.HtmlElement, url: str, markup: ThreadMarkup, no
     if markup.name == "discourse":
         thread_url = re.sub(r"(/t/[^/]+/\d+)(?:/\d+)?/?$", r"\1", thread_url)
     found = list(root.xpath(markup.post))
-    containers = [post for post in found if not any(other is not post and is_ancestor(other, post) for other in found)]
+    containers = [
+        post
+        for post in found
+        if not any(other is not post and is_ancestor(other, post) for other in found)
+    ]
     offset = page_offset(url, page, pagination, len(containers), per_page)
     posts: list[Post] = []
     for index, container in enumerate(containers, start=1):
@@ -87,7 +108,9 @@ def _parse_known(root: lxml.html.HtmlElement, url: str, markup: ThreadMarkup, no
         else:
             anchor = markup.anchor(container, post_id)
             post_url = f"{page_url}#{anchor}" if anchor else page_url
-        posts.append(Post(post_id, markup.author(container), published, text, quotes, position, post_url))
+        posts.append(
+            Post(post_id, markup.author(container), published, text, quotes, position, post_url)
+        )
     return ThreadPage(
         engine=markup.name,
         title=thread_title(root, markup.title),
@@ -99,5 +122,3 @@ def _parse_known(root: lxml.html.HtmlElement, url: str, markup: ThreadMarkup, no
         page_count=pagination.count,
         page_url=page_url,
     )
-
-
