@@ -74,7 +74,11 @@ topics:
   - id: transports
     keywords: ["tramway", "ligne de bus"]
 sources:
-  - {id: quotidien-politique, name: "Le Quotidien du Centre", kind: feed, url: "http://%(host)s%(feed)s", every: %(every)ds}
+  - id: quotidien-politique
+    name: "Le Quotidien du Centre"
+    kind: feed
+    url: "http://%(host)s%(feed)s"
+    every: %(every)ds
 alerts:
   - id: candidats-immediat
     kind: immediate
@@ -94,9 +98,12 @@ PLACES = (
 
 def _article(title: str, paragraph: str) -> bytes:
     return (
-        f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title></head><body>"
-        f"<main><article><h1>{title}</h1><p>{paragraph}</p><p>Les élus de l’opposition ont annoncé qu’ils "
-        "déposeraient plusieurs amendements lors de la prochaine séance du conseil municipal, prévue le mois prochain."
+        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
+        f"<title>{title}</title></head><body>"
+        f"<main><article><h1>{title}</h1><p>{paragraph}</p>"
+        "<p>Les élus de l’opposition ont annoncé qu’ils "
+        "déposeraient plusieurs amendements lors de la prochaine séance du conseil municipal, "
+        "prévue le mois prochain."
         "</p></article></main></body></html>"
     ).encode()
 
@@ -112,7 +119,8 @@ def _wait(predicate: Callable[[], T], timeout: float) -> T:
 
 
 def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
-    """(wait for the poll, crawl process start, feed fetched → email received) in seconds, for each run."""
+    """(wait for the poll, crawl process start, feed fetched → email received) in seconds, for
+    each run."""
     rng = random.Random(SEED)
     feed = (DEMO_WEB / HOST / FEED_PATH.lstrip("/")).read_text(encoding="utf-8")
     results: list[tuple[float, float, float]] = []
@@ -192,7 +200,10 @@ def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
                         {"Content-Type": "application/rss+xml"},
                     ),
                 )
-                received = _wait(lambda: sink.messages()[number:], interval * 3 + 60)[0]
+                received = _wait(
+                    lambda number=number: sink.messages()[number:],
+                    interval * 3 + 60,
+                )[0]
                 fetched = min(
                     r.at for r in web.requested(HOST) if r.path == FEED_PATH and r.at >= published
                 )
@@ -208,7 +219,8 @@ def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
                 work = received.at - fetched
                 results.append((waited, startup, work))
                 print(
-                    f"  run {number + 1}: waited for the poll {waited:5.1f} s, crawl process start {startup:4.1f} s, "
+                    f"  run {number + 1}: waited for the poll {waited:5.1f} s, "
+                    f"crawl process start {startup:4.1f} s, "
                     f"fetch to email {work:4.1f} s, total {received.at - published:5.1f} s",
                     flush=True,
                 )
@@ -219,7 +231,8 @@ def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
 
 
 def evaluation_cost(documents: int) -> tuple[float, float, int]:
-    """(documents/s, ms per email, emails) for one immediate rule over ``documents`` new documents."""
+    """(documents/s, ms per email, emails) for one immediate rule over ``documents`` new
+    documents."""
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory(prefix="traceur-bench-eval-") as tmp:
         root = Path(tmp)
@@ -242,7 +255,8 @@ def evaluation_cost(documents: int) -> tuple[float, float, int]:
             text = " ".join(
                 [f"{person} s'est exprimé devant {rng.choice(PLACES)}."]
                 + [
-                    f"Le conseil a débattu du point {n} de l'ordre du jour, consacré au tramway et aux écoles."
+                    f"Le conseil a débattu du point {n} de l'ordre du jour, "
+                    "consacré au tramway et aux écoles."
                     for n in range(12)
                 ]
             )
@@ -289,7 +303,7 @@ def main() -> int | None:
         f"Time to alert: feed polled every {interval} s, {runs} entries published at random moments"
     )
     results = time_to_alert(runs, interval)
-    columns = list(zip(*results))
+    columns = list(zip(*results, strict=True))
     totals = [sum(r) for r in results]
     rows: list[tuple[str, str, str]] = [("", "median", "worst")]
     for label, values in (

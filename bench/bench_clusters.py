@@ -112,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     text_mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
     print(f"corpus: {corpus.describe(pages)}")
     print(
-        f"documents: {len(docs)} ({len(pages)} pages and {len(docs) - len(pages)} copies of {copied} of them), "
+        f"documents: {len(docs)} ({len(pages)} pages and "
+        f"{len(docs) - len(pages)} copies of {copied} of them), "
         f"{text_mb:.2f} MB of text, {text_mb * 1e6 / len(docs) / 1e3:.1f} KB each on average"
     )
 
@@ -188,16 +189,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(
         f"clusters: {len(sizes)} for {len(docs)} documents; {multi} with more than one document "
-        f"(stories copied: {copied}); {copies_joined} of {len(docs) - len(pages)} copies joined their original's cluster"
+        f"(stories copied: {copied}); {copies_joined} of {len(docs) - len(pages)} copies "
+        "joined their original's cluster"
     )
     print(
-        f"pages put in another page's cluster: {pages_grouped} of {len(pages)}. The generator builds every page from the"
+        f"pages put in another page's cluster: {pages_grouped} of {len(pages)}. "
+        "The generator builds every page from the"
     )
     print(
-        "same few hundred sentence templates, so some of its pages share a quarter of their five-word runs, as no two"
+        "same few hundred sentence templates, "
+        "so some of its pages share a quarter of their five-word runs, as no two"
     )
     print(
-        "real articles do; the quality of clustering is measured by `make eval` on hand-written texts, not here."
+        "real articles do; "
+        "the quality of clustering is measured by `make eval` on hand-written texts, not here."
     )
     print(f"index on disk: {disk / 1e6:.2f} MB, {disk / len(docs) / 1e3:.2f} KB per document")
     print(

@@ -52,7 +52,11 @@ def write_site(root: Path, count: int) -> list[str]:
             if number + 1 < len(indexes)
             else ""
         )
-        html = f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Archives, page {number + 1}</title></head><body><h1>Archives</h1><ul>{links}</ul>{following}</body></html>'
+        html = (
+            '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+            f"<title>Archives, page {number + 1}</title></head>"
+            f"<body><h1>Archives</h1><ul>{links}</ul>{following}</body></html>"
+        )
         (site / ("index.html" if number == 0 else f"index-{number}.html")).write_text(
             html, encoding="utf-8"
         )
@@ -83,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "url": f"http://{HOST}/",
                 "every": "1h",
                 "match": r"/articles/\d+\.html$",
-                # The generated pages link to rubrics this site does not have; only archives are followed.
+                # The generated pages link to rubrics this site does not have; only archives are
+                # followed.
                 "follow": r"/(articles/\d+\.html|index(-\d+)?\.html)$",
                 "limits": {"max_pages": count + 100, "max_depth": len(paths) // PER_INDEX + 2},
             }
@@ -94,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         listed = cast
         print(
-            f"site: {count} articles ({html_mb:.1f} MB of HTML) behind {len(paths) // PER_INDEX + 1} index pages; "
+            f"site: {count} articles ({html_mb:.1f} MB of HTML) "
+            f"behind {len(paths) // PER_INDEX + 1} index pages; "
             f"watchlist: {len(listed)} candidates"
         )
         with LocalWeb(root) as web:

@@ -52,7 +52,10 @@ def _timed(store: ElasticsearchStore | SqliteStore, documents: list[Document]) -
     start = time.perf_counter()
     result = store.upsert(documents)
     seconds = time.perf_counter() - start
-    outcome = f"{len(result.new)} new, {len(result.unchanged)} unchanged, {len(result.spooled)} spooled, {len(result.failed)} failed"
+    outcome = (
+        f"{len(result.new)} new, {len(result.unchanged)} unchanged, "
+        f"{len(result.spooled)} spooled, {len(result.failed)} failed"
+    )
     return seconds, outcome
 
 
@@ -77,7 +80,8 @@ def main() -> None:
     documents = corpus(count, seed=11, paragraphs=8)
     text_mb = sum(len(d.title.encode()) + len(d.text.encode()) for d in documents) / 1e6
     print(
-        f"corpus: {count} documents, {text_mb:.1f} MB of title and text ({text_mb * 1e6 / count / 1000:.1f} KB each)"
+        f"corpus: {count} documents, {text_mb:.1f} MB of title and text "
+        f"({text_mb * 1e6 / count / 1000:.1f} KB each)"
     )
 
     workdir = Path(tempfile.mkdtemp(prefix="traceur-bench-es-"))
@@ -85,7 +89,8 @@ def main() -> None:
     server = start_server(heap="512m")
     print(f"Elasticsearch started in {time.perf_counter() - started:.1f}s at {server.url}")
     try:
-        # Warm the server (and its JIT) on other documents, so the first timed batch is not the slowest.
+        # Warm the server (and its JIT) on other documents, so the first timed batch is not the
+        # slowest.
         warm = _es_store(server, workdir, "warm")
         warm.upsert(corpus(1000, seed=3, paragraphs=8))
         warm.close()
@@ -125,7 +130,8 @@ def main() -> None:
         return f"{text_mb / seconds:.2f}"
 
     print(
-        f"\nupsert of {count} documents (Elasticsearch: {analysis} analysis, batches of 500; {stored} stored)"
+        f"\nupsert of {count} documents "
+        f"(Elasticsearch: {analysis} analysis, batches of 500; {stored} stored)"
     )
     print(
         measure.table(

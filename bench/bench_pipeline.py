@@ -163,8 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tagger = Tagger(watchlist)
         built = time.perf_counter() - start
         print(
-            f"watchlist: {len(watchlist.candidates)} candidates, {tagger.alias_count} names and aliases, "
-            f"{len(watchlist.topics)} topics; loaded in {loaded:.2f} s, tagger built in {built * 1000:.0f} ms"
+            f"watchlist: {len(watchlist.candidates)} candidates, "
+            f"{tagger.alias_count} names and aliases, "
+            f"{len(watchlist.topics)} topics; loaded in {loaded:.2f} s, "
+            f"tagger built in {built * 1000:.0f} ms"
         )
 
         # Warm up imports and first-call set-up on pages that are not measured.
@@ -191,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elapsed = sum(clock.totals.get(stage, 0.0) for stage in stages)
         print()
         print(
-            f"pipeline: {count} pages in {elapsed:.2f} s → {count / elapsed:.1f} pages/s, {html_bytes / 1e6 / elapsed:.2f} MB/s of HTML"
+            f"pipeline: {count} pages in {elapsed:.2f} s → {count / elapsed:.1f} pages/s, "
+            f"{html_bytes / 1e6 / elapsed:.2f} MB/s of HTML"
         )
         rows: list[list[object]] = [["stage", "total s", "ms/page", "share"]]
         for stage in stages:
@@ -206,11 +209,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         print(measure.table(rows))
         print(
-            f"  stored: {outcome['new']} new, {outcome['updated']} updated, {outcome['unchanged']} unchanged; "
-            f"{outcome['dropped']} dropped as not a document; SQLite file {measure.mb(db_size)} (WAL, one transaction per page)"
+            f"  stored: {outcome['new']} new, {outcome['updated']} updated, "
+            f"{outcome['unchanged']} unchanged; "
+            f"{outcome['dropped']} dropped as not a document; "
+            f"SQLite file {measure.mb(db_size)} (WAL, one transaction per page)"
         )
         print(
-            f"  tagged with a candidate: {outcome['tagged']} documents, {outcome['mentions']} candidate mentions "
+            f"  tagged with a candidate: {outcome['tagged']} documents, "
+            f"{outcome['mentions']} candidate mentions "
             f"(the generator planted {planted} in the main text of {planted_pages} pages)"
         )
 
@@ -252,10 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("memory:")
     print(
-        f"  tracemalloc peak, pipeline over the first {len(traced_pages)} pages (fresh database, untimed pass): {traced['peak_mb']:.1f} MB"
+        f"  tracemalloc peak, pipeline over the first {len(traced_pages)} pages "
+        f"(fresh database, untimed pass): {traced['peak_mb']:.1f} MB"
     )
     print(
-        f"  ru_maxrss: {rss_before:.0f} MB before the timed pass (corpus, watchlist, imports), {rss_after:.0f} MB after it (peers included), "
+        f"  ru_maxrss: {rss_before:.0f} MB before the timed pass (corpus, watchlist, imports), "
+        f"{rss_after:.0f} MB after it (peers included), "
         f"{measure.peak_rss_mb():.0f} MB at the end"
     )
     return 0

@@ -73,7 +73,8 @@ def naive_pattern(watchlist: Watchlist) -> tuple[re.Pattern[str], dict[tuple[str
 
 
 class _Pass:
-    """One tagger pass: matches by kind over the texts ``counted`` covers, time tagging, time folding."""
+    """One tagger pass: matches by kind over the texts ``counted`` covers, time tagging, time
+    folding."""
 
     def __init__(self) -> None:
         self.found = {"candidate": 0, "topic": 0}
@@ -129,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         min_mb=(
             float,
             None,
-            f"text the tagger processes per watchlist, looping (default {MIN_MB:g}, {QUICK_MIN_MB:g} with --quick)",
+            "text the tagger processes per watchlist, looping "
+            f"(default {MIN_MB:g}, {QUICK_MIN_MB:g} with --quick)",
         ),
     )
     count = args.pages or (QUICK_PAGES if args.quick else corpus.DEFAULT_PAGES)
@@ -149,8 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     planted = sum(sum(page.mentions.values()) for page in pages[:sample])
     print(f"corpus: {corpus.describe(pages)}")
     print(
-        f"text: title + main text of each page, {pass_bytes / 1e6:.2f} MB a pass; the tagger makes {passes} passes "
-        f"({passes * pass_bytes / 1e6:.1f} MB), the regex one pass over the first {sample} pages ({sample_bytes / 1e6:.2f} MB)"
+        f"text: title + main text of each page, {pass_bytes / 1e6:.2f} MB a pass; "
+        f"the tagger makes {passes} passes "
+        f"({passes * pass_bytes / 1e6:.1f} MB), "
+        f"the regex one pass over the first {sample} pages ({sample_bytes / 1e6:.2f} MB)"
     )
 
     build_rows: list[list[object]] = [
@@ -252,21 +256,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(measure.table(build_rows))
     print()
     print(
-        "throughput, MB/s of UTF-8 text. Best pass: the fastest single pass, the least disturbed by other"
+        "throughput, MB/s of UTF-8 text. "
+        "Best pass: the fastest single pass, the least disturbed by other"
     )
     print("work on the machine. Folding share: the part of the tagger's time that folding the text")
     print(
-        "(traceur.textnorm.fold) accounts for, over its first passes. The regex time includes folding too."
+        "(traceur.textnorm.fold) accounts for, over its first passes. "
+        "The regex time includes folding too."
     )
     print(measure.table(speed_rows))
     print()
     print(
-        f"mentions found in the first {sample} pages (the regex ignores exclusions and overlaps; planted: candidates only):"
+        f"mentions found in the first {sample} pages "
+        "(the regex ignores exclusions and overlaps; planted: candidates only):"
     )
     print(measure.table(found_rows))
     print()
     print(
-        f"memory: ru_maxrss {measure.peak_rss_mb():.0f} MB at the end (corpus, both watchlists, tagger and regex)"
+        f"memory: ru_maxrss {measure.peak_rss_mb():.0f} MB at the end "
+        "(corpus, both watchlists, tagger and regex)"
     )
     return 0
 

@@ -89,22 +89,31 @@ class CorpusPage:
     title: str
     # The main content as a reader sees it (paragraphs, posts, comments), without boilerplate.
     text: str
-    # Candidate id → references written in the title and main content (exclusion phrases not counted).
+    # Candidate id → references written in the title and main content (exclusion phrases not
+    # counted).
     mentions: dict[str, int] = field(default_factory=dict)
 
 
 _CSS = (
-    ":root{--brand:#b3122e;--ink:#1d1d1b;--muted:#6b6b6b}*{box-sizing:border-box}body{margin:0;font:16px/1.55 Georgia,serif;color:var(--ink)}"
-    ".site-header{display:flex;align-items:center;gap:1rem;padding:.5rem 1rem;border-bottom:1px solid #ddd}.logo svg{height:32px}"
-    ".main-nav ul{display:flex;gap:1rem;list-style:none;margin:0;padding:0}.main-nav a{color:var(--ink);text-decoration:none;font:600 14px/1 Arial,sans-serif}"
-    ".cmp-banner{position:fixed;bottom:0;left:0;right:0;background:#fff;box-shadow:0 -2px 12px rgba(0,0,0,.2);padding:1rem;z-index:1000}"
-    "main{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:2rem;max-width:1140px;margin:0 auto}.lead{font-size:1.2rem;font-weight:600}"
-    ".lire-aussi{border-left:3px solid var(--brand);padding-left:.75rem;margin:1.5rem 0;font-family:Arial,sans-serif}"
-    ".sidebar section{margin-bottom:2rem}.site-footer{background:#1d1d1b;color:#eee;padding:2rem 1rem;font:13px/1.6 Arial,sans-serif}"
+    ":root{--brand:#b3122e;--ink:#1d1d1b;--muted:#6b6b6b}*{box-sizing:border-box}"
+    "body{margin:0;font:16px/1.55 Georgia,serif;color:var(--ink)}"
+    ".site-header{display:flex;align-items:center;gap:1rem;padding:.5rem 1rem;"
+    "border-bottom:1px solid #ddd}.logo svg{height:32px}"
+    ".main-nav ul{display:flex;gap:1rem;list-style:none;margin:0;padding:0}"
+    ".main-nav a{color:var(--ink);text-decoration:none;font:600 14px/1 Arial,sans-serif}"
+    ".cmp-banner{position:fixed;bottom:0;left:0;right:0;background:#fff;"
+    "box-shadow:0 -2px 12px rgba(0,0,0,.2);padding:1rem;z-index:1000}"
+    "main{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:2rem;max-width:1140px;"
+    "margin:0 auto}.lead{font-size:1.2rem;font-weight:600}"
+    ".lire-aussi{border-left:3px solid var(--brand);padding-left:.75rem;margin:1.5rem 0;"
+    "font-family:Arial,sans-serif}"
+    ".sidebar section{margin-bottom:2rem}"
+    ".site-footer{background:#1d1d1b;color:#eee;padding:2rem 1rem;font:13px/1.6 Arial,sans-serif}"
     "@media (max-width:800px){main{grid-template-columns:1fr}.sidebar{display:none}}"
 )
 _ICON = (
-    '<svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><path d="M18.9 1.2h3.7l-8 9.2L24 22.8h-7.4l-5.8-7.6-6.6 7.6H.5'
+    '<svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">'
+    '<path d="M18.9 1.2h3.7l-8 9.2L24 22.8h-7.4l-5.8-7.6-6.6 7.6H.5'
     'l8.6-9.8L0 1.2h7.6l5.2 6.9 6.1-6.9zm-1.3 19.4h2L6.5 3.3H4.3l13.3 17.3z"/></svg>'
 )
 
@@ -122,10 +131,12 @@ def _french_date(moment: datetime) -> str:
 def _cookie_banner(rng: random.Random) -> str:
     return (
         '<div id="cookie-banner" class="cmp-banner" role="dialog" aria-label="Gestion des cookies">'
-        "<p>Nous et nos partenaires utilisons des cookies et technologies similaires pour mesurer l'audience, "
-        "personnaliser le contenu et les publicités, et proposer des fonctionnalités liées aux réseaux sociaux. "
-        "Vous pouvez accepter, refuser ou paramétrer vos choix à tout moment depuis la page « Gestion des cookies ».</p>"
-        '<button type="button" class="cmp-accept">Tout accepter</button> <button type="button" class="cmp-refuse">Continuer sans accepter</button> '
+        "<p>Nous et nos partenaires utilisons des cookies et technologies similaires pour mesurer "
+        "l'audience, personnaliser le contenu et les publicités, et proposer des fonctionnalités "
+        "liées aux réseaux sociaux. Vous pouvez accepter, refuser ou paramétrer vos choix à tout "
+        "moment depuis la page « Gestion des cookies ».</p>"
+        '<button type="button" class="cmp-accept">Tout accepter</button> '
+        '<button type="button" class="cmp-refuse">Continuer sans accepter</button> '
         f'<a href="/cookies?v={rng.randint(100, 999)}">Personnaliser mes choix</a></div>'
     )
 
@@ -133,7 +144,8 @@ def _cookie_banner(rng: random.Random) -> str:
 def _analytics(rng: random.Random, site: Site) -> str:
     return (
         "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}"
-        f"gtag('js',new Date());gtag('config','G-{rng.randint(10**9, 10**10 - 1)}',{{anonymize_ip:true}});"
+        "gtag('js',new Date());"
+        f"gtag('config','G-{rng.randint(10**9, 10**10 - 1)}',{{anonymize_ip:true}});"
         f"window.__SITE__={{name:{json.dumps(site.name)},section:{json.dumps(site.section)},consent:'pending'}};</script>"
     )
 
@@ -176,8 +188,10 @@ def _footer(site: Site, year: int) -> str:
     return (
         f'<footer class="site-footer"><nav aria-label="Liens utiles"><ul>{items}</ul></nav>'
         f'<div class="social"><a href="https://x.example/{slug(site.name)}">{_ICON} X</a> '
-        f'<a href="https://facebook.example/{slug(site.name)}">Facebook</a> <a href="/rss.xml">Flux RSS</a></div>'
-        f"<p>© {year} {_e(site.name)} — Tous droits réservés. Reproduction interdite sans autorisation.</p></footer>"
+        f'<a href="https://facebook.example/{slug(site.name)}">Facebook</a> '
+        '<a href="/rss.xml">Flux RSS</a></div>'
+        f"<p>© {year} {_e(site.name)} — Tous droits réservés. Reproduction interdite sans "
+        "autorisation.</p></footer>"
     )
 
 
@@ -196,9 +210,12 @@ def _head(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)} – {_e(site.name)}</title>",
         f'<meta name="description" content="{_e(description[:180])}">',
-        f'<meta property="og:type" content="{og_type}"><meta property="og:title" content="{_e(title)}">',
-        f'<meta property="og:site_name" content="{_e(site.name)}"><meta property="og:url" content="{url}">',
-        f'<meta property="og:image" content="https://{site.host}/media/{rng.randint(10**5, 10**6)}.jpg">',
+        f'<meta property="og:type" content="{og_type}">'
+        f'<meta property="og:title" content="{_e(title)}">',
+        f'<meta property="og:site_name" content="{_e(site.name)}">'
+        f'<meta property="og:url" content="{url}">',
+        '<meta property="og:image" '
+        f'content="https://{site.host}/media/{rng.randint(10**5, 10**6)}.jpg">',
         f'<meta name="author" content="{_e(author)}">',
     ]
     if published is not None and rng.random() < 0.75:
@@ -206,7 +223,8 @@ def _head(
     parts += [
         f'<link rel="canonical" href="{url}">',
         f'<link rel="stylesheet" href="/static/css/main.{rng.randint(16**7, 16**8 - 1):x}.css">',
-        f'<link rel="alternate" type="application/rss+xml" title="{_e(site.name)}" href="/rss.xml">',
+        f'<link rel="alternate" type="application/rss+xml" title="{_e(site.name)}" '
+        'href="/rss.xml">',
         f"<style>{_CSS}</style>",
     ]
     if og_type == "article" and published is not None:
@@ -241,7 +259,8 @@ def _mega_menu() -> str:
             f'<li><a href="/{slug(section)}/{slug(sub)}/">{_e(sub)}</a></li>' for sub in subs
         )
         entries.append(
-            f'<li class="has-sub"><a href="/{slug(section)}/">{_e(section)}</a><ul class="sub">{links}</ul></li>'
+            f'<li class="has-sub"><a href="/{slug(section)}/">{_e(section)}</a>'
+            f'<ul class="sub">{links}</ul></li>'
         )
     return '<nav class="main-nav" aria-label="Rubriques"><ul>' + "".join(entries) + "</ul></nav>"
 
@@ -291,7 +310,10 @@ def _article_page(
         if writer.cast and writer.cast[0].has_exclusions and paragraph_index == 2:
             # A street named after the candidate: the watchlist's exclusions must not count it.
             person = writer.cast[0]
-            para = f"Le bureau de vote sera installé rue {person.name}, à deux pas du lycée {person.name}, comme lors du précédent scrutin."
+            para = (
+                f"Le bureau de vote sera installé rue {person.name}, "
+                f"à deux pas du lycée {person.name}, comme lors du précédent scrutin."
+            )
         else:
             para = writer.paragraph(NEWS, NEWS_CANDIDATE, density, (3, 6))
         body.append(f"<p>{_e(para)}</p>")
@@ -300,10 +322,13 @@ def _article_page(
         if paragraph_index in read_also:
             other = _headline(writer, rng)
             body.append(
-                f'<aside class="lire-aussi"><strong>Lire aussi</strong> <a href="{_link(site, rng, other)}">{_e(other)}</a></aside>'
+                '<aside class="lire-aussi"><strong>Lire aussi</strong> '
+                f'<a href="{_link(site, rng, other)}">{_e(other)}</a></aside>'
             )
     related = "".join(
-        f'<li class="teaser"><a href="{_link(site, rng, h)}"><img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}-320.jpg" alt="" loading="lazy">'
+        f'<li class="teaser"><a href="{_link(site, rng, h)}">'
+        f'<img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}-320.jpg" alt="" '
+        'loading="lazy">'
         f"<span>{_e(h)}</span></a><p>{_e(writer.fill(writer.pick(NEWS_TEASERS)))}</p></li>"
         for h in (_headline(writer, rng) for _ in range(4))
     )
@@ -317,31 +342,46 @@ def _article_page(
         for _ in range(rng.randint(2, 5)):
             said = writer.paragraph(FORUM, FORUM_CANDIDATE, density / 2, (1, 3))
             items.append(
-                f'<div class="comment"><p class="comment-author">{_e(rng.choice(PSEUDOS))}</p><p>{_e(said)}</p></div>'
+                f'<div class="comment"><p class="comment-author">{_e(rng.choice(PSEUDOS))}</p>'
+                f"<p>{_e(said)}</p></div>"
             )
             texts.append(said)
-        comments = f'<section class="comments" id="comments"><h2>{len(items)} commentaires</h2>{"".join(items)}</section>'
+        comments = (
+            f'<section class="comments" id="comments"><h2>{len(items)} commentaires</h2>'
+            f"{''.join(items)}</section>"
+        )
     stamp = published.strftime("%Hh%M")
     page = "\n".join(
         (
             _head(site, url, title, lead, author, published, rng, "article"),
             f'<body class="page-article rubrique-{slug(site.section)}">',
             _cookie_banner(rng),
-            f'<header class="site-header"><a class="logo" href="/">{_ICON}<span>{_e(site.name)}</span></a>',
+            f'<header class="site-header"><a class="logo" href="/">{_ICON}<span>{_e(site.name)}'
+            "</span></a>",
             _mega_menu(),
-            '<form class="search" action="/recherche" role="search"><input name="q" placeholder="Rechercher un article"><button>OK</button></form>',
-            '<a class="btn-abonnement" href="/abonnement">S’abonner — 1 € le premier mois</a></header>',
-            f'<nav class="breadcrumb"><a href="/">Accueil</a> › <a href="/{site.section}/">Politique</a> › <span>{_e(writer.town)}</span></nav>',
+            '<form class="search" action="/recherche" role="search">'
+            '<input name="q" placeholder="Rechercher un article"><button>OK</button></form>',
+            '<a class="btn-abonnement" href="/abonnement">S’abonner — 1 € le premier mois</a>'
+            "</header>",
+            '<nav class="breadcrumb"><a href="/">Accueil</a> › '
+            f'<a href="/{site.section}/">Politique</a> › <span>{_e(writer.town)}</span></nav>',
             "<main>",
-            f'<article class="article"><header><p class="kicker">{_e(rng.choice(TAGS))}</p><h1>{_e(title)}</h1>',
+            f'<article class="article"><header><p class="kicker">{_e(rng.choice(TAGS))}</p>'
+            f"<h1>{_e(title)}</h1>",
             f'<p class="lead">{_e(lead)}</p>',
-            f'<div class="byline">Par <a rel="author" href="/auteurs/{slug(author)}">{_e(author)}</a> · '
-            f'<time datetime="{published.isoformat()}">Publié le {_french_date(published)} à {stamp}</time></div></header>',
-            f'<figure><img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}.jpg" alt="" loading="lazy" width="1200" height="675">'
-            f"<figcaption>{_e(writer.town)}, {_french_date(published - timedelta(days=1))}. © Photo Agence Centre Images</figcaption></figure>",
+            f'<div class="byline">Par <a rel="author" href="/auteurs/{slug(author)}">{_e(author)}'
+            "</a> · "
+            f'<time datetime="{published.isoformat()}">Publié le {_french_date(published)} '
+            f"à {stamp}</time></div></header>",
+            f'<figure><img src="https://{site.host}/media/{rng.randint(10**5, 10**6)}.jpg" alt="" '
+            'loading="lazy" width="1200" height="675">'
+            f"<figcaption>{_e(writer.town)}, {_french_date(published - timedelta(days=1))}. © "
+            "Photo Agence Centre Images</figcaption></figure>",
             '<div class="article-body">' + "\n".join(body) + "</div>",
-            '<div class="share">Partager : <a href="https://x.example/intent">X</a> <a href="https://facebook.example/sharer">Facebook</a> '
-            '<a href="https://linkedin.example/share">LinkedIn</a> <button type="button">Copier le lien</button></div>',
+            '<div class="share">Partager : <a href="https://x.example/intent">X</a> '
+            '<a href="https://facebook.example/sharer">Facebook</a> '
+            '<a href="https://linkedin.example/share">LinkedIn</a> '
+            '<button type="button">Copier le lien</button></div>',
             '<ul class="tags">'
             + "".join(
                 f'<li><a href="/sujets/{slug(t)}">{_e(t)}</a></li>' for t in rng.sample(TAGS, 3)
@@ -350,10 +390,14 @@ def _article_page(
             "</article>",
             f'<section class="related"><h2>Sur le même sujet</h2><ul>{related}</ul></section>',
             comments,
-            f'<aside class="sidebar"><section class="most-read"><h2>Les plus lus</h2><ol>{most_read}</ol></section>',
-            '<section class="newsletter"><h2>Newsletter</h2><p>Recevez chaque matin l’essentiel de l’actualité politique locale.</p>'
-            '<form action="/newsletter"><input type="email" name="email" placeholder="Votre adresse e-mail"><button>Je m’inscris</button></form></section>',
-            f'<div class="ad" data-slot="sidebar-{rng.randint(1, 4)}" data-format="300x600"></div></aside>',
+            '<aside class="sidebar"><section class="most-read"><h2>Les plus lus</h2>'
+            f"<ol>{most_read}</ol></section>",
+            '<section class="newsletter"><h2>Newsletter</h2>'
+            "<p>Recevez chaque matin l’essentiel de l’actualité politique locale.</p>"
+            '<form action="/newsletter"><input type="email" name="email" '
+            'placeholder="Votre adresse e-mail"><button>Je m’inscris</button></form></section>',
+            f'<div class="ad" data-slot="sidebar-{rng.randint(1, 4)}" data-format="300x600"></div>'
+            "</aside>",
             "</main>",
             _footer(site, published.year),
             f'<script src="/static/js/app.{rng.randint(16**7, 16**8 - 1):x}.js" defer></script>',
@@ -383,22 +427,30 @@ def _forum_page(
         ]
         quote = ""
         if posts and rng.random() < 0.3:
-            # Quoting an earlier post repeats its words; a plain sentence keeps the planted count exact.
+            # Quoting an earlier post repeats its words; a plain sentence keeps the planted count
+            # exact.
             quoted = writer.fill(writer.pick(FORUM))
-            quote = f'<blockquote class="quote"><cite>{_e(rng.choice(PSEUDOS))} a écrit :</cite><p>{_e(quoted)}</p></blockquote>'
+            quote = (
+                f'<blockquote class="quote"><cite>{_e(rng.choice(PSEUDOS))} a écrit :</cite>'
+                f"<p>{_e(quoted)}</p></blockquote>"
+            )
         message = "".join(f"<p>{_e(p)}</p>" for p in paragraphs)
         posts.append(
-            f'<div class="post" id="p{number}"><div class="post-author"><span class="username">{_e(author)}</span>'
-            f'<span class="rank">{rng.choice(("Membre", "Membre actif", "Habitué", "Modérateur"))}</span>'
+            f'<div class="post" id="p{number}"><div class="post-author">'
+            f'<span class="username">{_e(author)}</span>'
+            f'<span class="rank">{rng.choice(("Membre", "Membre actif", "Habitué", "Modérateur"))}'
+            "</span>"
             f'<span class="posts">{thousands(rng.randint(3, 9000))} messages</span></div>'
-            f'<div class="post-body"><div class="post-date">Posté le {_french_date(moment)} à {moment.strftime("%H:%M")}</div>'
+            f'<div class="post-body"><div class="post-date">Posté le {_french_date(moment)} '
+            f"à {moment.strftime('%H:%M')}</div>"
             f'<div class="message">{quote}{message}</div>'
             + (
                 f'<div class="signature">{_e(rng.choice(QUOTES))} — {_e(author)}</div>'
                 if rng.random() < 0.3
                 else ""
             )
-            + '<div class="post-actions"><a href="#">Citer</a> <a href="#">Signaler</a></div></div></div>'
+            + '<div class="post-actions"><a href="#">Citer</a> <a href="#">Signaler</a></div>'
+            "</div></div>"
         )
         texts.extend(paragraphs)
         size += sum(len(p) for p in paragraphs)
@@ -429,15 +481,21 @@ def _forum_page(
                 "forum-nav",
             ),
             "</header>",
-            f'<nav class="breadcrumb"><a href="/">Index du forum</a> » <a href="/forum/politique-locale/">Politique locale</a> » <span>{_e(writer.town)}</span></nav>',
+            '<nav class="breadcrumb"><a href="/">Index du forum</a> » '
+            f'<a href="/forum/politique-locale/">Politique locale</a> » <span>{_e(writer.town)}'
+            "</span></nav>",
             f'<main class="topic"><h1 class="topic-title">{_e(title)}</h1>',
             pagination,
             '<div class="posts">' + "\n".join(posts) + "</div>",
             pagination,
-            '<form class="quick-reply" action="/posting"><textarea name="message" placeholder="Votre réponse"></textarea><button>Envoyer</button></form>',
+            '<form class="quick-reply" action="/posting">'
+            '<textarea name="message" placeholder="Votre réponse"></textarea>'
+            "<button>Envoyer</button></form>",
             "</main>",
-            f'<aside class="online"><h2>Qui est en ligne ?</h2><p>{rng.randint(12, 300)} utilisateurs en ligne : {rng.randint(2, 30)} membres, '
-            f"{rng.randint(10, 270)} invités. Membres : {', '.join(_e(p) for p in rng.sample(PSEUDOS, 5))}</p></aside>",
+            '<aside class="online"><h2>Qui est en ligne ?</h2>'
+            f"<p>{rng.randint(12, 300)} utilisateurs en ligne : {rng.randint(2, 30)} membres, "
+            f"{rng.randint(10, 270)} invités. "
+            f"Membres : {', '.join(_e(p) for p in rng.sample(PSEUDOS, 5))}</p></aside>",
             _footer(site, published.year),
             '<p class="powered">Propulsé par un logiciel de forum libre</p></body>\n</html>\n',
         )
@@ -465,9 +523,12 @@ def _blog_page(
     for _ in range(rng.randint(0, 6)):
         said = writer.paragraph(COMMENTS + FORUM, FORUM_CANDIDATE, density / 2, (1, 3))
         comments.append(
-            f'<li class="comment"><article><footer class="comment-meta"><b class="fn">{_e(rng.choice(PSEUDOS))}</b> '
-            f'<time datetime="{(published + timedelta(hours=rng.randint(1, 72))).isoformat()}">le {_french_date(published)}</time></footer>'
-            f'<div class="comment-content"><p>{_e(said)}</p></div><a class="comment-reply-link" href="#respond">Répondre</a></article></li>'
+            '<li class="comment"><article><footer class="comment-meta">'
+            f'<b class="fn">{_e(rng.choice(PSEUDOS))}</b> '
+            f'<time datetime="{(published + timedelta(hours=rng.randint(1, 72))).isoformat()}">'
+            f"le {_french_date(published)}</time></footer>"
+            f'<div class="comment-content"><p>{_e(said)}</p></div>'
+            '<a class="comment-reply-link" href="#respond">Répondre</a></article></li>'
         )
         texts.append(said)
     archives = "".join(
@@ -475,7 +536,8 @@ def _blog_page(
         for m in (8, 9, 10, 11, 0, 1, 2)
     )
     recent = "".join(
-        f'<li><a href="/billet-{rng.randint(100, 999)}">{_e(writer.fill(rng.choice(TITLES_BLOG)))}</a></li>'
+        f'<li><a href="/billet-{rng.randint(100, 999)}">{_e(writer.fill(rng.choice(TITLES_BLOG)))}'
+        "</a></li>"
         for _ in range(4)
     )
     page = "\n".join(
@@ -483,29 +545,43 @@ def _blog_page(
             _head(site, url, title, texts[0], "Lucie", published, rng, "article"),
             '<body class="post-template-default single single-post">',
             _cookie_banner(rng) if rng.random() < 0.5 else "",
-            f'<header id="masthead" class="site-header"><p class="site-title"><a href="/">{_e(site.name)}</a></p>'
-            '<p class="site-description">Notes, chiffres et humeurs sur la vie politique de la vallée</p>',
+            '<header id="masthead" class="site-header"><p class="site-title">'
+            f'<a href="/">{_e(site.name)}</a></p>'
+            '<p class="site-description">Notes, chiffres et humeurs sur la vie politique de la '
+            "vallée</p>",
             _nav(("Accueil", "À propos", "Archives", "Contact"), "main-navigation"),
             "</header>",
             '<div id="content" class="site-content"><main id="main" class="site-main">',
-            f'<article class="post type-post status-publish"><header class="entry-header"><h1 class="entry-title">{_e(title)}</h1>'
-            f'<div class="entry-meta"><time class="entry-date published" datetime="{published.isoformat()}">{_french_date(published)}</time> '
-            f'dans <a href="/categorie/{slug(writer.town)}" rel="category tag">{_e(writer.town)}</a></div></header>',
+            '<article class="post type-post status-publish"><header class="entry-header">'
+            f'<h1 class="entry-title">{_e(title)}</h1>'
+            '<div class="entry-meta"><time class="entry-date published" '
+            f'datetime="{published.isoformat()}">{_french_date(published)}</time> '
+            f'dans <a href="/categorie/{slug(writer.town)}" rel="category tag">{_e(writer.town)}'
+            "</a></div></header>",
             '<div class="entry-content">' + "\n".join(body) + "</div>",
-            '<div class="sharedaddy"><h3>Partager :</h3><a href="?share=x">X</a> <a href="?share=facebook">Facebook</a> <a href="?share=email">E-mail</a></div>',
+            '<div class="sharedaddy"><h3>Partager :</h3><a href="?share=x">X</a> '
+            '<a href="?share=facebook">Facebook</a> <a href="?share=email">E-mail</a></div>',
             "</article>",
-            f'<div id="comments" class="comments-area"><h2 class="comments-title">{len(comments)} réflexions sur « {_e(title)} »</h2>'
+            '<div id="comments" class="comments-area">'
+            f'<h2 class="comments-title">{len(comments)} réflexions sur « {_e(title)} »</h2>'
             f'<ol class="comment-list">{"".join(comments)}</ol>'
-            '<div id="respond"><h3>Laisser un commentaire</h3><form action="/wp-comments-post.php"><textarea name="comment"></textarea>'
-            '<input name="author" placeholder="Nom"><input name="email" placeholder="E-mail"><button>Laisser un commentaire</button></form></div></div>',
+            '<div id="respond"><h3>Laisser un commentaire</h3><form action="/wp-comments-post.php">'
+            '<textarea name="comment"></textarea>'
+            '<input name="author" placeholder="Nom"><input name="email" placeholder="E-mail">'
+            "<button>Laisser un commentaire</button></form></div></div>",
             "</main>",
-            '<aside id="secondary" class="widget-area"><section class="widget widget_search"><form role="search" action="/"><input name="s"></form></section>'
-            f'<section class="widget widget_recent_entries"><h2 class="widget-title">Articles récents</h2><ul>{recent}</ul></section>'
-            f'<section class="widget widget_archive"><h2 class="widget-title">Archives</h2><ul>{archives}</ul></section>'
+            '<aside id="secondary" class="widget-area"><section class="widget widget_search">'
+            '<form role="search" action="/"><input name="s"></form></section>'
+            '<section class="widget widget_recent_entries">'
+            f'<h2 class="widget-title">Articles récents</h2><ul>{recent}</ul></section>'
+            '<section class="widget widget_archive"><h2 class="widget-title">Archives</h2>'
+            f"<ul>{archives}</ul></section>"
             '<section class="widget widget_categories"><h2 class="widget-title">Catégories</h2><ul>'
             + "".join(f'<li><a href="/categorie/{slug(t)}">{_e(t)}</a></li>' for t in TOWNS[:6])
             + "</ul></section></aside></div>",
-            f'<footer id="colophon" class="site-footer"><p>© {published.year} {_e(site.name)} · Fièrement propulsé par un moteur de blog libre</p></footer>',
+            '<footer id="colophon" class="site-footer">'
+            f"<p>© {published.year} {_e(site.name)} · Fièrement propulsé par un moteur de blog "
+            "libre</p></footer>",
             "</body>\n</html>\n",
         )
     )
@@ -561,7 +637,8 @@ def describe(pages: list[CorpusPage]) -> str:
     references = sum(sum(p.mentions.values()) for p in pages)
     kinds_text = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
     return (
-        f"{len(pages)} pages ({kinds_text}); HTML {html_bytes / 1e6:.1f} MB (avg {html_bytes / len(pages) / 1e3:.1f} KB/page), "
+        f"{len(pages)} pages ({kinds_text}); HTML {html_bytes / 1e6:.1f} MB "
+        f"(avg {html_bytes / len(pages) / 1e3:.1f} KB/page), "
         f"main text {text_bytes / 1e6:.2f} MB (avg {text_bytes / len(pages) / 1e3:.1f} KB/page); "
         f"{named} pages name a candidate ({references} references)"
     )

@@ -180,7 +180,8 @@ _ENDINGS = (
     "guet",
     "mier",
 )
-# Surnames of people who are quoted or sign articles but are never watched (no root + ending makes them).
+# Surnames of people who are quoted or sign articles but are never watched (no root + ending
+# makes them).
 OTHER_SURNAMES = (
     "Durand",
     "Petit",
@@ -295,7 +296,8 @@ def people(count: int, seed: int = SEED) -> list[Person]:
 
 
 def people_for_aliases(target: int, seed: int = SEED) -> list[Person]:
-    """The fewest people (a prefix of ``people``) whose names and aliases number ``target`` or more."""
+    """The fewest people (a prefix of ``people``) whose names and aliases number ``target`` or
+    more."""
     everyone = people(len(_ROOTS) * len(_ENDINGS), seed)
     total = 0
     for count, person in enumerate(everyone, start=1):
@@ -435,7 +437,8 @@ def write_watchlist(candidates: list[Person], directory: str | Path) -> Path:
 
 
 def load_watchlist(target_aliases: int, directory: str | Path, seed: int = SEED) -> Watchlist:
-    """Write a watchlist with at least ``target_aliases`` names and load it with Traceur's loader."""
+    """Write a watchlist with at least ``target_aliases`` names and load it with Traceur's
+    loader."""
     return traceur_load_watchlist(
         write_watchlist(people_for_aliases(target_aliases, seed), directory)
     )

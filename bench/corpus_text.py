@@ -235,36 +235,84 @@ NEWS = (
     "{Institution} a approuvé {moment}, par {n} voix contre {m}, une délibération sur {sujet}.",
     "Selon les chiffres communiqués par {institution}, le coût total atteindrait {montant}.",
     "{Personne} {said} que {sujet} ne ferait « pas l'économie d'un débat public ».",
-    "À {ville}, {sujet} divise toujours les habitants, entre partisans du statu quo et défenseurs d'une transformation plus rapide.",
-    "La réunion publique organisée {moment} à la salle des fêtes de {ville} a réuni près de {places} personnes.",
+    (
+        "À {ville}, {sujet} divise toujours les habitants, entre partisans "
+        "du statu quo et défenseurs d'une transformation plus rapide."
+    ),
+    (
+        "La réunion publique organisée {moment} à la salle des "
+        "fêtes de {ville} a réuni près de {places} personnes."
+    ),
     "Le dossier devrait revenir devant {institution} avant l'été, selon nos informations.",
     "Dans l'entourage du maire de {ville}, on assure que « rien n'est encore tranché ».",
-    "Les associations de riverains dénoncent un calendrier « intenable » et réclament une étude d'impact indépendante.",
-    "Le rapport {de_institution}, publié {moment}, pointe une dérive des dépenses de {p} en trois ans.",
-    "Sur les marchés de {ville}, les avis sont partagés : certains saluent la méthode, d'autres fustigent un « passage en force ».",
+    (
+        "Les associations de riverains dénoncent un calendrier "
+        "« intenable » et réclament une étude d'impact indépendante."
+    ),
+    (
+        "Le rapport {de_institution}, publié {moment}, "
+        "pointe une dérive des dépenses de {p} en trois ans."
+    ),
+    (
+        "Sur les marchés de {ville}, les avis sont partagés : certains "
+        "saluent la méthode, d'autres fustigent un « passage en force »."
+    ),
     "L'opposition a quitté la séance avant le vote, dénonçant une procédure « bâclée ».",
     "Au total, {big} emplois seraient concernés d'ici à {year_next}, d'après {institution}.",
     "Reste à savoir si l'État suivra : la préfecture n'a pas souhaité commenter.",
     "Nous avons sollicité {personne}, sans réponse à l'heure où nous écrivons ces lignes.",
     "{Sujet} figurait déjà en bonne place dans les programmes de {year_past}.",
     "Ce n'est pas la première fois que {ville} se retrouve sous le feu des projecteurs.",
-    "Les travaux, estimés à {montant}, devraient durer {n} mois et perturber la circulation dans tout le quartier de la gare.",
-    "Un sondage réalisé auprès de {big} habitants du département montre que {p} d'entre eux jugent la situation préoccupante.",
+    (
+        "Les travaux, estimés à {montant}, devraient durer {n} mois "
+        "et perturber la circulation dans tout le quartier de la gare."
+    ),
+    (
+        "Un sondage réalisé auprès de {big} habitants du département "
+        "montre que {p} d'entre eux jugent la situation préoccupante."
+    ),
     "La question sera de nouveau abordée lors du prochain conseil, prévu {later}.",
-    "« On nous promet des solutions depuis des années », soupire {personne}, à la sortie de la mairie.",
+    (
+        "« On nous promet des solutions depuis des années », "
+        "soupire {personne}, à la sortie de la mairie."
+    ),
     "Le calendrier électoral pèse évidemment sur les débats, à moins d'un an du scrutin.",
-    "À l'échelle du département, le phénomène reste pourtant marginal, tempèrent les services de l'État.",
-    "Les premières esquisses, présentées {moment}, prévoient {places} places de stationnement en moins dans le quartier concerné.",
+    (
+        "À l'échelle du département, le phénomène reste "
+        "pourtant marginal, tempèrent les services de l'État."
+    ),
+    (
+        "Les premières esquisses, présentées {moment}, prévoient {places} "
+        "places de stationnement en moins dans le quartier concerné."
+    ),
     "Plusieurs élus de la majorité reconnaissent, en privé, que le dossier a été « mal vendu ».",
     "La pétition en ligne contre {sujet} a déjà recueilli plus de {big} signatures.",
-    "Pour les commerçants du centre de {ville}, l'enjeu est avant tout économique : la fréquentation a baissé de {p} depuis l'automne.",
-    "Une concertation sera lancée à la rentrée, promet la municipalité, qui dit vouloir « prendre le temps d'écouter ».",
-    "{Institution} devra se prononcer sur le recours déposé par un collectif d'habitants de {ville}.",
+    (
+        "Pour les commerçants du centre de {ville}, l'enjeu est avant tout "
+        "économique : la fréquentation a baissé de {p} depuis l'automne."
+    ),
+    (
+        "Une concertation sera lancée à la rentrée, promet la "
+        "municipalité, qui dit vouloir « prendre le temps d'écouter »."
+    ),
+    (
+        "{Institution} devra se prononcer sur le recours "
+        "déposé par un collectif d'habitants de {ville}."
+    ),
     "Le scrutin de {year_next} s'annonce plus ouvert que jamais dans la circonscription.",
-    "Les chiffres de la participation, en baisse constante depuis {year_past}, inquiètent tous les camps.",
-    "{Personne} {said} que la commune avait « les moyens de ses ambitions », à condition de revoir ses priorités.",
+    (
+        "Les chiffres de la participation, en baisse constante "
+        "depuis {year_past}, inquiètent tous les camps."
+    ),
+    (
+        "{Personne} {said} que la commune avait « les moyens de "
+        "ses ambitions », à condition de revoir ses priorités."
+    ),
     "En coulisses, les négociations entre les différentes listes se poursuivent.",
-    "La subvention de {montant} accordée par {institution} reste suspendue à un nouvel avis technique.",
+    (
+        "La subvention de {montant} accordée par {institution} "
+        "reste suspendue à un nouvel avis technique."
+    ),
     "Sous le précédent mandat, le dossier avait déjà été repoussé à deux reprises.",
     "Contacté, le cabinet du préfet renvoie vers les services compétents.",
 )
@@ -282,8 +330,14 @@ NEWS_CANDIDATE = (
     "Invité{e} {moment} sur l'antenne de {media}, {c} a longuement défendu son bilan.",
     "L'entourage {de_c} dément toute candidature dissidente à {ville}.",
     "« {quote} », a lancé {c} devant ses soutiens réunis à {ville}.",
-    "{C} s'est rendu{e} {moment} à {ville} pour rencontrer des habitants inquiets, notamment sur {sujet}.",
-    "La liste conduite par {c} arrive en tête avec {p} des intentions de vote, selon un sondage publié {moment}.",
+    (
+        "{C} s'est rendu{e} {moment} à {ville} pour rencontrer "
+        "des habitants inquiets, notamment sur {sujet}."
+    ),
+    (
+        "La liste conduite par {c} arrive en tête avec {p} des "
+        "intentions de vote, selon un sondage publié {moment}."
+    ),
     "Les proches {de_c} évoquent « une campagne de terrain, loin des polémiques ».",
     "Le programme {de_c} prévoit notamment de revenir sur {sujet}.",
     "{C} n'a pas souhaité réagir à nos sollicitations.",
@@ -314,7 +368,10 @@ FORUM = (
     "Pour info, le compte rendu du conseil est en ligne sur le site de la mairie, page 14.",
     "Ils sont tous pareils de toute façon, une fois élus on les revoit plus.",
     "Edit : je me suis trompé de date, c'est {day} et pas {day2}.",
-    "Vous avez lu l'article du journal de ce matin ? Ils oublient de dire que {sujet} a été voté il y a deux ans.",
+    (
+        "Vous avez lu l'article du journal de ce matin ? Ils "
+        "oublient de dire que {sujet} a été voté il y a deux ans."
+    ),
     "Sans rire, {montant} pour ça alors que les écoles tombent en ruine.",
     "Je ne suis pas d'accord, il y a quand même eu des choses de faites sur {sujet}.",
     "On tourne en rond, ce fil a déjà 12 pages.",
@@ -337,10 +394,16 @@ FORUM_CANDIDATE = (
 )
 BLOG = (
     "Je reviens aujourd'hui sur {sujet}, dont on parle beaucoup ces dernières semaines.",
-    "J'ai assisté {moment} à la réunion publique, et je dois dire que j'en suis ressortie perplexe.",
+    (
+        "J'ai assisté {moment} à la réunion publique, et "
+        "je dois dire que j'en suis ressortie perplexe."
+    ),
     "Ce qui me frappe, c'est l'absence totale de chiffres précis dans les documents distribués.",
     "Je vous laisse juger par vous-mêmes : les délibérations sont consultables en mairie.",
-    "Comme je l'écrivais déjà en {year_past}, {sujet} n'a jamais été une priorité de l'équipe sortante.",
+    (
+        "Comme je l'écrivais déjà en {year_past}, {sujet} "
+        "n'a jamais été une priorité de l'équipe sortante."
+    ),
     "Petit rappel des faits pour celles et ceux qui n'ont pas suivi.",
     "Il faut dire que {ville} n'est pas la commune la plus facile à gouverner.",
     "Je me suis plongée dans le rapport {de_institution}, soixante pages assez arides.",
@@ -349,14 +412,26 @@ BLOG = (
     "Ce billet est un peu long, mais le sujet le mérite.",
     "En me promenant dans le quartier de la gare, j'ai discuté avec plusieurs commerçants.",
     "Tous m'ont parlé {de_sujet}, avec plus ou moins de colère.",
-    "Je publierai la suite de cette série la semaine prochaine, avec les réponses des listes que j'ai sollicitées.",
-    "Merci à celles et ceux qui m'ont écrit après le dernier billet, vos messages me sont précieux.",
+    (
+        "Je publierai la suite de cette série la semaine prochaine, "
+        "avec les réponses des listes que j'ai sollicitées."
+    ),
+    (
+        "Merci à celles et ceux qui m'ont écrit après le "
+        "dernier billet, vos messages me sont précieux."
+    ),
 )
 BLOG_CANDIDATE = (
     "{C} a promis de s'attaquer à {sujet}, mais personne ne sait encore comment ce sera financé.",
-    "J'ai posé la question directement à {c} à la sortie du conseil ; la réponse est restée évasive.",
+    (
+        "J'ai posé la question directement à {c} à la "
+        "sortie du conseil ; la réponse est restée évasive."
+    ),
     "Le programme {de_c} tient en huit pages, dont deux de photos.",
-    "Je dois reconnaître {que_c} a fait l'effort de venir expliquer son projet dans chaque quartier.",
+    (
+        "Je dois reconnaître {que_c} a fait l'effort de "
+        "venir expliquer son projet dans chaque quartier."
+    ),
     "Entre {c} et {c2}, les différences de fond sont moins grandes qu'il n'y paraît.",
     "Dans sa dernière lettre aux habitants, {c} évoque {sujet} en une ligne, pas davantage.",
 )

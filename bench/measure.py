@@ -38,7 +38,8 @@ def options(
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident set size so far, in MB (ru_maxrss is KB on Linux, bytes on macOS)."""
+    """The process's peak resident set size so far, in MB (ru_maxrss is KB on Linux, bytes
+    on macOS)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6
 

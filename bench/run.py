@@ -96,7 +96,8 @@ def _machine() -> str:
     except Exception:  # the figures still mean something without the version
         trafilatura = "?"
     return (
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, "
         f"load average {load}; trafilatura {trafilatura}"
     )
 
@@ -139,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--- {name} FAILED (exit status {code}); going on with the next", flush=True)
         # Other work on the machine slows every figure; the load says how much there was.
         print(
-            f"--- {name}: {seconds:.1f} s, peak RSS {peak:.0f} MB, 1-minute load average {load_before} before, {_load()} after"
+            f"--- {name}: {seconds:.1f} s, peak RSS {peak:.0f} MB, "
+            f"1-minute load average {load_before} before, {_load()} after"
         )
         results.append((name, code, seconds, peak))
 

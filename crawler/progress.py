@@ -36,7 +36,8 @@ class Progress:
         )
         return (
             f"[{self.source_id}] {get('response_received_count', 0)} pages fetched, "
-            f"{get('traceur/documents/new', 0)} new, {get('traceur/documents/updated', 0)} updated, "
+            f"{get('traceur/documents/new', 0)} new, "
+            f"{get('traceur/documents/updated', 0)} updated, "
             f"{get('traceur/documents/unchanged', 0)} unchanged, {errors} errors"
         )
 

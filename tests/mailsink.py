@@ -126,7 +126,8 @@ class MailSink:
         self.stop()
 
     def fail_with(self, reply: str | None) -> None:
-        """Answer every message with ``reply`` (e.g. ``"451 4.3.0 Try again later"``), or accept again (None)."""
+        """Answer every message with ``reply`` (e.g. ``"451 4.3.0 Try again later"``), or accept
+        again (None)."""
         self.failing = reply
 
     def messages(self) -> list[Received]:

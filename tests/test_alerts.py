@@ -47,9 +47,21 @@ topics:
   - id: logement
     keywords: ["logements sociaux"]
 sources:
-  - {id: actu, name: "Actu du Val", kind: feed, url: "http://www.actu-val.example/feeds/politique.xml", every: 10m}
-  - {id: forum, name: "Forum des citoyens du Val", kind: forum, url: "http://forum.val.example/", every: 1h}
-  - {id: gazette, name: "La Gazette des deux rives", kind: site, url: "http://gazette.example/", every: 1h}
+  - id: actu
+    name: "Actu du Val"
+    kind: feed
+    url: "http://www.actu-val.example/feeds/politique.xml"
+    every: 10m
+  - id: forum
+    name: "Forum des citoyens du Val"
+    kind: forum
+    url: "http://forum.val.example/"
+    every: 1h
+  - id: gazette
+    name: "La Gazette des deux rives"
+    kind: site
+    url: "http://gazette.example/"
+    every: 1h
 """
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -251,22 +263,22 @@ def test_invalid_alert_rules_are_all_reported_with_file_line_and_fix(tmp_path: P
         in problems
     )
     assert (
-        f"{path}:{base + 7}: alerts[1].candidates[0]: unknown candidate 'claire-martn'; did you mean 'claire-martin'?"
-        in problems
-    )
+        f"{path}:{base + 7}: alerts[1].candidates[0]: unknown candidate "
+        "'claire-martn'; did you mean 'claire-martin'?"
+    ) in problems
     assert (
-        f"{path}:{base + 8}: alerts[1].windw: unknown key 'windw' for a spike rule; did you mean 'window'?"
-        in problems
-    )
+        f"{path}:{base + 8}: alerts[1].windw: unknown key "
+        "'windw' for a spike rule; did you mean 'window'?"
+    ) in problems
     assert (
         f"{path}:{base + 11}: alerts[2].to[0]: 'pas-une-adresse' is not an email address"
         in problems
     )
     assert f"{path}:{base + 12}: alerts[2].at[0]: '25:00' is not a time of day" in problems
     assert (
-        f'{path}:{base + 16}: alerts[3].query: column 16: expected ")" to close the "(" of column 1, found end of query'
-        in problems
-    )
+        f"{path}:{base + 16}: alerts[3].query: column 16: "
+        'expected ")" to close the "(" of column 1, found end of query'
+    ) in problems
     assert f"{path}:{base + 17}: alerts[4]: a digest needs its times or its period" in problems
 
 
@@ -477,9 +489,9 @@ def test_markup_and_crafted_links_from_a_page_arrive_escaped_in_both_parts(
         in html
     )
     assert (
-        "Selon &lt;b&gt;<mark>Claire Martin</mark>&lt;/b&gt;, &lt;a href=&#39;javascript:alert(3)&#39;&gt;cliquez&lt;/a&gt;."
-        in html
-    )
+        "Selon &lt;b&gt;<mark>Claire Martin</mark>&lt;/b&gt;, "
+        "&lt;a href=&#39;javascript:alert(3)&#39;&gt;cliquez&lt;/a&gt;."
+    ) in html
     plain = part(first, "plain")
     # The plain part is text/plain: markup is shown as the characters it is, and runs nothing.
     assert first.get_body(("plain",)).get_content_type() == "text/plain"  # type: ignore[union-attr]
@@ -523,7 +535,7 @@ def test_crash_inside_an_evaluation_neither_loses_nor_duplicates(
 # -- digests ----------------------------------------------------------------------------
 
 
-def test_digest_holds_exactly_the_documents_since_the_previous_digest_grouped_by_candidate_and_story(
+def test_digest_holds_exactly_the_documents_since_the_previous_digest_grouped_by_candidate_and_story(  # noqa: E501 - the name is the spec
     bench_for: Callable[[str], Bench],
 ) -> None:
     bench = bench_for("""\
@@ -567,9 +579,9 @@ def test_digest_holds_exactly_the_documents_since_the_previous_digest_grouped_by
 
     assert len(first.queued) == 1 and len(second.queued) == 1 and third.queued == []
     day_one, day_two = bench.queued()
-    assert (
-        day_one["Subject"]
-        == "[Traceur] Synthèse Synthèse du matin — 3 nouveaux documents (Claire Martin 3, Élodie Arnaud 1)"
+    assert day_one["Subject"] == (
+        "[Traceur] Synthèse Synthèse du matin — 3 nouveaux "
+        "documents (Claire Martin 3, Élodie Arnaud 1)"
     )
     plain_one = part(day_one, "plain")
     assert "== Claire Martin — 3 documents, 2 sujets ==" in plain_one

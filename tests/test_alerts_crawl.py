@@ -58,7 +58,8 @@ def article(
 def feed_with(*items: tuple[str, str, str]) -> bytes:
     """The fixture feed with new items (title, path, guid) on top; titles are XML-escaped text."""
     extra = "".join(
-        f'<item><title>{title}</title><link>http://{HOST}{path}</link><guid isPermaLink="false">{guid}</guid>'
+        f"<item><title>{title}</title><link>http://{HOST}{path}</link>"
+        f'<guid isPermaLink="false">{guid}</guid>'
         "<pubDate>Sat, 21 Nov 2026 18:30:00 +0100</pubDate></item>\n"
         for title, path, guid in items
     )
@@ -94,7 +95,10 @@ IMMEDIATE = """\
     to: [equipe-numerique@example.org]
     candidates: [claire-martin, elodie-arnaud]
 """
-FEED_SOURCE = f"  - {{id: actu, name: 'Actu du Val', kind: feed, url: 'http://{HOST}/feeds/politique.xml', every: 30s}}\n"
+FEED_SOURCE = (
+    "  - {id: actu, name: 'Actu du Val', kind: feed, "
+    f"url: 'http://{HOST}/feeds/politique.xml', every: 30s}}\n"
+)
 
 
 def test_new_feed_entry_naming_a_candidate_is_emailed_once_with_subject_snippet_and_link(
@@ -114,10 +118,16 @@ def test_new_feed_entry_naming_a_candidate_is_emailed_once_with_subject_snippet_
             article(
                 "Réunion publique d’Élodie Arnaud à la salle des fêtes",
                 [
-                    "Plus de deux cents personnes ont assisté mardi soir à la réunion publique d’Élodie Arnaud, candidate de la liste "
-                    "Val Solidaire, à la salle des fêtes du quartier des Tanneurs.",
-                    "La candidate a détaillé ses propositions pour le logement et promis une concertation sur le tracé du futur tramway. "
-                    "Plusieurs habitants ont interpellé l’équipe sortante sur les retards du chantier de la gare.",
+                    (
+                        "Plus de deux cents personnes ont assisté mardi soir à la "
+                        "réunion publique d’Élodie Arnaud, candidate de la liste "
+                        "Val Solidaire, à la salle des fêtes du quartier des Tanneurs."
+                    ),
+                    (
+                        "La candidate a détaillé ses propositions pour le logement et promis une "
+                        "concertation sur le tracé du futur tramway. Plusieurs habitants ont "
+                        "interpellé l’équipe sortante sur les retards du chantier de la gare."
+                    ),
                 ],
             ),
             HTML,
@@ -143,9 +153,9 @@ def test_new_feed_entry_naming_a_candidate_is_emailed_once_with_subject_snippet_
     assert len(outcomes[0].queued) == 1 and len(delivery.sent) == 1
 
     [mail] = sink.wait_for(1)
-    assert (
-        mail.subject
-        == "[Traceur] Élodie Arnaud — Actu du Val : Réunion publique d’Élodie Arnaud à la salle des fêtes"
+    assert mail.subject == (
+        "[Traceur] Élodie Arnaud — Actu du Val : "
+        "Réunion publique d’Élodie Arnaud à la salle des fêtes"
     )
     assert mail.recipients == ("equipe-numerique@example.org",)
     plain, html = mail.part("plain"), mail.part("html")
@@ -169,7 +179,10 @@ def test_feed_entry_whose_title_holds_html_and_script_arrives_escaped(
     run_pass(settings, path, quiet=True)
     run_once(settings, watchlist)
     # The site escaped its title properly; the text it shows is literally <script>…
-    title = "Claire Martin répond &lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt; &lt;b onmouseover=alert(1)&gt;ici&lt;/b&gt;"
+    title = (
+        "Claire Martin répond &lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt; "
+        "&lt;b onmouseover=alert(1)&gt;ici&lt;/b&gt;"
+    )
     sites_web.set(
         HOST,
         "/articles/piege.html",
@@ -178,9 +191,16 @@ def test_feed_entry_whose_title_holds_html_and_script_arrives_escaped(
             article(
                 title,
                 [
-                    "Sur le forum du journal, un internaute avait collé &lt;script&gt;document.location='http://evil.example/'&lt;/script&gt; "
-                    "et Claire Martin a répondu point par point aux questions des lecteurs sur le budget de la ville.",
-                    "La candidate a rappelé que le budget des transports en commun progressera de douze pour cent l’an prochain.",
+                    (
+                        "Sur le forum du journal, un internaute avait collé "
+                        "&lt;script&gt;document.location='http://evil.example/'&lt;/script&gt; "
+                        "et Claire Martin a répondu point par point aux questions des lecteurs "
+                        "sur le budget de la ville."
+                    ),
+                    (
+                        "La candidate a rappelé que le budget des transports en "
+                        "commun progressera de douze pour cent l’an prochain."
+                    ),
                 ],
             ),
             HTML,
@@ -205,9 +225,9 @@ def test_feed_entry_whose_title_holds_html_and_script_arrives_escaped(
     html = mail.part("html")
     assert "<script" not in html and "<b " not in html
     assert (
-        "Claire Martin répond &lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt; &lt;b onmouseover=alert(1)&gt;ici&lt;/b&gt;"
-        in html
-    )
+        "Claire Martin répond &lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt; "
+        "&lt;b onmouseover=alert(1)&gt;ici&lt;/b&gt;"
+    ) in html
     assert "&lt;script&gt;document.location=&#39;http://evil.example/&#39;&lt;/script&gt;" in html
     plain = mail.part("plain")
     assert literal in plain  # plain text shows the characters; nothing there can run
@@ -264,7 +284,8 @@ def test_source_health_alerts_when_a_site_layout_change_empties_extraction(
             200,
             b"""<html><body><h1>La Gazette du Val</h1><ul>
 <li><a href="/politique/budget-vote.html">Le budget vot\xc3\xa9</a></li>
-<li><a href="/politique/tramway-concertation.html">Tramway : la concertation</a></li></ul></body></html>""",
+<li><a href="/politique/tramway-concertation.html">Tramway : la concertation</a></li>
+</ul></body></html>""",
             HTML,
         ),
     )
@@ -272,23 +293,38 @@ def test_source_health_alerts_when_a_site_layout_change_empties_extraction(
         "/politique/budget-vote.html": (
             "Le budget voté au terme d’une longue séance",
             [
-                "Le conseil municipal a adopté jeudi soir le budget primitif après cinq heures de débats. Claire Martin, chef de "
-                "file de l’opposition, a dénoncé une hausse des dépenses de fonctionnement.",
-                "La majorité a défendu un effort inédit pour les écoles et la voirie, financé sans hausse des taux d’imposition.",
+                (
+                    "Le conseil municipal a adopté jeudi soir le budget primitif "
+                    "après cinq heures de débats. Claire Martin, chef de "
+                    "file de l’opposition, a dénoncé une hausse des dépenses de fonctionnement."
+                ),
+                (
+                    "La majorité a défendu un effort inédit pour les écoles "
+                    "et la voirie, financé sans hausse des taux d’imposition."
+                ),
             ],
         ),
         "/politique/tramway-concertation.html": (
             "Tramway : la concertation s’ouvre lundi",
             [
-                "Les habitants pourront donner leur avis sur le tracé de la deuxième ligne de tramway jusqu’à la fin du mois de "
-                "janvier, en mairie et sur un registre en ligne.",
-                "Élodie Arnaud a salué l’initiative tout en réclamant des réunions dans chaque quartier concerné par les travaux.",
+                (
+                    "Les habitants pourront donner leur avis sur le tracé de "
+                    "la deuxième ligne de tramway jusqu’à la fin du mois de "
+                    "janvier, en mairie et sur un registre en ligne."
+                ),
+                (
+                    "Élodie Arnaud a salué l’initiative tout en réclamant des "
+                    "réunions dans chaque quartier concerné par les travaux."
+                ),
             ],
         ),
     }
     for page_path, (title, paragraphs) in pages.items():
         sites_web.set(site, page_path, Response(200, article(title, paragraphs), HTML))
-    source = f"  - {{id: gazette, name: 'La Gazette du Val', kind: site, url: 'http://{site}/', every: 1h, match: '/politique/'}}\n"
+    source = (
+        f"  - {{id: gazette, name: 'La Gazette du Val', kind: site, "
+        f"url: 'http://{site}/', every: 1h, match: '/politique/'}}\n"
+    )
     settings, path = setup(tmp_path, sites_web, make_settings, sink, source, HEALTH)
     watchlist = load_watchlist(path)
     first = run_pass(settings, path, quiet=True)

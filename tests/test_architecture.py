@@ -120,7 +120,10 @@ def forbidden_arrows(found: Iterable[Arrow]) -> list[str]:
     for arrow in found:
         for importer, imported, why in FORBIDDEN:
             if under(arrow.importer, importer) and under(arrow.imported, imported):
-                where = f"{arrow.path.relative_to(ROOT) if arrow.path.is_relative_to(ROOT) else arrow.path}:{arrow.line}"
+                shown = (
+                    arrow.path.relative_to(ROOT) if arrow.path.is_relative_to(ROOT) else arrow.path
+                )
+                where = f"{shown}:{arrow.line}"
                 problems.append(f"{where}: {arrow.importer} imports {arrow.imported}: {why}")
         if (
             under(arrow.imported, CLI)
@@ -128,7 +131,8 @@ def forbidden_arrows(found: Iterable[Arrow]) -> list[str]:
             and arrow.importer != "traceur.__main__"
         ):
             problems.append(
-                f"{arrow.path}:{arrow.line}: {arrow.importer} imports {arrow.imported}: only the CLI calls the CLI"
+                f"{arrow.path}:{arrow.line}: {arrow.importer} imports "
+                f"{arrow.imported}: only the CLI calls the CLI"
             )
     return problems
 

@@ -64,7 +64,10 @@ def test_blog_engine_is_recognised_by_its_markup(host: str, path: str, engine: s
 
 
 def test_a_blog_that_only_mentions_wordpress_is_generic() -> None:
-    page = "<html><head><title>Mon blog</title></head><body><article><p>J'ai quitté WordPress pour un site fait main.</p></article></body></html>"
+    page = (
+        "<html><head><title>Mon blog</title></head><body><article>"
+        "<p>J'ai quitté WordPress pour un site fait main.</p></article></body></html>"
+    )
 
     assert detect_blog_engine(page, "http://carnet.example/") == "generic"
 
@@ -120,15 +123,15 @@ def test_wordpress_comment_links_to_its_anchor_under_the_post() -> None:
 def test_wordpress_comment_text_is_the_comment_alone() -> None:
     comments = by_id(post(WP, WP_PATH).comments)
 
-    assert (
-        comments["41"].text
-        == "Merci pour ce résumé clair et sourcé. Je retiens que Claire Martin est la seule à donner un calendrier précis, ça compte."
+    assert comments["41"].text == (
+        "Merci pour ce résumé clair et sourcé. Je retiens que Claire "
+        "Martin est la seule à donner un calendrier précis, ça compte."
     )
     # A parent's text does not swallow its replies.
     assert "calendrier oui" not in comments["41"].text
-    assert (
-        comments["44"].text
-        == "Vous oubliez de dire que Jean-Baptiste Lefort propose des bus électriques dès 2028.\nPour moi c’est le plus réaliste. Article un peu orienté à mon goût…"
+    assert comments["44"].text == (
+        "Vous oubliez de dire que Jean-Baptiste Lefort propose des bus électriques dès 2028.\n"
+        "Pour moi c’est le plus réaliste. Article un peu orienté à mon goût…"
     )
     assert all("Répondre" not in c.text and "dit :" not in c.text for c in comments.values())
 
@@ -166,7 +169,7 @@ def test_site_wide_comment_feed_points_each_comment_at_its_post() -> None:
     }
 
 
-# -- Blogger ----------------------------------------------------------------------------------------
+# -- Blogger --------------------------------------------------------------------------
 
 
 def test_blogger_post_and_its_threaded_comments() -> None:
@@ -177,9 +180,9 @@ def test_blogger_post_and_its_threaded_comments() -> None:
     assert page.author == "Josiane Marchal"
     assert page.published_at == utc(2026, 11, 20, 18, 5)
     assert (
-        "une consultation des habitants avant toute décision sur le tracé du tram ;\nla réouverture du bureau de poste"
-        in page.text
-    )
+        "une consultation des habitants avant toute décision sur le tracé du tram ;\n"
+        "la réouverture du bureau de poste"
+    ) in page.text
     assert (
         "René Gautier" not in page.text
         and "Libellés" not in page.text
@@ -233,7 +236,7 @@ def test_blogger_page_and_feed_give_the_same_comment_urls() -> None:
     assert {c.url for c in page} == {c.url for c in feed}
 
 
-# -- Ghost ----------------------------------------------------------------------------------------------
+# -- Ghost ----------------------------------------------------------------------------
 
 
 def test_ghost_post_without_newsletter_form_or_comment_widget() -> None:
@@ -251,7 +254,7 @@ def test_ghost_post_without_newsletter_form_or_comment_widget() -> None:
     assert page.comment_feed_url is None
 
 
-# -- other blogs ---------------------------------------------------------------------------------------
+# -- other blogs ----------------------------------------------------------------------
 
 HOMEMADE_BLOG = """<!DOCTYPE html>
 <html lang="fr"><head><meta charset="utf-8"><title>Le marché couvert rouvre - Les nouvelles de Mireille</title>
@@ -266,7 +269,7 @@ HOMEMADE_BLOG = """<!DOCTYPE html>
   <ol class="children"><li id="comment-4" class="comment"><cite class="fn">Mireille</cite> <span class="date">16/11/2026 à 11h30</span><div class="comment-text"><p>Oui, il était temps.</p></div></li></ol>
 </li>
 </ol></section>
-<footer>Blog fait main</footer></body></html>"""
+<footer>Blog fait main</footer></body></html>"""  # noqa: E501 - parser fixture, kept verbatim
 
 
 def test_other_blog_falls_back_on_article_markup_and_numbered_comments() -> None:
@@ -276,9 +279,9 @@ def test_other_blog_falls_back_on_article_markup_and_numbered_comments() -> None
     assert page.title == "Le marché couvert rouvre"
     assert page.author == "Mireille"
     assert page.published_at == utc(2026, 11, 16, 7, 0)
-    assert (
-        page.text
-        == "Après huit mois de travaux, le marché couvert rouvre samedi.\nClaire Martin coupera le ruban à 10 h."
+    assert page.text == (
+        "Après huit mois de travaux, le marché couvert rouvre samedi.\n"
+        "Claire Martin coupera le ruban à 10 h."
     )
     assert [
         (c.comment_id, c.author, c.published_at, c.parent_comment_id, c.text) for c in page.comments

@@ -35,14 +35,15 @@ from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 
 STORY = (
-    "Le conseil communautaire de la Haute-Brenne a voté jeudi soir le financement de la nouvelle "
-    "ligne de bus express entre Brennac et Saint-Aubin-des-Vignes. Le projet, estimé à huit millions "
-    "d'euros, prévoit quatorze arrêts, des voies réservées sur six kilomètres et un passage toutes les "
-    "dix minutes aux heures de pointe. Les premiers travaux commenceront au printemps, pour une mise en "
-    "service à la rentrée 2028. Le président de la communauté de communes a salué « un vote historique "
-    "pour les habitants des villages », qui mettent aujourd'hui près d'une heure pour rejoindre la gare. "
-    "L'opposition a voté pour, tout en regrettant que la ligne ne desserve pas la zone d'activités des "
-    "Grands-Prés, où travaillent pourtant plus de deux mille salariés."
+    "Le conseil communautaire de la Haute-Brenne a voté jeudi soir le financement de la "
+    "nouvelle ligne de bus express entre Brennac et Saint-Aubin-des-Vignes. Le projet, "
+    "estimé à huit millions d'euros, prévoit quatorze arrêts, des voies réservées sur six "
+    "kilomètres et un passage toutes les dix minutes aux heures de pointe. "
+    "Les premiers travaux commenceront au printemps, pour une mise en service à la rentrée "
+    "2028. Le président de la communauté de communes a salué « un vote historique pour les "
+    "habitants des villages », qui mettent aujourd'hui près d'une heure pour rejoindre la "
+    "gare. L'opposition a voté pour, tout en regrettant que la ligne ne desserve pas la "
+    "zone d'activités des Grands-Prés, où travaillent pourtant plus de deux mille salariés."
 )
 REPUBLISHED = (
     STORY.replace("a voté jeudi soir", "a adopté jeudi")
@@ -50,17 +51,20 @@ REPUBLISHED = (
     .replace("« un vote historique", "« un vote attendu")
 )
 FORUM_POST = (
-    "Je vous colle l'article de la Gazette, c'est enfin officiel :\n\n" + STORY + "\n\n"
-    "Franchement il était temps, ma fille met cinquante minutes pour aller au lycée. Dommage pour les Grands-Prés."
+    "Je vous colle l'article de la Gazette, c'est enfin officiel :\n\n"
+    + STORY
+    + "\n\nFranchement il était temps, ma fille met cinquante minutes pour aller au lycée. "
+    "Dommage pour les Grands-Prés."
 )
 SAME_SUBJECT = (
-    "Les usagers de la ligne de bus entre Brennac et Saint-Aubin-des-Vignes ont manifesté samedi devant la "
-    "gare routière. Ils dénoncent des retards quotidiens, des cars bondés aux heures de pointe et la "
-    "suppression de la desserte du dimanche depuis la rentrée. Le collectif, créé en septembre, revendique "
-    "quatre cents membres et a remis une pétition au président de la communauté de communes. Celui-ci a "
-    "promis une réponse avant la fin du mois et rappelé que la future ligne express devrait régler la "
-    "plupart des problèmes, mais pas avant 2028. D'ici là, le collectif demande des cars supplémentaires "
-    "le matin et le rétablissement du service dominical, au moins pendant les vacances scolaires."
+    "Les usagers de la ligne de bus entre Brennac et Saint-Aubin-des-Vignes ont manifesté "
+    "samedi devant la gare routière. Ils dénoncent des retards quotidiens, "
+    "des cars bondés aux heures de pointe et la suppression de la desserte du dimanche depuis "
+    "la rentrée. Le collectif, créé en septembre, revendique quatre cents membres et a remis "
+    "une pétition au président de la communauté de communes. Celui-ci a promis une réponse "
+    "avant la fin du mois et rappelé que la future ligne express devrait régler la plupart des "
+    "problèmes, mais pas avant 2028. D'ici là, le collectif demande des cars supplémentaires le "
+    "matin et le rétablissement du service dominical, au moins pendant les vacances scolaires."
 )
 
 
@@ -102,7 +106,10 @@ def test_copies_are_the_same_story_and_other_stories_are_not() -> None:
 
 def test_signatures_are_the_same_in_another_process() -> None:
     # A signature stored by one crawl must match what the next one computes (no hash()).
-    code = "from traceur.enrich.clusters import signature; import sys; print(signature(sys.stdin.read()).values[:8])"
+    code = (
+        "from traceur.enrich.clusters import signature; "
+        "import sys; print(signature(sys.stdin.read()).values[:8])"
+    )
     other = subprocess.run(
         [sys.executable, "-c", code], input=STORY, capture_output=True, text=True, check=True
     )
@@ -286,11 +293,13 @@ def test_crawl_gives_republished_copies_the_cluster_id_of_the_first_one(
                 f"<item><title>{title}</title><link>http://{host}/a/{slug}.html</link><guid>{slug}</guid></item>"
             )
         (root / "rss.xml").write_text(
-            f'<?xml version="1.0"?><rss version="2.0"><channel><title>{host}</title>{"".join(items)}</channel></rss>',
+            '<?xml version="1.0"?><rss version="2.0"><channel>'
+            f"<title>{host}</title>{''.join(items)}</channel></rss>",
             encoding="utf-8",
         )
         sources.append(
-            f"  - {{id: {host.split('.')[1]}, kind: feed, url: 'http://{host}/rss.xml', every: 10m}}\n"
+            f"  - {{id: {host.split('.')[1]}, kind: feed, "
+            f"url: 'http://{host}/rss.xml', every: 10m}}\n"
         )
     watchlist = tmp_path / "watchlist.yaml"
     watchlist.write_text("candidates: []\nsources:\n" + "".join(sources), encoding="utf-8")

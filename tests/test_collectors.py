@@ -51,7 +51,8 @@ def test_every_post_of_every_forum_engine_is_a_document_with_its_author_date_id_
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     sources = "".join(
-        f"  - {{id: {name}, kind: forum, url: '{url}', every: 1h, limits: {{max_pages: 60, max_depth: 2}}}}\n"
+        f"  - {{id: {name}, kind: forum, url: '{url}', "
+        "every: 1h, limits: {max_pages: 60, max_depth: 2}}\n"
         for name, url in FORUMS.items()
     )
     settings = make_settings(sites_web)
@@ -127,8 +128,11 @@ def test_blog_posts_and_their_comments_are_separate_linked_documents(
 ) -> None:
     settings = make_settings(sites_web)
     sources = (
-        "  - {id: wp, kind: blog, url: 'http://blog.wordpress-val.example/', every: 1h, follow: '/2026/', limits: {max_depth: 2}}\n"
-        "  - {id: blogger, kind: blog, url: 'http://blog.blogger-val.example/2026/11/elodie-arnaud-au-pont-arnaud.html', every: 1h, limits: {max_depth: 1}}\n"
+        "  - {id: wp, kind: blog, url: 'http://blog.wordpress-val.example/', "
+        "every: 1h, follow: '/2026/', limits: {max_depth: 2}}\n"
+        "  - {id: blogger, kind: blog, "
+        "url: 'http://blog.blogger-val.example/2026/11/elodie-arnaud-au-pont-arnaud.html', "
+        "every: 1h, limits: {max_depth: 1}}\n"
     )
     run_pass(settings, write_watchlist(tmp_path, sources), quiet=True)
     docs = all_documents(settings)
@@ -153,7 +157,11 @@ def test_a_video_page_yields_its_metadata_and_the_text_of_its_captions(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = make_settings(sites_web)
-    sources = "  - {id: videos, kind: video, url: 'http://video.videos-val.example/watch/debat-tramway/', every: 1h, limits: {max_depth: 1}}\n"
+    sources = (
+        "  - {id: videos, kind: video, "
+        "url: 'http://video.videos-val.example/watch/debat-tramway/', "
+        "every: 1h, limits: {max_depth: 1}}\n"
+    )
     run_pass(settings, write_watchlist(tmp_path, sources), quiet=True)
     videos = {d.url: d for d in all_documents(settings)}
     debate = videos["http://video.videos-val.example/watch/debat-tramway/"]
@@ -174,14 +182,16 @@ def test_a_video_page_yields_its_metadata_and_the_text_of_its_captions(
     assert len(videos) >= 2  # the page links to other videos of the site
 
 
-def test_forum_second_pass_asks_only_conditionally_and_third_fetches_only_the_new_reply_and_the_edited_article(
+def test_forum_second_pass_asks_only_conditionally_and_third_fetches_only_the_new_reply_and_the_edited_article(  # noqa: E501 - the name is the spec
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = make_settings(sites_web)
     sources = (
-        f"  - {{id: phpbb, kind: forum, url: '{FORUMS['phpbb']}', every: 1h, limits: {{max_depth: 2}}}}\n"
-        "  - id: actu\n    kind: site\n    url: 'http://www.actu-val.example/articles/'\n    every: 1h\n"
-        "    match: '/articles/[^/]+[.]html$'\n    follow: '/articles/'\n    limits: {max_depth: 1}\n"
+        f"  - {{id: phpbb, kind: forum, url: '{FORUMS['phpbb']}', "
+        "every: 1h, limits: {max_depth: 2}}\n"
+        "  - id: actu\n    kind: site\n    url: 'http://www.actu-val.example/articles/'\n"
+        "    every: 1h\n    match: '/articles/[^/]+[.]html$'\n    follow: '/articles/'\n"
+        "    limits: {max_depth: 1}\n"
     )
     watchlist = write_watchlist(tmp_path, sources)
     first = run_pass(settings, watchlist, quiet=True)
@@ -195,7 +205,8 @@ def test_forum_second_pass_asks_only_conditionally_and_third_fetches_only_the_ne
     ]
     assert not [r for r in sites_web.requested("forum.phpbb-val.example") if "viewtopic" in r.path]
 
-    # A reply lands on the thread's last page; the board shows one more answer; an article is edited.
+    # A reply lands on the thread's last page; the board shows one more answer; an article is
+    # edited.
     topic = (SITES / "forum.phpbb-val.example" / "viewtopic-1905-start-10.html").read_text(
         encoding="utf-8"
     )
@@ -215,7 +226,8 @@ def test_forum_second_pass_asks_only_conditionally_and_third_fetches_only_the_ne
                 )
                 + 6
             ],
-            '<div class="content">Le deuxième débat aura lieu le 1er décembre. Élodie Arnaud a confirmé sa venue ce matin.</div>',
+            '<div class="content">Le deuxième débat aura lieu le 1er '
+            "décembre. Élodie Arnaud a confirmé sa venue ce matin.</div>",
         )
     )
     topic = topic.replace(block, block + '<hr class="divider" />\n' + reply, 1).replace(

@@ -195,7 +195,8 @@ def test_network_guard_never_requests_private_addresses_from_feeds_links_or_redi
     watchlist = write_watchlist(
         tmp_path,
         f"  - {{id: liens, kind: feed, url: 'http://{HOST}/feeds/liens.xml', every: 10m}}\n"
-        f"  - {{id: site, kind: site, url: 'http://{HOST}/articles/liens-des-lecteurs.html', every: 1h, limits: {{max_depth: 2}}}}\n",
+        f"  - {{id: site, kind: site, url: 'http://{HOST}/articles/liens-des-lecteurs.html', "
+        f"every: 1h, limits: {{max_depth: 2}}}}\n",
     )
     summary = run_pass(settings, watchlist, quiet=True)
 
@@ -214,8 +215,10 @@ def test_host_names_resolving_to_forbidden_networks_are_refused_before_connectin
     with LocalWeb(Path(__file__).parent / "sites", default_host=HOST) as web:
         watchlist = write_watchlist(
             tmp_path,
-            f"  - {{id: nom, kind: feed, url: 'http://localhost:{web.port}/feeds/politique.xml', every: 10m}}\n"
-            f"  - {{id: ip, kind: feed, url: 'http://127.0.0.1:{web.port}/feeds/politique.xml', every: 10m}}\n",
+            "  - {id: nom, kind: feed, "
+            f"url: 'http://localhost:{web.port}/feeds/politique.xml', every: 10m}}\n"
+            "  - {id: ip, kind: feed, "
+            f"url: 'http://127.0.0.1:{web.port}/feeds/politique.xml', every: 10m}}\n",
         )
         # No allowed network this time: loopback is forbidden like any private range.
         summary = run_pass(make_settings(allow_networks=()), watchlist, quiet=True)
@@ -253,7 +256,8 @@ def test_site_crawl_stops_at_its_page_limit(
     settings = make_settings(sites_web)
     watchlist = write_watchlist(
         tmp_path,
-        f"  - {{id: actu-site, kind: site, url: 'http://{HOST}/articles/', every: 1h, limits: {{max_pages: 2, max_depth: 3}}}}\n",
+        f"  - {{id: actu-site, kind: site, url: 'http://{HOST}/articles/', "
+        f"every: 1h, limits: {{max_pages: 2, max_depth: 3}}}}\n",
     )
     run_pass(settings, watchlist, quiet=True)
     pages = [p for p in paths(sites_web) if p != "/robots.txt"]

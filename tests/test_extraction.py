@@ -65,10 +65,16 @@ NEWS_URL = (
 NEWS_SENTENCES = [
     "Devant une centaine d'habitants réunis à la salle des fêtes de Beaulieu-sur-Vionne",
     "Claire Martin n'a pas attendu les questions du public pour aborder le sujet qui fâche.",
-    "La candidate propose de financer les deux premières stations par un emprunt de douze millions d'euros",
+    (
+        "La candidate propose de financer les deux premières "
+        "stations par un emprunt de douze millions d'euros"
+    ),
     "On a perdu un tiers de notre chiffre d'affaires pendant le chantier",
     "Son principal adversaire, Jean-Baptiste Lefort, juge le projet irréaliste.",
-    "Le conseil municipal doit examiner le plan de déplacements urbains lors de sa séance du 3 décembre.",
+    (
+        "Le conseil municipal doit examiner le plan de "
+        "déplacements urbains lors de sa séance du 3 décembre."
+    ),
 ]
 NEWS_BOILERPLATE = {
     "cookie banner": [
@@ -450,7 +456,13 @@ def test_parse_datetime_returns_utc_or_none(value: str | None, expected: datetim
 
 def test_language_detection_needs_enough_words() -> None:
     assert detect_language("Claire Martin au marché.") is None
-    french = "La candidate a présenté son projet pour les transports et les écoles de la ville, avec une équipe qui veut que la commune soit plus verte dans les dix ans qui viennent."
-    english = "The candidate presented her plan for the schools and the buses of the town, and she said that the council was not ready for the changes that voters have asked for."
+    french = (
+        "La candidate a présenté son projet pour les transports et les écoles de la ville, "
+        "avec une équipe qui veut que la commune soit plus verte dans les dix ans qui viennent."
+    )
+    english = (
+        "The candidate presented her plan for the schools and the buses of the town, "
+        "and she said that the council was not ready for the changes that voters have asked for."
+    )
     assert detect_language(french) == "fr"
     assert detect_language(english) == "en"

@@ -208,7 +208,10 @@ def test_nested_quotes_are_each_kept_apart_from_the_reply_and_from_each_other() 
     reply = by_id(phpbb_pages()[1].posts)["9231"]
 
     assert reply.quotes == (
-        "Ben justement, elle a proposé de les financer en renégociant le contrat avec le délégataire, c'était vers la 52e minute.",
+        (
+            "Ben justement, elle a proposé de les financer en renégociant "
+            "le contrat avec le délégataire, c'était vers la 52e minute."
+        ),
         "Les bus de nuit c'est bien gentil mais qui les paie ?",
     )
     assert "qui les paie" not in reply.text
@@ -304,7 +307,7 @@ def test_demo_forum_thread_still_parses_post_by_post() -> None:
     assert "Il a demandé 3 fois" not in by_id(page.posts)["9121"].text
 
 
-# -- vBulletin 4 --------------------------------------------------------------------------------------
+# -- vBulletin 4 ----------------------------------------------------------------------
 
 
 def vb_pages() -> list[ThreadPage]:
@@ -333,12 +336,15 @@ def test_vbulletin_quotes_with_and_without_attribution_are_kept_apart() -> None:
     posts = by_id([post for page in vb_pages() for post in page.posts])
 
     assert posts["88421"].quotes == ("Remettre à plat ça veut pas forcément dire supprimer.",)
-    assert (
-        posts["88421"].text
-        == "Dans la bouche d'un candidat qui veut faire 3 millions d'économies, si, un peu quand même..."
+    assert posts["88421"].text == (
+        "Dans la bouche d'un candidat qui veut faire 3 "
+        "millions d'économies, si, un peu quand même..."
     )
     assert posts["88433"].quotes == (
-        "Le problème, ce ne sont pas les subventions, c'est qu'on ne sait jamais à quoi elles servent.",
+        (
+            "Le problème, ce ne sont pas les subventions, "
+            "c'est qu'on ne sait jamais à quoi elles servent."
+        ),
     )
     assert "Posté par" not in posts["88452"].text and "Posté par" not in posts["88452"].quotes[0]
     assert "Péguy" not in posts["88415"].text  # signature
@@ -379,7 +385,7 @@ def test_vbulletin_board_lists_threads_with_replies_and_printed_last_post_date()
     assert board.subforum_urls == (f"http://{VB}/forums/9-Conseil-municipal-comptes-rendus",)
 
 
-# -- XenForo 2 ------------------------------------------------------------------------------------------
+# -- XenForo 2 ------------------------------------------------------------------------
 
 
 def xf_pages() -> list[ThreadPage]:
@@ -445,7 +451,7 @@ def test_xenforo_board_lists_threads_and_follows_its_pages() -> None:
     assert board.subforum_urls == (f"http://{XF}/forums/debats-de-quartier.9/",)
 
 
-# -- Invision Community ------------------------------------------------------------------------------------
+# -- Invision Community ---------------------------------------------------------------
 
 
 def test_invision_thread_posts_with_quotes_apart_and_edit_note_dropped() -> None:
@@ -487,7 +493,7 @@ def test_invision_board_lists_topics_and_subforums() -> None:
     assert board.subforum_urls == (f"http://{IPS}/forum/6-elections-municipales-2026/",)
 
 
-# -- Discourse -------------------------------------------------------------------------------------------------
+# -- Discourse ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -562,14 +568,17 @@ def test_discourse_quote_aside_is_kept_apart_and_link_preview_dropped() -> None:
     posts = by_id(discourse_topic().posts)
 
     assert posts["322"].quotes == (
-        "Et personne ne parle d’Élodie Arnaud, qui propose de faire d’abord une consultation au Pont-Arnaud ?",
+        (
+            "Et personne ne parle d’Élodie Arnaud, qui propose de "
+            "faire d’abord une consultation au Pont-Arnaud ?"
+        ),
     )
     assert "Arnaud" not in posts["322"].text
     assert "paul_g:" not in posts["322"].text
     assert "Étude de faisabilité" not in posts["330"].text  # onebox preview of a link
-    assert (
-        posts["330"].text
-        == "Pour ceux qui veulent les sources, l’étude de l’agglo est en ligne :\nPage 47 pour la comparaison des coûts tram / BHNS."
+    assert posts["330"].text == (
+        "Pour ceux qui veulent les sources, l’étude de l’agglo est en ligne :\n"
+        "Page 47 pour la comparaison des coûts tram / BHNS."
     )
 
 
@@ -684,7 +693,7 @@ def test_discourse_crawler_view_is_parsed_when_met_as_html() -> None:
     assert by_id(page.posts)["6"].quotes == by_id(discourse_topic().posts)["322"].quotes
 
 
-# -- an unknown engine --------------------------------------------------------------------------------------------
+# -- an unknown engine ----------------------------------------------------------------
 
 
 def test_unknown_engine_posts_are_found_by_their_repetition() -> None:
@@ -778,7 +787,7 @@ def test_unknown_engine_board_lists_threads_with_replies_and_last_activity() -> 
     ]
 
 
-# -- dates -------------------------------------------------------------------------------------------------------------
+# -- dates ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -805,7 +814,7 @@ def test_french_dates_are_read_as_paris_time(text: str, expected: datetime | Non
     assert parse_french_date(text, now=NOW) == expected
 
 
-# -- later passes: only threads with news, only new pages ----------------------------------------------------------------
+# -- later passes: only threads with news, only new pages -----------------------------
 
 
 def debate_link(replies: int, last: datetime) -> ThreadLink:
@@ -868,7 +877,7 @@ def test_state_after_a_page_without_board_link_counts_replies_from_positions() -
     assert state.last_post_at == utc(2026, 11, 20, 7, 52, 40)
 
 
-# -- robustness -----------------------------------------------------------------------------------------------------------
+# -- robustness -----------------------------------------------------------------------
 
 
 def test_empty_or_broken_input_gives_no_posts() -> None:
@@ -889,7 +898,7 @@ def test_empty_or_broken_input_gives_no_posts() -> None:
     assert parse_board("", f"http://{PHPBB}/viewforum-12.html").threads == ()
 
 
-# -- the parsers alone walk each fixture forum over HTTP ---------------------------------------------------------------
+# -- the parsers alone walk each fixture forum over HTTP ------------------------------
 
 
 def _fetch(web: LocalWeb, url: str) -> bytes:

@@ -15,13 +15,40 @@ from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 
 SAMPLES = {
-    "fr": "Le conseil municipal a voté hier soir le budget de la ville, malgré l'opposition qui dénonce une hausse des impôts locaux et demande un audit des comptes avant la fin de l'année.",
-    "en": "The city council passed the budget last night, although the opposition says that local taxes are rising and wants an audit of the accounts before the end of the year.",
-    "de": "Der Stadtrat hat gestern Abend den Haushalt der Stadt beschlossen, obwohl die Opposition eine Erhöhung der Steuern kritisiert und eine Prüfung der Konten vor dem Jahresende fordert.",
-    "es": "El consejo municipal aprobó anoche el presupuesto de la ciudad, a pesar de que la oposición denuncia una subida de los impuestos y pide una auditoría de las cuentas antes del final del año.",
-    "it": "Il consiglio comunale ha approvato ieri sera il bilancio della città, anche se l'opposizione denuncia un aumento delle tasse e chiede una verifica dei conti prima della fine dell'anno.",
-    "nl": "De gemeenteraad heeft gisteravond de begroting van de stad aangenomen, hoewel de oppositie een verhoging van de belastingen bekritiseert en een controle van de rekeningen voor het einde van het jaar wil.",
-    "pt": "A câmara municipal aprovou ontem à noite o orçamento da cidade, apesar de a oposição denunciar um aumento dos impostos e pedir uma auditoria das contas antes do fim do ano.",
+    "fr": (
+        "Le conseil municipal a voté hier soir le budget de la ville, "
+        "malgré l'opposition qui dénonce une hausse des impôts locaux "
+        "et demande un audit des comptes avant la fin de l'année."
+    ),
+    "en": (
+        "The city council passed the budget last night, although the opposition says that "
+        "local taxes are rising and wants an audit of the accounts before the end of the year."
+    ),
+    "de": (
+        "Der Stadtrat hat gestern Abend den Haushalt der Stadt "
+        "beschlossen, obwohl die Opposition eine Erhöhung der Steuern "
+        "kritisiert und eine Prüfung der Konten vor dem Jahresende fordert."
+    ),
+    "es": (
+        "El consejo municipal aprobó anoche el presupuesto de la ciudad, "
+        "a pesar de que la oposición denuncia una subida de los impuestos "
+        "y pide una auditoría de las cuentas antes del final del año."
+    ),
+    "it": (
+        "Il consiglio comunale ha approvato ieri sera il bilancio della "
+        "città, anche se l'opposizione denuncia un aumento delle tasse "
+        "e chiede una verifica dei conti prima della fine dell'anno."
+    ),
+    "nl": (
+        "De gemeenteraad heeft gisteravond de begroting van de stad aangenomen, "
+        "hoewel de oppositie een verhoging van de belastingen bekritiseert en "
+        "een controle van de rekeningen voor het einde van het jaar wil."
+    ),
+    "pt": (
+        "A câmara municipal aprovou ontem à noite o orçamento da "
+        "cidade, apesar de a oposição denunciar um aumento dos "
+        "impostos e pedir uma auditoria das contas antes do fim do ano."
+    ),
 }
 
 
@@ -35,7 +62,11 @@ def test_every_supported_language_has_a_sample() -> None:
 
 
 def test_french_forum_post_without_accents_or_capitals_is_french() -> None:
-    post = "franchement je suis pas d'accord avec ce qui est dit dans l'article, le maire a fait ce qu'il a pu avec le budget qu'on lui laisse et les autres candidats promettent tout et son contraire"
+    post = (
+        "franchement je suis pas d'accord avec ce qui est dit dans "
+        "l'article, le maire a fait ce qu'il a pu avec le budget qu'on lui "
+        "laisse et les autres candidats promettent tout et son contraire"
+    )
 
     assert detect_language(post) == "fr"
 
@@ -88,7 +119,7 @@ def test_language_restriction_keeps_unknown_languages(
 HOST = "www.journal-bilingue.example"
 ARTICLE = """<!DOCTYPE html><html lang="{declared}"><head><meta charset="utf-8"><title>{title}</title>
 <meta property="article:published_time" content="2026-11-0{day}T09:00:00+01:00"></head>
-<body><nav><a href="/">Accueil</a></nav><main><article><h1>{title}</h1>{body}</article></main></body></html>"""
+<body><nav><a href="/">Accueil</a></nav><main><article><h1>{title}</h1>{body}</article></main></body></html>"""  # noqa: E501 - page fixture, kept verbatim
 PAGES = {
     "budget-fr": ("fr", "Le budget de Brennac adopté", "fr"),
     "budget-en": (
@@ -136,7 +167,8 @@ def test_source_restricted_to_languages_stores_only_documents_in_them(
     watchlist = tmp_path / "watchlist.yaml"
     watchlist.write_text(
         "candidates: []\nsources:\n"
-        f"  - id: journal\n    kind: feed\n    url: 'http://{HOST}/rss.xml'\n    every: 10m\n    {lang_line}\n",
+        f"  - id: journal\n    kind: feed\n    url: 'http://{HOST}/rss.xml'\n"
+        f"    every: 10m\n    {lang_line}\n",
         encoding="utf-8",
     )
     with LocalWeb(tmp_path / "web") as web:

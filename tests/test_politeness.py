@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,8 @@ def test_after_an_edit_the_next_pass_fetches_only_the_edited_article_and_updates
     page = (SITE / "articles" / "marche-de-noel.html").read_text(encoding="utf-8")
     edited = page.replace(
         "Les horaires sont étendus",
-        "Mise à jour : Claire Martin inaugurera le marché le 28 novembre. Les horaires sont étendus",
+        "Mise à jour : Claire Martin inaugurera le "
+        "marché le 28 novembre. Les horaires sont étendus",
     )
     sites_web.set(
         HOST,
@@ -209,7 +211,7 @@ def test_robots_crawl_delay_spaces_requests_to_that_site(
 
     pages = [r for r in sites_web.requested(HOST) if r.path != "/robots.txt"]
     assert len(pages) >= 4
-    gaps = [later.at - earlier.at for earlier, later in zip(pages, pages[1:])]
+    gaps = [later.at - earlier.at for earlier, later in pairwise(pages)]
     assert min(gaps) >= 0.9, gaps
 
 

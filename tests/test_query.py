@@ -1,7 +1,8 @@
 """The query language: parsing (precedence, implicit AND, phrases, prefixes, NEAR/n),
 clear parse errors, evaluation on one document, the FTS5 translation run against a real
 in-memory FTS5 table, the Elasticsearch translation as data, topic queries in watchlists
-and `traceur search` errors. Agreement with a real Elasticsearch: tests/es/test_query_agreement.py."""
+and `traceur search` errors. Agreement with a real Elasticsearch:
+tests/es/test_query_agreement.py."""
 
 from __future__ import annotations
 
@@ -367,9 +368,9 @@ def test_a_malformed_topic_query_is_reported_with_file_line_and_column(tmp_path:
         load_watchlist(path)
 
     [problem] = caught.value.problems
-    assert (
-        problem
-        == f'{path}:9: topics[1].query: column 19 of \'(vidéo* OR caméras\': expected ")" to close the "(" of column 1, found end of query'
+    assert problem == (
+        f"{path}:9: topics[1].query: column 19 of '(vidéo* OR caméras': "
+        'expected ")" to close the "(" of column 1, found end of query'
     )
 
 
@@ -380,7 +381,10 @@ def test_an_empty_topic_query_is_reported(tmp_path: Path) -> None:
         load_watchlist(path)
 
     assert caught.value.problems == [
-        f'{path}:9: topics[1].query: is empty; write a query such as "tramway NEAR/5 Martin", or remove the key'
+        (
+            f"{path}:9: topics[1].query: is empty; write a query "
+            'such as "tramway NEAR/5 Martin", or remove the key'
+        )
     ]
 
 
@@ -456,7 +460,8 @@ def fts5() -> Iterator[sqlite3.Connection]:
     """An in-memory FTS5 table tokenised as the SQLite store's, holding CORPUS."""
     connection = sqlite3.connect(":memory:")
     connection.execute(
-        'CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")'
+        "CREATE VIRTUAL TABLE docs "
+        'USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")'
     )
     connection.executemany(
         "INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)",
@@ -558,7 +563,8 @@ def test_generated_queries_find_the_same_rows_in_python_and_in_fts5() -> None:
     connection = sqlite3.connect(":memory:")
     try:
         connection.execute(
-            'CREATE VIRTUAL TABLE docs USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")'
+            "CREATE VIRTUAL TABLE docs "
+            'USING fts5(title, text, tokenize = "unicode61 remove_diacritics 2")'
         )
         connection.executemany(
             "INSERT INTO docs (rowid, title, text) VALUES (?, ?, ?)",
@@ -640,7 +646,10 @@ def test_search_prints_a_parse_error_with_a_caret_and_exits_2(tmp_path: Path) ->
 
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        'error: column 16: expected a word or a "phrase" after NEAR/5, found "("; NEAR/n joins two words or phrases',
+        (
+            'error: column 16: expected a word or a "phrase" after '
+            'NEAR/5, found "("; NEAR/n joins two words or phrases'
+        ),
         "  tramway NEAR/5 (Martin OR Arnaud)",
         "                 ^",
     ]

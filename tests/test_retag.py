@@ -35,16 +35,20 @@ candidates:
 sources: []
 """
 STORY = (
-    "Le conseil municipal de Brennac a adopté lundi soir le budget primitif présenté par le maire sortant, "
-    "Jean-Baptiste Roy. La mesure la plus commentée est une hausse de quatre pour cent de la taxe foncière, "
-    "la première depuis 2019. Agathe Royal, tête de liste du Renouveau républicain, a voté contre par principe "
-    "et promis de ne pas augmenter les impôts locaux si elle est élue. Pour Royal, la hausse paiera surtout "
-    "les affiches du maire. Le budget sera transmis à la préfecture d'ici la fin du mois."
+    "Le conseil municipal de Brennac a adopté lundi soir le budget primitif présenté par le "
+    "maire sortant, Jean-Baptiste Roy. La mesure la plus commentée est une hausse de quatre "
+    "pour cent de la taxe foncière, la première depuis 2019. Agathe Royal, "
+    "tête de liste du Renouveau républicain, a voté contre par principe et promis de ne pas "
+    "augmenter les impôts locaux si elle est élue. Pour Royal, la hausse paiera surtout les "
+    "affiches du maire. Le budget sera transmis à la préfecture d'ici la fin du mois."
 )
 TEXTS = {
     "budget": STORY,
     "budget-copie": STORY.replace("a adopté lundi soir", "a voté lundi"),
-    "forum": "JBR a raison sur un point : l'État se désengage. Mais quatre pour cent d'un coup, c'est beaucoup.",
+    "forum": (
+        "JBR a raison sur un point : l'État se désengage. "
+        "Mais quatre pour cent d'un coup, c'est beaucoup."
+    ),
     "meteo": "Du soleil toute la semaine sur la vallée de la Brenne, et des gelées le matin.",
 }
 

@@ -35,7 +35,11 @@ candidates:
   - id: claire-martin
     name: Claire Martin
 sources:
-  - {id: actu, kind: feed, url: "http://www.actu-val.example/feeds/politique.xml", every: 10m, enabled: false}
+  - id: actu
+    kind: feed
+    url: "http://www.actu-val.example/feeds/politique.xml"
+    every: 10m
+    enabled: false
   - {id: forum, kind: forum, url: "http://forum.val.example/", every: 1h, enabled: false}
 alerts:
   - id: synthese-matin

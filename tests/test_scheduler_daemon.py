@@ -42,7 +42,11 @@ candidates:
   - id: elodie-arnaud
     name: Élodie Arnaud
 sources:
-  - {{id: actu, name: "Actu du Val", kind: feed, url: "http://{HOST}/feeds/politique.xml", every: 10s}}
+  - id: actu
+    name: "Actu du Val"
+    kind: feed
+    url: "http://{HOST}/feeds/politique.xml"
+    every: 10s
 """
 IMMEDIATE = """\
 alerts:
@@ -141,14 +145,18 @@ def new_entry(
 ) -> None:
     """Publish an article and put it on top of the feed."""
     page = (
-        f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title></head><body>"
-        f"<main><article><h1>{title}</h1><p>{paragraph}</p><p>Le conseil municipal se réunira de nouveau le mois "
-        "prochain pour examiner les amendements déposés par les différents groupes.</p></article></main></body></html>"
+        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
+        f"<title>{title}</title></head><body>"
+        f"<main><article><h1>{title}</h1><p>{paragraph}</p>"
+        "<p>Le conseil municipal se réunira de nouveau le mois "
+        "prochain pour examiner les amendements déposés par les différents groupes.</p>"
+        "</article></main></body></html>"
     )
     web.set(HOST, f"/articles/{slug}.html", Response(200, page.encode(), HTML))
     entries.insert(0, (title, f"/articles/{slug}.html", f"actu-val-{slug}"))
     items = "".join(
-        f"<item><title>{t}</title><link>http://{HOST}{p}</link><guid isPermaLink='false'>{g}</guid></item>\n"
+        f"<item><title>{t}</title><link>http://{HOST}{p}</link>"
+        f"<guid isPermaLink='false'>{g}</guid></item>\n"
         for t, p, g in entries
     )
     feed = FEED_FILE.read_text(encoding="utf-8").replace("<item>", items + "<item>", 1)
@@ -194,7 +202,8 @@ def test_scheduled_feed_entry_is_emailed_once_and_nothing_is_lost_or_resent_acro
         entries,
         "reunion-arnaud",
         "Réunion publique d’Élodie Arnaud aux Tanneurs",
-        "Élodie Arnaud a réuni deux cents habitants mardi soir pour présenter son projet de maison de santé.",
+        "Élodie Arnaud a réuni deux cents habitants mardi "
+        "soir pour présenter son projet de maison de santé.",
     )
     [mail] = wait_until(lambda: sink.messages(), 40, "the immediate email")
     assert (
@@ -211,7 +220,8 @@ def test_scheduled_feed_entry_is_emailed_once_and_nothing_is_lost_or_resent_acro
         entries,
         "claire-martin-gare",
         "Claire Martin veut rouvrir le guichet de la gare",
-        "Claire Martin a lancé une pétition pour la réouverture du guichet de la gare, fermé depuis l’été.",
+        "Claire Martin a lancé une pétition pour la "
+        "réouverture du guichet de la gare, fermé depuis l’été.",
     )
     with AlertState.in_data_dir(settings.data_dir) as state:
         wait_until(
@@ -229,11 +239,11 @@ def test_scheduled_feed_entry_is_emailed_once_and_nothing_is_lost_or_resent_acro
         40,
         "the queued email after the restart",
     )
-    assert (
-        two[1].subject
-        == "[Traceur] Claire Martin — Actu du Val : Claire Martin veut rouvrir le guichet de la gare"
+    assert two[1].subject == (
+        "[Traceur] Claire Martin — Actu du Val : Claire Martin veut rouvrir le guichet de la gare"
     )
-    # Two more scheduled runs after the restart, each followed by an evaluation: nothing else is sent.
+    # Two more scheduled runs after the restart, each followed by an evaluation: nothing else is
+    # sent.
     count = len(runs(settings))
     wait_until(lambda: len(runs(settings)) >= count + 2, 40, "two more runs")
     with AlertState.in_data_dir(settings.data_dir) as state:
@@ -322,7 +332,10 @@ def test_scheduler_survives_a_crashing_crawl_and_an_invalid_watchlist_then_stops
     assert daemon.alive
 
     # Fixed, with a second source: applied.
-    second_source = f'  - {{id: actu-edition, kind: feed, url: "http://{HOST}/feeds/politique.xml?edition=soir", every: 10s}}\n'
+    second_source = (
+        "  - {id: actu-edition, kind: feed, "
+        f'url: "http://{HOST}/feeds/politique.xml?edition=soir", every: 10s}}\n'
+    )
     watchlist.write_text(WATCHLIST + second_source, encoding="utf-8")
     wait_until(lambda: runs(settings, "actu-edition"), 30, "the new source's first run")
 

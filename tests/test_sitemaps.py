@@ -27,8 +27,10 @@ def news_sitemap(entries: list[tuple[str, datetime | None]]) -> bytes:
     urls = []
     for path, when in entries:
         news = (
-            f"<news:news><news:publication><news:name>Actu du Val</news:name><news:language>fr</news:language></news:publication>"
-            f"<news:publication_date>{iso(when)}</news:publication_date><news:title>Article {path}</news:title></news:news>"
+            "<news:news><news:publication><news:name>Actu du Val</news:name>"
+            "<news:language>fr</news:language></news:publication>"
+            f"<news:publication_date>{iso(when)}</news:publication_date>"
+            f"<news:title>Article {path}</news:title></news:news>"
             if when
             else ""
         )
@@ -91,7 +93,8 @@ def test_sitemap_source_fetches_only_recent_unseen_pages_through_an_index(
     settings = make_settings(sites_web)
     watchlist = write_watchlist(
         tmp_path,
-        f"  - {{id: plan, kind: sitemap, url: 'http://{HOST}/sitemap_index.xml', every: 30m, max_age: 2d}}\n",
+        "  - {id: plan, kind: sitemap, "
+        f"url: 'http://{HOST}/sitemap_index.xml', every: 30m, max_age: 2d}}\n",
     )
 
     first = run_pass(settings, watchlist, quiet=True)

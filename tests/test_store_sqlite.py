@@ -96,7 +96,8 @@ TRAM_TITLE = make_doc(
 TRAM_TEXT = make_doc(
     "reunion-mardi",
     "Réunion publique de mardi",
-    "Beaucoup de questions sur le tramway et sur les loyers. Élodie Arnaud était présente au fond de la salle.",
+    "Beaucoup de questions sur le tramway et sur les loyers. "
+    "Élodie Arnaud était présente au fond de la salle.",
     kind="forum_post",
     source_id="forum",
     published=utc(12, 20),
@@ -109,7 +110,8 @@ TRAM_TEXT = make_doc(
 LOGEMENT = make_doc(
     "logements-glycines",
     "Les logements sociaux du quartier",
-    "Élodie Arnaud propose de racheter trois immeubles rue des Glycines pour en faire des logements sociaux.",
+    "Élodie Arnaud propose de racheter trois immeubles "
+    "rue des Glycines pour en faire des logements sociaux.",
     kind="blog_post",
     source_id="carnet",
     published=utc(5),
@@ -119,7 +121,8 @@ LOGEMENT = make_doc(
 BUDGET = make_doc(
     "budget-2027",
     "Budget 2027 : la taxe foncière augmente",
-    "Jean-Baptiste Lefort dénonce une hausse de deux points. Les logements de fonction, eux, ne sont pas sociaux.",
+    "Jean-Baptiste Lefort dénonce une hausse de deux points. "
+    "Les logements de fonction, eux, ne sont pas sociaux.",
     published=utc(20),
     candidates=("jean-baptiste-lefort",),
 )

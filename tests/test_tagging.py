@@ -87,7 +87,10 @@ def test_name_containing_an_apostrophe_matches_either_apostrophe_style(
 ) -> None:
     candidate = Candidate("anne-d-estrelles", f"Anne d{apostrophe_in_name}Estrelles")
     tagger = Tagger(Watchlist(Path("t.yaml"), (candidate,), (), ()))
-    text = f"Au marché de Noël, Anne d{apostrophe_in_text}Estrelles a serré des mains toute la matinée."
+    text = (
+        f"Au marché de Noël, Anne d{apostrophe_in_text}Estrelles "
+        "a serré des mains toute la matinée."
+    )
 
     assert found(tagger, text) == [("anne-d-estrelles", f"Anne d{apostrophe_in_text}Estrelles")]
 
@@ -238,7 +241,10 @@ def test_aliases_count_as_mentions_of_their_candidate(tagger: Tagger) -> None:
 
 
 def test_topic_phrase_matches_across_a_line_break_and_a_double_space(tagger: Tagger) -> None:
-    text = "Le débat a porté sur les transports en\ncommun, puis sur les transports  en commun de nuit."
+    text = (
+        "Le débat a porté sur les transports en\n"
+        "commun, puis sur les transports  en commun de nuit."
+    )
 
     assert found(tagger, text) == [
         ("transports", "transports en\ncommun"),

@@ -392,7 +392,7 @@ a coûté onze millions d'euros, dont quatre apportés par la région et le dép
 <p>Les horaires d'été seront appliqués jusqu'à la fin du mois, puis le bassin extérieur fermera pour l'hiver.</p>
 </article></main>
 <footer><a href="/c/france">Bruno France</a> · <a href="/c/nkm">NKM</a></footer>
-</body></html>"""
+</body></html>"""  # noqa: E501 - extraction fixture, kept verbatim
 
 
 def test_navigation_and_image_alt_text_never_reach_the_document_text(tagger: Tagger) -> None:

@@ -46,7 +46,11 @@ def test_alias_options_cues_gender_and_languages_load_into_typed_objects(tmp_pat
             keywords: [budget]
             lang: [fr, EN]
         sources:
-          - {id: gazette, kind: feed, url: "https://www.gazette.example/rss.xml", every: 10m, lang: "fr, de"}
+          - id: gazette
+            kind: feed
+            url: "https://www.gazette.example/rss.xml"
+            every: 10m
+            lang: "fr, de"
           - {id: echo, kind: feed, url: "https://www.echo.example/rss.xml", every: 10m}
         """,
     )

@@ -156,14 +156,14 @@ def test_durations(value: object, seconds: int | None) -> None:
 def test_broken_json_ld_falls_back_on_open_graph() -> None:
     html = """<html><head><script type="application/ld+json">{"@type": "VideoObject", "name": </script>
     <meta property="og:title" content="Réunion publique de Claire Martin">
-    <meta property="video:duration" content="95"></head><body></body></html>"""
+    <meta property="video:duration" content="95"></head><body></body></html>"""  # noqa: E501 - broken page, kept verbatim
     video = parse_video_page(html, "http://tv.example/v/1")
 
     assert video.title == "Réunion publique de Claire Martin"
     assert video.duration_seconds == 95
 
 
-# -- caption files ----------------------------------------------------------------------------------
+# -- caption files --------------------------------------------------------------------
 
 
 def test_webvtt_caption_text_is_the_words_only_with_rolling_lines_once() -> None:
@@ -273,7 +273,7 @@ def test_ttml_entities_are_never_expanded() -> None:
     # A hostile caption file must not make the crawler read a local file or fetch a URL.
     data = b"""<?xml version="1.0"?>
 <!DOCTYPE tt [<!ENTITY secret SYSTEM "file:///etc/passwd"><!ENTITY distant SYSTEM "http://attaquant.example/x">]>
-<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p>Avant &secret;&distant; <!-- note interne --> apr\xc3\xa8s</p></div></body></tt>"""
+<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p>Avant &secret;&distant; <!-- note interne --> apr\xc3\xa8s</p></div></body></tt>"""  # noqa: E501 - hostile file, kept verbatim
 
     assert caption_text(data, "ttml") == "Avant après"
 

@@ -253,7 +253,10 @@ def test_empty_watchlist_is_refused_with_what_to_add(tmp_path: Path, text: str) 
     problems = problems_of(path)
 
     assert problems == [
-        f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:` (see watchlists/example.yaml)"
+        (
+            f"{path}:1: the watchlist is empty; add at least "
+            "`candidates:` and `sources:` (see watchlists/example.yaml)"
+        )
     ]
     result = check(path)
     assert result.exit_code == 2

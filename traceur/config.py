@@ -155,7 +155,8 @@ def _convert(key: str, value: Any, where: str) -> Any:
 def _read_file(path: Path) -> tuple[LineDict, str]:
     if not path.is_file():
         raise ConfigError(
-            f"{path}: no such configuration file; give the path of a YAML file (see {DEFAULTS_FILE} for every setting)"
+            f"{path}: no such configuration file; give the path of a YAML file"
+            f" (see {DEFAULTS_FILE} for every setting)"
         )
     try:
         data = load_yaml(path)
@@ -172,7 +173,8 @@ def _read_file(path: Path) -> tuple[LineDict, str]:
 def load_settings(
     config_file: str | Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Build ``Settings`` from the defaults, ``config_file`` and ``environ`` (``os.environ`` by default)."""
+    """Build ``Settings`` from the defaults, ``config_file`` and ``environ`` (``os.environ`` by
+    default)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     layers = [DEFAULTS_FILE] + ([Path(config_file)] if config_file else [])
@@ -182,12 +184,14 @@ def load_settings(
             line = data.lines.get(key)
             if key in ENV_ONLY:
                 raise ConfigError(
-                    f"{_where(source, line)}: {key} is a secret; remove it from the file and set {ENV_PREFIX}{key.upper()} in the environment"
+                    f"{_where(source, line)}: {key} is a secret;"
+                    f" remove it from the file and set {ENV_PREFIX}{key.upper()} in the environment"
                 )
             if key not in _FIELDS:
                 hint = did_you_mean(key, _FIELDS)
                 raise ConfigError(
-                    f"{_where(source, line)}: unknown setting {key!r}; {hint}see {DEFAULTS_FILE} for the list"
+                    f"{_where(source, line)}: unknown setting {key!r};"
+                    f" {hint}see {DEFAULTS_FILE} for the list"
                 )
             values[key] = _convert(key, raw, _where(source, line))
     for key in _FIELDS:
@@ -221,7 +225,8 @@ def _validate(settings: Settings) -> None:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             raise ConfigError(
-                f"allow_networks: {cidr!r} is not a network; write a CIDR such as 127.0.0.1/32 or 10.0.0.0/8"
+                f"allow_networks: {cidr!r} is not a network;"
+                " write a CIDR such as 127.0.0.1/32 or 10.0.0.0/8"
             ) from None
     if settings.log_level.upper() not in LOG_LEVELS:
         raise ConfigError(
@@ -248,7 +253,8 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"timezone: {settings.timezone!r} is not a time zone; write an IANA name such as Europe/Paris"
+            f"timezone: {settings.timezone!r} is not a time zone;"
+            " write an IANA name such as Europe/Paris"
         ) from None
     if settings.adaptive_polling_factor < 1:
         raise ConfigError(
@@ -258,16 +264,19 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         raise ConfigError("max_concurrent_crawls: must be at least 1")
     if settings.smtp_security not in SMTP_SECURITY:
         raise ConfigError(
-            f"smtp_security: {settings.smtp_security!r} is not a mode; use one of {', '.join(SMTP_SECURITY)}"
+            f"smtp_security: {settings.smtp_security!r} is not a mode;"
+            f" use one of {', '.join(SMTP_SECURITY)}"
         )
     if settings.smtp_username and settings.smtp_security == "none":
         # A login over a plain connection would give the password to anyone on the path.
         raise ConfigError(
-            "smtp_username: a login needs smtp_security starttls or tls; set one, or remove the username for a local relay"
+            "smtp_username: a login needs smtp_security starttls or tls;"
+            " set one, or remove the username for a local relay"
         )
     if "@" not in settings.smtp_from:
         raise ConfigError(
-            f'smtp_from: {settings.smtp_from!r} has no email address; write e.g. "Traceur <veille@example.org>"'
+            f"smtp_from: {settings.smtp_from!r} has no email address;"
+            ' write e.g. "Traceur <veille@example.org>"'
         )
     if not 0 < settings.smtp_port < 65536:
         raise ConfigError(f"smtp_port: {settings.smtp_port} is not a port number")

@@ -45,7 +45,8 @@ class NetworkPolicy:
     def check_ip(self, address: str) -> None:
         if not self.is_allowed_ip(address):
             raise NetworkPolicyError(
-                f"connection to {address} refused: private, loopback, link-local or reserved address (allow it with allow_networks)"
+                f"connection to {address} refused: private, loopback, link-local"
+                " or reserved address (allow it with allow_networks)"
             )
 
     def check_url(self, url: str) -> None:

@@ -98,6 +98,7 @@ def load_yaml(path: Path) -> Any:
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """``"did you mean 'x'? "`` for the closest of ``choices`` to a mistyped ``value``, or ``""``."""
+    """``"did you mean 'x'? "`` for the closest of ``choices`` to a mistyped ``value``, or
+    ``""``."""
     close = difflib.get_close_matches(value, list(choices), n=1)
     return f"did you mean {close[0]!r}? " if close else ""

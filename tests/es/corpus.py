@@ -32,25 +32,52 @@ START = datetime(2026, 10, 20, 6, 0, tzinfo=UTC)
 FETCHED = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 
 _SENTENCES = [
-    "{name} a présenté hier soir son programme pour les élections municipales devant une salle comble.",
-    "Selon l'entourage de {name}, le projet de tramway reliant la gare au nouveau quartier sera accéléré.",
-    "Au conseil municipal, {name} a interpellé la majorité sur la hausse des loyers dans le centre-ville.",
+    (
+        "{name} a présenté hier soir son programme pour "
+        "les élections municipales devant une salle comble."
+    ),
+    (
+        "Selon l'entourage de {name}, le projet de tramway "
+        "reliant la gare au nouveau quartier sera accéléré."
+    ),
+    (
+        "Au conseil municipal, {name} a interpellé la majorité "
+        "sur la hausse des loyers dans le centre-ville."
+    ),
     "« Nous construirons deux cents logements sociaux d'ici la fin du mandat », a promis {name}.",
     "Plusieurs habitants ont demandé à {name} de rétablir la ligne de bus supprimée l'an dernier.",
     "L'élection s'annonce serrée : {name} devance de peu ses adversaires dans le dernier sondage.",
-    "Sur le marché du samedi, {name} a longuement échangé avec les commerçants inquiets des travaux.",
-    "Le débat télévisé a opposé {name} à {other} sur la question du stationnement et des pistes cyclables.",
+    (
+        "Sur le marché du samedi, {name} a longuement "
+        "échangé avec les commerçants inquiets des travaux."
+    ),
+    (
+        "Le débat télévisé a opposé {name} à {other} sur la "
+        "question du stationnement et des pistes cyclables."
+    ),
     "{other} reproche à {name} d'avoir changé d'avis sur la rénovation de l'école Jules-Ferry.",
-    "Dans une tribune, {name} défend une police municipale de proximité et l'éclairage des quartiers.",
+    (
+        "Dans une tribune, {name} défend une police "
+        "municipale de proximité et l'éclairage des quartiers."
+    ),
 ]
 _FILLER = [
-    "La réunion publique s'est tenue à la salle des fêtes, où une centaine de personnes s'étaient déplacées.",
+    (
+        "La réunion publique s'est tenue à la salle des fêtes, "
+        "où une centaine de personnes s'étaient déplacées."
+    ),
     "Les associations de quartier réclament davantage de concertation avant le vote du budget.",
     "Le préfet a rappelé les règles applicables aux affichages électoraux pendant la campagne.",
     "La commission d'urbanisme doit rendre son avis sur le plan local à la fin du mois.",
-    "Les riverains de la rue des Tanneurs dénoncent le bruit du chantier depuis plusieurs semaines.",
+    (
+        "Les riverains de la rue des Tanneurs dénoncent "
+        "le bruit du chantier depuis plusieurs semaines."
+    ),
     "Une pétition en ligne a déjà recueilli plus de mille signatures selon ses organisateurs.",
-    "La chambre de commerce publiera la semaine prochaine son étude sur la fréquentation du centre.",
+    (
+        "La chambre de commerce publiera la semaine "
+        "prochaine son étude sur la fréquentation du centre."
+    ),
     "Le collectif citoyen appelle à un débat contradictoire entre toutes les listes déclarées.",
     "À l'été, la municipalité avait déjà renoncé à l'extension du parking souterrain.",
     "Les élus d'opposition demandent la publication des comptes de la société d'économie mixte.",

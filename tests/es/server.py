@@ -13,6 +13,7 @@ streams); it runs on the machine's Java 17.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import json
 import os
@@ -54,7 +55,8 @@ def fetch_distribution(cache_dir: Path = CACHE_DIR) -> Path:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise EsHarnessError(
-            "Maven (mvn) is needed to fetch the test Elasticsearch; install it (apt-get install maven)"
+            "Maven (mvn) is needed to fetch the test Elasticsearch; "
+            "install it (apt-get install maven)"
             " or point the tests at a running cluster with TRACEUR_TEST_ES_URL=http://host:9200"
         )
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -71,7 +73,8 @@ def fetch_distribution(cache_dir: Path = CACHE_DIR) -> Path:
         done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
     if done.returncode != 0 or not target.is_file():
         raise EsHarnessError(
-            f"`{' '.join(command)}` failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            f"`{' '.join(command)}` failed (exit {done.returncode}):\n"
+            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
         )
     return target
 
@@ -109,13 +112,15 @@ def java_home() -> Path:
     java = shutil.which("java")
     if java is None:
         raise EsHarnessError(
-            "Java 17 or later is needed to run the test Elasticsearch; install a JDK (apt-get install openjdk-17-jre-headless)"
+            "Java 17 or later is needed to run the test Elasticsearch; "
+            "install a JDK (apt-get install openjdk-17-jre-headless)"
         )
     return Path(java).resolve().parent.parent
 
 
 def server_account() -> tuple[int, int] | None:
-    """(uid, gid) to run Elasticsearch as, creating the system user if needed; None when not root."""
+    """(uid, gid) to run Elasticsearch as, creating the system user if needed; None when
+    not root."""
     if os.geteuid() != 0:
         return None
     try:
@@ -139,7 +144,8 @@ def server_account() -> tuple[int, int] | None:
             entry = pwd.getpwnam(ES_USER)
         except KeyError:
             raise EsHarnessError(
-                f"cannot create the system user {ES_USER!r} Elasticsearch runs as: {done.stderr.strip()}"
+                f"cannot create the system user {ES_USER!r} "
+                f"Elasticsearch runs as: {done.stderr.strip()}"
             ) from None
     return entry.pw_uid, entry.pw_gid
 
@@ -263,7 +269,8 @@ class EsServer:
         return True
 
     def start(self, timeout: float = START_TIMEOUT) -> None:
-        """Start the server (on the ports it had before when they are still free) and wait until healthy."""
+        """Start the server (on the ports it had before when they are still free) and wait
+        until healthy."""
         if self.process is not None:
             raise EsHarnessError("the server is already running")
         if not self.http_port or not self._ports_free():
@@ -295,7 +302,8 @@ class EsServer:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                # Its own session: a Ctrl-C in the terminal reaches pytest, which stops the server itself.
+                # Its own session: a Ctrl-C in the terminal reaches pytest, which stops the
+                # server itself.
                 start_new_session=True,
                 **extra,
             )
@@ -367,10 +375,8 @@ class EsServer:
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _alive(pid: int) -> bool:

@@ -1,4 +1,5 @@
-"""Nothing is lost: outages spool, rejections are retried, a bad document does not sink its batch."""
+"""Nothing is lost: outages spool, rejections are retried, a bad document does not sink its
+batch."""
 
 from __future__ import annotations
 
@@ -207,7 +208,8 @@ def test_a_write_alias_removed_under_a_running_store_is_restored_and_nothing_is_
         index=es_store._write_index or "", name=es_store.names.write_alias
     )
     result = es_store.upsert(documents[50:])
-    # The first batch after the removal is refused (404) and spooled; the next one restores the alias.
+    # The first batch after the removal is refused (404) and spooled; the next one restores the
+    # alias.
     assert sorted(result.spooled + result.new) == sorted(d.id for d in documents[50:])
     assert result.spooled and result.failed == {}
     es_store.upsert([])

@@ -173,7 +173,8 @@ def _aggregation(agg: dict[str, Any]) -> dict[str, Any]:
 
 
 def _panel_request(vis: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The aggregation request of a legacy visualization: its bucket aggregations nested in order."""
+    """The aggregation request of a legacy visualization: its bucket aggregations nested in
+    order."""
     state = _vis_state(vis)
     buckets = [agg for agg in state["aggs"] if agg["enabled"] and agg["schema"] != "metric"]
     assert all(agg["type"] == "count" for agg in state["aggs"] if agg["schema"] == "metric")

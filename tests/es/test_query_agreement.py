@@ -103,7 +103,8 @@ QUERIES = [
 def stores(
     es_url: str, es_client: Elasticsearch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[list[Document], SqliteStore, ElasticsearchStore]]:
-    """The demo's documents, in SQLite (from `traceur demo`) and in Elasticsearch (loaded from SQLite)."""
+    """The demo's documents, in SQLite (from `traceur demo`) and in Elasticsearch (loaded from
+    SQLite)."""
     home = tmp_path_factory.mktemp("agreement")
     prefix = f"query-agreement-{uuid.uuid4().hex[:6]}"
     base = load_settings(environ={}).replace(
@@ -183,10 +184,12 @@ def test_python_sqlite_and_elasticsearch_find_the_same_documents(
         return sorted(f"{i[:8]} {titles[i]}" for i in ids)
 
     assert by_sqlite == by_python, (
-        f"query {text!r} ({format_query(node)}): SQLite only {show(by_sqlite - by_python)}, Python only {show(by_python - by_sqlite)}"
+        f"query {text!r} ({format_query(node)}): SQLite only "
+        f"{show(by_sqlite - by_python)}, Python only {show(by_python - by_sqlite)}"
     )
     assert by_elasticsearch == by_python, (
-        f"query {text!r} ({format_query(node)}): Elasticsearch only {show(by_elasticsearch - by_python)},"
+        f"query {text!r} ({format_query(node)}): "
+        f"Elasticsearch only {show(by_elasticsearch - by_python)},"
         f" Python only {show(by_python - by_elasticsearch)}"
     )
     assert lite.count(query) == es.count(query) == len(by_python), text
@@ -208,7 +211,8 @@ def _fts5_words(database: Path) -> dict[tuple[str, str], list[str]]:
             "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, documents_fts, instance)"
         )
         rows = connection.execute(
-            "SELECT d.id, v.col, v.term FROM temp.vocabulary v JOIN documents d ON d.rowid = v.doc ORDER BY v.doc, v.col, v.offset"
+            "SELECT d.id, v.col, v.term FROM temp.vocabulary v JOIN "
+            "documents d ON d.rowid = v.doc ORDER BY v.doc, v.col, v.offset"
         ).fetchall()
     finally:
         connection.close()

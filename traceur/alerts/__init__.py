@@ -2,7 +2,8 @@
 the watchlist (:mod:`traceur.watchlist.rules`); the query language is
 :mod:`traceur.enrich.query`.
 
-- ``outbox``: durable state (watermarks, what was alerted, queued messages) in ``DATA_DIR/alerts.db``;
+- ``outbox``: durable state (watermarks, what was alerted, queued messages) in
+  ``DATA_DIR/alerts.db``;
 - ``evaluate``: turns new documents and run history into queued messages, exactly once per
   (rule, document or cluster);
 - ``render``: Jinja2 templates (autoescaped) into plain-text + HTML emails;

@@ -53,12 +53,13 @@ SPIKE_SAMPLE = 300
 # Frequent French (and a few English) words that say nothing about a burst.
 _STOPWORDS = frozenset(
     words_of("""
-    alors aussi autre autres avant avec avoir bien celle celles celui cela cette ceux chez comme comment
-    dans depuis des deux donc dont elle elles encore entre est etait etre eux fait faire faut leur leurs
-    lors mais meme memes mes moins notre nous par parce pas peu peut plus pour pourquoi quand que quel quelle
-    quelles quels qui quoi sans selon ses sera seront son sont sous sur tous tout toute toutes tres une
-    vers votre vous ont ete avait avaient apres ainsi deja chaque cet aux les sur pres contre jour jours annee
-    ans hier demain aujourd hui selon lundi mardi mercredi jeudi vendredi samedi dimanche heures heure
+    alors aussi autre autres avant avec avoir bien celle celles celui cela cette ceux chez comme
+    comment dans depuis des deux donc dont elle elles encore entre est etait etre eux fait faire
+    faut leur leurs lors mais meme memes mes moins notre nous par parce pas peu peut plus pour
+    pourquoi quand que quel quelle quelles quels qui quoi sans selon ses sera seront son sont sous
+    sur tous tout toute toutes tres une vers votre vous ont ete avait avaient apres ainsi deja
+    chaque cet aux les sur pres contre jour jours annee ans hier demain aujourd hui selon lundi
+    mardi mercredi jeudi vendredi samedi dimanche heures heure
     the and for with that this from have will are was were been
 """)
 )
@@ -308,7 +309,10 @@ class Evaluator:
         counts = ", ".join(
             f"{g.label} {g.count}" for g in groups[:3] if g.label != "Autres documents"
         )
-        subject = f"{render.SUBJECT_PREFIX} Synthèse {rule.title} — {total} nouveau{'x' if total != 1 else ''} document{'s' if total != 1 else ''}"
+        subject = (
+            f"{render.SUBJECT_PREFIX} Synthèse {rule.title}"
+            f" — {total} nouveau{'x' if total != 1 else ''} document{'s' if total != 1 else ''}"
+        )
         if counts:
             subject += f" ({counts})"
         return render.render(
@@ -341,7 +345,8 @@ class Evaluator:
     def spike_figures(
         self, rule: SpikeRule, kind: str, ident: str, now: datetime
     ) -> tuple[int, float]:
-        """(documents in the window ending now, mean documents per window over the baseline before it)."""
+        """(documents in the window ending now, mean documents per window over the baseline
+        before it)."""
         window = timedelta(seconds=rule.window)
         start = now - window
         current = self.store.count(self._spike_query(kind, ident, start, now))
@@ -436,8 +441,8 @@ class Evaluator:
         )
         top = ", ".join(name for name, _ in sources.most_common(2))
         subject = (
-            f"{render.SUBJECT_PREFIX} Pic de mentions : {name} — {current} en {figures['window']}{ratio}"
-            + (f" — {top}" if top else "")
+            f"{render.SUBJECT_PREFIX} Pic de mentions : {name}"
+            f" — {current} en {figures['window']}{ratio}" + (f" — {top}" if top else "")
         )
         return render.render("spike", subject, rule=rule, spike=figures, docs=views)
 
@@ -447,7 +452,8 @@ class Evaluator:
         """The health problems of the rule's sources now, each with a stable episode id."""
         if self.runs is None:
             raise AlertError(
-                "source health rules need the run history; run them from the scheduler or `traceur alerts run`"
+                "source health rules need the run history;"
+                " run them from the scheduler or `traceur alerts run`"
             )
         tz = self.settings.timezone
         problems: list[SourceProblem] = []
@@ -479,7 +485,8 @@ class Evaluator:
                         "failing",
                         str(failures[-1].id),
                         f"{len(failures)} échecs de suite",
-                        f"Les dernières collectes n'ont rien rapporté et ont échoué : {_counts(dict(errors.most_common(4)))}.",
+                        "Les dernières collectes n'ont rien rapporté et ont échoué :"
+                        f" {_counts(dict(errors.most_common(4)))}.",
                         details,
                     )
                 )
@@ -491,8 +498,9 @@ class Evaluator:
                         "empty",
                         str(streak[-1].id),
                         "pages vides à l'extraction",
-                        f"{_plural(pages, 'page récupérée', 'pages récupérées')} sans texte exploitable sur "
-                        f"{_plural(len(streak), 'collecte', 'collectes')}, alors que la source en donnait avant : "
+                        f"{_plural(pages, 'page récupérée', 'pages récupérées')} sans texte"
+                        f" exploitable sur {_plural(len(streak), 'collecte', 'collectes')},"
+                        " alors que la source en donnait avant : "
                         "la mise en page du site a probablement changé.",
                     )
                 )
@@ -513,7 +521,8 @@ class Evaluator:
                         "silent",
                         quiet.last_new_at.isoformat(),
                         "silencieuse",
-                        f"Aucun nouveau document depuis {silent_for} (le {render.local_time(quiet.last_new_at, tz)}), "
+                        f"Aucun nouveau document depuis {silent_for}"
+                        f" (le {render.local_time(quiet.last_new_at, tz)}), "
                         f"alors qu'il en arrive d'habitude toutes les {usual}.",
                     )
                 )

@@ -134,7 +134,8 @@ class Transaction:
     def set_watermark(self, rule_id: str, watermark: str | None) -> None:
         self._db.execute(
             "INSERT INTO watermarks (rule_id, watermark, updated_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (rule_id) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at",
+            " ON CONFLICT (rule_id) DO UPDATE SET watermark = excluded.watermark,"
+            " updated_at = excluded.updated_at",
             (rule_id, watermark, _text(self.now)),
         )
 
@@ -148,7 +149,8 @@ class Transaction:
         self, rule_id: str, doc_id: str, tokens: Iterable[str], message_key: str
     ) -> None:
         self._db.executemany(
-            "INSERT OR IGNORE INTO alerted (rule_id, doc_id, token, message_key, at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO alerted (rule_id, doc_id, token, message_key, at)"
+            " VALUES (?, ?, ?, ?, ?)",
             [(rule_id, doc_id, token, message_key, _text(self.now)) for token in tokens],
         )
 
@@ -156,8 +158,8 @@ class Transaction:
         """Queue ``message`` for ``recipients`` under ``key``; False (and nothing queued)
         when a message with that key exists already."""
         cursor = self._db.execute(
-            "INSERT OR IGNORE INTO outbox (key, rule_id, created_at, sender, recipients, subject, message, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO outbox (key, rule_id, created_at, sender, recipients, subject,"
+            " message, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 rule_id,
@@ -187,7 +189,8 @@ class Transaction:
     def open_episode(self, rule_id: str, subject: str, message_key: str) -> None:
         self._db.execute(
             "INSERT INTO episodes (rule_id, subject, opened_at, message_key) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (rule_id, subject) DO UPDATE SET opened_at = excluded.opened_at, message_key = excluded.message_key",
+            " ON CONFLICT (rule_id, subject) DO UPDATE SET opened_at = excluded.opened_at,"
+            " message_key = excluded.message_key",
             (rule_id, subject, _text(self.now), message_key),
         )
 
@@ -199,7 +202,8 @@ class Transaction:
     def record_evaluation(self, rule_id: str, outcome: str) -> None:
         self._db.execute(
             "INSERT INTO evaluations (rule_id, evaluated_at, outcome) VALUES (?, ?, ?)"
-            " ON CONFLICT (rule_id) DO UPDATE SET evaluated_at = excluded.evaluated_at, outcome = excluded.outcome",
+            " ON CONFLICT (rule_id) DO UPDATE SET evaluated_at = excluded.evaluated_at,"
+            " outcome = excluded.outcome",
             (rule_id, _text(self.now), outcome),
         )
 
@@ -252,9 +256,9 @@ class AlertState:
         now = now or utc_now()
         with self._lock, self._immediate():
             rows = self._db.execute(
-                "SELECT key, rule_id, sender, recipients, subject, message, attempts, created_at FROM outbox"
-                " WHERE status = 'queued' AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
-                " ORDER BY created_at, rowid LIMIT ?",
+                "SELECT key, rule_id, sender, recipients, subject, message, attempts, created_at"
+                " FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? AND"
+                " (claimed_until IS NULL OR claimed_until < ?) ORDER BY created_at, rowid LIMIT ?",
                 (_text(now), _text(now), limit),
             ).fetchall()
             self._db.executemany(
@@ -288,16 +292,16 @@ class AlertState:
     def mark_sent(self, key: str, now: datetime | None = None, note: str = "") -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL, attempts = attempts + 1,"
-                " last_error = ? WHERE key = ?",
+                "UPDATE outbox SET status = 'sent', sent_at = ?, claimed_until = NULL,"
+                " attempts = attempts + 1, last_error = ? WHERE key = ?",
                 (_text(now or utc_now()), note, key),
             )
 
     def mark_failed(self, key: str, error: str, retry_at: datetime) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claimed_until = NULL"
-                " WHERE key = ?",
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+                " claimed_until = NULL WHERE key = ?",
                 (error[:500], _text(retry_at), key),
             )
 
@@ -321,7 +325,8 @@ class AlertState:
     def oldest_queued(self) -> tuple[datetime, str] | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT created_at, last_error FROM outbox WHERE status = 'queued' ORDER BY created_at LIMIT 1"
+                "SELECT created_at, last_error FROM outbox WHERE status = 'queued'"
+                " ORDER BY created_at LIMIT 1"
             ).fetchone()
         return ((_moment(row[0]) or utc_now()), row[1]) if row else None
 
@@ -329,7 +334,8 @@ class AlertState:
         """(key, status, subject, attempts) of every message, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT key, status, subject, attempts FROM outbox WHERE ? IS NULL OR rule_id = ? ORDER BY created_at, rowid",
+                "SELECT key, status, subject, attempts FROM outbox WHERE ? IS NULL OR rule_id = ?"
+                " ORDER BY created_at, rowid",
                 (rule_id, rule_id),
             ).fetchall()
         return [(row[0], row[1], row[2], int(row[3])) for row in rows]
@@ -340,12 +346,13 @@ class AlertState:
                 "SELECT evaluated_at, outcome FROM evaluations WHERE rule_id = ?", (rule_id,)
             ).fetchone()
             sent, queued, last_sent = self._db.execute(
-                "SELECT SUM(status = 'sent'), SUM(status = 'queued'), MAX(sent_at) FROM outbox WHERE rule_id = ?",
+                "SELECT SUM(status = 'sent'), SUM(status = 'queued'), MAX(sent_at) FROM outbox"
+                " WHERE rule_id = ?",
                 (rule_id,),
             ).fetchone()
             error = self._db.execute(
-                "SELECT last_error FROM outbox WHERE rule_id = ? AND status = 'queued' AND last_error != ''"
-                " ORDER BY created_at DESC LIMIT 1",
+                "SELECT last_error FROM outbox WHERE rule_id = ? AND status = 'queued'"
+                " AND last_error != '' ORDER BY created_at DESC LIMIT 1",
                 (rule_id,),
             ).fetchone()
         return RuleActivity(

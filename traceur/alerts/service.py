@@ -113,7 +113,8 @@ def _render_preview(
         matches = _latest_matching(ev, rule, limit)
         if not matches:
             raise AlertError(
-                f"no stored document matches rule {rule.id!r} ({rule.filter.describe()}); nothing to render"
+                f"no stored document matches rule {rule.id!r} ({rule.filter.describe()});"
+                " nothing to render"
             )
         return ev.render_immediate(rule, matches), len(matches)
     if isinstance(rule, DigestRule):

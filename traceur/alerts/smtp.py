@@ -11,6 +11,7 @@ middle can hide STARTTLS). ``none`` never logs in (the configuration refuses a u
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -71,15 +72,17 @@ class Mailer:
             if s.smtp_security == "starttls":
                 if not client.has_extn("starttls"):
                     raise AlertError(
-                        f"the mail server {host}:{s.smtp_port} does not offer STARTTLS; nothing was sent and no password"
-                        " was given. Use smtp_security: tls if it speaks TLS on connect, or fix the server"
+                        f"the mail server {host}:{s.smtp_port} does not offer STARTTLS;"
+                        " nothing was sent and no password was given."
+                        " Use smtp_security: tls if it speaks TLS on connect, or fix the server"
                     )
                 client.starttls(context=self._context())
                 client.ehlo()
             if s.smtp_username:
                 if not s.smtp_password:
                     raise AlertError(
-                        "smtp_username is set but the password is not; set TRACEUR_SMTP_PASSWORD in the environment"
+                        "smtp_username is set but the password is not;"
+                        " set TRACEUR_SMTP_PASSWORD in the environment"
                     )
                 client.login(s.smtp_username, s.smtp_password)
         except AlertError:
@@ -88,8 +91,8 @@ class Mailer:
         except smtplib.SMTPAuthenticationError as exc:
             self.close()
             raise AlertError(
-                f"the mail server {host}:{s.smtp_port} refused the login of {s.smtp_username!r}: {_describe(exc)};"
-                " check smtp_username and TRACEUR_SMTP_PASSWORD"
+                f"the mail server {host}:{s.smtp_port} refused the login of {s.smtp_username!r}:"
+                f" {_describe(exc)}; check smtp_username and TRACEUR_SMTP_PASSWORD"
             ) from exc
         except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
             self.close()
@@ -108,10 +111,8 @@ class Mailer:
             try:
                 self.client.quit()
             except (OSError, smtplib.SMTPException):
-                try:
+                with contextlib.suppress(OSError):
                     self.client.close()
-                except OSError:
-                    pass
             self.client = None
 
     def __enter__(self) -> Mailer:

@@ -48,7 +48,10 @@ class _Group(click.Group):
     "--config",
     "config_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A YAML file of settings on top of config/traceur.yaml (environment TRACEUR_* wins over both).",
+    help=(
+        "A YAML file of settings on top of config/traceur.yaml"
+        " (environment TRACEUR_* wins over both)."
+    ),
 )
 @click.version_option(__version__, prog_name="traceur")
 @click.pass_context

@@ -126,5 +126,6 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
         outcomes, delivery = run_once(settings, watchlist, kinds=("immediate", "source_health"))
         queued = sum(len(outcome.queued) for outcome in outcomes)
         click.echo(
-            f"Alerts: {queued} queued, {len(delivery.sent)} sent, {delivery.remaining} waiting in the outbox"
+            f"Alerts: {queued} queued, {len(delivery.sent)} sent,"
+            f" {delivery.remaining} waiting in the outbox"
         )

@@ -55,7 +55,8 @@ def demo(ctx: click.Context, serve: bool) -> None:
         _print_next(watchlist)
         if serve:
             click.echo(
-                f"\nServing the demo web on {web.proxy_url} (use it as an HTTP proxy); Ctrl-C to stop."
+                f"\nServing the demo web on {web.proxy_url} (use it as an HTTP proxy);"
+                " Ctrl-C to stop."
             )
             try:
                 while True:

@@ -21,7 +21,8 @@ from traceur.store.base import UpsertResult
 def _open_es(settings: Settings) -> Any:
     if not settings.store.startswith("es+"):
         raise ConfigError(
-            f"store: {settings.store!r} is not Elasticsearch; set `store: es+https://host:9200` in your"
+            f"store: {settings.store!r} is not Elasticsearch;"
+            " set `store: es+https://host:9200` in your"
             " configuration or TRACEUR_STORE=es+https://host:9200 in the environment"
         )
     from traceur.store.elasticsearch import ElasticsearchStore
@@ -89,7 +90,8 @@ def setup(ctx: click.Context, analysis: str) -> None:
         click.echo(f"warning: {report['warning']}", err=True)
     click.echo(f"index template {report['template']}: installed ({report['analysis']} analysis)")
     click.echo(
-        f"write alias {store.names.write_alias} → {report['write_index']}; read alias {store.names.read_alias}"
+        f"write alias {store.names.write_alias} → {report['write_index']};"
+        f" read alias {store.names.read_alias}"
     )
 
 
@@ -119,7 +121,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
     template = state["template"]
     if template["present"]:
         click.echo(
-            f"template {template['name']}: present, schema {template['version']}, {template['analysis']} analysis"
+            f"template {template['name']}: present, schema {template['version']},"
+            f" {template['analysis']} analysis"
         )
     else:
         click.echo(f"template {template['name']}: missing — run `traceur es setup`")
@@ -130,13 +133,15 @@ def status(ctx: click.Context, as_json: bool) -> None:
     )
     read = state["read_alias"]
     click.echo(
-        f"read alias {read['name']} → {len(read['indices'])} index(es), {state['documents']} documents"
+        f"read alias {read['name']} → {len(read['indices'])} index(es),"
+        f" {state['documents']} documents"
     )
     for name, count in sorted(read["indices"].items()):
         click.echo(f"  {name:<40} {count:>9}")
     spool = state["spool"]
     click.echo(
-        f"spool {spool['path']}: {spool['pending']} documents waiting, {spool['dead_letters']} refused (dead letters)"
+        f"spool {spool['path']}: {spool['pending']} documents waiting,"
+        f" {spool['dead_letters']} refused (dead letters)"
     )
 
 
@@ -167,7 +172,8 @@ def replay(ctx: click.Context) -> None:
         click.echo(f"  refused {doc_id}: {reason}")
     if after:
         raise TraceurError(
-            f"{after} documents still wait in the spool; Elasticsearch is not taking them (see `traceur es status`)"
+            f"{after} documents still wait in the spool;"
+            " Elasticsearch is not taking them (see `traceur es status`)"
         )
 
 
@@ -187,7 +193,9 @@ def kibana() -> None:
     "--watchlist",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Make one saved search per candidate of this watchlist (default: the configured watchlist).",
+    help=(
+        "Make one saved search per candidate of this watchlist (default: the configured watchlist)."
+    ),
 )
 @click.option("--dry-run", is_flag=True, help="Print the request instead of sending it.")
 @click.pass_context

@@ -91,7 +91,8 @@ def retag(
     store = open_store(settings)
     index = ClusterIndex.in_data_dir(settings.data_dir) if rebuild_clusters else None
     click.echo(
-        f"Re-tagging the documents of {settings.store} with {path}{' (dry run)' if dry_run else ''}",
+        f"Re-tagging the documents of {settings.store} with"
+        f" {path}{' (dry run)' if dry_run else ''}",
         err=True,
     )
 

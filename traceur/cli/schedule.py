@@ -32,7 +32,10 @@ def _when(moment: datetime | None, tz: str) -> str:
     type=click.FloatRange(0.2, 60),
     default=5.0,
     show_default=True,
-    help="Seconds between two looks at the watchlist file and the outbox. Small values are for tests.",
+    help=(
+        "Seconds between two looks at the watchlist file and the outbox."
+        " Small values are for tests."
+    ),
 )
 @click.pass_context
 def schedule(ctx: click.Context, watchlist_path: Path | None, tick: float) -> None:
@@ -107,14 +110,18 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
             else None
         )
         click.echo(
-            f"Scheduler: running (pid {report.pid}) since {_when(since, tz)} — {report.watchlist_path}"
+            f"Scheduler: running (pid {report.pid}) since {_when(since, tz)}"
+            f" — {report.watchlist_path}"
         )
     else:
         stopped = report.info.get("stopped_at")
         detail = f"; last stopped {_when(datetime.fromisoformat(stopped), tz)}" if stopped else ""
         click.echo(f"Scheduler: not running{detail} — {report.watchlist_path}")
     click.echo("")
-    header = f"{'SOURCE':<24} {'KIND':<6} {'EVERY':<12} {'LAST RUN':<15} {'RESULT':<11} {'PAGES':>5} {'NEW/UPD':>8} {'FOUND':>6}  NEXT RUN"
+    header = (
+        f"{'SOURCE':<24} {'KIND':<6} {'EVERY':<12} {'LAST RUN':<15} {'RESULT':<11} {'PAGES':>5}"
+        f" {'NEW/UPD':>8} {'FOUND':>6}  NEXT RUN"
+    )
     click.echo(header)
     for source in report.sources:
         last = source.last
@@ -127,8 +134,9 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         counts = f"{last.new}/{last.updated}" if last else "—"
         next_run = _when(source.next_run, tz) if source.enabled else "—"
         click.echo(
-            f"{source.source_id:<24} {source.kind:<6} {every:<12} {_when(last.started_at if last else None, tz):<15} "
-            f"{result:<11} {last.pages if last else 0:>5} {counts:>8} {source.documents_found:>6}  {next_run}"
+            f"{source.source_id:<24} {source.kind:<6} {every:<12}"
+            f" {_when(last.started_at if last else None, tz):<15} {result:<11}"
+            f" {last.pages if last else 0:>5} {counts:>8} {source.documents_found:>6}  {next_run}"
         )
         if (
             last
@@ -137,17 +145,20 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         ):
             errors = ", ".join(f"{k} ×{v}" for k, v in sorted(last.errors.items()))
             click.echo(
-                f"{'':<24}   ↳ {errors}{' — ' if errors and last.message else ''}{' '.join(last.message.split())[:120]}"
+                f"{'':<24}   ↳ {errors}{' — ' if errors and last.message else ''}"
+                f"{' '.join(last.message.split())[:120]}"
             )
     if report.rules:
         click.echo("")
         click.echo(
-            f"{'ALERT RULE':<24} {'KIND':<13} {'LAST EVALUATION':<15} {'SENT':>5} {'QUEUED':>6} {'LAST SENT':<15}  NEXT"
+            f"{'ALERT RULE':<24} {'KIND':<13} {'LAST EVALUATION':<15} {'SENT':>5} {'QUEUED':>6}"
+            f" {'LAST SENT':<15}  NEXT"
         )
         for rule in report.rules:
             click.echo(
-                f"{rule.rule.id:<24} {rule.rule.kind:<13} {_when(rule.evaluated_at, tz):<15} {rule.sent:>5} "
-                f"{rule.queued:>6} {_when(rule.last_sent_at, tz):<15}  {_when(rule.next_run, tz)}"
+                f"{rule.rule.id:<24} {rule.rule.kind:<13} {_when(rule.evaluated_at, tz):<15}"
+                f" {rule.sent:>5} {rule.queued:>6}"
+                f" {_when(rule.last_sent_at, tz):<15}  {_when(rule.next_run, tz)}"
             )
             if rule.outcome:
                 click.echo(f"{'':<24}   ↳ {rule.outcome[:140]}")
@@ -158,8 +169,8 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         oldest_text = f", oldest from {_when(oldest[0], tz)}" if oldest else ""
         click.echo("")
         click.echo(
-            f"Outbox: {report.queued} message{'s' if report.queued != 1 else ''} waiting{oldest_text}"
-            + ("" if settings.smtp_host else " (no smtp_host configured)")
+            f"Outbox: {report.queued} message{'s' if report.queued != 1 else ''}"
+            f" waiting{oldest_text}" + ("" if settings.smtp_host else " (no smtp_host configured)")
         )
 
 
@@ -314,7 +325,8 @@ def alerts_run(ctx: click.Context, watchlist_path: Path | None, kinds: tuple[str
     for outcome in outcomes:
         click.echo(f"{outcome.rule_id}: {outcome.summary}")
     click.echo(
-        f"Sent {len(delivery.sent)}; not sent {len(delivery.failed)}; waiting in the outbox {delivery.remaining}"
+        f"Sent {len(delivery.sent)}; not sent {len(delivery.failed)};"
+        f" waiting in the outbox {delivery.remaining}"
         + (f" ({delivery.note})" if delivery.note else "")
     )
     for key, error in delivery.failed.items():

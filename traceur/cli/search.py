@@ -111,7 +111,8 @@ def search(
         date = doc.published_at.strftime("%Y-%m-%d %H:%M") if doc.published_at else "date inconnue"
         click.echo(f"{number}. {doc.title or doc.url}")
         click.echo(
-            f"   {date} · {doc.kind} · {doc.domain} · {', '.join(doc.candidates) or 'aucun candidat'}"
+            f"   {date} · {doc.kind} · {doc.domain} ·"
+            f" {', '.join(doc.candidates) or 'aucun candidat'}"
         )
         click.echo(f"   {doc.url}")
         fragments = [f for f in hit.fragments if f]

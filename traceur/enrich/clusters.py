@@ -251,7 +251,8 @@ class ClusterIndex:
         cluster = self._best_match(sig) if sig is not None else None
         cluster = cluster or document.id
         cursor = self._db.execute(
-            "INSERT INTO docs (doc_id, cluster_id, domain, seen_at, shingles, signature) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO docs (doc_id, cluster_id, domain, seen_at, shingles, signature)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             (
                 document.id,
                 cluster,
@@ -279,8 +280,8 @@ class ClusterIndex:
         # the cost bounded on boilerplate-heavy sites.
         rows = self._db.execute(
             "SELECT d.rowid, d.cluster_id, d.signature, d.shingles FROM docs d JOIN"
-            f" (SELECT doc, COUNT(*) AS shared FROM sketch_values WHERE value IN ({marks}) GROUP BY doc"
-            "  ORDER BY shared DESC, doc LIMIT ?) c ON c.doc = d.rowid"
+            f" (SELECT doc, COUNT(*) AS shared FROM sketch_values WHERE value IN ({marks})"
+            " GROUP BY doc  ORDER BY shared DESC, doc LIMIT ?) c ON c.doc = d.rowid"
             " WHERE d.signature IS NOT NULL ORDER BY d.rowid",
             (*keys, MAX_CANDIDATES),
         ).fetchall()
@@ -300,7 +301,8 @@ class ClusterIndex:
         return str(row[0]) if row else None
 
     def sizes(self, cluster_ids: Iterable[str]) -> dict[str, ClusterSize]:
-        """Documents and distinct sites of each cluster (clusters the index does not know: absent)."""
+        """Documents and distinct sites of each cluster (clusters the index does not know:
+        absent)."""
         wanted = sorted(set(cluster_ids))
         result: dict[str, ClusterSize] = {}
         with self._lock:
@@ -308,21 +310,23 @@ class ClusterIndex:
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 for cluster, documents, sites in self._db.execute(
-                    f"SELECT cluster_id, COUNT(*), COUNT(DISTINCT domain) FROM docs WHERE cluster_id IN ({marks}) GROUP BY cluster_id",
+                    "SELECT cluster_id, COUNT(*), COUNT(DISTINCT domain) FROM docs"
+                    f" WHERE cluster_id IN ({marks}) GROUP BY cluster_id",
                     chunk,
                 ):
                     result[str(cluster)] = ClusterSize(int(documents), int(sites))
         return result
 
     def forget_signatures(self, older_than: timedelta = KEEP_SIGNATURES) -> int:
-        """Drop the sketches (and their index entries) of documents first seen more than ``older_than``
-        ago; their cluster ids stay. Returns how many were dropped."""
+        """Drop the sketches (and their index entries) of documents first seen more than
+        ``older_than`` ago; their cluster ids stay. Returns how many were dropped."""
         cutoff = (datetime.now(UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.execute(
-                    "DELETE FROM sketch_values WHERE doc IN (SELECT rowid FROM docs WHERE seen_at < ? AND signature IS NOT NULL)",
+                    "DELETE FROM sketch_values WHERE doc IN (SELECT rowid FROM docs"
+                    " WHERE seen_at < ? AND signature IS NOT NULL)",
                     (cutoff,),
                 )
                 cursor = self._db.execute(

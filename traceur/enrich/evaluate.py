@@ -83,7 +83,8 @@ class EvalDocument:
 
 
 def strip_labels(text: str, field_name: str) -> tuple[str, list[Label], list[Label]]:
-    """Remove the inline labels from ``text``: (clean text, mentions, traps), with offsets in the clean text."""
+    """Remove the inline labels from ``text``: (clean text, mentions, traps), with offsets in the
+    clean text."""
     mentions: list[Label] = []
     traps: list[Label] = []
     out: list[str] = []
@@ -253,7 +254,10 @@ class Error:
             + source[self.label.end : right]
         )
         how = f" ({self.how})" if self.how else ""
-        return f"{self.kind}: {self.owner}{how} in {self.document.id} [{self.document.origin}]: …{' '.join(context.split())}…"
+        return (
+            f"{self.kind}: {self.owner}{how} in {self.document.id} [{self.document.origin}]:"
+            f" …{' '.join(context.split())}…"
+        )
 
 
 @dataclass
@@ -358,7 +362,8 @@ def score_clusters(
         elif same_found:
             report.pairs.fp += 1
             report.cluster_errors.append(
-                f"grouped but not one story: {a.id} ({a.story or 'alone'}) + {b.id} ({b.story or 'alone'})"
+                f"grouped but not one story: {a.id} ({a.story or 'alone'}) + {b.id}"
+                f" ({b.story or 'alone'})"
             )
         elif same_gold:
             report.pairs.fn += 1
@@ -375,7 +380,7 @@ def evaluate(directory: Path) -> Report:
     report = Report(documents=len(corpus))
     known = {c.id for c in watchlist.candidates}
     documents = [_as_document(d, n) for n, d in enumerate(corpus)]
-    for source, document in zip(corpus, documents):
+    for source, document in zip(corpus, documents, strict=True):
         for label in source.mentions:
             if label.owner not in known:
                 raise CorpusError(
@@ -456,8 +461,9 @@ def _row(name: str, score: Score) -> list[str]:
 def render(report: Report, directory: Path, verbose: bool = False) -> str:
     head = ["", "labelled", "found", "right", "false", "missed", "precision", "recall", "F1"]
     lines = [
-        f"Evaluation corpus {directory}: {report.documents} documents, {report.mentions} labelled mentions, "
-        f"{sum(report.traps.values())} labelled traps ({', '.join(f'{k} {v}' for k, v in sorted(report.traps.items()))})",
+        f"Evaluation corpus {directory}: {report.documents} documents,"
+        f" {report.mentions} labelled mentions, {sum(report.traps.values())} labelled traps"
+        f" ({', '.join(f'{k} {v}' for k, v in sorted(report.traps.items()))})",
         "",
         "Mentions by candidate:",
         _table(
@@ -471,14 +477,16 @@ def render(report: Report, directory: Path, verbose: bool = False) -> str:
         "",
         f"Traps: {report.traps_tagged} of {sum(report.traps.values())} tagged as a mention"
         + (
-            f"; {report.traps_outside_text} more in navigation or alt text, which extraction keeps out of the text"
+            f"; {report.traps_outside_text} more in navigation or alt text,"
+            " which extraction keeps out of the text"
             if report.traps_outside_text
             else ""
         ),
         "",
-        f"Story clusters: {report.documents} documents, {report.stories} stories labelled, {report.clusters} clusters found; "
-        f"pairs: {report.pairs.tp + report.pairs.fn} labelled, {report.pairs.tp + report.pairs.fp} found, "
-        f"precision {report.pairs.precision:.3f}, recall {report.pairs.recall:.3f}, F1 {report.pairs.f1:.3f}",
+        f"Story clusters: {report.documents} documents, {report.stories} stories labelled,"
+        f" {report.clusters} clusters found; pairs: {report.pairs.tp + report.pairs.fn} labelled,"
+        f" {report.pairs.tp + report.pairs.fp} found, precision {report.pairs.precision:.3f},"
+        f" recall {report.pairs.recall:.3f}, F1 {report.pairs.f1:.3f}",
     ]
     if verbose or report.failures:
         shown = report.errors if verbose else report.errors[:40]

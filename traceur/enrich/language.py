@@ -79,7 +79,8 @@ _SAMPLE_CHARS = 20000
 
 
 def language_scores(text: str) -> dict[str, float]:
-    """Each language's weighted count of function words in ``text`` (languages without any omitted)."""
+    """Each language's weighted count of function words in ``text`` (languages without any
+    omitted)."""
     scores: dict[str, float] = {}
     for word in _WORD.findall(fold_plain(text[:_SAMPLE_CHARS])):
         for code, weight in _WEIGHTS.get(word, ()):

@@ -44,7 +44,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 from traceur.errors import QueryError
 from traceur.textnorm import fold_plain
@@ -82,12 +81,13 @@ class Phrase:
     prefix: bool = False
 
 
-Operand = Union[Term, Prefix, Phrase]
+Operand = Term | Prefix | Phrase
 
 
 @dataclass(frozen=True)
 class Near:
-    """Both operands in the same field, at most ``distance`` words apart (see the module docstring)."""
+    """Both operands in the same field, at most ``distance`` words apart (see the module
+    docstring)."""
 
     operands: tuple[Operand, Operand]
     distance: int
@@ -108,7 +108,7 @@ class Not:
     child: Node
 
 
-Node = Union[Term, Prefix, Phrase, Near, And, Or, Not]
+Node = Term | Prefix | Phrase | Near | And | Or | Not
 
 
 def words_of(text: str) -> list[str]:
@@ -319,7 +319,8 @@ class _Parser:
             raise self._fail(
                 following,
                 f'AND, OR, ")" or the end after {first.text} {near.text} {token.text}',
-                f"{hint}: write ({first.text} {near.text} {token.text}) AND ({token.text} {following.text} ...)",
+                f"{hint}: write ({first.text} {near.text} {token.text}) AND"
+                f" ({token.text} {following.text} ...)",
             )
         assert isinstance(left, (Term, Prefix, Phrase))
         return Near((left, _operand(token)), near.distance)
@@ -361,7 +362,10 @@ def format_query(node: Node) -> str:
     if isinstance(node, Phrase):
         return '"' + " ".join(node.words) + '"' + ("*" if node.prefix else "")
     if isinstance(node, Near):
-        return f"{format_query(node.operands[0])} NEAR/{node.distance} {format_query(node.operands[1])}"
+        return (
+            f"{format_query(node.operands[0])} NEAR/{node.distance}"
+            f" {format_query(node.operands[1])}"
+        )
     if isinstance(node, Not):
         inner = format_query(node.child)
         return f"NOT ({inner})" if isinstance(node.child, (And, Or)) else f"NOT {inner}"

@@ -24,9 +24,9 @@ need more than a match:
 - Variants generated from the full name: initials ("J.-B. Roy", "JB Roy", "C. Martin")
   and the surname-first order of official lists ("ROY Jean-Baptiste").
 
-The spellings and word lists live in :mod:`traceur.enrich.names`. Matching walks a trie of folded name tokens over the document's words: the cost
-grows with the text, not with the number of aliases; the checks above run on matches
-only.
+The spellings and word lists live in :mod:`traceur.enrich.names`. Matching walks a trie
+of folded name tokens over the document's words: the cost grows with the text, not with
+the number of aliases; the checks above run on matches only.
 """
 
 from __future__ import annotations
@@ -370,11 +370,15 @@ class Tagger:
             ):
                 # Another person's initial: "P. Martin" (the candidate's own is a variant).
                 return f"homonym:{previous}."
-            elif adjacent and written[:1].isupper() and previous not in FUNCTION_WORDS:
+            elif (
+                adjacent
+                and written[:1].isupper()
+                and previous not in FUNCTION_WORDS
+                and (not written.isupper() or previous in FIRST_NAMES)
+            ):
                 # Next to another name: "Paul Martin", "Radio France". In capitals, only a
                 # first name tells ("PAUL MARTIN"); "TRIBUNE MARTIN" says nothing.
-                if not written.isupper() or previous in FIRST_NAMES:
-                    return f"homonym:{previous}"
+                return f"homonym:{previous}"
             if self._after_place(f, i):
                 return "place"
             # A dateline names a place: "BRENNAC, France —" opening a wire story.
@@ -389,9 +393,9 @@ class Tagger:
                 following[:1].isupper()
                 and not following.isupper()
                 and f.words[j + 1] not in FUNCTION_WORDS
+                and named.get(j + 1, owner) == owner
             ):
-                if named.get(j + 1, owner) == owner:
-                    return "following"
+                return "following"
         return ""
 
     @staticmethod

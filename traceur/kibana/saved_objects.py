@@ -51,7 +51,8 @@ def saved_objects(
     template = next((item for item in objects if item.get("id") == LATEST_SEARCH_ID), None)
     if template is None:
         raise TraceurError(
-            f"{SAVED_OBJECTS_DIR}: no saved search {LATEST_SEARCH_ID!r} to build the candidates' searches from"
+            f"{SAVED_OBJECTS_DIR}: no saved search {LATEST_SEARCH_ID!r}"
+            " to build the candidates' searches from"
         )
     objects = [
         item for item in objects if not str(item.get("id", "")).startswith(CANDIDATE_SEARCH_PREFIX)
@@ -156,7 +157,8 @@ def send_import(settings: Settings, request: ImportRequest) -> int:
         raise TraceurError(f"Kibana at {base} answered something that is not JSON: {exc}") from exc
     if not answer.get("success"):
         problems = [
-            f"{error.get('type')} {error.get('id')}: {json.dumps(error.get('error'), ensure_ascii=False)}"
+            f"{error.get('type')} {error.get('id')}:"
+            f" {json.dumps(error.get('error'), ensure_ascii=False)}"
             for error in answer.get("errors", [])
         ]
         raise TraceurError(

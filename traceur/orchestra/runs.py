@@ -18,6 +18,7 @@ The result of a run, from its summary:
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import threading
@@ -177,9 +178,9 @@ class RunLog:
         }
         with self._lock:
             self._db.execute(
-                "UPDATE runs SET finished_at = :finished_at, result = :result, message = :message, pages = :pages,"
-                " new = :new, updated = :updated, unchanged = :unchanged, not_documents = :not_documents,"
-                " errors = :errors WHERE id = :id",
+                "UPDATE runs SET finished_at = :finished_at, result = :result, message = :message,"
+                " pages = :pages, new = :new, updated = :updated, unchanged = :unchanged,"
+                " not_documents = :not_documents, errors = :errors WHERE id = :id",
                 values,
             )
         record = self.get(run_id)
@@ -204,8 +205,8 @@ class RunLog:
         """Close runs left open by a scheduler that died; returns how many."""
         with self._lock:
             cursor = self._db.execute(
-                "UPDATE runs SET result = 'interrupted', finished_at = ?, message = 'the scheduler stopped during this run'"
-                " WHERE finished_at IS NULL",
+                "UPDATE runs SET result = 'interrupted', finished_at = ?,"
+                " message = 'the scheduler stopped during this run' WHERE finished_at IS NULL",
                 (_text(utc_now()),),
             )
         return cursor.rowcount
@@ -213,15 +214,18 @@ class RunLog:
     def set_interval(self, source_id: str, base: int, current: int) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT INTO source_intervals (source_id, base, current, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (source_id) DO UPDATE SET base = excluded.base, current = excluded.current,"
-                " updated_at = excluded.updated_at",
+                "INSERT INTO source_intervals (source_id, base, current, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET base = excluded.base,"
+                " current = excluded.current, updated_at = excluded.updated_at",
                 (source_id, base, current, _text(utc_now())),
             )
 
     # -- reading ---------------------------------------------------------------------
 
-    _COLUMNS = "id, source_id, trigger, started_at, finished_at, result, pages, new, updated, unchanged, not_documents, errors, message"
+    _COLUMNS = (
+        "id, source_id, trigger, started_at, finished_at, result, pages, new, updated, unchanged,"
+        " not_documents, errors, message"
+    )
 
     @staticmethod
     def _row(row: tuple[Any, ...]) -> RunRecord:
@@ -263,7 +267,8 @@ class RunLog:
         """The source's latest runs that brought new documents, newest first."""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {self._COLUMNS} FROM runs WHERE source_id = ? AND new > 0 ORDER BY id DESC LIMIT ?",
+                f"SELECT {self._COLUMNS} FROM runs WHERE source_id = ? AND new > 0"
+                " ORDER BY id DESC LIMIT ?",
                 (source_id, limit),
             ).fetchall()
         return [self._row(row) for row in rows]
@@ -355,7 +360,7 @@ def silence(
     moments = sorted(r.finished_at or r.started_at for r in runs_with_new)
     if len(moments) < 4 or latest is None or latest.result in FAILURES:
         return None
-    gaps = [b - a for a, b in zip(moments, moments[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(moments)]
     usual = timedelta(seconds=statistics.median(g.total_seconds() for g in gaps))
     threshold = max(usual * factor, minimum)
     last_new = moments[-1]

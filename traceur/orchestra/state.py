@@ -69,7 +69,8 @@ class CrawlState:
                 {
                     row[0]
                     for row in self._db.execute(
-                        f"SELECT entry_key FROM seen_entries WHERE source_id = ? AND entry_key IN ({','.join('?' * len(keys))})",
+                        "SELECT entry_key FROM seen_entries"
+                        f" WHERE source_id = ? AND entry_key IN ({','.join('?' * len(keys))})",
                         [source_id, *keys],
                     )
                 }
@@ -82,7 +83,8 @@ class CrawlState:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock:
             self._db.execute(
-                "INSERT OR IGNORE INTO seen_entries (source_id, entry_key, first_seen) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO seen_entries (source_id, entry_key, first_seen)"
+                " VALUES (?, ?, ?)",
                 (source_id, key, now),
             )
 
@@ -99,7 +101,8 @@ class CrawlState:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock:
             self._db.execute(
-                "INSERT INTO threads (source_id, thread_url, last_page, activity, updated_at) VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO threads (source_id, thread_url, last_page, activity, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (source_id, thread_url) DO UPDATE SET last_page = excluded.last_page,"
                 " activity = excluded.activity, updated_at = excluded.updated_at",
                 (source_id, thread_url, last_page, activity, now),
@@ -111,20 +114,23 @@ class CrawlState:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         with self._lock:
             last = self._db.execute(
-                "SELECT content_hash FROM revisions WHERE doc_id = ? ORDER BY recorded_at DESC LIMIT 1",
+                "SELECT content_hash FROM revisions WHERE doc_id = ?"
+                " ORDER BY recorded_at DESC LIMIT 1",
                 (doc_id,),
             ).fetchone()
             if last is not None and last[0] == content_hash:
                 return
             self._db.execute(
-                "INSERT OR IGNORE INTO revisions (doc_id, recorded_at, content_hash, title, text_length) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO revisions (doc_id, recorded_at, content_hash, title,"
+                " text_length) VALUES (?, ?, ?, ?, ?)",
                 (doc_id, now, content_hash, title, text_length),
             )
 
     def revisions(self, doc_id: str) -> list[Revision]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT recorded_at, content_hash, title, text_length FROM revisions WHERE doc_id = ? ORDER BY recorded_at",
+                "SELECT recorded_at, content_hash, title, text_length FROM revisions"
+                " WHERE doc_id = ? ORDER BY recorded_at",
                 (doc_id,),
             ).fetchall()
         return [Revision(*row) for row in rows]

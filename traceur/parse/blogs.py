@@ -126,16 +126,25 @@ class _BlogMarkup:
 
 _COMMON_JUNK = (
     ".//script | .//style | .//form | .//noscript"
-    f" | .//*[{has_class('sharedaddy')}] | .//*[{has_class('jp-relatedposts')}] | .//*[{has_class('addtoany_share_save_container')}]"
+    f" | .//*[{has_class('sharedaddy')}] | .//*[{has_class('jp-relatedposts')}]"
+    f" | .//*[{has_class('addtoany_share_save_container')}]"
 )
 
 _BLOGS: dict[str, _BlogMarkup] = {
     "wordpress": _BlogMarkup(
-        article=f"//article[{has_class('post')} or starts-with(@id, 'post-')] | //div[{has_class('hentry')}] | //main",
-        title=f".//h1[{has_class('entry-title')}] | //h1[{has_class('entry-title')}] | //meta[@property='og:title']/@content | .//h1",
+        article=(
+            f"//article[{has_class('post')} or starts-with(@id, 'post-')]"
+            f" | //div[{has_class('hentry')}] | //main"
+        ),
+        title=(
+            f".//h1[{has_class('entry-title')}] | //h1[{has_class('entry-title')}]"
+            " | //meta[@property='og:title']/@content | .//h1"
+        ),
         author=(
-            f".//*[{has_class('byline')}]//*[{has_class('fn')}] | .//*[{has_class('byline')}]//a[@rel='author']"
-            f" | .//*[{has_class('author')} and {has_class('vcard')}]//a | //meta[@name='author']/@content"
+            f".//*[{has_class('byline')}]//*[{has_class('fn')}]"
+            f" | .//*[{has_class('byline')}]//a[@rel='author']"
+            f" | .//*[{has_class('author')} and {has_class('vcard')}]//a"
+            " | //meta[@name='author']/@content"
         ),
         date=(
             f"//meta[@property='article:published_time'] | .//time[{has_class('published')}]"
@@ -144,44 +153,67 @@ _BLOGS: dict[str, _BlogMarkup] = {
         body=f".//div[{has_class('entry-content')}] | .//div[{has_class('post-content')}]",
         body_junk=_COMMON_JUNK,
         comments=(
-            f"//*[{has_class('comment-list')} or {has_class('commentlist')}]//li[contains(@id, 'comment-')]"
+            f"//*[{has_class('comment-list')} or {has_class('commentlist')}]"
+            "//li[contains(@id, 'comment-')]"
         ),
         comment_own=f".//ol[{has_class('children')}] | .//ul[{has_class('children')}]",
         comment_id=re.compile(r"comment-(\d+)$"),
-        comment_author=f".//*[{has_class('comment-author')}]//*[{has_class('fn')}] | .//cite[{has_class('fn')}] | .//*[{has_class('comment-author')}]",
-        comment_date=f".//*[{has_class('comment-metadata')}] | .//*[{has_class('commentmetadata')}] | .//time",
+        comment_author=(
+            f".//*[{has_class('comment-author')}]//*[{has_class('fn')}]"
+            f" | .//cite[{has_class('fn')}] | .//*[{has_class('comment-author')}]"
+        ),
+        comment_date=(
+            f".//*[{has_class('comment-metadata')}] | .//*[{has_class('commentmetadata')}]"
+            " | .//time"
+        ),
         comment_text=f".//*[{has_class('comment-content')}] | .//*[{has_class('comment-text')}]",
-        comment_junk=f".//*[{has_class('reply')}] | .//*[{has_class('comment-awaiting-moderation')}] | .//*[{has_class('comment-meta')}]",
+        comment_junk=(
+            f".//*[{has_class('reply')}] | .//*[{has_class('comment-awaiting-moderation')}]"
+            f" | .//*[{has_class('comment-meta')}]"
+        ),
     ),
     "blogger": _BlogMarkup(
-        article=f"//div[{has_class('post')} and {has_class('hentry')}] | //article[{has_class('post')}] | //div[{has_class('post-outer')}]",
+        article=(
+            f"//div[{has_class('post')} and {has_class('hentry')}] | //article[{has_class('post')}]"
+            f" | //div[{has_class('post-outer')}]"
+        ),
         title=f".//*[{has_class('post-title')}] | //meta[@property='og:title']/@content | .//h1",
         author=(
-            f".//*[{has_class('post-author')}]//*[@itemprop='name'] | .//*[{has_class('post-author')}]//*[{has_class('fn')}]"
+            f".//*[{has_class('post-author')}]//*[@itemprop='name']"
+            f" | .//*[{has_class('post-author')}]//*[{has_class('fn')}]"
             f" | .//*[{has_class('byline-author')}] | //meta[@name='author']/@content"
         ),
         date=(
-            f".//abbr[{has_class('published')}] | .//*[@itemprop='datePublished'] | .//*[{has_class('post-timestamp')}]"
-            f" | //*[{has_class('date-header')}]"
+            f".//abbr[{has_class('published')}] | .//*[@itemprop='datePublished']"
+            f" | .//*[{has_class('post-timestamp')}] | //*[{has_class('date-header')}]"
         ),
         body=f".//div[{has_class('post-body')}]",
         body_junk=_COMMON_JUNK,
         comments=f"//*[{has_class('comments')}]//li[{has_class('comment')}][starts-with(@id, 'c')]",
-        comment_own=f".//*[{has_class('comment-replies')}] | .//*[{has_class('comment-replybox-thread')}]",
+        comment_own=(
+            f".//*[{has_class('comment-replies')}] | .//*[{has_class('comment-replybox-thread')}]"
+        ),
         comment_id=re.compile(r"^c(\d+)$"),
-        comment_author=f".//cite[{has_class('user')}] | .//*[{has_class('comment-header')}]//*[{has_class('user')}]",
+        comment_author=(
+            f".//cite[{has_class('user')}]"
+            f" | .//*[{has_class('comment-header')}]//*[{has_class('user')}]"
+        ),
         comment_date=f".//*[{has_class('datetime')}]",
         comment_text=f".//*[{has_class('comment-content')}]",
         comment_junk=f".//*[{has_class('comment-actions')}]",
     ),
     "ghost": _BlogMarkup(
-        article=f"//article[{has_class('gh-article')} or {has_class('post-full')} or {has_class('article')}] | //main",
+        article=(
+            f"//article[{has_class('gh-article')} or {has_class('post-full')}"
+            f" or {has_class('article')}] | //main"
+        ),
         title=(
-            f".//h1[{has_class('gh-article-title')} or {has_class('article-title')} or {has_class('post-full-title')}]"
-            f" | //meta[@property='og:title']/@content | .//h1"
+            f".//h1[{has_class('gh-article-title')} or {has_class('article-title')}"
+            f" or {has_class('post-full-title')}] | //meta[@property='og:title']/@content | .//h1"
         ),
         author=(
-            f".//*[{has_class('gh-article-author-name')}] | .//*[{has_class('article-author-name')}]"
+            f".//*[{has_class('gh-article-author-name')}]"
+            f" | .//*[{has_class('article-author-name')}]"
             f" | .//*[{has_class('author-name')}] | //meta[@name='author']/@content"
         ),
         date="//meta[@property='article:published_time'] | .//time[@datetime]",
@@ -204,22 +236,35 @@ _BLOGS: dict[str, _BlogMarkup] = {
     "generic": _BlogMarkup(
         article="//article | //*[@itemprop='articleBody']/.. | //main",
         title="//h1 | //meta[@property='og:title']/@content",
-        author="//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name'] | //meta[@name='author']/@content",
-        date="//meta[@property='article:published_time'] | .//time[@datetime] | //*[@itemprop='datePublished']",
+        author=(
+            "//*[@rel='author'] | //*[@itemprop='author']//*[@itemprop='name']"
+            " | //meta[@name='author']/@content"
+        ),
+        date=(
+            "//meta[@property='article:published_time'] | .//time[@datetime]"
+            " | //*[@itemprop='datePublished']"
+        ),
         body=(
-            f".//*[@itemprop='articleBody'] | .//*[{has_class('entry-content')}] | .//*[{has_class('post-content')}]"
+            f".//*[@itemprop='articleBody'] | .//*[{has_class('entry-content')}]"
+            f" | .//*[{has_class('post-content')}]"
             f" | .//*[{has_class('post-body')}] | .//*[{has_class('article-content')}]"
         ),
         body_junk=_COMMON_JUNK,
         comments=(
-            f"//*[contains(@id, 'comment')][{has_class('comment')}] | //li[starts-with(@id, 'comment-')]"
-            f" | //*[@itemprop='comment']"
+            f"//*[contains(@id, 'comment')][{has_class('comment')}]"
+            " | //li[starts-with(@id, 'comment-')] | //*[@itemprop='comment']"
         ),
         comment_own=f".//*[{has_class('children')}] | .//*[{has_class('replies')}]",
         comment_id=re.compile(r"(\d+)$"),
-        comment_author=f".//*[{has_class('fn')}] | .//*[{has_class('comment-author')}] | .//*[@itemprop='author'] | .//cite",
+        comment_author=(
+            f".//*[{has_class('fn')}] | .//*[{has_class('comment-author')}]"
+            " | .//*[@itemprop='author'] | .//cite"
+        ),
         comment_date=".//time | .//*[contains(@class, 'date')]",
-        comment_text=f".//*[{has_class('comment-content')}] | .//*[{has_class('comment-text')}] | .//*[@itemprop='text'] | .//p",
+        comment_text=(
+            f".//*[{has_class('comment-content')}] | .//*[{has_class('comment-text')}]"
+            " | .//*[@itemprop='text'] | .//p"
+        ),
         comment_junk=f".//*[{has_class('reply')}]",
     ),
 }

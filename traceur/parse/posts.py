@@ -88,7 +88,7 @@ def find_post_blocks(html: str) -> list[lxml.html.HtmlElement]:
             for members in candidates.values()
             if members is not best
             and len(members) == len(best)
-            and all(is_ancestor(b, m) for b, m in zip(best, members))
+            and all(is_ancestor(b, m) for b, m in zip(best, members, strict=True))
             and total(members) >= 0.6 * total(best)
         ]
         if not inner:

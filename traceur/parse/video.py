@@ -319,7 +319,8 @@ def parse_video_page(html: str, url: str) -> VideoPage:
         or _name(video.get("publisher"), by_id)
         or first_text(
             root,
-            "//*[@itemprop='author']//*[@itemprop='name']/@content | //*[@itemprop='author']//*[@itemprop='name']",
+            "//*[@itemprop='author']//*[@itemprop='name']/@content"
+            " | //*[@itemprop='author']//*[@itemprop='name']",
         )
         or _meta(root, "video:director", "author", "og:site_name")
     )
@@ -450,7 +451,7 @@ def _cues_ttml(text: str) -> list[list[str]]:
     for paragraph in root.iter("{*}p"):
         parts: list[str] = []
 
-        def walk(node: Any) -> None:
+        def walk(node: Any, paragraph: Any = paragraph, parts: list[str] = parts) -> None:
             if isinstance(node.tag, str):
                 local = etree.QName(node).localname
                 if local == "br":
@@ -522,8 +523,5 @@ def caption_text(data: bytes, fmt: str) -> str:
             if stripped.startswith("<")
             else "srt"
         )
-    if kind == "ttml":
-        cues = _cues_ttml(text)
-    else:
-        cues = _cues_timed(text, webvtt=kind == "vtt")
+    cues = _cues_ttml(text) if kind == "ttml" else _cues_timed(text, webvtt=kind == "vtt")
     return "\n".join(_merge(cues))

@@ -163,7 +163,8 @@ class ElasticsearchStore:
 
     @property
     def stats(self) -> Counter[str]:
-        """Retries, rejections and spooled documents since the store was opened (for logs and tests)."""
+        """Retries, rejections and spooled documents since the store was opened (for logs and
+        tests)."""
         return self.writer.stats
 
     @property
@@ -178,14 +179,16 @@ class ElasticsearchStore:
         url = settings.store
         if not url.startswith(("es+http://", "es+https://")):
             raise ConfigError(
-                f"store: {url!r} is not an Elasticsearch URL; write es+https://host:9200 (or es+http:// for a cluster without TLS)"
+                f"store: {url!r} is not an Elasticsearch URL;"
+                " write es+https://host:9200 (or es+http:// for a cluster without TLS)"
             )
         endpoint = url[len("es+") :]
         parts = urlsplit(endpoint)
         if parts.username or parts.password:
             raise ConfigError(
-                "store: put no user name or password in the Elasticsearch URL; set TRACEUR_ES_API_KEY,"
-                " or TRACEUR_ES_USERNAME and TRACEUR_ES_PASSWORD, in the environment"
+                "store: put no user name or password in the Elasticsearch URL;"
+                " set TRACEUR_ES_API_KEY, or TRACEUR_ES_USERNAME and TRACEUR_ES_PASSWORD,"
+                " in the environment"
             )
         if not parts.hostname:
             raise ConfigError(f"store: {url!r} names no host; write es+https://host:9200")
@@ -204,7 +207,8 @@ class ElasticsearchStore:
         elif settings.es_username or settings.es_password:
             if not (settings.es_username and settings.es_password):
                 raise ConfigError(
-                    "es_username and TRACEUR_ES_PASSWORD go together; set both (or TRACEUR_ES_API_KEY instead)"
+                    "es_username and TRACEUR_ES_PASSWORD go together;"
+                    " set both (or TRACEUR_ES_API_KEY instead)"
                 )
             options["basic_auth"] = (settings.es_username, settings.es_password)
         if parts.scheme == "https":
@@ -212,7 +216,8 @@ class ElasticsearchStore:
             if settings.es_ca_certs:
                 if not Path(settings.es_ca_certs).is_file():
                     raise ConfigError(
-                        f"es_ca_certs: {settings.es_ca_certs!r} is not a file; give the path of the CA certificate (PEM)"
+                        f"es_ca_certs: {settings.es_ca_certs!r} is not a file;"
+                        " give the path of the CA certificate (PEM)"
                     )
                 options["ca_certs"] = settings.es_ca_certs
         elif settings.es_ca_certs:
@@ -251,10 +256,10 @@ class ElasticsearchStore:
                 analysis, missing = detect_analysis(self.client)
                 if missing:
                     warning = (
-                        f"French analysis is not available on this cluster ({missing}); text fields use the"
-                        " standard analyzer and accent-folded copies. Every normal Elasticsearch"
-                        " distribution has it (module analysis-common): run `traceur es setup` again"
-                        " there and the next monthly index gets it."
+                        f"French analysis is not available on this cluster ({missing});"
+                        " text fields use the standard analyzer and accent-folded copies."
+                        " Every normal Elasticsearch distribution has it (module analysis-common):"
+                        " run `traceur es setup` again there and the next monthly index gets it."
                     )
             for name, body in component_templates(self.names, analysis).items():
                 self.client.cluster.put_component_template(name=name, **body)
@@ -333,7 +338,8 @@ class ElasticsearchStore:
         except ApiError as exc:
             if exc.status_code == 404:
                 raise StoreError(
-                    f"Elasticsearch at {self.display_url} has no index {self.names.read_alias!r}; run `traceur es setup` first"
+                    f"Elasticsearch at {self.display_url} has no index {self.names.read_alias!r};"
+                    " run `traceur es setup` first"
                 ) from exc
             if exc.status_code == 400:
                 raise StoreError(f"Elasticsearch refused the request: {exc}") from exc
@@ -448,7 +454,8 @@ class ElasticsearchStore:
             stamp, _, doc_id = watermark.partition(":")
             if not stamp.isdigit() or not doc_id:
                 raise StoreError(
-                    f"watermark {watermark!r} does not come from the Elasticsearch store; start again from None"
+                    f"watermark {watermark!r} does not come from the Elasticsearch store;"
+                    " start again from None"
                 )
             after = [int(stamp), doc_id]
         settled = int(time.time() * 1000) - int(self.changes_settle * 1000)
@@ -469,11 +476,13 @@ class ElasticsearchStore:
         return [Document.from_dict(hit["_source"]) for hit in hits], f"{int(last[0])}:{last[1]}"
 
     def refresh(self) -> None:
-        """Make every write visible to searches now (tests, and tools that read right after writing)."""
+        """Make every write visible to searches now (tests, and tools that read right after
+        writing)."""
         self._read(self.client.indices.refresh, index=self.names.read_alias)
 
     def status(self) -> dict[str, Any]:
-        """Cluster health, template, aliases, document counts and the spool, for ``traceur es status``."""
+        """Cluster health, template, aliases, document counts and the spool, for
+        ``traceur es status``."""
         try:
             health = self.client.cluster.health().body
             nodes = self.client.nodes.info(filter_path="nodes.*.version").body.get("nodes", {})

@@ -180,8 +180,8 @@ class BulkWriter:
         except ApiError as exc:
             if exc.status_code == 404:
                 raise StoreError(
-                    f"Elasticsearch at {self.display_url} has no index template {self.names.template!r};"
-                    " run `traceur es setup` first"
+                    f"Elasticsearch at {self.display_url} has no index template"
+                    f" {self.names.template!r}; run `traceur es setup` first"
                 ) from exc
             raise
         write_index = self._ensure_write_index()
@@ -205,7 +205,8 @@ class BulkWriter:
             self._outage_until = time.monotonic() + self.outage_pause
         if first:
             log.warning(
-                "Elasticsearch at %s cannot be reached (%s); documents go to the spool %s until it is back"
+                "Elasticsearch at %s cannot be reached (%s);"
+                " documents go to the spool %s until it is back"
                 " (they are sent on the next run, or by `traceur es replay`)",
                 self.display_url,
                 exc,
@@ -248,7 +249,8 @@ class BulkWriter:
             if outcome.spooled and self._fatal is not None:
                 fatal, self._fatal = self._fatal, None
                 raise StoreError(
-                    f"{fatal}; {len(result.spooled)} documents are kept in the spool {self.spool.path}"
+                    f"{fatal}; {len(result.spooled)} documents are kept in the spool"
+                    f" {self.spool.path}"
                 )
         return result
 
@@ -280,7 +282,11 @@ class BulkWriter:
         except ApiError as exc:
             result.spooled = [document.id for document in batch]
             if exc.status_code in (401, 403):
-                self._fatal = f"Elasticsearch at {self.display_url} refused the credentials ({exc.status_code}); check TRACEUR_ES_API_KEY or TRACEUR_ES_USERNAME/TRACEUR_ES_PASSWORD"
+                self._fatal = (
+                    f"Elasticsearch at {self.display_url} refused the credentials"
+                    f" ({exc.status_code}); check TRACEUR_ES_API_KEY"
+                    " or TRACEUR_ES_USERNAME/TRACEUR_ES_PASSWORD"
+                )
             elif exc.status_code not in _RETRY_STATUS:
                 self._fatal = (
                     f"Elasticsearch at {self.display_url} answered {exc.status_code}: {exc}"
@@ -317,9 +323,8 @@ class BulkWriter:
             if doc_id in stale:
                 # A newer version was stored meanwhile: this one changed nothing.
                 outcome = "unchanged"
-            elif doc_id in to_spool or doc_id in refused:
-                if outcome != "unchanged":
-                    continue
+            elif (doc_id in to_spool or doc_id in refused) and outcome != "unchanged":
+                continue
             getattr(result, outcome).append(doc_id)
         result.spooled = list(to_spool)
         result.failed = {doc_id: reason for doc_id, (_, reason) in refused.items()}
@@ -435,12 +440,18 @@ class BulkWriter:
                         again.append(by_id[doc_id])
                     elif status in _SPOOL_STATUS:
                         if status == 404:
-                            # The write alias or an index went away: look again before the next batch.
+                            # The write alias or an index went away: look again before the next
+                            # batch.
                             with self._state:
                                 self._write_month = None
                         if error_type(item_info) == "security_exception":
-                            self._fatal = f"Elasticsearch at {self.display_url} refused the credentials ({status}); check TRACEUR_ES_API_KEY or TRACEUR_ES_USERNAME/TRACEUR_ES_PASSWORD"
-                        # A write block, a full disk, an overloaded cluster: not the document's fault.
+                            self._fatal = (
+                                f"Elasticsearch at {self.display_url} refused the credentials"
+                                f" ({status}); check TRACEUR_ES_API_KEY"
+                                " or TRACEUR_ES_USERNAME/TRACEUR_ES_PASSWORD"
+                            )
+                        # A write block, a full disk, an overloaded cluster: not the document's
+                        # fault.
                         to_spool[doc_id] = (by_id[doc_id].document, _reason(item_info))
                     else:
                         reason = _reason(item_info)
@@ -502,7 +513,8 @@ class BulkWriter:
                 self._spool_nonempty = pending > 0
         if total.new or total.updated or total.unchanged or total.failed:
             log.info(
-                "replayed spooled documents into %s: %d new, %d updated, %d unchanged, %d refused, %d still waiting",
+                "replayed spooled documents into %s: %d new, %d updated, %d unchanged, %d refused,"
+                " %d still waiting",
                 self.display_url,
                 len(total.new),
                 len(total.updated),

@@ -48,8 +48,9 @@ class IndexNames:
     def __post_init__(self) -> None:
         if not _PREFIX.match(self.prefix):
             raise ConfigError(
-                f"es_index_prefix: {self.prefix!r} cannot start an index name; use lower-case letters,"
-                " digits, '-', '_' or '.', starting with a letter or digit (e.g. traceur)"
+                f"es_index_prefix: {self.prefix!r} cannot start an index name;"
+                " use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit"
+                " (e.g. traceur)"
             )
 
     @property
@@ -231,7 +232,8 @@ def mappings(analysis: str) -> dict[str, Any]:
         "video": {
             "properties": {
                 "channel": text(keyword=256),
-                # Scraped counters come in odd shapes ("1,2 k vues"); a bad one must not cost the document.
+                # Scraped counters come in odd shapes ("1,2 k vues"); a bad one must not cost the
+                # document.
                 "duration": {"type": "integer", "ignore_malformed": True},
                 "views": {"type": "long", "ignore_malformed": True},
                 "thumbnail": {"type": "keyword", "index": False, "doc_values": False},

@@ -81,7 +81,8 @@ class Spool:
                 db.executescript(_SCHEMA)
             except (OSError, sqlite3.Error) as exc:
                 raise StoreError(
-                    f"cannot open the Elasticsearch spool {self.path}: {exc}; check that the data directory is writable"
+                    f"cannot open the Elasticsearch spool {self.path}: {exc};"
+                    " check that the data directory is writable"
                 ) from exc
             self._db = db
         return self._db
@@ -161,7 +162,8 @@ class Spool:
         ]
         if rows:
             self._write(
-                "INSERT OR REPLACE INTO dead_letters (id, data, reason, failed_at) VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO dead_letters (id, data, reason, failed_at)"
+                " VALUES (?, ?, ?, ?)",
                 rows,
             )
 

@@ -148,8 +148,9 @@ class SqliteStore:
         }
         if row is None:
             cursor = self._db.execute(
-                "INSERT INTO documents (id, kind, source_id, domain, sort_at, content_hash, cluster_id,"
-                " fingerprint, seq, stored_at, updated_at, data) VALUES (:id, :kind, :source_id, :domain,"
+                "INSERT INTO documents (id, kind, source_id, domain, sort_at, content_hash,"
+                " cluster_id, fingerprint, seq, stored_at, updated_at, data)"
+                " VALUES (:id, :kind, :source_id, :domain,"
                 " :sort_at, :content_hash, :cluster_id, :fingerprint, :seq, :now, :now, :data)",
                 values,
             )
@@ -160,7 +161,8 @@ class SqliteStore:
             self._db.execute(
                 "UPDATE documents SET kind = :kind, source_id = :source_id, domain = :domain,"
                 " sort_at = :sort_at, content_hash = :content_hash, cluster_id = :cluster_id,"
-                " fingerprint = :fingerprint, seq = :seq, updated_at = :now, data = :data WHERE id = :id",
+                " fingerprint = :fingerprint, seq = :seq, updated_at = :now, data = :data"
+                " WHERE id = :id",
                 values,
             )
             self._db.execute("DELETE FROM documents_fts WHERE rowid = ?", (rowid,))
@@ -199,7 +201,8 @@ class SqliteStore:
         for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
             if tag:
                 clauses.append(
-                    "EXISTS (SELECT 1 FROM document_tags t WHERE t.doc_rowid = d.rowid AND t.tag_kind = ? AND t.tag = ?)"
+                    "EXISTS (SELECT 1 FROM document_tags t WHERE t.doc_rowid = d.rowid"
+                    " AND t.tag_kind = ? AND t.tag = ?)"
                 )
                 params += [tag_kind, tag]
         if query.kind:
@@ -230,7 +233,10 @@ class SqliteStore:
                 f"{where} ORDER BY bm25(documents_fts, 5.0, 1.0), d.sort_at DESC LIMIT ?"
             )
         else:
-            sql = f"SELECT d.data, 0.0, NULL, NULL FROM documents d{where} ORDER BY d.sort_at DESC, d.seq DESC LIMIT ?"
+            sql = (
+                f"SELECT d.data, 0.0, NULL, NULL FROM documents d{where}"
+                " ORDER BY d.sort_at DESC, d.seq DESC LIMIT ?"
+            )
         with self._lock:
             try:
                 rows = self._db.execute(sql, [*params, query.limit]).fetchall()

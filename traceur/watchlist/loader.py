@@ -74,7 +74,7 @@ def _text(
         if required:
             problems.add(node.line, where, f"missing {key!r}; add `{key}: ...` to this entry")
         return None
-    if isinstance(value, (LineDict, LineList)) or isinstance(value, bool):
+    if isinstance(value, (LineDict, LineList, bool)):
         problems.add(_line_of(node, key), f"{where}.{key}", "must be a plain text value")
         return None
     text = str(value).strip()
@@ -121,14 +121,16 @@ def _identifier(node: LineDict, where: str, seen: dict[str, int], problems: Prob
         problems.add(
             line,
             f"{where}.id",
-            f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-martin)",
+            f"{ident!r} is not a valid id; use lower-case letters, digits and '-'"
+            " (e.g. claire-martin)",
         )
         return None
     if ident in seen:
         problems.add(
             line,
             f"{where}.id",
-            f"duplicate id {ident!r} (first used on line {seen[ident]}); give each entry its own id",
+            f"duplicate id {ident!r} (first used on line {seen[ident]});"
+            " give each entry its own id",
         )
         return None
     seen[ident] = line
@@ -218,7 +220,8 @@ def _languages(node: LineDict, where: str, problems: Problems) -> tuple[str, ...
                 problems.add(
                     _line_of(node, "lang"),
                     f"{where}.lang",
-                    f"{code!r} is not a language Traceur recognises; use ISO 639-1 codes among {known}",
+                    f"{code!r} is not a language Traceur recognises;"
+                    f" use ISO 639-1 codes among {known}",
                 )
                 continue
             if code not in result:
@@ -343,7 +346,8 @@ def _regex(node: LineDict, key: str, where: str, problems: Problems) -> str | No
         problems.add(
             _line_of(node, key),
             f"{where}.{key}",
-            f"{pattern!r} is not a valid regular expression ({exc}); quote it with single quotes and escape special characters",
+            f"{pattern!r} is not a valid regular expression ({exc});"
+            " quote it with single quotes and escape special characters",
         )
         return None
     return pattern
@@ -451,7 +455,8 @@ def load_watchlist(path: str | Path) -> Watchlist:
     if not path.is_file():
         raise WatchlistError(
             [
-                f"{path}: no such watchlist file; give the path of a YAML watchlist (see watchlists/example.yaml)"
+                f"{path}: no such watchlist file; give the path of a YAML watchlist"
+                " (see watchlists/example.yaml)"
             ]
         )
     try:
@@ -462,7 +467,8 @@ def load_watchlist(path: str | Path) -> Watchlist:
     if root is None:
         raise WatchlistError(
             [
-                f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:` (see watchlists/example.yaml)"
+                f"{path}:1: the watchlist is empty; add at least `candidates:` and `sources:`"
+                " (see watchlists/example.yaml)"
             ]
         )
     if not isinstance(root, LineDict):

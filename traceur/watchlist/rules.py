@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traceur.document import DOCUMENT_KINDS
@@ -131,7 +131,7 @@ class SourceHealthRule(_Rule):
     every: int = 300
 
 
-AlertRule = Union[ImmediateRule, DigestRule, SpikeRule, SourceHealthRule]
+AlertRule = ImmediateRule | DigestRule | SpikeRule | SourceHealthRule
 
 
 def _line(node: LineDict, key: str) -> int:
@@ -267,7 +267,8 @@ def _times(reader: _Reader) -> tuple[str, ...]:
             reader.problems.add(
                 line,
                 f"{reader.where}.at[{index}]",
-                f'{item!r} is not a time of day; write it quoted as "HH:MM", e.g. at: ["08:00", "18:30"]',
+                f"{item!r} is not a time of day;"
+                ' write it quoted as "HH:MM", e.g. at: ["08:00", "18:30"]',
             )
             continue
         result.append(f"{int(match.group(1)):02d}:{match.group(2)}")
@@ -341,7 +342,8 @@ def _parse_one(
         if not at and every is None and reader.ok:
             reader.problem(
                 None,
-                'a digest needs its times or its period; add at: ["08:00"] (local times) or every: 1h',
+                "a digest needs its times or its period;"
+                ' add at: ["08:00"] (local times) or every: 1h',
             )
         if at and every is not None:
             reader.problem(
@@ -428,14 +430,16 @@ def parse_alert_rules(
         if ident is not None and not IDENTIFIER.match(ident):
             reader.problem(
                 "id",
-                f"{ident!r} is not a valid id; use lower-case letters, digits and '-' (e.g. claire-immediat)",
+                f"{ident!r} is not a valid id; use lower-case letters, digits and '-'"
+                " (e.g. claire-immediat)",
             )
             ident = None
         if ident is not None:
             if ident in seen:
                 reader.problem(
                     "id",
-                    f"duplicate id {ident!r} (first used on line {seen[ident]}); give each rule its own id",
+                    f"duplicate id {ident!r} (first used on line {seen[ident]});"
+                    " give each rule its own id",
                 )
                 ident = None
             else:

@@ -15,6 +15,7 @@ its data directory in ``lock``; what ``traceur status`` reports of it in ``statu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -161,24 +162,21 @@ class Daemon:
         self.stopping.set()
         self._stop_deadline = time.monotonic() + self.settings.crawl_stop_timeout
         if self.scheduler is not None:
-            try:
+            with contextlib.suppress(Exception):  # stopping must go on
                 self.scheduler.pause()
-            except Exception:  # noqa: BLE001 - stopping must go on
-                pass
             with self._children_lock:
                 children = list(self._children.values())
             for child in children:
                 log.info("asking crawl pid %d to stop", child.pid)
                 _signal(child, signal.SIGTERM)
-            # Waits for running jobs; each crawl job waits for its process (killed after the timeout).
+            # Waits for running jobs; each crawl job waits for its process (killed after the
+            # timeout).
             self.scheduler.shutdown(wait=True)
             self.scheduler = None
         for closable in (self.store, self.state, self.runs):
             if closable is not None:
-                try:
+                with contextlib.suppress(Exception):
                     closable.close()
-                except Exception:  # noqa: BLE001
-                    pass
         self.store = self.state = self.runs = None
         info = self.data_dir / INFO_FILE
         if info.exists():
@@ -245,7 +243,8 @@ class Daemon:
         except WatchlistError as exc:
             self._watched.rejected_digest = digest
             log.error(
-                "the watchlist %s is now invalid; keeping the previous schedule until it is fixed:\n  %s",
+                "the watchlist %s is now invalid;"
+                " keeping the previous schedule until it is fixed:\n  %s",
                 self.watchlist_path,
                 "\n  ".join(exc.problems),
             )
@@ -274,7 +273,7 @@ class Daemon:
         wanted = desired_jobs(watchlist, self.settings, intervals)
         existing = {job.id: job for job in self.scheduler.get_jobs(jobstore="default")}
         now = datetime.now(UTC)
-        for job_id, job in existing.items():
+        for job_id, _job in existing.items():
             if job_id not in {spec.id for spec in wanted}:
                 self.scheduler.remove_job(job_id, jobstore="default")
                 log.info("job %s removed (no longer in the watchlist)", job_id)
@@ -457,10 +456,8 @@ class Daemon:
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         child.send_signal(sig)
-    except ProcessLookupError:
-        pass
 
 
 def configure_logging(settings: Settings) -> None:

@@ -38,8 +38,9 @@ class DaemonLock:
             holder = handle.read().strip() or "unknown"
             handle.close()
             raise SchedulerRunning(
-                f"a scheduler is already running on {self.path.parent} (pid {holder}); two schedulers on one job store"
-                " would run every job twice. Stop it first (kill -TERM PID), or give this one another data_dir"
+                f"a scheduler is already running on {self.path.parent} (pid {holder});"
+                " two schedulers on one job store would run every job twice. Stop it first"
+                " (kill -TERM PID), or give this one another data_dir"
             ) from None
         handle.seek(0)
         handle.truncate()

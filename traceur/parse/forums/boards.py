@@ -66,7 +66,10 @@ _BOARDS: dict[str, _BoardMarkup] = {
         replies=_replies_xpath(f".//dd[{has_class('posts')}]"),
         last=f".//dd[{has_class('lastpost')}]",
         last_page=f".//div[{has_class('pagination')}]//a",
-        subforums=f"//ul[{has_class('topiclist')} and {has_class('forums')}]//a[{has_class('forumtitle')}] | //a[{has_class('subforum')}]",
+        subforums=(
+            f"//ul[{has_class('topiclist')} and {has_class('forums')}]"
+            f"//a[{has_class('forumtitle')}] | //a[{has_class('subforum')}]"
+        ),
         pagination=f"//div[{has_class('action-bar')}]//div[{has_class('pagination')}]",
         current=f".//li[{has_class('active')}]",
     ),
@@ -77,14 +80,20 @@ _BOARDS: dict[str, _BoardMarkup] = {
         last=f".//dl[{has_class('threadlastpost')}]",
         last_page=f".//dl[{has_class('pagination')}]//a",
         subforums=f"//*[{has_class('forumtitle')}]/a",
-        pagination=f"//div[{has_class('threadpagenav')}]//*[{has_class('pagination')}] | //div[{has_class('pagination_top')}]//*[{has_class('pagination')}]",
+        pagination=(
+            f"//div[{has_class('threadpagenav')}]//*[{has_class('pagination')}]"
+            f" | //div[{has_class('pagination_top')}]//*[{has_class('pagination')}]"
+        ),
         current=f".//span[{has_class('selected')}]",
     ),
     "xenforo": _BoardMarkup(
         rows=f"//div[{has_class('structItem--thread')}]",
         link=f".//div[{has_class('structItem-title')}]/a[contains(@href, '/threads/')][last()]",
         replies=_xenforo_replies,
-        last=f".//time[{has_class('structItem-latestDate')}] | .//div[{has_class('structItem-cell--latest')}]",
+        last=(
+            f".//time[{has_class('structItem-latestDate')}]"
+            f" | .//div[{has_class('structItem-cell--latest')}]"
+        ),
         last_page=f".//span[{has_class('structItem-pageJump')}]/a",
         subforums=f"//*[{has_class('node-title')}]/a",
         pagination=f"//div[{has_class('pageNav')}]",

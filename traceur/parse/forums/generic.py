@@ -117,7 +117,7 @@ def _post_chain(
             for members in groups.values()
             if members is not body
             and len(members) == len(body)
-            and all(is_ancestor(b, m) for b, m in zip(body, members))
+            and all(is_ancestor(b, m) for b, m in zip(body, members, strict=True))
             and total(members) >= 0.6 * total(body)
         ]
         if not inner:
@@ -254,8 +254,8 @@ def parse_generic_thread(
         url,
         "//*[contains(translate(@class, 'PAGINTO', 'paginto'), 'pagination')"
         " or contains(@class, 'pageNav') or contains(@class, 'pages')]",
-        ".//*[contains(@class, 'active') or contains(@class, 'current') or contains(@class, 'selected')]"
-        " | .//strong | .//b",
+        ".//*[contains(@class, 'active') or contains(@class, 'current')"
+        " or contains(@class, 'selected')] | .//strong | .//b",
     )
     page_url, page, thread_url = thread_frame(root, url, pagination)
     title = thread_title(root, None)
@@ -265,7 +265,7 @@ def parse_generic_thread(
     containers, bodies = _post_chain(work)
     offset = page_offset(url, page, pagination, len(containers), per_page)
     posts: list[Post] = []
-    for index, (container, body) in enumerate(zip(containers, bodies), start=1):
+    for index, (container, body) in enumerate(zip(containers, bodies, strict=True), start=1):
         post_id, anchor = _generic_id(container)
         text, quotes = split_quotes(body, generic_quotes, generic_citations)
         header = _outside(container, body) if container is not body else [container]

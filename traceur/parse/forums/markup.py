@@ -158,8 +158,10 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
         post_id=_id_from(r"^p(\d+)$", "id"),
         anchor=lambda post, ident: post.get("id") or f"p{ident}",
         author=_author_xpath(
-            f".//p[{has_class('author')}]//*[{has_class('username')} or {has_class('username-coloured')}]"
-            f" | .//dl[{has_class('postprofile')}]//*[{has_class('username')} or {has_class('username-coloured')}]"
+            f".//p[{has_class('author')}]//*[{has_class('username')}"
+            f" or {has_class('username-coloured')}]"
+            f" | .//dl[{has_class('postprofile')}]//*[{has_class('username')}"
+            f" or {has_class('username-coloured')}]"
         ),
         date=f".//p[{has_class('author')}]",
         content=f".//div[{has_class('content')}]",
@@ -173,11 +175,15 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
     ),
     "vbulletin": ThreadMarkup(
         name="vbulletin",
-        post=f"//li[{has_class('postcontainer')} or {has_class('postbitlegacy')} or {has_class('postbit')}][starts-with(@id, 'post_')]",
+        post=(
+            f"//li[{has_class('postcontainer')} or {has_class('postbitlegacy')}"
+            f" or {has_class('postbit')}][starts-with(@id, 'post_')]"
+        ),
         post_id=_id_from(r"^post_(\d+)$", "id"),
         anchor=lambda post, ident: f"post{ident}",
         author=_author_xpath(
-            f".//div[{has_class('userinfo')}]//*[{has_class('username')}] | .//*[{has_class('username')}]"
+            f".//div[{has_class('userinfo')}]//*[{has_class('username')}]"
+            f" | .//*[{has_class('username')}]"
         ),
         date=f".//span[{has_class('postdate')}] | .//div[{has_class('posthead')}]",
         content=".//div[starts-with(@id, 'post_message_')]",
@@ -194,7 +200,10 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
     ),
     "xenforo": ThreadMarkup(
         name="xenforo",
-        post=f"//article[{has_class('message--post')} or ({has_class('message')} and starts-with(@data-content, 'post-'))]",
+        post=(
+            f"//article[{has_class('message--post')} or ({has_class('message')}"
+            " and starts-with(@data-content, 'post-'))]"
+        ),
         post_id=_id_from(r"^(?:js-)?post-(\d+)$", "data-content", "id"),
         anchor=lambda post, ident: f"post-{ident}",
         author=_author_xpath(
@@ -204,10 +213,14 @@ THREAD_MARKUP: dict[str, ThreadMarkup] = {
         content=f".//article[{has_class('message-body')}]//div[{has_class('bbWrapper')}]",
         quote=xpath_finder(f".//blockquote[{has_class('bbCodeBlock--quote')}]"),
         citation=xpath_finder(
-            f".//div[{has_class('bbCodeBlock-title')}] | .//div[{has_class('bbCodeBlock-expandLink')}]"
+            f".//div[{has_class('bbCodeBlock-title')}]"
+            f" | .//div[{has_class('bbCodeBlock-expandLink')}]"
         ),
         junk=f".//div[{has_class('bbCodeBlock-expandLink')}]",
-        number=f".//ul[{has_class('message-attribution-opposite')}]//a[starts-with(normalize-space(.), '#')]",
+        number=(
+            f".//ul[{has_class('message-attribution-opposite')}]"
+            "//a[starts-with(normalize-space(.), '#')]"
+        ),
         title=f"//h1[{has_class('p-title-value')}]",
         pagination=f"//div[{has_class('pageNav')}]",
         current=f".//li[{has_class('pageNav-page--current')}]",

@@ -29,7 +29,8 @@ from traceur.textnorm import fold_plain
 _PAGE_OF = re.compile(r"\bpage\s*(\d+)\s*(?:sur|of|/)\s*(\d+)")
 _MESSAGES = re.compile(r"(\d+(?:[ .,]\d{3})*)\s*(?:messages?|posts?)\b")
 _RESULTS = re.compile(
-    r"\b(?:resultats?|results?|messages?|affichage des resultats)\s+(\d+)\s+(?:a|to|-)\s+(\d+)\s+(?:sur|of)\s+(\d+)"
+    r"\b(?:resultats?|results?|messages?|affichage des resultats)"
+    r"\s+(\d+)\s+(?:a|to|-)\s+(\d+)\s+(?:sur|of)\s+(\d+)"
 )
 _URL_PAGE = (
     re.compile(r"/page[-/]?(\d+)(?:\.html?)?/?$"),
@@ -89,9 +90,12 @@ def read_pagination(
             total = int(re.sub(r"[ .,]", "", match.group(1)))
         for link in block.xpath(".//a[@title]"):
             # vBulletin puts "Résultats 1 à 6 sur 11" in the title of the current page link.
-            if first_shown is None and squash(link.text_content()) == str(current or ""):
-                if found := _RESULTS.search(fold_plain(link.get("title") or "")):
-                    first_shown = int(found.group(1))
+            if (
+                first_shown is None
+                and squash(link.text_content()) == str(current or "")
+                and (found := _RESULTS.search(fold_plain(link.get("title") or "")))
+            ):
+                first_shown = int(found.group(1))
     if first_shown is None:
         for node in root.xpath(
             f"//*[{has_class('postpagestats')}] | //*[{has_class('pagestats')}]"

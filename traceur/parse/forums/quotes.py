@@ -107,12 +107,10 @@ def generic_citations(quote: lxml.html.HtmlElement) -> list[lxml.html.HtmlElemen
     for child in quote.iterdescendants():
         if not isinstance(child.tag, str) or child in found:
             continue
-        if _ATTRIBUTION_CLASS.search(child.get("class") or ""):
-            found.append(child)
-        elif (
+        if _ATTRIBUTION_CLASS.search(child.get("class") or "") or (
             child.tag in ("b", "strong", "span", "div", "p")
             and len(squash(child.text_content())) < 80
+            and _ATTRIBUTION.search(fold_plain(squash(child.text_content())))
         ):
-            if _ATTRIBUTION.search(fold_plain(squash(child.text_content()))):
-                found.append(child)
+            found.append(child)
     return found

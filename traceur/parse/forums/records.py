@@ -100,7 +100,7 @@ def thread_has_news(link: ThreadLink, state: ThreadState | None) -> bool:
         return True
     if link.replies is not None and (state.replies is None or link.replies > state.replies):
         return True
-    if link.last_post_at is not None and (
+    if link.last_post_at is not None and (  # noqa: SIM103 - one `return True` per reason, as above
         state.last_post_at is None or link.last_post_at > state.last_post_at
     ):
         return True
