@@ -57,9 +57,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # Conditional requests: pages are kept and revalidated with ETag/Last-Modified.
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_POLICY": "crawler.httpcache.AlwaysRevalidatePolicy",
-        "HTTPCACHE_STORAGE": "scrapy.extensions.httpcache.FilesystemCacheStorage",
+        "HTTPCACHE_STORAGE": "crawler.httpcache.CompactCacheStorage",
         "HTTPCACHE_DIR": str((settings.data_dir / "httpcache").resolve()),
-        "HTTPCACHE_GZIP": True,
         "ITEM_PIPELINES": {
             "pipelines.unchanged.UnchangedPipeline": 50,
             "pipelines.extract.ExtractPipeline": 100,
@@ -72,6 +71,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         },
         "EXTENSIONS": {"crawler.progress.Progress": 500},
         "LOG_LEVEL": settings.log_level.upper(),
+        # Items are logged by address and kind, never by content (a page, a post's author).
+        "LOG_FORMATTER": "crawler.logformat.ItemSafeLogFormatter",
         "FEED_EXPORT_ENCODING": "utf-8",
         # Traceur's own settings, read by the components in from_crawler.
         "TRACEUR_STORE": settings.store,

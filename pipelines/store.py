@@ -26,10 +26,13 @@ class StorePipeline(RuntimePipeline):
             result = await asyncio.to_thread(self.runtime.store.upsert, [document])
         except StoreError as exc:
             self.stats.inc_value("traceur/errors/store")
-            raise DropItem(f"{item.url}: not stored: {exc}") from None
+            raise DropItem(f"{item.url}: not stored: {exc}", log_level="WARNING") from None
         if document.id in result.failed:
             self.stats.inc_value("traceur/errors/store_rejected")
-            raise DropItem(f"{item.url}: refused by the store: {result.failed[document.id]}")
+            raise DropItem(
+                f"{item.url}: refused by the store: {result.failed[document.id]}",
+                log_level="WARNING",
+            )
         for outcome in ("new", "updated", "unchanged", "spooled"):
             if document.id in getattr(result, outcome):
                 item.outcome = outcome

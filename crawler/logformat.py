@@ -1,0 +1,63 @@
+"""What Scrapy writes about items: their address and kind, never their content.
+
+Scrapy's own formatter puts the whole item in the message (a page's HTML, a post's
+text and its author), at WARNING for a dropped item — so every page left unchanged by a
+second pass reached the terminal in full. An operator's log says what happened to which
+address; the content stays in the store.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider
+from scrapy.http import Response
+from scrapy.logformatter import LogFormatter, LogFormatterResult
+from twisted.python.failure import Failure
+
+
+def _label(item: Any) -> str:
+    kind = getattr(item, "kind", None) or type(item).__name__
+    url = str(getattr(item, "url", "") or "?")[:200]
+    return f"{kind} {url}"
+
+
+class ItemSafeLogFormatter(LogFormatter):
+    def scraped(
+        self, item: Any, response: Response | Failure | None, spider: Spider
+    ) -> LogFormatterResult:
+        return {"level": logging.DEBUG, "msg": "Scraped %(item)s", "args": {"item": _label(item)}}
+
+    def dropped(
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider,
+    ) -> LogFormatterResult:
+        # Most drops are part of the plan (unchanged page, other language, too short): the
+        # run summary counts them and the log keeps the detail at DEBUG. A pipeline that
+        # drops for a real problem (the store refused) raises with its own level.
+        level = getattr(exception, "log_level", None) or logging.DEBUG
+        if isinstance(level, str):
+            level = getattr(logging, level.upper(), logging.WARNING)
+        reason = str(exception)[:300]
+        return {
+            "level": level,
+            "msg": "Dropped %(item)s: %(reason)s",
+            "args": {"item": _label(item), "reason": reason},
+        }
+
+    def item_error(
+        self,
+        item: Any,
+        exception: BaseException,
+        response: Response | Failure | None,
+        spider: Spider,
+    ) -> LogFormatterResult:
+        return {
+            "level": logging.ERROR,
+            "msg": "Error processing %(item)s",
+            "args": {"item": _label(item)},
+        }
