@@ -18,6 +18,7 @@ from traceur.cli.es import es, kibana
 from traceur.cli.retag import retag
 from traceur.cli.schedule import alerts, schedule, status
 from traceur.cli.search import export, search
+from traceur.cli.trypage import try_page
 from traceur.errors import QueryError, TraceurError, WatchlistError
 
 
@@ -71,5 +72,18 @@ def main(ctx: click.Context, config_file: Path | None) -> None:
     ctx.obj = CliContext(config_file)
 
 
-for _command in (check, run, search, export, demo, retag, schedule, status, alerts, es, kibana):
+for _command in (
+    check,
+    run,
+    try_page,
+    search,
+    export,
+    demo,
+    retag,
+    schedule,
+    status,
+    alerts,
+    es,
+    kibana,
+):
     main.add_command(_command)

@@ -1,0 +1,126 @@
+"""What one fetched page would give a crawl, without storing anything: its type, its
+forum engine, the documents read from it with their dates, and what they mention.
+
+``traceur try URL`` prints it, so an operator sees what a source will give before
+adding it to a watchlist. The page goes through the same parsers and the same document
+building and tagging as in a crawl; the choice of parser is made from the page itself,
+as a source of kind ``auto`` would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from traceur.config import Settings
+from traceur.document import Document
+from traceur.enrich.documents import forum_post_document, make_document, video_document
+from traceur.enrich.tagging import Tagger
+from traceur.orchestra.fetch import Fetched
+from traceur.parse.articles import FetchedPage, NotADocument, extract
+from traceur.parse.charset import decode_html, looks_binary
+from traceur.parse.forums import detect_engine, parse_board, parse_thread_page
+from traceur.parse.video import parse_video_page
+from traceur.watchlist.model import Watchlist
+
+SOURCE_ID = "try"
+API_ENGINES = ("discourse",)
+
+
+@dataclass
+class PagePreview:
+    url: str
+    status: int | None
+    page_type: str
+    reason: str
+    engine: str | None = None
+    documents: list[Document] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def preview_page(
+    fetched: Fetched, watchlist: Watchlist, settings: Settings, now: datetime | None = None
+) -> PagePreview:
+    """Read ``fetched`` as a crawl would and tag what it gives with ``watchlist``."""
+    now = now or datetime.now(UTC)
+    url = fetched.final_url or fetched.url
+    if fetched.error is not None:
+        return PagePreview(url, None, "not fetched", f"{fetched.error}: {fetched.message}")
+    if fetched.status != 200:
+        answer = f"the server answered {fetched.status}"
+        return PagePreview(url, fetched.status, "error page", answer)
+    if looks_binary(fetched.body):
+        return PagePreview(url, 200, "not a page", f"not text (served as {fetched.content_type})")
+    html, _ = decode_html(fetched.body, fetched.charset)
+    preview = (
+        _forum(html, url, now)
+        or _video(html, url, now)
+        or _article(html, url, now, settings.min_text_chars)
+    )
+    preview.status = 200
+    tagger = Tagger(watchlist, settings.snippet_chars, settings.max_snippets)
+    for document in preview.documents:
+        tagger.apply(document)
+    return preview
+
+
+def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
+    engine = detect_engine(html, url)
+    if engine in API_ENGINES:
+        return PagePreview(
+            url,
+            200,
+            "forum",
+            f"a {engine} forum: a crawl reads its posts through the engine's JSON API",
+            engine=engine,
+        )
+    if engine == "generic":
+        return None
+    thread = parse_thread_page(html, url, now=now)
+    board = parse_board(html, url, now=now)
+    # A board's rows (title, last poster) can read as posts without dates; a thread's
+    # posts are dated.
+    if thread.posts and (any(post.published_at for post in thread.posts) or not board.threads):
+        documents = [forum_post_document(post, thread, SOURCE_ID, now) for post in thread.posts]
+        return PagePreview(
+            url,
+            200,
+            "forum thread",
+            f"{len(thread.posts)} posts of page {thread.page_number}",
+            engine=engine,
+            documents=documents,
+        )
+    if board.threads:
+        return PagePreview(
+            url,
+            200,
+            "forum board",
+            f"lists {len(board.threads)} threads; a crawl reads each of them",
+            engine=engine,
+        )
+    return None
+
+
+def _video(html: str, url: str, now: datetime) -> PagePreview | None:
+    video = parse_video_page(html, url)
+    if not (video.duration_seconds or video.captions or video.embed_url):
+        return None
+    preview = PagePreview(
+        url, 200, "video", "a video page", documents=[video_document(video, "", SOURCE_ID, now)]
+    )
+    if video.captions:
+        preview.notes.append(
+            f"{len(video.captions)} caption track(s): a crawl reads them and tags their words too"
+        )
+    return preview
+
+
+def _article(html: str, url: str, now: datetime, min_text_chars: int) -> PagePreview:
+    page = FetchedPage(url=url, source_id=SOURCE_ID, kind="article", html=html, fetched_at=now)
+    try:
+        extracted = extract(page, min_text_chars)
+    except NotADocument as exc:
+        return PagePreview(url, 200, "not a document", str(exc))
+    return PagePreview(
+        url, 200, "article", "one main text", documents=[make_document(page, extracted)]
+    )
