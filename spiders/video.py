@@ -55,11 +55,20 @@ class VideoSpider(SiteSpider):
         texts: list[str],
         page: Response,
     ) -> scrapy.Request | None:
-        # Chained requests carry everything in cb_kwargs; the errback resumes the chain.
-        request = self.budget_request(
-            url, callback, video=video, track=track, texts=texts, page=page
+        # Counted against the page budget, but not deduplicated with the crawl's links: a
+        # caption file also linked for download, once "seen" as a link, is still this
+        # video's caption. Everything travels in cb_kwargs; the errback resumes the chain.
+        if self.requested >= self.max_pages:
+            self.crawler.stats.inc_value("traceur/site/page_limit_reached")
+            return None
+        self.requested += 1
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_chain_error,
+            dont_filter=True,
+            cb_kwargs={"video": video, "track": track, "texts": texts, "page": page},
         )
-        return request.replace(errback=self.on_chain_error) if request is not None else None
 
     def _advance(
         self, video: VideoPage, track: int, texts: list[str], page: Response

@@ -471,3 +471,32 @@ def test_platform_lookups_and_caption_tracks_count_against_the_page_budget(
     bus = docs[url]
     assert bus.author == "Réunions publiques du collectif" and bus.video is not None
     assert bus.video["captions"] == "" and bus.video["duration"] == 1264
+
+
+@pytest.mark.integration
+def test_a_caption_file_also_linked_for_download_is_still_read_as_the_video_caption(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # The page's links are followed while its oEmbed document is read: the caption file
+    # is then already "seen" as a link, and must still be read as the video's caption.
+    host = "www.tele-val.example"
+    page = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
+<title>Le 12/13 de Télé Val</title><meta property="og:title" content="Le 12/13 de Télé Val">
+<meta property="video:duration" content="780">
+<link rel="alternate" type="application/json+oembed" href="/oembed?url=/replay/12-13">
+</head><body><video controls src="/media/12-13.mp4"></video>
+<p><a href="/sous-titres/12-13.fr.vtt" download>Télécharger les sous-titres</a></p></body></html>"""
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nÉlodie Arnaud était au marché ce matin.\n"
+    oembed = b'{"type": "video", "version": "1.0", "author_name": "T\\u00e9l\\u00e9 Val"}'
+    sites_web.set(
+        host, "/replay/12-13", Response(200, page.encode(), {"Content-Type": "text/html"})
+    )
+    sites_web.set(host, "/oembed?url=/replay/12-13", Response(200, oembed, {}))
+    sites_web.set(host, "/sous-titres/12-13.fr.vtt", Response(200, vtt.encode(), {}))
+
+    docs = crawl(sites_web, make_settings, tmp_path, {"tele": f"http://{host}/replay/12-13"})
+
+    replay = docs[f"http://{host}/replay/12-13"]
+    assert replay.author == "Télé Val"
+    assert (replay.video or {})["captions"] == "Élodie Arnaud était au marché ce matin."
+    assert "elodie-arnaud" in replay.candidates
