@@ -304,6 +304,19 @@ def test_a_short_path_without_peertube_markup_is_no_peertube_video() -> None:
     assert video.platform is None and video.lookups == ()
 
 
+def test_platform_lookups_stay_on_the_page_host_and_port() -> None:
+    bus = fixture(PT, f"w/{BUS_SHORT}/index.html").decode("utf-8")
+    gare = fixture(DM, f"video/{GARE}/index.html").decode("utf-8")
+
+    on_port = parse_video_page(bus, f"https://videos.autre-instance.example:8443/w/{BUS_SHORT}")
+    assert [lookup.url for lookup in on_port.lookups] == [
+        f"https://videos.autre-instance.example:8443/api/v1/videos/{BUS_SHORT}",
+        f"https://videos.autre-instance.example:8443/api/v1/videos/{BUS_SHORT}/captions",
+    ]
+    (metadata,) = parse_video_page(gare, f"http://127.0.0.1:8081/video/{GARE}").lookups
+    assert metadata.url == f"http://127.0.0.1:8081/player/metadata/video/{GARE}"
+
+
 def test_tracks_are_one_per_language_french_only_when_there_is_one() -> None:
     def track(name: str, lang: str | None, automatic: bool = False) -> CaptionTrack:
         return CaptionTrack(f"http://v.example/{name}.vtt", "vtt", lang, None, automatic)
