@@ -103,11 +103,17 @@ def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
 
 def _video(html: str, url: str, now: datetime) -> PagePreview | None:
     video = parse_video_page(html, url)
-    if not (video.duration_seconds or video.captions or video.embed_url):
+    if not video.has_video:
         return None
+    reason = f"a {video.platform} video" if video.platform else "a video page"
     preview = PagePreview(
-        url, 200, "video", "a video page", documents=[video_document(video, "", SOURCE_ID, now)]
+        url, 200, "video", reason, documents=[video_document(video, "", SOURCE_ID, now)]
     )
+    if video.lookups:
+        preview.notes.append(
+            f"{len(video.lookups)} more request(s) complete it during a crawl"
+            " (oEmbed, player metadata or the platform's API)"
+        )
     if video.captions:
         preview.notes.append(
             f"{len(video.captions)} caption track(s): a crawl reads them and tags their words too"
