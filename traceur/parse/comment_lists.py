@@ -59,6 +59,8 @@ WORDPRESS = CommentMarkup(
     author=(
         f".//*[{has_class('comment-author')}]//*[{has_class('fn')}]"
         f" | .//cite[{has_class('fn')}] | .//*[{has_class('comment-author')}]"
+        # Some news themes (tagDiv's Newspaper) print the name in a bare <cite>.
+        " | .//footer//cite | .//cite"
     ),
     date=(
         f".//*[{has_class('comment-metadata')}] | .//*[{has_class('commentmetadata')}] | .//time"

@@ -194,9 +194,10 @@ def _own(block: lxml.html.HtmlElement, blocks: list[lxml.html.HtmlElement]) -> A
     paths = [block.getroottree().getpath(other) for other in nested]
     own = copy.deepcopy(block)
     base = block.getroottree().getpath(block)
-    for path in paths:
-        for node in own.xpath("." + path[len(base) :]):
-            node.drop_tree()
+    # Found first, dropped after: dropping one reply would shift the next one's path.
+    replies = [node for path in paths for node in own.xpath("." + path[len(base) :])]
+    for node in replies:
+        node.drop_tree()
     for node in list(own.iter(*_DROPPED_TAGS)):
         node.drop_tree()
     return own
@@ -384,7 +385,22 @@ def comment_sections(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]
         inside = any(comment is e or e in comment.iterancestors() for e in elements)
         if not inside and not _holds_article(comment):
             elements.append(comment)
-    return elements
+    return elements + _links_to(root, elements)
+
+
+def _links_to(
+    root: lxml.html.HtmlElement, sections: list[lxml.html.HtmlElement]
+) -> list[lxml.html.HtmlElement]:
+    """The "4 réactions" / "Réagir" links of the byline that jump to the comments."""
+    anchors = {f"#{element.get('id')}" for element in sections if element.get("id")}
+    anchors |= {f"#{n.get('id')}" for e in sections for n in e.iter() if n.get("id")}
+    return [
+        link
+        for link in root.xpath("//a[starts-with(@href, '#')]")
+        if link.get("href") in anchors
+        and len(squash(link.text_content())) <= 40
+        and not any(link is e or e in link.iterancestors() for e in sections)
+    ]
 
 
 def _ld_text(value: Any) -> str:
