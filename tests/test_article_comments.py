@@ -208,6 +208,31 @@ HEADED = ARTICLE.format(
 </div>""",  # noqa: E501 - parser fixture, kept verbatim
 )
 
+# Drupal's comment module: replies follow their parent in div.indented, and the article's
+# own body sits in a "field--name-body" that names nobody.
+DRUPAL = ARTICLE.format(
+    title="Le pont rouvre",
+    comments="""<section id="comments" class="comments"><h2>Commentaires</h2>
+<article data-comment-user-id="0" id="comment-45" class="comment js-comment by-anonymous">
+<footer class="comment__meta"><p class="comment__author"><span>Anonyme</span></p><p class="comment__time">ven 12/03/2027 - 14:05</p>
+<p class="comment__permalink"><a href="/comment/45#comment-45">Permalien</a></p></footer>
+<div class="content"><div class="field--name-comment-body"><p>Enfin des travaux.</p></div>
+<ul class="links inline"><li class="comment-reply"><a href="/comment/reply/node/3/comment/45">Répondre</a></li></ul></div></article>
+<div class="indented"><article id="comment-46" class="comment js-comment"><footer class="comment__meta">
+<p class="comment__author"><a href="/user/3">Josiane</a></p><p class="comment__time">ven 12/03/2027 - 15:10</p></footer>
+<div class="content"><div class="field--name-comment-body"><p>Pas trop tôt.</p></div></div></article></div>
+</section>""",  # noqa: E501 - parser fixture, kept verbatim
+).replace('<div class="texte">', '<div class="field--name-body">')
+
+
+def test_drupal_comments_are_read_and_the_article_body_names_no_author() -> None:
+    comments = comments_of(DRUPAL)
+
+    assert [(c.comment_id, c.author, c.published_at, c.text) for c in comments] == [
+        ("45", "Anonyme", utc(2027, 3, 12, 13, 5), "Enfin des travaux."),
+        ("46", "Josiane", utc(2027, 3, 12, 14, 10), "Pas trop tôt."),
+    ]
+
 
 def test_wordpress_comment_list_on_a_news_page_is_read_as_blogs_read_it() -> None:
     comments = comments_of(WORDPRESS_NEWS, "http://courrier.example/gymnase.html")
@@ -263,7 +288,7 @@ def test_blocks_under_a_reactions_heading_without_ids_get_stable_ids() -> None:
     assert len({c.comment_id for c in first}) == 2
 
 
-@pytest.mark.parametrize("html", [WORDPRESS_NEWS, MICRODATA, USER_COMMENTS, HEADED])
+@pytest.mark.parametrize("html", [WORDPRESS_NEWS, MICRODATA, USER_COMMENTS, HEADED, DRUPAL])
 def test_article_text_leaves_out_every_comment_markup(html: str) -> None:
     extracted = extract_page(html, "http://journal.example/article.html")
 

@@ -65,9 +65,11 @@ _SECTION_HEADING = re.compile(
     r"^(?:\d+\s+)?(?:les\s+|vos\s+)?(?:reactions?|commentaires?|comments?|reagir|reagissez)"
     r"(?:\s+(?:des\s+lecteurs|a\s+cet\s+article|sur\s+cet\s+article))?\s*(?:\(\s*\d+\s*\))?\s*:?$"
 )
+# A class that names the author: "comment-author", "vb-react-auteur", "pseudo",
+# "Comment_author__w2" (hashed), "author-name"; not "user-content" or "field--name-body".
 _AUTHOR_TOKEN = re.compile(
     r"(?:^|[-_])(?:author|auteur|pseudo|username|user|nickname|fn|commenter|commentateur|"
-    r"signature|nom|name)(?:$|[-_])"
+    r"signature|nom)(?:$|__|[-_](?:name|nom|info|link)$)"
 )
 _NOT_AUTHOR_TOKEN = re.compile(r"avatar|photo|img|pic|link|count|badge")
 _DATE_TOKEN = re.compile(r"(?:^|[-_])(?:date|time|heure|published|publie|timestamp)(?:$|[-_])")
@@ -156,7 +158,7 @@ def _blocks_by_authors(
     for author in authors:
         best = None
         for ancestor in author.iterancestors():
-            if ancestor is stop:
+            if ancestor is stop or _holds_article(ancestor):
                 break
             others = [
                 other
