@@ -190,7 +190,9 @@ def _element_id(element: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _own(block: lxml.html.HtmlElement, blocks: list[lxml.html.HtmlElement]) -> Any:
+def _own(
+    block: lxml.html.HtmlElement, blocks: list[lxml.html.HtmlElement]
+) -> lxml.html.HtmlElement:
     """A copy of ``block`` without its replies, forms and buttons."""
     nested = [other for other in blocks if block in other.iterancestors()]
     paths = [block.getroottree().getpath(other) for other in nested]
@@ -283,7 +285,7 @@ def _read_blocks(
     blocks: list[lxml.html.HtmlElement], post_url: str, now: datetime | None
 ) -> tuple[Comment, ...]:
     comments: list[Comment] = []
-    ids: dict[int, str] = {}
+    ids: dict[int, str] = {}  # by id() of the block: lxml keeps one proxy per live element
     for block in blocks:
         given_id, author, published, text = _block_comment(block, blocks, now)
         if not text:
@@ -300,16 +302,16 @@ def _read_blocks(
                 published_at=published,
                 text=text,
                 url=f"{post_url}#{anchor}",
-                parent_comment_id=_block_parent(block, blocks, ids),
+                parent_comment_id=_block_parent(block, ids),
                 post_url=post_url,
             )
         )
     return tuple(comments)
 
 
-def _block_parent(
-    block: lxml.html.HtmlElement, blocks: list[lxml.html.HtmlElement], ids: dict[int, str]
-) -> str | None:
+def _block_parent(block: lxml.html.HtmlElement, ids: dict[int, str]) -> str | None:
+    """The id of the comment ``block`` answers: the comment it is nested in, else the one
+    its attributes name."""
     for ancestor in block.iterancestors():
         if id(ancestor) in ids:
             return ids[id(ancestor)]
@@ -416,7 +418,8 @@ def _ld_author(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name") or value.get("alternateName")
-    return squash(str(value)) or None if value else None
+    name = squash(str(value)) if value else ""
+    return name or None
 
 
 def _ld_comments(
