@@ -14,7 +14,10 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from crawler.httpcache import not_modified
+from crawler.items import PageItem
 from spiders.base import SourceSpider
+from traceur.parse.comments import parse_article_comments
+from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
 from traceur.urls import domain_of
 
@@ -76,11 +79,19 @@ class SiteSpider(SourceSpider):
                     yield request
 
     def parse_document_page(self, response: TextResponse) -> Iterator[Any]:
-        """A page the source keeps: one document (blog and video spiders read more)."""
+        """A page the source keeps: one document, and one per reader comment under it
+        (blog and video spiders read more)."""
         item = self.page_item(response)
         if item is not None:
             item.not_modified = not_modified(response)
             yield item
+            yield from self._comment_items(response, item.html)
+
+    def _comment_items(self, response: TextResponse, html: str) -> Iterator[PageItem]:
+        # Linked to the page's own URL, as the article's document is.
+        found = parse_article_comments(html, response.url)
+        for position, comment in enumerate(found.comments, 1):
+            yield self.record_item(response, CommentRecord(comment, found.title, position))
 
     def parse_page(self, response: Response, depth: int) -> Iterator[Any]:
         if not isinstance(response, TextResponse):

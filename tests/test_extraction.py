@@ -167,22 +167,15 @@ def test_blog_post_metadata() -> None:
     assert language_of(result) == "fr"
 
 
-def test_blog_post_text_has_the_post_and_its_comments() -> None:
+def test_blog_post_text_is_the_post_without_its_comments() -> None:
+    # The comments are documents of their own (traceur.parse.comments), never the post's text.
     text = extracted("wordpress_blog_post.html", BLOG_URL).text
 
     assert "Élodie Arnaud a ouvert la soirée en rappelant que la commune" in text
     assert "je sais maintenant quelles questions poser aux candidats" in text
-    assert "Le rachat des immeubles de la rue des Glycines me paraît une bonne idée" in text
-    assert "Ma sœur attend aussi un appartement adapté depuis trois hivers." in text
-    assert text.index("je sais maintenant") < text.index("Ma sœur attend")
-
-
-def test_blog_post_without_comments_when_asked() -> None:
-    result = extract_page(page_text("wordpress_blog_post.html"), BLOG_URL, with_comments=False)
-
-    assert result is not None
-    assert "Élodie Arnaud a ouvert la soirée" in result.text
-    assert "Ma sœur attend aussi" not in result.text
+    assert "Le rachat des immeubles de la rue des Glycines me paraît une bonne idée" not in text
+    assert "Ma sœur attend aussi un appartement adapté depuis trois hivers." not in text
+    assert "Répondre" not in text
 
 
 @pytest.mark.parametrize(

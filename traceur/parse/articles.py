@@ -16,6 +16,7 @@ import lxml.html
 import trafilatura
 
 from traceur.document import parse_utc
+from traceur.parse.comments import comment_sections
 from traceur.parse.dates import parse_iso_utc
 from traceur.parse.posts import post_texts
 from traceur.textnorm import strip_control
@@ -70,10 +71,19 @@ def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | 
     return published, lang
 
 
-def extract_page(
-    html: str, url: str, with_comments: bool = True, thread: bool = False
-) -> Extracted | None:
+def _drop_comment_sections(tree: lxml.html.HtmlElement) -> None:
+    # trafilatura leaves out the comment lists it recognises by class; a "Réactions"
+    # heading over plain blocks, or a newspaper's own "Réagir" module, it keeps as text.
+    for section in comment_sections(tree):
+        if section.getparent() is not None:
+            section.drop_tree()
+
+
+def extract_page(html: str, url: str, thread: bool = False) -> Extracted | None:
     """Extract the main content of ``html``; None when the page has no main text.
+
+    Reader comments are never part of it, nor the buttons under them: they are their
+    own documents (``traceur.parse.comments``).
 
     ``thread``: the page is a forum thread; its text is every post, not only the block
     a main-content extractor would keep. Its author is left empty (there is one per post).
@@ -90,11 +100,15 @@ def extract_page(
     # that many CMSs put in the article's own <header> next to the headline.
     for header in tree.xpath("//article//header"):
         header.tag = "div"
+    if not thread:
+        _drop_comment_sections(tree)
     result = trafilatura.bare_extraction(
         tree,
         url=url,
         with_metadata=True,
-        include_comments=with_comments,
+        # A forum thread's replies may be all trafilatura sees of it when its posts are
+        # not found by their markup; an article's comments are never its text.
+        include_comments=thread,
         include_tables=True,
         favor_precision=True,
     )
@@ -107,7 +121,7 @@ def extract_page(
     if title and text.startswith(title):
         text = text[len(title) :].lstrip()
     comments = (data.get("comments") or "").strip()
-    if with_comments and comments:
+    if thread and comments:
         text = f"{text}\n\n{comments}"
     author = (data.get("author") or "").strip() or None
     if thread:

@@ -15,7 +15,6 @@ Pure parsing, no Scrapy import.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +26,9 @@ import lxml.html
 
 from traceur.document import to_utc
 from traceur.parse.articles import extract_page
-from traceur.parse.dates import element_date, from_timestamp, parse_iso
+from traceur.parse.comment_lists import WORDPRESS, CommentMarkup, read_comments, text_without
+from traceur.parse.comment_lists import Comment as Comment  # re-exported: blogs' comments
+from traceur.parse.dates import element_date, parse_iso
 from traceur.parse.html import (
     absolute,
     base_url,
@@ -42,17 +43,6 @@ from traceur.parse.html import (
 )
 
 BLOG_ENGINES = ("wordpress", "blogger", "ghost", "generic")
-
-
-@dataclass(frozen=True)
-class Comment:
-    comment_id: str
-    author: str | None
-    published_at: datetime | None
-    text: str
-    url: str  # the post's URL + "#" + the comment's anchor
-    parent_comment_id: str | None  # the comment this one answers (threaded replies)
-    post_url: str  # the post it was left under (no fragment)
 
 
 @dataclass(frozen=True)
@@ -115,13 +105,7 @@ class _BlogMarkup:
     date: str
     body: str
     body_junk: str
-    comments: str  # every comment element, nested replies included
-    comment_own: str  # parts of a comment element that belong to its replies (removed)
-    comment_id: re.Pattern[str]
-    comment_author: str
-    comment_date: str
-    comment_text: str
-    comment_junk: str
+    comments: CommentMarkup
 
 
 _COMMON_JUNK = (
@@ -152,25 +136,7 @@ _BLOGS: dict[str, _BlogMarkup] = {
         ),
         body=f".//div[{has_class('entry-content')}] | .//div[{has_class('post-content')}]",
         body_junk=_COMMON_JUNK,
-        comments=(
-            f"//*[{has_class('comment-list')} or {has_class('commentlist')}]"
-            "//li[contains(@id, 'comment-')]"
-        ),
-        comment_own=f".//ol[{has_class('children')}] | .//ul[{has_class('children')}]",
-        comment_id=re.compile(r"comment-(\d+)$"),
-        comment_author=(
-            f".//*[{has_class('comment-author')}]//*[{has_class('fn')}]"
-            f" | .//cite[{has_class('fn')}] | .//*[{has_class('comment-author')}]"
-        ),
-        comment_date=(
-            f".//*[{has_class('comment-metadata')}] | .//*[{has_class('commentmetadata')}]"
-            " | .//time"
-        ),
-        comment_text=f".//*[{has_class('comment-content')}] | .//*[{has_class('comment-text')}]",
-        comment_junk=(
-            f".//*[{has_class('reply')}] | .//*[{has_class('comment-awaiting-moderation')}]"
-            f" | .//*[{has_class('comment-meta')}]"
-        ),
+        comments=WORDPRESS,
     ),
     "blogger": _BlogMarkup(
         article=(
@@ -189,18 +155,23 @@ _BLOGS: dict[str, _BlogMarkup] = {
         ),
         body=f".//div[{has_class('post-body')}]",
         body_junk=_COMMON_JUNK,
-        comments=f"//*[{has_class('comments')}]//li[{has_class('comment')}][starts-with(@id, 'c')]",
-        comment_own=(
-            f".//*[{has_class('comment-replies')}] | .//*[{has_class('comment-replybox-thread')}]"
+        comments=CommentMarkup(
+            comments=(
+                f"//*[{has_class('comments')}]//li[{has_class('comment')}][starts-with(@id, 'c')]"
+            ),
+            own=(
+                f".//*[{has_class('comment-replies')}]"
+                f" | .//*[{has_class('comment-replybox-thread')}]"
+            ),
+            comment_id=re.compile(r"^c(\d+)$"),
+            author=(
+                f".//cite[{has_class('user')}]"
+                f" | .//*[{has_class('comment-header')}]//*[{has_class('user')}]"
+            ),
+            date=f".//*[{has_class('datetime')}]",
+            text=f".//*[{has_class('comment-content')}]",
+            junk=f".//*[{has_class('comment-actions')}]",
         ),
-        comment_id=re.compile(r"^c(\d+)$"),
-        comment_author=(
-            f".//cite[{has_class('user')}]"
-            f" | .//*[{has_class('comment-header')}]//*[{has_class('user')}]"
-        ),
-        comment_date=f".//*[{has_class('datetime')}]",
-        comment_text=f".//*[{has_class('comment-content')}]",
-        comment_junk=f".//*[{has_class('comment-actions')}]",
     ),
     "ghost": _BlogMarkup(
         article=(
@@ -223,15 +194,17 @@ _BLOGS: dict[str, _BlogMarkup] = {
         ),
         body_junk=_COMMON_JUNK
         + f" | .//*[{has_class('kg-signup-card')}] | .//*[{has_class('gh-post-upgrade-cta')}]",
-        # Ghost's comments (comments-ui) are drawn by JavaScript from the members API:
-        # the page itself carries none, so there is nothing to select.
-        comments="//*[false()]",
-        comment_own=".//*[false()]",
-        comment_id=re.compile(r"(\d+)$"),
-        comment_author=".//*[false()]",
-        comment_date=".//time",
-        comment_text=".//*[false()]",
-        comment_junk=".//*[false()]",
+        comments=CommentMarkup(
+            # Ghost's comments (comments-ui) are drawn by JavaScript from the members API:
+            # the page itself carries none, so there is nothing to select.
+            comments="//*[false()]",
+            own=".//*[false()]",
+            comment_id=re.compile(r"(\d+)$"),
+            author=".//*[false()]",
+            date=".//time",
+            text=".//*[false()]",
+            junk=".//*[false()]",
+        ),
     ),
     "generic": _BlogMarkup(
         article="//article | //*[@itemprop='articleBody']/.. | //main",
@@ -250,22 +223,24 @@ _BLOGS: dict[str, _BlogMarkup] = {
             f" | .//*[{has_class('post-body')}] | .//*[{has_class('article-content')}]"
         ),
         body_junk=_COMMON_JUNK,
-        comments=(
-            f"//*[contains(@id, 'comment')][{has_class('comment')}]"
-            " | //li[starts-with(@id, 'comment-')] | //*[@itemprop='comment']"
+        comments=CommentMarkup(
+            comments=(
+                f"//*[contains(@id, 'comment')][{has_class('comment')}]"
+                " | //li[starts-with(@id, 'comment-')] | //*[@itemprop='comment']"
+            ),
+            own=f".//*[{has_class('children')}] | .//*[{has_class('replies')}]",
+            comment_id=re.compile(r"(\d+)$"),
+            author=(
+                f".//*[{has_class('fn')}] | .//*[{has_class('comment-author')}]"
+                " | .//*[@itemprop='author'] | .//cite"
+            ),
+            date=".//time | .//*[contains(@class, 'date')]",
+            text=(
+                f".//*[{has_class('comment-content')}] | .//*[{has_class('comment-text')}]"
+                " | .//*[@itemprop='text'] | .//p"
+            ),
+            junk=f".//*[{has_class('reply')}]",
         ),
-        comment_own=f".//*[{has_class('children')}] | .//*[{has_class('replies')}]",
-        comment_id=re.compile(r"(\d+)$"),
-        comment_author=(
-            f".//*[{has_class('fn')}] | .//*[{has_class('comment-author')}]"
-            " | .//*[@itemprop='author'] | .//cite"
-        ),
-        comment_date=".//time | .//*[contains(@class, 'date')]",
-        comment_text=(
-            f".//*[{has_class('comment-content')}] | .//*[{has_class('comment-text')}]"
-            " | .//*[@itemprop='text'] | .//p"
-        ),
-        comment_junk=f".//*[{has_class('reply')}]",
     ),
 }
 
@@ -293,13 +268,6 @@ def _ld_name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     return squash(str(value)) if value else None
-
-
-def _text_of(element: lxml.html.HtmlElement, junk: str) -> str:
-    element = copy.deepcopy(element)
-    for node in element.xpath(junk):
-        node.drop_tree()
-    return html_text(element)
 
 
 def _comment_feed(root: lxml.html.HtmlElement, url: str, post_url: str) -> str | None:
@@ -359,9 +327,9 @@ def parse_blog_post(html: str, url: str, *, now: datetime | None = None) -> Blog
 
     bodies = in_order(article, markup.body)
     if bodies:
-        text = _text_of(bodies[0], markup.body_junk)
+        text = text_without(bodies[0], markup.body_junk)
     else:
-        extracted = extract_page(html, url, with_comments=False)
+        extracted = extract_page(html, url)
         text = extracted.text if extracted else ""
 
     return BlogPost(
@@ -371,70 +339,9 @@ def parse_blog_post(html: str, url: str, *, now: datetime | None = None) -> Blog
         author=author,
         published_at=published,
         text=text,
-        comments=_comments(root, markup, post_url, now),
+        comments=read_comments(root, markup.comments, post_url, now),
         comment_feed_url=_comment_feed(root, url, post_url),
     )
-
-
-def _comments(
-    root: lxml.html.HtmlElement, markup: _BlogMarkup, post_url: str, now: datetime | None
-) -> tuple[Comment, ...]:
-    found = list(root.xpath(markup.comments))
-    comments: list[Comment] = []
-    seen: set[str] = set()
-    for element in found:
-        anchor = element.get("id") or ""
-        match = markup.comment_id.search(anchor)
-        if match is None or match.group(1) in seen:
-            continue
-        comment_id = match.group(1)
-        seen.add(comment_id)
-        # The comment's own part: its replies are nested inside it and are their own comments.
-        own = copy.deepcopy(element)
-        for node in own.xpath(markup.comment_own):
-            node.drop_tree()
-        texts = in_order(own, markup.comment_text)
-        text = (
-            _text_of(texts[0], markup.comment_junk) if texts else _text_of(own, markup.comment_junk)
-        )
-        author = first_text(own, markup.comment_author)
-        if author:
-            author = re.sub(r"\s*(?:dit|a dit|said|says)\s*:?\s*$", "", author, flags=re.I) or None
-        parent = None
-        for ancestor in element.iterancestors():
-            if any(ancestor is other for other in found):
-                parent_match = markup.comment_id.search(ancestor.get("id") or "")
-                parent = parent_match.group(1) if parent_match else None
-                break
-        comments.append(
-            Comment(
-                comment_id=comment_id,
-                author=author,
-                published_at=_comment_date(own, markup, now),
-                text=text,
-                url=f"{post_url}#{anchor}",
-                parent_comment_id=parent,
-                post_url=post_url,
-            )
-        )
-    return tuple(comments)
-
-
-_SHOW_COMMENT = re.compile(r"[?&]showComment=(\d{10,})")
-
-
-def _comment_date(
-    own: lxml.html.HtmlElement, markup: _BlogMarkup, now: datetime | None
-) -> datetime | None:
-    # Blogger prints "21 novembre 2026 à 09:27" but its permalink carries the exact
-    # time in milliseconds (?showComment=1763713620000).
-    for href in own.xpath(".//a/@href"):
-        match = _SHOW_COMMENT.search(str(href))
-        if match:
-            stamp = from_timestamp(match.group(1))
-            if stamp:
-                return stamp
-    return element_date(in_order(own, markup.comment_date), now)
 
 
 # -- comment feeds ----------------------------------------------------------------------------
