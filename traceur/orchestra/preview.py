@@ -14,11 +14,17 @@ from datetime import UTC, datetime
 
 from traceur.config import Settings
 from traceur.document import Document
-from traceur.enrich.documents import forum_post_document, make_document, video_document
+from traceur.enrich.documents import (
+    comment_document,
+    forum_post_document,
+    make_document,
+    video_document,
+)
 from traceur.enrich.tagging import Tagger
 from traceur.orchestra.fetch import Fetched
 from traceur.parse.articles import FetchedPage, NotADocument, extract
 from traceur.parse.charset import decode_html, looks_binary
+from traceur.parse.comments import parse_article_comments
 from traceur.parse.forums import detect_engine, parse_board, parse_thread_page
 from traceur.parse.video import parse_video_page
 from traceur.watchlist.model import Watchlist
@@ -127,6 +133,13 @@ def _article(html: str, url: str, now: datetime, min_text_chars: int) -> PagePre
         extracted = extract(page, min_text_chars)
     except NotADocument as exc:
         return PagePreview(url, 200, "not a document", str(exc))
-    return PagePreview(
-        url, 200, "article", "one main text", documents=[make_document(page, extracted)]
+    documents = [make_document(page, extracted)]
+    found = parse_article_comments(html, url, now=now)
+    documents += [
+        comment_document(comment, found.title, SOURCE_ID, now, position)
+        for position, comment in enumerate(found.comments, 1)
+    ]
+    reason = "one main text" + (
+        f" and {len(found.comments)} reader comments" if found.comments else ""
     )
+    return PagePreview(url, 200, "article", reason, documents=documents)
