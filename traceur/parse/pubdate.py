@@ -1,0 +1,572 @@
+"""A page's publication date, chosen by one order of trust.
+
+Dates are collected as candidates, each with where it came from, then one is picked:
+
+1. ``structured``: the main content's own metadata: JSON-LD ``datePublished`` of the
+   main Article/NewsArticle/BlogPosting (top level or in ``@graph``, never an item
+   nested in another), ``article:published_time`` and kin, microdata of the main item,
+   ``<time datetime>`` inside the main article (never in sidebars, teasers, comments
+   or footers);
+2. ``feed``: the date of the feed or sitemap entry that led to the page;
+3. ``byline``: a printed date near the title ("Publié le 12 mars 2026 à 14h05",
+   "le 13/03/2026 à 12:05", "il y a 3 heures"), local time of Europe/Paris;
+4. ``heuristic``: trafilatura's guess, kept only when the page's own URL or its
+   visible text prints that day: never a year read from a stylesheet, script or
+   image URL.
+
+Update dates ("mis à jour le", ``dateModified``) come after every publication date.
+A date at day precision yields to a minute-precise one of another source on the same
+day. A date more than a day after the fetch is dropped for the next source, except a
+structured one, which is kept and flagged ``future``.
+
+A date without a time of day stands for its calendar day and is stored as 00:00 UTC of
+that day, so it reads as the day the page printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from traceur.document import to_utc
+from traceur.parse.dates import PARIS, find_french_dates, parse_iso, scan_french_dates
+from traceur.parse.html import json_ld_objects, squash
+from traceur.textnorm import fold_plain
+
+STRUCTURED = "structured"
+FEED = "feed"
+BYLINE = "byline"
+HEURISTIC = "heuristic"
+TRUST = (STRUCTURED, FEED, BYLINE, HEURISTIC)
+
+FUTURE = "future"  # a structured date more than a day ahead, kept
+FUTURE_DROPPED = "future_dropped"  # a date more than a day ahead, passed over
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    """One date a page (or its feed entry) gives: when (UTC), from which source,
+    whether it has a time of day, and whether it is an update date."""
+
+    when: datetime
+    source: str
+    precise: bool = True
+    modified: bool = False
+
+
+@dataclass(frozen=True)
+class DateChoice:
+    published_at: datetime | None = None
+    source: str | None = None
+    flag: str | None = None
+
+
+def choose_date(
+    candidates: Sequence[DateCandidate], fetched_at: datetime | None = None
+) -> DateChoice:
+    """The publication date ``candidates`` support, by the order of trust (see the
+    module's docstring); ``fetched_at`` (default: now) tells what is in the future."""
+    now = to_utc(fetched_at) if fetched_at else datetime.now(UTC)
+    ranked = sorted(candidates, key=lambda c: (c.modified, TRUST.index(c.source)))
+    flag = None
+    usable: list[DateCandidate] = []
+    for candidate in ranked:
+        if candidate.when - now <= FUTURE_TOLERANCE:
+            usable.append(candidate)
+        elif candidate.source == STRUCTURED and not usable:
+            usable.append(candidate)
+            flag = FUTURE
+        else:
+            flag = flag or FUTURE_DROPPED
+    if not usable:
+        return DateChoice(flag=flag)
+    chosen = usable[0]
+    if not chosen.precise:
+        chosen = next(
+            (c for c in usable if c.precise and not c.modified and _same_day(c, chosen)), chosen
+        )
+    return DateChoice(chosen.when, chosen.source, flag)
+
+
+def _same_day(precise: DateCandidate, day: DateCandidate) -> bool:
+    # The day a page prints is its local day; a UTC day is accepted as well.
+    return day.when.date() in (precise.when.date(), precise.when.astimezone(PARIS).date())
+
+
+def feed_candidate(published_at: datetime | None) -> list[DateCandidate]:
+    """The feed or sitemap entry's date, as a candidate (none when it has no date)."""
+    if published_at is None:
+        return []
+    when = to_utc(published_at)
+    return [DateCandidate(when, FEED, precise=when.time() != time(0))]
+
+
+# -- what the page says -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageDates:
+    """What a page says of its date: its own candidates, and the days it prints (in
+    its URL or its visible text), against which a heuristic guess is checked."""
+
+    candidates: tuple[DateCandidate, ...] = ()
+    printed_days: frozenset[date] = frozenset()
+
+    def with_heuristic(self, guess: str | None) -> tuple[DateCandidate, ...]:
+        """The candidates, plus trafilatura's guess (``YYYY-MM-DD``) when the page
+        prints that day: htmldate also reads years in asset URLs ("/2011/theme.css"),
+        and a guess that nothing visible backs is no date."""
+        stamp = parse_iso(guess, UTC) if guess else None
+        if stamp is None or stamp.date() not in self.printed_days:
+            return self.candidates
+        return (*self.candidates, DateCandidate(_day(stamp.date()), HEURISTIC, precise=False))
+
+
+def page_dates(
+    tree: lxml.html.HtmlElement, url: str, fetched_at: datetime | None = None
+) -> PageDates:
+    """The structured and byline dates of the page ``tree`` fetched from ``url``."""
+    layout = _Layout(tree)
+    chunks = list(layout.chunks())
+    candidates = [
+        *_json_ld_dates(tree, url),
+        *_meta_dates(tree, layout),
+        *_microdata_dates(tree, layout),
+        *_main_time_dates(layout),
+        *_byline_dates(chunks, fetched_at),
+    ]
+    return PageDates(tuple(candidates), _printed_days(chunks, url))
+
+
+def _day(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def machine_value(value: str | None) -> DateCandidate | None:
+    """A machine-written date (ISO 8601, or RFC 2822 as feeds write it) as a structured
+    candidate; a value without a zone is taken as UTC, as metadata is."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    stamp = parse_iso(text, UTC)
+    if stamp is None:
+        try:
+            stamp = to_utc(parsedate_to_datetime(text))
+        except (TypeError, ValueError, IndexError):
+            return None
+    # CMSs write 00:00:00 when they only know the day: that is the day the page names.
+    if not _CLOCK.search(text) or _MIDNIGHT.search(text):
+        return DateCandidate(_day(_named_day(text, stamp)), STRUCTURED, precise=False)
+    return DateCandidate(stamp, STRUCTURED)
+
+
+_CLOCK = re.compile(r"\d:\d\d")
+_MIDNIGHT = re.compile(r"^\s*\d{4}-\d\d-\d\d[T ]00:00(?::00(?:\.0+)?)?\s*(?:Z|[+-]\d|$)", re.I)
+
+
+def _named_day(text: str, stamp: datetime) -> date:
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text)
+    return date(*map(int, match.groups())) if match else stamp.date()
+
+
+# -- the page's layout: the title, the main article, the zones that are not it ----------
+
+_SKIP_TAGS = frozenset("script style noscript template svg select textarea iframe".split())
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol dl dt dd blockquote h1 h2 h3 h4 h5 h6 tr td th table section article "
+    "header footer aside figure figcaption address main nav form".split()
+)
+# Zones whose dates are someone else's: other articles, comments, the site's furniture.
+_AWAY_TAGS = frozenset(("aside", "nav", "form"))
+_AWAY_WORDS = re.compile(
+    r"(?:^|[-_])(?:comments?|commentaires?|reactions?|disqus|replies|sidebar|widgets?|"
+    r"related|similar|teasers?|popular|populaires?|trending|recommended|recommandes?|"
+    r"outbrain|taboola|newsletter|breadcrumbs?|ariane|share|sharing|partage|social|"
+    r"ads?|advert|publicite|promo|nav|navigation|menu|cookies?|consent|masthead|"
+    r"topbar|ticker|breaking|cards?|latest|dernieres?|archives?|lire|aussi|plus-lus|"
+    r"mostread|most-read|une|autres|agenda|footer|copyright|colophon)(?:$|[-_])"
+)
+_ARTICLE_TYPES = frozenset(
+    "Article NewsArticle BlogPosting ReportageNewsArticle AnalysisNewsArticle "
+    "OpinionNewsArticle BackgroundNewsArticle ReviewNewsArticle LiveBlogPosting "
+    "SocialMediaPosting DiscussionForumPosting TechArticle Report SatiricalArticle".split()
+)
+_PAGE_TYPES = frozenset(("WebPage", "ItemPage"))
+
+
+def _marks(element: lxml.html.HtmlElement) -> Iterator[str]:
+    yield from f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
+
+
+class _Layout:
+    """Where the title and the main article stand, and which zones are not theirs."""
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self.tree = tree
+        self.title = self._find_title()
+        self.keep = set(self.title.iterancestors()) if self.title is not None else set()
+        if self.title is not None:
+            self.keep.add(self.title)
+        self.main = self._find_main()
+
+    def _find_title(self) -> lxml.html.HtmlElement | None:
+        headings = [h for h in self.tree.iter("h1") if not self._in_furniture(h)]
+        inside = [
+            h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())
+        ]
+        chosen = inside or headings
+        return chosen[0] if chosen else None
+
+    @staticmethod
+    def _in_furniture(element: lxml.html.HtmlElement) -> bool:
+        return any(
+            a.tag in ("header", "nav", "aside", "footer") and not _has_article_below(a)
+            for a in element.iterancestors()
+        )
+
+    def _find_main(self) -> lxml.html.HtmlElement | None:
+        if self.title is None:
+            return None
+        ancestors = list(self.title.iterancestors())
+        for test in (
+            lambda a: a.tag == "article",
+            lambda a: _itemtype(a) in _ARTICLE_TYPES,
+            lambda a: a.tag == "main" or a.get("role") == "main",
+        ):
+            for ancestor in ancestors:
+                if test(ancestor):
+                    return ancestor
+        return None
+
+    def away(self, element: lxml.html.HtmlElement) -> bool:
+        """Is ``element`` a zone whose dates are not the main content's own?"""
+        if element in self.keep or not isinstance(element.tag, str):
+            return False
+        if element.tag in ("html", "body"):
+            return False
+        inside_main = self.main is not None and _contains(self.main, element)
+        if element.tag in _AWAY_TAGS or _itemtype(element) == "Comment":
+            return True
+        if element.tag in ("header", "footer") or element.tag == "article":
+            return not inside_main or element.tag == "article"  # a teaser inside the main
+        words = [w for w in _marks(element) if _AWAY_WORDS.search(w)]
+        return bool(words) and not (inside_main and all("footer" in w for w in words))
+
+    def chunks(self) -> Iterator[_Chunk]:
+        """The visible text of the page outside the away zones, one chunk per block."""
+        body = self.tree.find("body")
+        yield from self._walk(body if body is not None else self.tree)
+
+    def _walk(self, element: lxml.html.HtmlElement) -> Iterator[_Chunk]:
+        if not isinstance(element.tag, str) or element.tag in _SKIP_TAGS or self.away(element):
+            return
+        own: list[str] = [element.text or ""]
+        times: list[lxml.html.HtmlElement] = [element] if element.tag == "time" else []
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+                yield from self._flush(element, own, times)
+                own, times = [], []
+                yield from self._walk(child)
+            elif (
+                isinstance(child.tag, str) and child.tag not in _SKIP_TAGS and not self.away(child)
+            ):
+                own.append(" ".join(child.itertext()))
+                times.extend(child.iter("time"))
+            own.append(child.tail or "")
+        yield from self._flush(element, own, times)
+
+    def _flush(
+        self, element: lxml.html.HtmlElement, own: list[str], times: list[lxml.html.HtmlElement]
+    ) -> Iterator[_Chunk]:
+        text = squash(" ".join(own))
+        if text or times:
+            is_title = element is self.title
+            yield _Chunk(text, element, tuple(times), is_title)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    text: str
+    element: lxml.html.HtmlElement
+    times: tuple[lxml.html.HtmlElement, ...]
+    is_title: bool
+
+
+def _has_article_below(element: lxml.html.HtmlElement) -> bool:
+    # A <header> that wraps the whole article (some themes do) is not the site's header.
+    return next(element.iter("article", "main"), None) is not None
+
+
+def _contains(ancestor: lxml.html.HtmlElement, element: lxml.html.HtmlElement) -> bool:
+    return element is ancestor or any(a is ancestor for a in element.iterancestors())
+
+
+def _itemtype(element: lxml.html.HtmlElement) -> str:
+    return (element.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+# -- structured metadata --------------------------------------------------------------
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "datepublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dcterms.issued",
+    "dcterms.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "last-modified",
+)
+
+
+def _meta_dates(tree: lxml.html.HtmlElement, layout: _Layout) -> list[DateCandidate]:
+    named: dict[str, list[str]] = {}
+    for meta in tree.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if name and meta.get("itemprop") is None and not _in_away_zone(meta, layout):
+            named.setdefault(name, []).append(meta.get("content") or "")
+    found = []
+    for names, modified in ((_PUBLISHED_META, False), (_MODIFIED_META, True)):
+        for name in names:
+            found.extend(_candidates(named.get(name, ()), modified))
+    return found
+
+
+def _candidates(values: Sequence[str], modified: bool = False) -> list[DateCandidate]:
+    found = []
+    for value in values:
+        candidate = machine_value(value)
+        if candidate is not None:
+            found.append(
+                DateCandidate(candidate.when, candidate.source, candidate.precise, modified)
+            )
+    return found
+
+
+def _in_away_zone(element: lxml.html.HtmlElement, layout: _Layout) -> bool:
+    return any(layout.away(a) for a in (element, *element.iterancestors()))
+
+
+def _json_ld_dates(tree: lxml.html.HtmlElement, url: str) -> list[DateCandidate]:
+    objects = json_ld_objects(tree)
+    nested = {id(value) for obj in objects for value in _nested_objects(obj)}
+    top = [obj for obj in objects if id(obj) not in nested]
+    articles = [obj for obj in top if _types(obj) & _ARTICLE_TYPES]
+    for page in (obj for obj in top if _types(obj) & _PAGE_TYPES):
+        entity = page.get("mainEntity")
+        if isinstance(entity, dict) and _types(entity) & _ARTICLE_TYPES:
+            articles.append(entity)
+    main = _main_item(articles, url) or next(
+        (obj for obj in top if _types(obj) & _PAGE_TYPES), None
+    )
+    if main is None:
+        return []
+    return [
+        *_candidates(_strings(main.get("datePublished"))),
+        *_candidates(_strings(main.get("dateCreated"))),
+        *_candidates(_strings(main.get("dateModified")), modified=True),
+    ]
+
+
+def _nested_objects(obj: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for key, value in obj.items():
+        if key == "@context":
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                yield item
+                yield from _nested_objects(item)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    return {str(k) for k in kind} if isinstance(kind, list) else {str(kind)}
+
+
+def _main_item(articles: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
+    """The article of this page: the one whose URL is the page's, else the first."""
+    page = _bare_url(url)
+    for article in articles:
+        entity = article.get("mainEntityOfPage")
+        refs = [article.get("url"), article.get("@id")]
+        refs += [entity.get("@id"), entity.get("url")] if isinstance(entity, dict) else [entity]
+        if any(isinstance(ref, str) and _bare_url(ref) == page for ref in refs):
+            return article
+    return articles[0] if articles else None
+
+
+def _bare_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def _strings(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values if isinstance(v, (str, int))]
+
+
+def _microdata_dates(tree: lxml.html.HtmlElement, layout: _Layout) -> list[DateCandidate]:
+    found = []
+    for prop, modified in (("datePublished", False), ("dateModified", True)):
+        for element in tree.xpath(f"//*[@itemprop='{prop}']"):
+            scope = next(
+                (a for a in element.iterancestors() if a.get("itemscope") is not None), None
+            )
+            if scope is not None and _itemtype(scope) not in _ARTICLE_TYPES | _PAGE_TYPES:
+                continue  # a comment's, a review's, an embedded video's
+            if scope is not None and layout.title is not None and scope not in layout.keep:
+                continue  # another article's: a teaser
+            if _in_away_zone(element, layout):
+                continue
+            value = element.get("datetime") or element.get("content") or element.text_content()
+            found.extend(_candidates([value], modified))
+    return found
+
+
+_UPDATE_WORDS = re.compile(
+    r"(?:mis a jour|mise a jour|\bmaj\b|modifie|actualise|updated|edited|derniere modification)"
+)
+_PUBLISH_WORDS = re.compile(r"(?:publie|mis en ligne|poste|published|posted|cree le)")
+
+
+def _main_time_dates(layout: _Layout) -> list[DateCandidate]:
+    if layout.main is None:
+        return []
+    found = []
+    for element in layout.main.iter("time"):
+        if _in_away_zone_below(element, layout.main, layout):
+            continue
+        value = element.get("datetime")
+        if value is None and element.get("pubdate") is None:
+            continue
+        context = " ".join(
+            [element.get("class") or "", element.get("itemprop") or "", _before(element)]
+        )
+        modified = bool(_UPDATE_WORDS.search(_fold(context))) or "modif" in context.lower()
+        found.extend(_candidates([value or element.text_content()], modified))
+    return found
+
+
+def _in_away_zone_below(
+    element: lxml.html.HtmlElement, top: lxml.html.HtmlElement, layout: _Layout
+) -> bool:
+    for ancestor in (element, *element.iterancestors()):
+        if ancestor is top:
+            return False
+        if layout.away(ancestor):
+            return True
+    return False
+
+
+def _before(element: lxml.html.HtmlElement) -> str:
+    """The words just before ``element`` in its parent ("Mis à jour le" <time>)."""
+    parent = element.getparent()
+    if parent is None:
+        return ""
+    words = [parent.text or ""]
+    for sibling in parent:
+        if sibling is element:
+            break
+        words += [" ".join(sibling.itertext()), sibling.tail or ""]
+    return squash(" ".join(words))[-40:]
+
+
+def _fold(text: str) -> str:
+    return fold_plain(squash(text))
+
+
+# -- the printed byline -----------------------------------------------------------------
+
+# How far from the title a byline may stand, in blocks of text; a byline is short.
+_BEFORE_TITLE = 4
+_AFTER_TITLE = 10
+_BYLINE_CHARS = 220
+
+
+def _byline_dates(chunks: list[_Chunk], fetched_at: datetime | None) -> list[DateCandidate]:
+    start = next((i for i, chunk in enumerate(chunks) if chunk.is_title), None)
+    if start is None:
+        return []
+    near = chunks[max(0, start - _BEFORE_TITLE) : start + _AFTER_TITLE + 1]
+    published: list[DateCandidate] = []
+    plain: list[DateCandidate] = []
+    updated: list[DateCandidate] = []
+    for chunk in near:
+        if chunk.is_title or len(chunk.text) > _BYLINE_CHARS:
+            continue
+        for candidate, label in _chunk_dates(chunk, fetched_at):
+            {"published": published, "updated": updated}.get(label, plain).append(candidate)
+    return [*published, *plain, *updated]
+
+
+def _chunk_dates(chunk: _Chunk, fetched_at: datetime | None) -> Iterator[tuple[DateCandidate, str]]:
+    folded, found = scan_french_dates(chunk.text, fetched_at)
+    previous_end = 0
+    for item in found:
+        label = _label(folded[max(previous_end, item.start - 40) : item.start])
+        previous_end = item.start
+        when = item.when if item.has_time else _day(item.when.astimezone(PARIS).date())
+        yield DateCandidate(when, BYLINE, item.has_time, label == "updated"), label
+    if found:
+        return
+    for element in chunk.times:  # "<time datetime>" outside the main article
+        candidate = machine_value(element.get("datetime"))
+        if candidate is not None:
+            label = _label(_fold(_before(element)))
+            yield (
+                DateCandidate(candidate.when, BYLINE, candidate.precise, label == "updated"),
+                label,
+            )
+
+
+def _label(words: str) -> str:
+    if _UPDATE_WORDS.search(words):
+        return "updated"
+    if _PUBLISH_WORDS.search(words):
+        return "published"
+    return ""
+
+
+# -- the days a page prints -------------------------------------------------------------
+
+_URL_DAY = re.compile(r"/(20\d\d|19\d\d)[/-](\d\d)[/-](\d\d)(?:[/-]|\.html?|$)")
+
+
+def _printed_days(chunks: list[_Chunk], url: str) -> frozenset[date]:
+    days: set[date] = set()
+    match = _URL_DAY.search(urlsplit(url).path)
+    if match:
+        with contextlib.suppress(ValueError):  # "/2026/13/45/" is no day
+            days.add(date(*map(int, match.groups())))
+    text = " ".join(chunk.text for chunk in chunks)
+    for stamp in find_french_dates(text, datetime(2000, 1, 1, tzinfo=UTC)):
+        days.add(stamp.astimezone(PARIS).date())
+        days.add(stamp.date())
+    return frozenset(days)
