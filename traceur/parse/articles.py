@@ -17,7 +17,14 @@ import trafilatura
 
 from traceur.document import parse_utc
 from traceur.parse.posts import post_texts
-from traceur.parse.pubdate import DateCandidate, DateChoice, choose_date, feed_candidate, page_dates
+from traceur.parse.pubdate import (
+    FUTURE,
+    DateCandidate,
+    DateChoice,
+    choose_date,
+    feed_candidate,
+    page_dates,
+)
 from traceur.textnorm import strip_control
 
 log = logging.getLogger(__name__)
@@ -110,6 +117,8 @@ def extract_page(
         return None
     candidates = dates.with_heuristic(data.get("date"))
     choice = choose_date(candidates, fetched_at)
+    if choice.flag == FUTURE:
+        log.warning("%s: dated more than a day after its fetch; date kept from its metadata", url)
     return Extracted(
         title=title,
         text=text,

@@ -115,20 +115,24 @@ def feed_candidate(published_at: datetime | None) -> list[DateCandidate]:
 
 @dataclass(frozen=True)
 class PageDates:
-    """What a page says of its date: its own candidates, and the days it prints (in
-    its URL or its visible text), against which a heuristic guess is checked."""
+    """What a page says of its date: its own candidates, the days it prints (below its
+    title) against which a heuristic guess is checked, and the day its URL names."""
 
     candidates: tuple[DateCandidate, ...] = ()
     printed_days: frozenset[date] = frozenset()
+    url_day: date | None = None
 
     def with_heuristic(self, guess: str | None) -> tuple[DateCandidate, ...]:
         """The candidates, plus trafilatura's guess (``YYYY-MM-DD``) when the page
         prints that day: htmldate also reads years in asset URLs ("/2011/theme.css"),
-        and a guess that nothing visible backs is no date."""
+        and a guess that nothing visible backs is no date. Without one, the day the
+        page's URL names ("/2026/03/12/slug") is the guess."""
         stamp = parse_iso(guess, UTC) if guess else None
-        if stamp is None or stamp.date() not in self.printed_days:
+        backed = stamp.date() if stamp and stamp.date() in self.printed_days else None
+        day = backed or self.url_day
+        if day is None:
             return self.candidates
-        return (*self.candidates, DateCandidate(_day(stamp.date()), HEURISTIC, precise=False))
+        return (*self.candidates, DateCandidate(_day(day), HEURISTIC, precise=False))
 
 
 def page_dates(
@@ -142,9 +146,15 @@ def page_dates(
         *_meta_dates(tree, layout),
         *_microdata_dates(tree, layout),
         *_main_time_dates(layout),
-        *_byline_dates(chunks, fetched_at),
+        *_byline_dates(chunks, layout, fetched_at),
     ]
-    return PageDates(tuple(candidates), _printed_days(chunks, url))
+    days = _printed_days(chunks[_title_index(chunks) + 1 :])
+    day = _url_day(url)
+    return PageDates(tuple(candidates), days | {day} if day else days, day)
+
+
+def _title_index(chunks: list[_Chunk]) -> int:
+    return next((i for i, chunk in enumerate(chunks) if chunk.is_title), -1)
 
 
 def _day(day: date) -> datetime:
@@ -228,8 +238,11 @@ class _Layout:
 
     @staticmethod
     def _in_furniture(element: lxml.html.HtmlElement) -> bool:
+        """In the site's header, menus, sidebars or footer (not the article's own)."""
         return any(
-            a.tag in ("header", "nav", "aside", "footer") and not _has_article_below(a)
+            a.tag in ("header", "nav", "aside", "footer")
+            and not _has_article_below(a)
+            and not any(up.tag in ("article", "main") for up in a.iterancestors())
             for a in element.iterancestors()
         )
 
@@ -510,20 +523,37 @@ _AFTER_TITLE = 10
 _BYLINE_CHARS = 220
 
 
-def _byline_dates(chunks: list[_Chunk], fetched_at: datetime | None) -> list[DateCandidate]:
-    start = next((i for i, chunk in enumerate(chunks) if chunk.is_title), None)
-    if start is None:
+def _byline_dates(
+    chunks: list[_Chunk], layout: _Layout, fetched_at: datetime | None
+) -> list[DateCandidate]:
+    """Dates printed near the title: labelled publication dates first, then unlabelled
+    ones (below the title before above it), update dates last."""
+    start = _title_index(chunks)
+    if start < 0:
         return []
-    near = chunks[max(0, start - _BEFORE_TITLE) : start + _AFTER_TITLE + 1]
+    below = chunks[start + 1 : start + _AFTER_TITLE + 1]
+    above = chunks[max(0, start - _BEFORE_TITLE) : start][::-1]
     published: list[DateCandidate] = []
     plain: list[DateCandidate] = []
     updated: list[DateCandidate] = []
-    for chunk in near:
-        if chunk.is_title or len(chunk.text) > _BYLINE_CHARS:
+    for chunk in [*below, *above]:
+        if len(chunk.text) > _BYLINE_CHARS:
             continue
+        masthead = chunk in above and not _inside(layout.main, chunk.element)
         for candidate, label in _chunk_dates(chunk, fetched_at):
-            {"published": published, "updated": updated}.get(label, plain).append(candidate)
+            if label == "published":
+                published.append(candidate)
+            elif label == "updated":
+                updated.append(candidate)
+            elif masthead and not candidate.precise:
+                continue  # "Mardi 20 octobre 2026" over the site's header is today's date
+            elif _bylinish(chunk):
+                plain.append(candidate)
     return [*published, *plain, *updated]
+
+
+def _inside(container: lxml.html.HtmlElement | None, element: lxml.html.HtmlElement) -> bool:
+    return container is not None and _contains(container, element)
 
 
 def _chunk_dates(chunk: _Chunk, fetched_at: datetime | None) -> Iterator[tuple[DateCandidate, str]]:
@@ -546,6 +576,18 @@ def _chunk_dates(chunk: _Chunk, fetched_at: datetime | None) -> Iterator[tuple[D
             )
 
 
+_BYLINE_MARKS = re.compile(r"date|time|meta|byline|publi|auteur|author|signature|dateline|posted")
+_SHORT_BYLINE = 60
+
+
+def _bylinish(chunk: _Chunk) -> bool:
+    """An unlabelled date is a byline when it stands alone or in a block marked as one;
+    a short sentence of the article ("Le conseil se réunira le 20 mars.") is not."""
+    if len(chunk.text) <= _SHORT_BYLINE or chunk.times:
+        return True
+    return any(_BYLINE_MARKS.search(mark) for mark in _marks(chunk.element))
+
+
 def _label(words: str) -> str:
     if _UPDATE_WORDS.search(words):
         return "updated"
@@ -559,12 +601,17 @@ def _label(words: str) -> str:
 _URL_DAY = re.compile(r"/(20\d\d|19\d\d)[/-](\d\d)[/-](\d\d)(?:[/-]|\.html?|$)")
 
 
-def _printed_days(chunks: list[_Chunk], url: str) -> frozenset[date]:
-    days: set[date] = set()
-    match = _URL_DAY.search(urlsplit(url).path)
+def _url_day(url: str) -> date | None:
+    parts = urlsplit(url)
+    match = _URL_DAY.search(f"{parts.path}?{parts.query}")
     if match:
         with contextlib.suppress(ValueError):  # "/2026/13/45/" is no day
-            days.add(date(*map(int, match.groups())))
+            return date(*map(int, match.groups()))
+    return None
+
+
+def _printed_days(chunks: list[_Chunk]) -> frozenset[date]:
+    days: set[date] = set()
     text = " ".join(chunk.text for chunk in chunks)
     for stamp in find_french_dates(text, datetime(2000, 1, 1, tzinfo=UTC)):
         days.add(stamp.astimezone(PARIS).date())
