@@ -208,6 +208,8 @@ def test_feed_entry_beats_the_printed_byline() -> None:
         ("Mis en ligne le 1er juillet 2026 à 7 h 40", datetime(2026, 7, 1, 5, 40)),
         ("12.03.2026 - 14:05", datetime(2026, 3, 12, 13, 5)),
         ("jeudi 12 mars 2026, 14:05", datetime(2026, 3, 12, 13, 5)),
+        ("Posté le 2 mars 2026 • 10:30", datetime(2026, 3, 2, 9, 30)),
+        ("12 mars 2026 | 14h05", datetime(2026, 3, 12, 13, 5)),
         ("Publié il y a 3 heures", datetime(2026, 11, 18, 6, 30)),
         ("il y a 25 minutes", datetime(2026, 11, 18, 9, 5)),
         ("Publié hier à 18h30", datetime(2026, 11, 17, 17, 30)),
@@ -430,6 +432,7 @@ def test_labelled_date_set_reaches_its_pinned_floor() -> None:
         "iso_offset",
         "future_hours",
         "future_weeks",
+        "held_out",
     } <= families
 
 

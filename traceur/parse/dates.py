@@ -104,7 +104,9 @@ _DATE_PATTERNS = (
 )
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _TIME = re.compile(
-    r"^\s*(?:,|a|-|@|at|vers)?\s*,?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?:\s*:\s*(\d{2}))?(?!\d)"
+    # "12 mars 2026 • 14:05", "… | 14h05": bylines set the time apart with a bullet or a bar.
+    r"^\s*(?:,|a|-|@|at|vers|\u2022|\u00b7|\|)?\s*,?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?"
+    r"(?:\s*:\s*(\d{2}))?(?!\d)"
 )
 _ISO_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 

@@ -141,7 +141,32 @@ def iso_new_york(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo("America/New_York")).isoformat(timespec="seconds")
 
 
+SHORT_MONTHS = "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.".split()
+
+
+def fr_abbrev(moment: datetime) -> str:
+    day = local(moment)
+    return f"{day.day} {SHORT_MONTHS[day.month - 1]} {day.year} à {day:%H}h{day:%M}"
+
+
+def fr_bullet(moment: datetime) -> str:
+    return f"{fr_day(moment)} • {local(moment):%H:%M}"
+
+
+def fr_dashes(moment: datetime) -> str:
+    return f"{local(moment):%d-%m-%Y à %Hh%M}"
+
+
 PRINTED: tuple[Callable[[datetime], str], ...] = (fr_long, fr_spaced, fr_slash, fr_dots, fr_weekday)
+# Forms the rules were not tuned on: the held-out batch uses them too.
+HELD_OUT_PRINTED = (*PRINTED, fr_abbrev, fr_bullet, fr_dashes)
+FIRST_BATCH = 150
+
+
+def printed(n: int) -> tuple[Callable[[datetime], str], ...]:
+    return PRINTED if n <= FIRST_BATCH else HELD_OUT_PRINTED
+
+
 MACHINE: tuple[Callable[[datetime], str], ...] = (
     iso_local,
     iso_z,
@@ -310,10 +335,18 @@ HOSTS = {
     "typo3": "www.monts-arree-departement.example",
     "dotclear": "tribune-du-canton.example",
 }
+# Styles written after the rules were frozen, measured once as written (see README.md).
+HELD_OUT_HOSTS = {
+    "nextjs": "www.fil-citoyen.example",
+    "webflow": "www.marais-vivant.example",
+    "plume": "plume-publique.example",
+    "wixlike": "www.bourg-saint-aignan.example",
+}
+ALL_HOSTS = {**HOSTS, **HELD_OUT_HOSTS}
 
 
 def page_url(style: str, article: Article, published: datetime, n: int) -> str:
-    host = HOSTS[style]
+    host = ALL_HOSTS[style]
     day = local(published)
     shapes = {
         "spip": f"/spip.php?article{300 + n}",
@@ -326,6 +359,10 @@ def page_url(style: str, article: Article, published: datetime, n: int) -> str:
         "agency": f"/depeche/{8000 + n}",
         "typo3": f"/actualites/detail/{article.slug}",
         "dotclear": f"/index.php?post/{day:%Y/%m/%d}/{article.slug}",
+        "nextjs": f"/territoires/{article.slug}-{n:x}",
+        "webflow": f"/actus/{article.slug}",
+        "plume": f"/@collectif/{article.slug}-{n * 7919:x}",
+        "wixlike": f"/post/{article.slug}",
     }
     return f"https://{host}{shapes[style]}"
 
@@ -350,6 +387,10 @@ def byline(style: str, text: str, machine: str | None = None, cls: str = "publis
         "agency": f"<p class='dateline'>{inner}</p>",
         "typo3": f"<span class='news-list-date'>{inner}</span>",
         "dotclear": inner,
+        "nextjs": f"<span class='Byline_date__b1Vd8'>{inner}</span>",
+        "webflow": f"<div class='text-date'>{inner}</div>",
+        "plume": f"<span data-testid='storyPublishDate'>{inner}</span>",
+        "wixlike": f"<span data-hook='time-ago'>{inner}</span>",
     }
     return wraps[style]
 
@@ -491,9 +532,10 @@ def scenario_day_only(
 def scenario_byline(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
     published = moment_in_2026(rng)
     page, plan = setting(rng, style, article, n, published, truth=published, traps=["byline"])
-    printed = PRINTED[n % len(PRINTED)](published)
+    forms = printed(n)
+    text = forms[n % len(forms)](published)
     lead = ("Publié le ", "Mis en ligne le ", "le ", "", "Posté le ")[n % 5]
-    page.byline = byline(style, f"{lead}{printed}")
+    page.byline = byline(style, f"{lead}{text}")
     return page, plan
 
 
@@ -680,7 +722,8 @@ def scenario_sitemap_day(
         entry_via="sitemap",
         traps=["sitemap_day"],
     )
-    page.byline = byline(style, f"Publié le {PRINTED[n % len(PRINTED)](published)}")
+    forms = printed(n)
+    page.byline = byline(style, f"Publié le {forms[n % len(forms)](published)}")
     return page, plan
 
 
@@ -726,7 +769,6 @@ def utc_text(moment: datetime | None) -> str | None:
 
 
 def main() -> None:
-    rng = random.Random(2026)
     texts = yaml.safe_load((HERE / "texts.yaml").read_text(encoding="utf-8"))
     articles = [
         Article(t["slug"], t["title"], t["author"], t["section"], tuple(t["paragraphs"]))
@@ -736,27 +778,28 @@ def main() -> None:
     pages_dir.mkdir(exist_ok=True)
     for old in pages_dir.glob("*.html"):
         old.unlink()
-    manifest = []
-    n = 0
-    for scenario in SCENARIOS:
-        for style in HOSTS:
-            n += 1
-            article = articles[(n * 7) % len(articles)]
-            page, plan = scenario(rng, style, article, n)
-            html = render(style, page)
-            (pages_dir / f"{plan.name}.html").write_text(html, encoding="utf-8")
-            manifest.append(
-                {
-                    "page": f"pages/{plan.name}.html",
-                    "url": plan.url,
-                    "fetched_at": utc_text(plan.fetched_at),
-                    "entry": utc_text(plan.entry),
-                    "entry_via": plan.entry_via,
-                    "truth": utc_text(plan.truth),
-                    "flag": plan.flag,
-                    "traps": plan.traps,
-                }
-            )
+    manifest: list[dict[str, Any]] = []
+    batches = ((random.Random(2026), HOSTS), (random.Random(2027), HELD_OUT_HOSTS))
+    for rng, hosts in batches:
+        for scenario in SCENARIOS:
+            for style in hosts:
+                n = len(manifest) + 1
+                article = articles[(n * 7) % len(articles)]
+                page, plan = scenario(rng, style, article, n)
+                html = render(style, page)
+                (pages_dir / f"{plan.name}.html").write_text(html, encoding="utf-8")
+                manifest.append(
+                    {
+                        "page": f"pages/{plan.name}.html",
+                        "url": plan.url,
+                        "fetched_at": utc_text(plan.fetched_at),
+                        "entry": utc_text(plan.entry),
+                        "entry_via": plan.entry_via,
+                        "truth": utc_text(plan.truth),
+                        "flag": plan.flag,
+                        "traps": [*plan.traps, *(["held_out"] if n > FIRST_BATCH else [])],
+                    }
+                )
     header = (
         "# The labelled publication-date set, written by make_set.py (see README.md).\n"
         "# truth: the true publication instant in UTC (a day-only date: 00:00 UTC of its day;\n"
