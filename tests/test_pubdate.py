@@ -151,6 +151,47 @@ def test_json_ld_of_another_article_on_the_page_is_not_this_pages_date() -> None
     assert result.published_at == datetime(2026, 11, 16, 20, 5, tzinfo=UTC)
 
 
+def test_json_ld_naming_no_url_is_preferred_over_one_naming_another_page() -> None:
+    other = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "url": "https://www.lechodesgrèves.example/sport/autre-sujet",
+        "datePublished": "2025-06-14T09:00:00+02:00",
+    }
+    own = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "datePublished": "2026-11-16T21:05:00+01:00",
+    }
+
+    result = extracted(page(head=json_ld(other, own)))
+
+    assert result.published_at == datetime(2026, 11, 16, 20, 5, tzinfo=UTC)
+
+
+def test_wordpress_time_marked_published_and_updated_is_the_publication() -> None:
+    byline = (
+        "<span class='posted-on'><time class='entry-date published updated' "
+        "datetime='2026-11-17T08:15:00+01:00'>17 novembre 2026</time></span>"
+    )
+
+    assert published(page(byline=byline), entry=FEED_MINUTE) == datetime(
+        2026, 11, 17, 7, 15, tzinfo=UTC
+    )
+
+
+def test_blog_whose_h1_is_the_site_name_finds_the_byline_under_the_post_title() -> None:
+    html = f"""<html lang="fr"><head><title>Le parking de l'Étang, encore - Tribune</title>
+<link rel='stylesheet' href='/themes/2012/style.css'></head><body>
+<div id="top"><h1><a href="/">Tribune</a></h1><p>Le blog d'un habitant</p></div>
+<div id="colonne"><p>Le marché couvert, 02/10/2026 à 08:00</p></div>
+<div id="content"><div class="post"><h2 class="post-title">Le parking de l'Étang, encore</h2>
+<p class="post-info">Par Yves, le mardi 17 novembre 2026, 21:40 - Urbanisme</p>
+<div class="post-content">{BODY}</div></div></div></body></html>"""
+
+    assert extracted(html).published_at == datetime(2026, 11, 17, 20, 40, tzinfo=UTC)
+
+
 def test_article_published_time_in_english_iso_with_an_offset() -> None:
     head = "<meta property='article:published_time' content='2026-11-17 14:05:00 -0500'>"
 

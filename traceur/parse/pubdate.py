@@ -211,6 +211,7 @@ _ARTICLE_TYPES = frozenset(
     "SocialMediaPosting DiscussionForumPosting TechArticle Report SatiricalArticle".split()
 )
 _PAGE_TYPES = frozenset(("WebPage", "ItemPage"))
+_TITLE_CHARS = 15  # shorter headings ("Actualités") say nothing of which is the headline
 
 
 def _marks(element: lxml.html.HtmlElement) -> Iterator[str]:
@@ -229,7 +230,20 @@ class _Layout:
         self.main = self._find_main()
 
     def _find_title(self) -> lxml.html.HtmlElement | None:
+        """The headline: the longest heading that the page's <title> repeats (blog
+        engines put the site's name in <h1> and the post's in <h2>), else the first
+        <h1> of the article or main element, else the first <h1> out of the furniture."""
         headings = [h for h in self.tree.iter("h1") if not self._in_furniture(h)]
+        page_title = _fold(self.tree.findtext(".//title") or "")
+        named = [
+            h
+            for h in self.tree.iter("h1", "h2")
+            if len(_fold(h.text_content())) >= _TITLE_CHARS
+            and _fold(h.text_content()) in page_title
+            and not self._in_furniture(h)
+        ]
+        if named:
+            return max(named, key=lambda h: len(_fold(h.text_content())))
         inside = [
             h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())
         ]
@@ -424,15 +438,27 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 
 def _main_item(articles: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
-    """The article of this page: the one whose URL is the page's, else the first."""
+    """The article of this page: the one whose URL is the page's, else the first that
+    names no other page."""
     page = _bare_url(url)
+    elsewhere = []
     for article in articles:
-        entity = article.get("mainEntityOfPage")
-        refs = [article.get("url"), article.get("@id")]
-        refs += [entity.get("@id"), entity.get("url")] if isinstance(entity, dict) else [entity]
-        if any(isinstance(ref, str) and _bare_url(ref) == page for ref in refs):
+        refs = {_bare_url(ref) for ref in _references(article)}
+        if page in refs:
             return article
-    return articles[0] if articles else None
+        # An "@id" with a fragment ("…#article") is the page's own.
+        if refs - {""}:
+            elsewhere.append(article)
+    chosen = [article for article in articles if article not in elsewhere] or articles
+    return chosen[0] if chosen else None
+
+
+def _references(article: dict[str, Any]) -> list[str]:
+    entity = article.get("mainEntityOfPage")
+    refs = [article.get("url"), entity]
+    if isinstance(entity, dict):
+        refs += [entity.get("@id"), entity.get("url")]
+    return [ref for ref in refs if isinstance(ref, str) and "://" in ref]
 
 
 def _bare_url(url: str) -> str:
@@ -479,12 +505,17 @@ def _main_time_dates(layout: _Layout) -> list[DateCandidate]:
         value = element.get("datetime")
         if value is None and element.get("pubdate") is None:
             continue
-        context = " ".join(
-            [element.get("class") or "", element.get("itemprop") or "", _before(element)]
-        )
-        modified = bool(_UPDATE_WORDS.search(_fold(context))) or "modif" in context.lower()
-        found.extend(_candidates([value or element.text_content()], modified))
+        found.extend(_candidates([value or element.text_content()], _is_update_time(element)))
     return found
+
+
+def _is_update_time(element: lxml.html.HtmlElement) -> bool:
+    """``<time class="updated">``, ``itemprop="dateModified"``, "Mis à jour le <time>";
+    WordPress writes ``class="published updated"`` on a post never updated."""
+    marks = f"{element.get('class') or ''} {element.get('itemprop') or ''}".lower()
+    if "published" in marks or "datepublished" in marks:
+        return False
+    return "modif" in marks or "updated" in marks or _label(_fold(_before(element))) == "updated"
 
 
 def _in_away_zone_below(
@@ -558,10 +589,10 @@ def _inside(container: lxml.html.HtmlElement | None, element: lxml.html.HtmlElem
 
 def _chunk_dates(chunk: _Chunk, fetched_at: datetime | None) -> Iterator[tuple[DateCandidate, str]]:
     folded, found = scan_french_dates(chunk.text, fetched_at)
-    previous_end = 0
+    previous_start = 0
     for item in found:
-        label = _label(folded[max(previous_end, item.start - 40) : item.start])
-        previous_end = item.start
+        label = _label(folded[max(previous_start, item.start - 40) : item.start])
+        previous_start = item.start
         when = item.when if item.has_time else _day(item.when.astimezone(PARIS).date())
         yield DateCandidate(when, BYLINE, item.has_time, label == "updated"), label
     if found:
@@ -589,11 +620,13 @@ def _bylinish(chunk: _Chunk) -> bool:
 
 
 def _label(words: str) -> str:
-    if _UPDATE_WORDS.search(words):
-        return "updated"
-    if _PUBLISH_WORDS.search(words):
-        return "published"
-    return ""
+    """ "published", "updated" or "": the nearest such word before a date decides
+    ("Mis à jour le 12/03 · Publié le" labels what follows as published)."""
+    update = max((m.end() for m in _UPDATE_WORDS.finditer(words)), default=-1)
+    publish = max((m.end() for m in _PUBLISH_WORDS.finditer(words)), default=-1)
+    if update < 0 and publish < 0:
+        return ""
+    return "updated" if update > publish else "published"
 
 
 # -- the days a page prints -------------------------------------------------------------
