@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -397,7 +397,7 @@ def byline(style: str, text: str, machine: str | None = None, cls: str = "publis
 
 # -- scenarios: where the true date is, and what stands around it ------------------------
 
-Scenario = Callable[[random.Random, str, Article, int], tuple[Page, Plan]]
+Scenario = Callable[["Slot"], tuple[Page, Plan]]
 
 
 def moment_in_2026(rng: random.Random) -> datetime:
@@ -410,10 +410,18 @@ def after(rng: random.Random, published: datetime, low: int = 20, high: int = 30
     return published + timedelta(minutes=rng.randint(low, high))
 
 
-def setting(
-    rng: random.Random, style: str, article: Article, n: int, published: datetime, **plan: Any
-) -> tuple[Page, Plan]:
+class Slot(NamedTuple):
+    """Where a page stands in the set: the random draws, its style, text and number."""
+
+    rng: random.Random
+    style: str
+    article: Article
+    n: int
+
+
+def setting(slot: Slot, published: datetime, **plan: Any) -> tuple[Page, Plan]:
     """The page and its plan, with the dated furniture a site of ``style`` shows."""
+    rng, style, article, n = slot
     url = page_url(style, article, published, n)
     fetched = plan.pop("fetched_at", None) or after(rng, published)
     page = Page(article, url)
@@ -434,16 +442,14 @@ def setting(
     return page, Plan(name, style, url, fetched, traps=traps, **plan)
 
 
-def scenario_json_ld(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_json_ld(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
     shape = n % 3
     modified = after(rng, published, 30, 600)
     entry = after(rng, published, 60, 900)  # a feed that gives its own (later) time
     page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+        slot,
         published,
         truth=published,
         entry=entry,
@@ -455,10 +461,11 @@ def scenario_json_ld(rng: random.Random, style: str, article: Article, n: int) -
     return page, plan
 
 
-def scenario_meta(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_meta(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
     modified = after(rng, published, 45, 2000)
-    page, plan = setting(rng, style, article, n, published, truth=published, traps=["updated"])
+    page, plan = setting(slot, published, truth=published, traps=["updated"])
     page.head = (
         f"<meta property='og:type' content='article'>"
         f"<meta property='article:modified_time' content='{iso_local(modified)}'>"
@@ -468,9 +475,10 @@ def scenario_meta(rng: random.Random, style: str, article: Article, n: int) -> t
     return page, plan
 
 
-def scenario_time(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_time(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
-    page, plan = setting(rng, style, article, n, published, truth=published, traps=["time"])
+    page, plan = setting(slot, published, truth=published, traps=["time"])
     page.byline = byline(style, fr_long(published), iso_local(published))
     if not page.teasers:
         page.teasers = teasers(rng, published)
@@ -478,25 +486,25 @@ def scenario_time(rng: random.Random, style: str, article: Article, n: int) -> t
     return page, plan
 
 
-def scenario_feed_only(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
-    published = moment_in_2026(rng)
-    page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+def scenario_feed_only(slot: Slot) -> tuple[Page, Plan]:
+    page, plan = undated_page(slot, "feed")
+    if slot.n % 2:
+        page.event = past_event(plan.truth or plan.fetched_at)
+        plan.traps.append("event_in_text")
+    return page, plan
+
+
+def undated_page(slot: Slot, via: str) -> tuple[Page, Plan]:
+    """A page that prints no date of its own; the feed or sitemap entry gives the minute."""
+    published = moment_in_2026(slot.rng)
+    return setting(
+        slot,
         published,
         truth=published,
         entry=published,
-        entry_via="feed",
+        entry_via=via,
         traps=["feed_only", "asset_year", "copyright"],
     )
-    if n % 2:
-        page.event = past_event(published)
-        plan.traps.append("event_in_text")
-    return page, plan
 
 
 def past_event(published: datetime) -> str:
@@ -504,15 +512,11 @@ def past_event(published: datetime) -> str:
     return f"Lors de la réunion du {fr_day(earlier)}, le sujet avait déjà été abordé."
 
 
-def scenario_day_only(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
+def scenario_day_only(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
     page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+        slot,
         published,
         truth=published,
         entry=published,
@@ -529,9 +533,10 @@ def scenario_day_only(
     return page, plan
 
 
-def scenario_byline(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_byline(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
-    page, plan = setting(rng, style, article, n, published, truth=published, traps=["byline"])
+    page, plan = setting(slot, published, truth=published, traps=["byline"])
     forms = printed(n)
     text = forms[n % len(forms)](published)
     lead = ("Publié le ", "Mis en ligne le ", "le ", "", "Posté le ")[n % 5]
@@ -539,10 +544,11 @@ def scenario_byline(rng: random.Random, style: str, article: Article, n: int) ->
     return page, plan
 
 
-def scenario_updated(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_updated(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
     modified = after(rng, published, 40, 1500)
-    page, plan = setting(rng, style, article, n, published, truth=published, traps=["updated"])
+    page, plan = setting(slot, published, truth=published, traps=["updated"])
     first, second = PRINTED[n % 3](published), PRINTED[(n + 1) % 3](modified)
     if n % 2:
         text = f"Mis à jour le {second} · Publié le {first}"
@@ -552,9 +558,8 @@ def scenario_updated(rng: random.Random, style: str, article: Article, n: int) -
     return page, plan
 
 
-def scenario_relative(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
+def scenario_relative(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     fetched = moment_in_2026(rng).replace(second=0)
     kind = n % 4
     if kind == 0:
@@ -573,10 +578,7 @@ def scenario_relative(
         published = wall.astimezone(UTC)
         text = f"Aujourd'hui à {wall:%H:%M}"
     page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+        slot,
         published,
         truth=published,
         fetched_at=fetched,
@@ -600,16 +602,18 @@ DST_MOMENTS = (
 )
 
 
-def scenario_dst(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_dst(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = DST_MOMENTS[n % len(DST_MOMENTS)].replace(tzinfo=PARIS).astimezone(UTC)
-    page, plan = setting(rng, style, article, n, published, truth=published, traps=["dst"])
+    page, plan = setting(slot, published, truth=published, traps=["dst"])
     page.byline = byline(style, f"Publié le {PRINTED[n % 3](published)}")
     return page, plan
 
 
-def scenario_iso(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_iso(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
-    page, plan = setting(rng, style, article, n, published, truth=published, traps=["iso_offset"])
+    page, plan = setting(slot, published, truth=published, traps=["iso_offset"])
     value = (iso_space_offset, iso_compact_offset, rfc2822, iso_new_york, iso_z_millis)[n % 5]
     name = ("date", "pubdate", "dcterms.created", "article:published_time", "publish-date")[n % 5]
     attribute = "property" if ":" in name else "name"
@@ -617,16 +621,12 @@ def scenario_iso(rng: random.Random, style: str, article: Article, n: int) -> tu
     return page, plan
 
 
-def scenario_future_hours(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
+def scenario_future_hours(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     fetched = moment_in_2026(rng)
     published = fetched + timedelta(hours=rng.randint(2, 20), minutes=rng.randint(0, 59))
     page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+        slot,
         published,
         truth=published,
         fetched_at=fetched,
@@ -636,19 +636,15 @@ def scenario_future_hours(
     return page, plan
 
 
-def scenario_future_weeks(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
+def scenario_future_weeks(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     real = moment_in_2026(rng)
     fetched = after(rng, real, 30, 600)
     ahead = real + timedelta(weeks=rng.randint(2, 8))
     kind = n % 3
     if kind == 0:  # structured, kept and flagged
         page, plan = setting(
-            rng,
-            style,
-            article,
-            n,
+            slot,
             ahead,
             truth=ahead,
             fetched_at=fetched,
@@ -658,10 +654,7 @@ def scenario_future_weeks(
         page.head = json_ld(article, page.url, iso_local(ahead), None, 0)
     elif kind == 1:  # a feed dated weeks ahead: the byline's date stands
         page, plan = setting(
-            rng,
-            style,
-            article,
-            n,
+            slot,
             real,
             truth=real,
             fetched_at=fetched,
@@ -672,10 +665,7 @@ def scenario_future_weeks(
         page.byline = byline(style, f"Publié le {fr_long(real)}")
     else:  # a printed date weeks ahead and nothing else: no date
         page, plan = setting(
-            rng,
-            style,
-            article,
-            n,
+            slot,
             real,
             truth=None,
             fetched_at=fetched,
@@ -685,16 +675,14 @@ def scenario_future_weeks(
     return page, plan
 
 
-def scenario_no_date(rng: random.Random, style: str, article: Article, n: int) -> tuple[Page, Plan]:
+def scenario_no_date(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
     # Where the site puts the day in its URLs (/2026/03/12/…), that day is the page's date.
     url_day = style in ("wordpress", "national", "dotclear")
     truth = datetime.combine(local(published).date(), datetime.min.time(), UTC)
     page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+        slot,
         published,
         truth=truth if url_day else None,
         traps=["url_day" if url_day else "no_date", "asset_year", "copyright"],
@@ -705,17 +693,13 @@ def scenario_no_date(rng: random.Random, style: str, article: Article, n: int) -
     return page, plan
 
 
-def scenario_sitemap_day(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
+def scenario_sitemap_day(slot: Slot) -> tuple[Page, Plan]:
+    rng, style, article, n = slot
     published = moment_in_2026(rng)
     day = local(published).date()
     lastmod = datetime(day.year, day.month, day.day, tzinfo=UTC)
     page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
+        slot,
         published,
         truth=published,
         entry=lastmod,
@@ -727,22 +711,8 @@ def scenario_sitemap_day(
     return page, plan
 
 
-def scenario_sitemap_minute(
-    rng: random.Random, style: str, article: Article, n: int
-) -> tuple[Page, Plan]:
-    published = moment_in_2026(rng)
-    page, plan = setting(
-        rng,
-        style,
-        article,
-        n,
-        published,
-        truth=published,
-        entry=published,
-        entry_via="sitemap",
-        traps=["feed_only", "asset_year", "copyright"],
-    )
-    return page, plan
+def scenario_sitemap_minute(slot: Slot) -> tuple[Page, Plan]:
+    return undated_page(slot, "sitemap")
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -785,7 +755,7 @@ def main() -> None:
             for style in hosts:
                 n = len(manifest) + 1
                 article = articles[(n * 7) % len(articles)]
-                page, plan = scenario(rng, style, article, n)
+                page, plan = scenario(Slot(rng, style, article, n))
                 html = render(style, page)
                 (pages_dir / f"{plan.name}.html").write_text(html, encoding="utf-8")
                 manifest.append(
