@@ -20,7 +20,8 @@ day. A date more than a day after the fetch is dropped for the next source, exce
 structured one, which is kept and flagged ``future``.
 
 A date without a time of day stands for its calendar day and is stored as 00:00 UTC of
-that day, so it reads as the day the page printed.
+that day, so it reads as the day the page printed. Where the title, the main article and
+the zones that are not it stand is ``traceur.parse.pagelayout``'s business.
 """
 
 from __future__ import annotations
@@ -39,7 +40,18 @@ import lxml.html
 from traceur.document import to_utc
 from traceur.parse.dates import PARIS, find_french_dates, parse_iso, scan_french_dates
 from traceur.parse.html import json_ld_objects, squash
-from traceur.textnorm import fold_plain
+from traceur.parse.pagelayout import (
+    ARTICLE_TYPES,
+    PAGE_TYPES,
+    PageLayout,
+    TextBlock,
+    away_below,
+    css_marks,
+    fold,
+    in_away_zone,
+    inside,
+    itemtype,
+)
 
 STRUCTURED = "structured"
 FEED = "feed"
@@ -139,7 +151,7 @@ def page_dates(
     tree: lxml.html.HtmlElement, url: str, fetched_at: datetime | None = None
 ) -> PageDates:
     """The structured and byline dates of the page ``tree`` fetched from ``url``."""
-    layout = _Layout(tree)
+    layout = PageLayout(tree)
     chunks = list(layout.chunks())
     candidates = [
         *_json_ld_dates(tree, url),
@@ -153,7 +165,7 @@ def page_dates(
     return PageDates(tuple(candidates), days | {day} if day else days, day)
 
 
-def _title_index(chunks: list[_Chunk]) -> int:
+def _title_index(chunks: list[TextBlock]) -> int:
     return next((i for i, chunk in enumerate(chunks) if chunk.is_title), -1)
 
 
@@ -188,159 +200,6 @@ def _named_day(text: str, stamp: datetime) -> date:
     return date(*map(int, match.groups())) if match else stamp.date()
 
 
-# -- the page's layout: the title, the main article, the zones that are not it ----------
-
-_SKIP_TAGS = frozenset("script style noscript template svg select textarea iframe".split())
-_BLOCK_TAGS = frozenset(
-    "p div li ul ol dl dt dd blockquote h1 h2 h3 h4 h5 h6 tr td th table section article "
-    "header footer aside figure figcaption address main nav form".split()
-)
-# Zones whose dates are someone else's: other articles, comments, the site's furniture.
-_AWAY_TAGS = frozenset(("aside", "nav", "form"))
-_AWAY_WORDS = re.compile(
-    r"(?:^|[-_])(?:comments?|commentaires?|reactions?|disqus|replies|sidebar|widgets?|"
-    r"related|similar|teasers?|popular|populaires?|trending|recommended|recommandes?|"
-    r"outbrain|taboola|newsletter|breadcrumbs?|ariane|share|sharing|partage|social|"
-    r"ads?|advert|publicite|promo|nav|navigation|menu|cookies?|consent|masthead|"
-    r"topbar|ticker|breaking|cards?|latest|dernieres?|archives?|lire|aussi|plus-lus|"
-    r"mostread|most-read|une|autres|agenda|footer|copyright|colophon)(?:$|[-_])"
-)
-_ARTICLE_TYPES = frozenset(
-    "Article NewsArticle BlogPosting ReportageNewsArticle AnalysisNewsArticle "
-    "OpinionNewsArticle BackgroundNewsArticle ReviewNewsArticle LiveBlogPosting "
-    "SocialMediaPosting DiscussionForumPosting TechArticle Report SatiricalArticle".split()
-)
-_PAGE_TYPES = frozenset(("WebPage", "ItemPage"))
-_TITLE_CHARS = 15  # shorter headings ("Actualités") say nothing of which is the headline
-
-
-def _marks(element: lxml.html.HtmlElement) -> Iterator[str]:
-    yield from f"{element.get('class') or ''} {element.get('id') or ''}".lower().split()
-
-
-class _Layout:
-    """Where the title and the main article stand, and which zones are not theirs."""
-
-    def __init__(self, tree: lxml.html.HtmlElement) -> None:
-        self.tree = tree
-        self.title = self._find_title()
-        self.keep = set(self.title.iterancestors()) if self.title is not None else set()
-        if self.title is not None:
-            self.keep.add(self.title)
-        self.main = self._find_main()
-
-    def _find_title(self) -> lxml.html.HtmlElement | None:
-        """The headline: the longest heading that the page's <title> repeats (blog
-        engines put the site's name in <h1> and the post's in <h2>), else the first
-        <h1> of the article or main element, else the first <h1> out of the furniture."""
-        headings = [h for h in self.tree.iter("h1") if not self._in_furniture(h)]
-        page_title = _fold(self.tree.findtext(".//title") or "")
-        named = [
-            h
-            for h in self.tree.iter("h1", "h2")
-            if len(_fold(h.text_content())) >= _TITLE_CHARS
-            and _fold(h.text_content()) in page_title
-            and not self._in_furniture(h)
-        ]
-        if named:
-            return max(named, key=lambda h: len(_fold(h.text_content())))
-        inside = [
-            h for h in headings if any(a.tag in ("article", "main") for a in h.iterancestors())
-        ]
-        chosen = inside or headings
-        return chosen[0] if chosen else None
-
-    @staticmethod
-    def _in_furniture(element: lxml.html.HtmlElement) -> bool:
-        """In the site's header, menus, sidebars or footer (not the article's own)."""
-        return any(
-            a.tag in ("header", "nav", "aside", "footer")
-            and not _has_article_below(a)
-            and not any(up.tag in ("article", "main") for up in a.iterancestors())
-            for a in element.iterancestors()
-        )
-
-    def _find_main(self) -> lxml.html.HtmlElement | None:
-        if self.title is None:
-            return None
-        ancestors = list(self.title.iterancestors())
-        for test in (
-            lambda a: a.tag == "article",
-            lambda a: _itemtype(a) in _ARTICLE_TYPES,
-            lambda a: a.tag == "main" or a.get("role") == "main",
-        ):
-            for ancestor in ancestors:
-                if test(ancestor):
-                    return ancestor
-        return None
-
-    def away(self, element: lxml.html.HtmlElement) -> bool:
-        """Is ``element`` a zone whose dates are not the main content's own?"""
-        if element in self.keep or not isinstance(element.tag, str):
-            return False
-        if element.tag in ("html", "body"):
-            return False
-        inside_main = self.main is not None and _contains(self.main, element)
-        if element.tag in _AWAY_TAGS or _itemtype(element) == "Comment":
-            return True
-        if element.tag in ("header", "footer") or element.tag == "article":
-            return not inside_main or element.tag == "article"  # a teaser inside the main
-        words = [w for w in _marks(element) if _AWAY_WORDS.search(w)]
-        return bool(words) and not (inside_main and all("footer" in w for w in words))
-
-    def chunks(self) -> Iterator[_Chunk]:
-        """The visible text of the page outside the away zones, one chunk per block."""
-        body = self.tree.find("body")
-        yield from self._walk(body if body is not None else self.tree)
-
-    def _walk(self, element: lxml.html.HtmlElement) -> Iterator[_Chunk]:
-        if not isinstance(element.tag, str) or element.tag in _SKIP_TAGS or self.away(element):
-            return
-        own: list[str] = [element.text or ""]
-        times: list[lxml.html.HtmlElement] = [element] if element.tag == "time" else []
-        for child in element:
-            if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
-                yield from self._flush(element, own, times)
-                own, times = [], []
-                yield from self._walk(child)
-            elif (
-                isinstance(child.tag, str) and child.tag not in _SKIP_TAGS and not self.away(child)
-            ):
-                own.append(" ".join(child.itertext()))
-                times.extend(child.iter("time"))
-            own.append(child.tail or "")
-        yield from self._flush(element, own, times)
-
-    def _flush(
-        self, element: lxml.html.HtmlElement, own: list[str], times: list[lxml.html.HtmlElement]
-    ) -> Iterator[_Chunk]:
-        text = squash(" ".join(own))
-        if text or times:
-            is_title = element is self.title
-            yield _Chunk(text, element, tuple(times), is_title)
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    text: str
-    element: lxml.html.HtmlElement
-    times: tuple[lxml.html.HtmlElement, ...]
-    is_title: bool
-
-
-def _has_article_below(element: lxml.html.HtmlElement) -> bool:
-    # A <header> that wraps the whole article (some themes do) is not the site's header.
-    return next(element.iter("article", "main"), None) is not None
-
-
-def _contains(ancestor: lxml.html.HtmlElement, element: lxml.html.HtmlElement) -> bool:
-    return element is ancestor or any(a is ancestor for a in element.iterancestors())
-
-
-def _itemtype(element: lxml.html.HtmlElement) -> str:
-    return (element.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1]
-
-
 # -- structured metadata --------------------------------------------------------------
 
 _PUBLISHED_META = (
@@ -373,11 +232,11 @@ _MODIFIED_META = (
 )
 
 
-def _meta_dates(tree: lxml.html.HtmlElement, layout: _Layout) -> list[DateCandidate]:
+def _meta_dates(tree: lxml.html.HtmlElement, layout: PageLayout) -> list[DateCandidate]:
     named: dict[str, list[str]] = {}
     for meta in tree.iter("meta"):
         name = (meta.get("property") or meta.get("name") or "").strip().lower()
-        if name and meta.get("itemprop") is None and not _in_away_zone(meta, layout):
+        if name and meta.get("itemprop") is None and not in_away_zone(meta, layout):
             named.setdefault(name, []).append(meta.get("content") or "")
     found = []
     for names, modified in ((_PUBLISHED_META, False), (_MODIFIED_META, True)):
@@ -397,22 +256,16 @@ def _candidates(values: Sequence[str], modified: bool = False) -> list[DateCandi
     return found
 
 
-def _in_away_zone(element: lxml.html.HtmlElement, layout: _Layout) -> bool:
-    return any(layout.away(a) for a in (element, *element.iterancestors()))
-
-
 def _json_ld_dates(tree: lxml.html.HtmlElement, url: str) -> list[DateCandidate]:
     objects = json_ld_objects(tree)
     nested = {id(value) for obj in objects for value in _nested_objects(obj)}
     top = [obj for obj in objects if id(obj) not in nested]
-    articles = [obj for obj in top if _types(obj) & _ARTICLE_TYPES]
-    for page in (obj for obj in top if _types(obj) & _PAGE_TYPES):
+    articles = [obj for obj in top if _types(obj) & ARTICLE_TYPES]
+    for page in (obj for obj in top if _types(obj) & PAGE_TYPES):
         entity = page.get("mainEntity")
-        if isinstance(entity, dict) and _types(entity) & _ARTICLE_TYPES:
+        if isinstance(entity, dict) and _types(entity) & ARTICLE_TYPES:
             articles.append(entity)
-    main = _main_item(articles, url) or next(
-        (obj for obj in top if _types(obj) & _PAGE_TYPES), None
-    )
+    main = _main_item(articles, url) or next((obj for obj in top if _types(obj) & PAGE_TYPES), None)
     if main is None:
         return []
     return [
@@ -471,18 +324,18 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in values if isinstance(v, (str, int))]
 
 
-def _microdata_dates(tree: lxml.html.HtmlElement, layout: _Layout) -> list[DateCandidate]:
+def _microdata_dates(tree: lxml.html.HtmlElement, layout: PageLayout) -> list[DateCandidate]:
     found = []
     for prop, modified in (("datePublished", False), ("dateModified", True)):
         for element in tree.xpath(f"//*[@itemprop='{prop}']"):
             scope = next(
                 (a for a in element.iterancestors() if a.get("itemscope") is not None), None
             )
-            if scope is not None and _itemtype(scope) not in _ARTICLE_TYPES | _PAGE_TYPES:
+            if scope is not None and itemtype(scope) not in ARTICLE_TYPES | PAGE_TYPES:
                 continue  # a comment's, a review's, an embedded video's
             if scope is not None and layout.title is not None and scope not in layout.keep:
                 continue  # another article's: a teaser
-            if _in_away_zone(element, layout):
+            if in_away_zone(element, layout):
                 continue
             value = element.get("datetime") or element.get("content") or element.text_content()
             found.extend(_candidates([value], modified))
@@ -495,12 +348,12 @@ _UPDATE_WORDS = re.compile(
 _PUBLISH_WORDS = re.compile(r"(?:publie|mis en ligne|poste|published|posted|cree le)")
 
 
-def _main_time_dates(layout: _Layout) -> list[DateCandidate]:
+def _main_time_dates(layout: PageLayout) -> list[DateCandidate]:
     if layout.main is None:
         return []
     found = []
     for element in layout.main.iter("time"):
-        if _in_away_zone_below(element, layout.main, layout):
+        if away_below(element, layout.main, layout):
             continue
         value = element.get("datetime")
         if value is None and element.get("pubdate") is None:
@@ -515,18 +368,7 @@ def _is_update_time(element: lxml.html.HtmlElement) -> bool:
     marks = f"{element.get('class') or ''} {element.get('itemprop') or ''}".lower()
     if "published" in marks or "datepublished" in marks:
         return False
-    return "modif" in marks or "updated" in marks or _label(_fold(_before(element))) == "updated"
-
-
-def _in_away_zone_below(
-    element: lxml.html.HtmlElement, top: lxml.html.HtmlElement, layout: _Layout
-) -> bool:
-    for ancestor in (element, *element.iterancestors()):
-        if ancestor is top:
-            return False
-        if layout.away(ancestor):
-            return True
-    return False
+    return "modif" in marks or "updated" in marks or _label(fold(_before(element))) == "updated"
 
 
 def _before(element: lxml.html.HtmlElement) -> str:
@@ -542,10 +384,6 @@ def _before(element: lxml.html.HtmlElement) -> str:
     return squash(" ".join(words))[-40:]
 
 
-def _fold(text: str) -> str:
-    return fold_plain(squash(text))
-
-
 # -- the printed byline -----------------------------------------------------------------
 
 # How far from the title a byline may stand, in blocks of text; a byline is short.
@@ -555,7 +393,7 @@ _BYLINE_CHARS = 220
 
 
 def _byline_dates(
-    chunks: list[_Chunk], layout: _Layout, fetched_at: datetime | None
+    chunks: list[TextBlock], layout: PageLayout, fetched_at: datetime | None
 ) -> list[DateCandidate]:
     """Dates printed near the title: labelled publication dates first, then unlabelled
     ones (below the title before above it), update dates last."""
@@ -570,7 +408,7 @@ def _byline_dates(
     for chunk in [*below, *above]:
         if len(chunk.text) > _BYLINE_CHARS:
             continue
-        masthead = chunk in above and not _inside(layout.main, chunk.element)
+        masthead = chunk in above and not inside(layout.main, chunk.element)
         for candidate, label in _chunk_dates(chunk, fetched_at):
             if label == "published":
                 published.append(candidate)
@@ -583,11 +421,9 @@ def _byline_dates(
     return [*published, *plain, *updated]
 
 
-def _inside(container: lxml.html.HtmlElement | None, element: lxml.html.HtmlElement) -> bool:
-    return container is not None and _contains(container, element)
-
-
-def _chunk_dates(chunk: _Chunk, fetched_at: datetime | None) -> Iterator[tuple[DateCandidate, str]]:
+def _chunk_dates(
+    chunk: TextBlock, fetched_at: datetime | None
+) -> Iterator[tuple[DateCandidate, str]]:
     folded, found = scan_french_dates(chunk.text, fetched_at)
     previous_start = 0
     for item in found:
@@ -600,7 +436,7 @@ def _chunk_dates(chunk: _Chunk, fetched_at: datetime | None) -> Iterator[tuple[D
     for element in chunk.times:  # "<time datetime>" outside the main article
         candidate = machine_value(element.get("datetime"))
         if candidate is not None:
-            label = _label(_fold(_before(element)))
+            label = _label(fold(_before(element)))
             yield (
                 DateCandidate(candidate.when, BYLINE, candidate.precise, label == "updated"),
                 label,
@@ -611,12 +447,12 @@ _BYLINE_MARKS = re.compile(r"date|time|meta|byline|publi|auteur|author|signature
 _SHORT_BYLINE = 60
 
 
-def _bylinish(chunk: _Chunk) -> bool:
+def _bylinish(chunk: TextBlock) -> bool:
     """An unlabelled date is a byline when it stands alone or in a block marked as one;
     a short sentence of the article ("Le conseil se réunira le 20 mars.") is not."""
     if len(chunk.text) <= _SHORT_BYLINE or chunk.times:
         return True
-    return any(_BYLINE_MARKS.search(mark) for mark in _marks(chunk.element))
+    return any(_BYLINE_MARKS.search(mark) for mark in css_marks(chunk.element))
 
 
 def _label(words: str) -> str:
@@ -643,7 +479,7 @@ def _url_day(url: str) -> date | None:
     return None
 
 
-def _printed_days(chunks: list[_Chunk]) -> frozenset[date]:
+def _printed_days(chunks: list[TextBlock]) -> frozenset[date]:
     days: set[date] = set()
     text = " ".join(chunk.text for chunk in chunks)
     for stamp in find_french_dates(text, datetime(2000, 1, 1, tzinfo=UTC)):
