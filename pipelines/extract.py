@@ -10,6 +10,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import PageItem
 from traceur.config import default_settings
 from traceur.parse.articles import FeedEntry, FetchedPage, NotADocument, extract
+from traceur.parse.pubdate import FUTURE
 
 
 class ExtractPipeline:
@@ -41,5 +42,7 @@ class ExtractPipeline:
             if self.stats is not None:
                 self.stats.inc_value("traceur/pages/not_a_document")
             raise DropItem(f"{item.url}: {exc}") from None
+        if item.extracted.date_flag == FUTURE and self.stats is not None:
+            self.stats.inc_value("traceur/dates/future")
         item.page = page
         return item

@@ -181,7 +181,8 @@ def make_document(page: FetchedPage, extracted: Extracted) -> Document:
     entry = page.entry
     title = extracted.title or (entry.title if entry else "")
     author = extracted.author or (entry.author if entry else None)
-    published = extracted.published_at or (entry.published_at if entry else None)
+    # The feed entry's date ranks between the page's metadata and its printed byline.
+    dates = extracted.publication(entry.published_at if entry else None, page.fetched_at)
     title = strip_control(title).strip()
     text = strip_control(extracted.text)
     return Document(
@@ -194,7 +195,7 @@ def make_document(page: FetchedPage, extracted: Extracted) -> Document:
         title=title,
         text=text,
         author=author,
-        published_at=published,
+        published_at=dates.published_at,
         fetched_at=parse_utc(page.fetched_at),
         lang=document_language(extracted.title, extracted.text, extracted.declared_lang),
         content_hash=content_hash(title, text),

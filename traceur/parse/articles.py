@@ -1,8 +1,8 @@
 """Main-content extraction: title, author, date, text and language of a fetched page.
 
-trafilatura does the heavy lifting (boilerplate removal); the page's own metadata
-(``article:published_time``, ``<time datetime>``, ``<html lang>``) is preferred when
-present because it carries the time of day and zone, where trafilatura keeps the day.
+trafilatura does the heavy lifting (boilerplate removal); the publication date is chosen
+by ``traceur.parse.pubdate`` (the page's metadata and byline first, trafilatura's guess
+last), and ``<html lang>`` is read from the page.
 """
 
 from __future__ import annotations
@@ -17,23 +17,18 @@ import trafilatura
 
 from traceur.document import parse_utc
 from traceur.parse.comments import comment_sections
-from traceur.parse.dates import parse_iso_utc
 from traceur.parse.posts import post_texts
+from traceur.parse.pubdate import (
+    FUTURE,
+    DateCandidate,
+    DateChoice,
+    choose_date,
+    feed_candidate,
+    page_dates,
+)
 from traceur.textnorm import strip_control
 
 log = logging.getLogger(__name__)
-
-_DATE_META = (
-    "article:published_time",
-    "og:published_time",
-    "datePublished",
-    "date",
-    "dc.date",
-    "dcterms.created",
-    "pubdate",
-    "publish-date",
-    "sailthru.date",
-)
 
 
 @dataclass(frozen=True)
@@ -45,30 +40,27 @@ class Extracted:
     # What the page declares (``<html lang>``); the document's language is read from its
     # words when it is built (traceur.enrich.language).
     declared_lang: str | None
+    # Where ``published_at`` came from (traceur.parse.pubdate: "structured", "byline",
+    # "heuristic"), ``"future"`` when it is more than a day ahead of the fetch, and every
+    # date the page gave, so that the feed entry's date can take its place in the order.
+    date_source: str | None = None
+    date_flag: str | None = None
+    date_candidates: tuple[DateCandidate, ...] = ()
+
+    def publication(self, entry_date: datetime | None, fetched_at: datetime | None) -> DateChoice:
+        """The publication date once the feed or sitemap entry's date is known."""
+        own = self.date_candidates
+        if not own and self.published_at is not None:  # built by hand, not by extract_page
+            own = (DateCandidate(self.published_at, self.date_source or "structured"),)
+        return choose_date([*own, *feed_candidate(entry_date)], fetched_at)
 
 
-def _page_metadata(tree: lxml.html.HtmlElement) -> tuple[datetime | None, str | None]:
-    published = None
-    for name in _DATE_META:
-        for node in tree.xpath(
-            f'//meta[@property="{name}" or @name="{name}" or @itemprop="{name}"]/@content'
-        ):
-            published = parse_iso_utc(str(node))
-            if published:
-                break
-        if published:
-            break
-    if published is None:
-        for node in tree.xpath("//article//time/@datetime | //time[@pubdate]/@datetime"):
-            published = parse_iso_utc(str(node))
-            if published:
-                break
-    lang = None
+def _declared_lang(tree: lxml.html.HtmlElement) -> str | None:
     for node in tree.xpath("/html/@lang | //meta[@http-equiv='content-language']/@content"):
         lang = str(node).split("-")[0].strip().lower() or None
         if lang:
-            break
-    return published, lang
+            return lang
+    return None
 
 
 def _drop_comment_sections(tree: lxml.html.HtmlElement) -> None:
@@ -79,7 +71,9 @@ def _drop_comment_sections(tree: lxml.html.HtmlElement) -> None:
             section.drop_tree()
 
 
-def extract_page(html: str, url: str, thread: bool = False) -> Extracted | None:
+def extract_page(
+    html: str, url: str, thread: bool = False, fetched_at: datetime | None = None
+) -> Extracted | None:
     """Extract the main content of ``html``; None when the page has no main text.
 
     Reader comments are never part of it, nor the buttons under them: they are their
@@ -87,6 +81,7 @@ def extract_page(html: str, url: str, thread: bool = False) -> Extracted | None:
 
     ``thread``: the page is a forum thread; its text is every post, not only the block
     a main-content extractor would keep. Its author is left empty (there is one per post).
+    ``fetched_at`` (default: now) dates "il y a 3 heures" and tells a future date.
     """
     html = strip_control(html)
     if not html.strip():
@@ -95,7 +90,8 @@ def extract_page(html: str, url: str, thread: bool = False) -> Extracted | None:
         tree = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return None
-    published, lang = _page_metadata(tree)
+    lang = _declared_lang(tree)
+    dates = page_dates(tree, url, fetched_at)
     # trafilatura drops <header> blocks as boilerplate, and with them the lead paragraph
     # that many CMSs put in the article's own <header> next to the headline.
     for header in tree.xpath("//article//header"):
@@ -131,10 +127,19 @@ def extract_page(html: str, url: str, thread: bool = False) -> Extracted | None:
             author = None
     if not text:
         return None
-    if published is None:
-        published = parse_iso_utc(data.get("date"))
+    candidates = dates.with_heuristic(data.get("date"))
+    choice = choose_date(candidates, fetched_at)
+    if choice.flag == FUTURE:
+        log.warning("%s: dated more than a day after its fetch; date kept from its metadata", url)
     return Extracted(
-        title=title, text=text, author=author, published_at=published, declared_lang=lang
+        title=title,
+        text=text,
+        author=author,
+        published_at=choice.published_at,
+        declared_lang=lang,
+        date_source=choice.source,
+        date_flag=choice.flag,
+        date_candidates=candidates,
     )
 
 
@@ -186,7 +191,9 @@ class NotADocument(Exception):
 
 def extract(page: FetchedPage, min_text_chars: int) -> Extracted:
     """Extract ``page``; raise ``NotADocument`` when it has too little text."""
-    extracted = extract_page(page.html, page.url, thread=page.kind == "forum_post")
+    extracted = extract_page(
+        page.html, page.url, thread=page.kind == "forum_post", fetched_at=page.fetched_at
+    )
     if extracted is None:
         raise NotADocument("no main text")
     if len(extracted.text) < min_text_chars:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -103,7 +104,9 @@ _DATE_PATTERNS = (
 )
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _TIME = re.compile(
-    r"^\s*(?:,|a|-|@|at|vers)?\s*,?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?(?:\s*:\s*(\d{2}))?(?!\d)"
+    # "12 mars 2026 • 14:05", "… | 14h05": bylines set the time apart with a bullet or a bar.
+    r"^\s*(?:,|a|-|@|at|vers|\u2022|\u00b7|\|)?\s*,?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?"
+    r"(?:\s*:\s*(\d{2}))?(?!\d)"
 )
 _ISO_START = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 
@@ -112,7 +115,8 @@ def parse_iso(value: str | None, tz: tzinfo = PARIS) -> datetime | None:
     """ISO 8601 → aware UTC; a value without zone is local time in ``tz`` (the site's)."""
     if not value or not _ISO_START.match(value):
         return None
-    text = value.strip().replace(" ", "T", 1)
+    # "2026-03-12 14:05:00 +0100": no space may stand before the offset for fromisoformat.
+    text = re.sub(r"\s+(?=[+-]\d\d:?\d\d$|[Zz]$)", "", value.strip()).replace(" ", "T", 1)
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text)
@@ -161,30 +165,51 @@ def find_french_dates(
     text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS
 ) -> list[datetime]:
     """Every date :func:`parse_french_date` understands in ``text``, in reading order."""
+    return [found.when for found in scan_french_dates(text, now, tz)[1]]
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """One date read in a text: when, where it starts in the folded text, and whether
+    the text gave its time of day (a bare "12 mars 2026" does not)."""
+
+    when: datetime
+    start: int
+    has_time: bool
+
+
+def scan_french_dates(
+    text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS
+) -> tuple[str, list[FoundDate]]:
+    """The folded text (lower case, no accents) and every date read in it, in reading
+    order, with its offset there: a caller can read the words before each date
+    ("publié le", "mis à jour le")."""
     if not text:
-        return []
+        return "", []
     folded = fold_plain(squash(text))
     matches: list[tuple[int, str, re.Match[str]]] = []
     for kind, pattern in _DATE_PATTERNS:
         matches.extend((match.start(), kind, match) for match in pattern.finditer(folded))
     matches.sort(key=lambda item: item[0])
-    dates: list[datetime] = []
+    dates: list[FoundDate] = []
     covered = -1
     for start, kind, match in matches:
         if start < covered:  # "2026-11-21" is also "11-21"…: one reading per span
             continue
         covered = match.end()
-        stamp = _date_from(folded, kind, match, now, tz)
-        if stamp is not None:
-            dates.append(stamp)
-    return dates
+        read = _date_from(folded, kind, match, now, tz)
+        if read is not None:
+            dates.append(FoundDate(read[0], start, read[1]))
+    return folded, dates
 
 
 def _date_from(
     folded: str, kind: str, match: re.Match[str], now: datetime | None, tz: ZoneInfo
-) -> datetime | None:
+) -> tuple[datetime, bool] | None:
+    """The date ``match`` reads, and whether it carries a time of day."""
     if kind == "iso":
-        return parse_iso(match.group(0), tz)
+        stamp = parse_iso(match.group(0), tz)
+        return (stamp, match.group(4) is not None) if stamp else None
     local_now = (now or datetime.now(UTC)).astimezone(tz)
     if kind == "ago":
         amount = {"un": 1, "une": 1, "quelques": 2}.get(match.group(1)) or int(match.group(1))
@@ -198,7 +223,7 @@ def _date_from(
             "jour": 86400,
             "semaine": 604800,
         }[unit]
-        return to_utc(local_now - timedelta(seconds=amount * seconds))
+        return to_utc(local_now - timedelta(seconds=amount * seconds)), seconds < 86400
     if kind == "relative":
         back = {"aujourd'hui": 0, "today": 0, "hier": 1, "yesterday": 1, "avant-hier": 2}[
             match.group(1)
@@ -231,7 +256,7 @@ def _date_from(
         local = datetime(year, month, dom, hour, minute, second, tzinfo=tz)
     except ValueError:
         return None
-    return to_utc(local)
+    return to_utc(local), bool(clock and int(clock.group(1)) < 24)
 
 
 TIMESTAMP_ATTRS = ("data-timestamp", "data-time", "data-unix", "data-epoch")
