@@ -43,6 +43,7 @@ def test_try_an_article_prints_its_type_author_paris_date_and_mentions_by_name(
     # Published 18:40 UTC on 5 November: 19:40 in Paris, winter time.
     assert "2026-11-05 19:40 CET (18:40 UTC)" in result.stdout
     assert "mentions: Claire Martin (" in result.stdout
+    assert "note: the article's date comes from the page's metadata" in lines
     assert not (settings.data_dir / "httpcache").exists()
     assert not Path(settings.store.removeprefix("sqlite:///")).exists()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,8 @@ def try_page(
       traceur try https://forum.exemple.fr/viewtopic.php?t=42 --watchlist watchlists/campagne.yaml
     """
     settings = settings_of(ctx)
+    # What the parsers would log (a date in the future, say) is part of the report below.
+    logging.getLogger("traceur").setLevel(logging.ERROR)
     watchlist = load_watchlist(watchlist_path or settings.watchlist)
     names = {c.id: c.name for c in watchlist.candidates} | {t.id: t.name for t in watchlist.topics}
     for number, fetched in enumerate(fetch_pages(settings, list(urls))):

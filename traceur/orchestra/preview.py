@@ -31,6 +31,12 @@ from traceur.watchlist.model import Watchlist
 
 SOURCE_ID = "try"
 API_ENGINES = ("discourse",)
+DATE_SOURCES = {
+    "structured": "the page's metadata",
+    "feed": "the feed entry",
+    "byline": "the printed byline",
+    "heuristic": "a guess the page's address or text backs",
+}
 
 
 @dataclass
@@ -142,4 +148,8 @@ def _article(html: str, url: str, now: datetime, min_text_chars: int) -> PagePre
     reason = "one main text" + (
         f" and {len(found.comments)} reader comments" if found.comments else ""
     )
-    return PagePreview(url, 200, "article", reason, documents=documents)
+    preview = PagePreview(url, 200, "article", reason, documents=documents)
+    source = DATE_SOURCES.get(extracted.date_source or "", "nowhere: no date found")
+    flag = ", more than a day after today (kept, flagged)" if extracted.date_flag else ""
+    preview.notes.append(f"the article's date comes from {source}{flag}")
+    return preview
