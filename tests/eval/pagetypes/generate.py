@@ -1,0 +1,60 @@
+"""Writes the page-type evaluation set: pages/<style>/<name>.html and labels.yaml.
+
+    .venv/bin/python -m tests.eval.pagetypes.generate
+
+The pages are committed; run this only to rebuild them after editing a style. Styles in
+HOLDOUT were written after the classifier's rules were frozen (see README.md)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from tests.eval.pagetypes._base import Style
+from tests.eval.pagetypes._styles_dev import Blogger, Ghost, Spip, WordPressYoast
+from tests.eval.pagetypes._styles_dev2 import DrupalNews, Hugo, JoomlaMairie
+
+HERE = Path(__file__).resolve().parent
+DEV: list[type[Style]] = [WordPressYoast, Ghost, Blogger, Spip, DrupalNews, JoomlaMairie, Hugo]
+HOLDOUT: list[type[Style]] = []
+
+
+def main() -> None:
+    pages_dir = HERE / "pages"
+    shutil.rmtree(pages_dir, ignore_errors=True)
+    labels = []
+    for style_class in DEV + HOLDOUT:
+        style = style_class()
+        (pages_dir / style.name).mkdir(parents=True)
+        for page in style.standard():
+            path = pages_dir / style.name / f"{page.name}.html"
+            path.write_text(page.html, encoding="utf-8")
+            labels.append(
+                {
+                    "file": f"pages/{style.name}/{page.name}.html",
+                    "style": style.name,
+                    "url": page.url,
+                    "is_document": page.is_document,
+                    "note": page.note,
+                }
+            )
+    manifest = {
+        "holdout": [style_class().name for style_class in HOLDOUT],
+        "pages": labels,
+    }
+    header = (
+        "# Labels of the page-type evaluation set, written by generate.py (see README.md).\n"
+        "# is_document: what a veille volunteer wants stored; listings, home pages, 'about',\n"
+        "# contact and legal pages are crawled through, not kept.\n"
+    )
+    (HERE / "labels.yaml").write_text(
+        header + yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=100),
+        encoding="utf-8",
+    )
+    print(f"{len(labels)} pages written")
+
+
+if __name__ == "__main__":
+    main()

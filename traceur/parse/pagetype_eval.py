@@ -1,0 +1,178 @@
+"""The page-type evaluation: precision and recall of "is a document" on labelled pages,
+overall, per site style and on the hold-out styles (written after the rules were frozen),
+checked against the floors of ``floors.yaml`` (section ``pages``).
+
+    python -m traceur.parse.pagetype_eval tests/eval/pagetypes [-v]
+
+The directory holds ``labels.yaml`` (``holdout``: style names; ``pages``: file, style,
+url, is_document, note) and the pages it names; the floors are read from the
+``floors.yaml`` of the directory or of its parent. Exit status 1 below a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from traceur.parse.pagetype import PageType, classify_page
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "pagetypes"
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, truth: bool, found: bool) -> None:
+        if truth and found:
+            self.tp += 1
+        elif found:
+            self.fp += 1
+        elif truth:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    @property
+    def size(self) -> int:
+        return self.tp + self.fp + self.fn + self.tn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass(frozen=True)
+class Mistake:
+    file: str
+    is_document: bool
+    found: PageType
+    note: str
+
+
+@dataclass
+class Report:
+    overall: Counts = field(default_factory=Counts)
+    holdout: Counts = field(default_factory=Counts)
+    by_style: dict[str, Counts] = field(default_factory=dict)
+    holdout_styles: list[str] = field(default_factory=list)
+    mistakes: list[Mistake] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+class LabelsError(ValueError):
+    """labels.yaml is missing, malformed or names a page that is not there."""
+
+
+def _labels(directory: Path) -> dict[str, Any]:
+    path = directory / "labels.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise LabelsError(f"{path}: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+        raise LabelsError(f"{path}: expected a mapping with a 'pages' list")
+    return data
+
+
+def evaluate(directory: Path) -> Report:
+    """Classify every labelled page of ``directory`` and score against the labels."""
+    data = _labels(directory)
+    report = Report(holdout_styles=list(data.get("holdout") or []))
+    for entry in data["pages"]:
+        path = directory / str(entry["file"])
+        if not path.is_file():
+            raise LabelsError(f"{directory / 'labels.yaml'}: no page {entry['file']}")
+        found = classify_page(path.read_text(encoding="utf-8"), str(entry["url"]))
+        truth = bool(entry["is_document"])
+        style = str(entry["style"])
+        for counts in (report.overall, report.by_style.setdefault(style, Counts())):
+            counts.add(truth, found.is_document)
+        if style in report.holdout_styles:
+            report.holdout.add(truth, found.is_document)
+        if found.is_document != truth:
+            report.mistakes.append(Mistake(str(entry["file"]), truth, found, str(entry["note"])))
+    report.failures = check_floors(report, _floors(directory))
+    return report
+
+
+def _floors(directory: Path) -> dict[str, Any]:
+    for candidate in (directory / "floors.yaml", directory.parent / "floors.yaml"):
+        if candidate.is_file():
+            data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+            pages = data.get("pages") if isinstance(data, dict) else None
+            if isinstance(pages, dict):
+                return pages
+    raise LabelsError(f"no floors.yaml with a 'pages' section next to {directory}")
+
+
+def check_floors(report: Report, floors: dict[str, Any]) -> list[str]:
+    failures = []
+    figures = {
+        "precision": report.overall.precision,
+        "recall": report.overall.recall,
+        "size": report.overall.size,
+        "styles": len(report.by_style),
+    }
+    for name, value in figures.items():
+        floor = floors.get(name)
+        if floor is not None and value < float(floor):
+            failures.append(f"FAIL: page {name} {value:.3f} is below its floor {float(floor):.3f}")
+    return failures
+
+
+def _row(name: str, counts: Counts) -> str:
+    documents = counts.tp + counts.fn
+    return (
+        f"{name:<22} {counts.size:>5} {documents:>5} {counts.precision:>9.3f} {counts.recall:>7.3f}"
+    )
+
+
+def render(report: Report, verbose: bool = False) -> str:
+    lines = [f"{'pages':<22} {'pages':>5} {'docs':>5} {'precision':>9} {'recall':>7}"]
+    lines.append(_row("all styles", report.overall))
+    for style in sorted(report.by_style):
+        mark = " (hold-out)" if style in report.holdout_styles else ""
+        lines.append(_row(f"  {style}{mark}"[:22], report.by_style[style]))
+    if report.holdout_styles:
+        lines.append(_row("hold-out styles only", report.holdout))
+    lines.append(f"{len(report.mistakes)} page(s) misclassified")
+    if verbose:
+        for mistake in report.mistakes:
+            said = "document" if mistake.found.is_document else mistake.found.kind_hint
+            truth = "document" if mistake.is_document else "not a document"
+            lines.append(f"  {mistake.file}: {truth} ({mistake.note}), classified {said}")
+            lines.append(f"      because: {mistake.found.reason}")
+    lines.extend(report.failures)
+    if not report.failures:
+        lines.append("PASS: every page-type figure reaches its floor (floors.yaml)")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Page-type (document or listing) evaluation against pinned floors."
+    )
+    parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every mistake")
+    args = parser.parse_args(argv)
+    report = evaluate(args.directory)
+    print(render(report, args.verbose))
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
