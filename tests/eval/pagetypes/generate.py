@@ -15,10 +15,17 @@ import yaml
 from tests.eval.pagetypes._base import Style
 from tests.eval.pagetypes._styles_dev import Blogger, Ghost, Spip, WordPressYoast
 from tests.eval.pagetypes._styles_dev2 import DrupalNews, Hugo, JoomlaMairie
+from tests.eval.pagetypes._styles_holdout import (
+    NationalNews,
+    Newsletter,
+    OverBlog,
+    PartySite,
+    WordPressAstra,
+)
 
 HERE = Path(__file__).resolve().parent
 DEV: list[type[Style]] = [WordPressYoast, Ghost, Blogger, Spip, DrupalNews, JoomlaMairie, Hugo]
-HOLDOUT: list[type[Style]] = []
+HOLDOUT: list[type[Style]] = [WordPressAstra, OverBlog, Newsletter, NationalNews, PartySite]
 
 
 def main() -> None:
