@@ -199,21 +199,61 @@ class _Reader:
         return parent
 
     def teaser_blocks(self) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
-        """Blocks of the page's own list, and blocks of related-links boxes."""
+        """Blocks of the page's own list, and blocks of related-links boxes: blocks headed
+        by a heading that leads to a leaf page, and runs of three or more look-alike
+        sibling blocks each holding a title link (lists whose titles are no headings)."""
         own: list[lxml.html.HtmlElement] = []
         away: list[lxml.html.HtmlElement] = []
         for heading in self.root.iter(*_HEADINGS):
             if not self.heading_link(heading):
                 continue
             block = self.block_of(heading)
-            if block is None or any(block is seen for seen in own + away):
-                continue
-            (away if _is_away(heading) else own).append(block)
+            if block is not None and not _overlaps(block, own + away):
+                (away if _is_away(heading) else own).append(block)
+        for block in self.repeated_link_blocks():
+            if not _overlaps(block, own + away):
+                (away if _is_away(block) else own).append(block)
         return own, away
 
-    def main_text(self, skipped: set[lxml.html.HtmlElement]) -> int:
-        """The densest block of text: each paragraph counts for its parent, half for its
-        grandparent (so entries of a live blog add up), outside teasers and boilerplate."""
+    def repeated_link_blocks(self) -> Iterator[lxml.html.HtmlElement]:
+        for parent in self.root.iter():
+            groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
+            for child in parent:
+                if _tag(child):
+                    groups.setdefault((_tag(child), child.get("class") or ""), []).append(child)
+            for members in groups.values():
+                linked = [m for m in members if len(members) >= 3 and self.title_link(m)]
+                if len(linked) >= 3 and len(linked) * 5 >= len(members) * 3:
+                    yield from linked
+
+    def title_link(self, block: lxml.html.HtmlElement) -> bool:
+        """The block is, or holds, a link of four words or more to a leaf page, and that
+        link is a title, not a few words linked inside running text."""
+        if _tag(block) == "a":
+            parent = block.getparent()
+            prose = [parent.text or ""] + [child.tail or "" for child in parent]
+            if len(squash(" ".join(prose))) >= 40:
+                return False
+            links = [block]
+        else:
+            links = list(block.iter("a"))
+        size = len(squash(block.text_content()))
+        for link in links:
+            words = squash(link.text_content())
+            if (
+                len(words.split()) >= 4
+                and len(words) * 4 >= size
+                and self.leaf_link(link.get("href"))
+            ):
+                return True
+        return False
+
+    def main_block(
+        self, skipped: set[lxml.html.HtmlElement]
+    ) -> tuple[int, lxml.html.HtmlElement | None]:
+        """The densest block of text and its size: each paragraph counts for its parent,
+        half for its grandparent (so entries of a live blog add up), outside teasers and
+        boilerplate."""
         scores: dict[lxml.html.HtmlElement, float] = {}
         for unit, length in self.text_units(skipped):
             parent = unit.getparent()
@@ -223,7 +263,10 @@ class _Reader:
             grandparent = parent.getparent()
             if grandparent is not None:
                 scores[grandparent] = scores.get(grandparent, 0.0) + length / 2
-        return int(max(scores.values(), default=0.0))
+        if not scores:
+            return 0, None
+        best = max(scores, key=lambda element: scores[element])
+        return int(scores[best]), best
 
     def text_units(
         self, skipped: set[lxml.html.HtmlElement]
@@ -243,17 +286,23 @@ class _Reader:
         return any(a in skipped for a in (element, *_ancestors(element))) or _is_away(element)
 
     def headline(self, skipped: set[lxml.html.HtmlElement]) -> bool:
-        for heading in self.root.iter("h1", "h2", "h3"):
-            words = squash(heading.text_content()).split()
-            if len(words) < 4 or self.skipped(heading, skipped):
-                continue
-            if any(
-                a.get("href") and not _same_page(absolute(self.base, a.get("href")) or "", self.url)
-                for a in heading.iter("a")
-            ):
-                continue
-            return not _LIST_HEADING.match(fold_plain(" ".join(words)))
+        """A title of its own: the page's first <h1> that links nowhere else (a logo in an
+        <h1> leads home), or without one the first such <h2>/<h3>; four words or more, and
+        not the name of a list ("Archives : novembre")."""
+        for levels in (("h1",), ("h2", "h3")):
+            for heading in self.root.iter(*levels):
+                if self.skipped(heading, skipped) or self.links_elsewhere(heading):
+                    continue
+                words = squash(heading.text_content()).split()
+                if levels == ("h1",) or len(words) >= 4:
+                    return len(words) >= 4 and not _LIST_HEADING.match(fold_plain(" ".join(words)))
         return False
+
+    def links_elsewhere(self, heading: lxml.html.HtmlElement) -> bool:
+        return any(
+            a.get("href") and not _same_page(absolute(self.base, a.get("href")) or "", self.url)
+            for a in heading.iter("a")
+        )
 
     def list_heading(self) -> str:
         for heading in self.root.iter("h1"):
@@ -285,15 +334,43 @@ class _Reader:
         return bool(self.root.xpath("//*[contains(@class, 'pagination') or @class='pager']"))
 
 
+def _overlaps(block: lxml.html.HtmlElement, others: list[lxml.html.HtmlElement]) -> bool:
+    """``block`` is one of ``others``, inside one, or holds one."""
+    for other in others:
+        if other is block or any(a is other for a in _ancestors(block)):
+            return True
+        if any(a is block for a in _ancestors(other)):
+            return True
+    return False
+
+
+def _trailing(
+    root: lxml.html.HtmlElement, main: lxml.html.HtmlElement, blocks: list[lxml.html.HtmlElement]
+) -> bool:
+    """Every block comes after the main text and outside it: the "more to read" under an
+    article, whatever its box is called."""
+    order = {element: position for position, element in enumerate(root.iter())}
+    return all(
+        order.get(block, -1) > order.get(main, 0) and not any(a is main for a in _ancestors(block))
+        for block in blocks
+    )
+
+
 def read_structure(root: lxml.html.HtmlElement, url: str) -> Structure:
     """What the layout of ``root`` (fetched from ``url``) says, without modifying it."""
     reader = _Reader(root, url)
     own, away = reader.teaser_blocks()
     skipped = set(own) | set(away)
+    main_text, main = reader.main_block(skipped)
+    teaser_text = sum(min(len(squash(block.text_content())), 600) for block in own)
+    # Teasers under a main text longer than all of them are its "read more", not a list.
+    dominant = main is not None and main_text >= 400 and main_text > teaser_text
+    if own and dominant and main is not None and _trailing(root, main, own):
+        own, teaser_text = [], 0
     return Structure(
         teasers=len(own),
-        teaser_text=sum(min(len(squash(block.text_content())), 600) for block in own),
-        main_text=reader.main_text(skipped),
+        teaser_text=teaser_text,
+        main_text=main_text,
         headline=reader.headline(skipped),
         list_heading=reader.list_heading(),
         dated=reader.dated(skipped),
