@@ -38,6 +38,7 @@ bench: $(STAMP)
 ## make eval: tagging and clustering precision/recall on the labelled corpus of tests/eval; fails below the pinned floors
 eval: $(STAMP)
 	$(PY) -m traceur.enrich.evaluate tests/eval
+	$(PY) -m traceur.enrich.pagetype_eval tests/eval/pagetypes
 
 ## make typecheck: mypy, strict on every package (traceur, crawler, spiders, pipelines)
 typecheck: $(STAMP)

@@ -2,7 +2,7 @@
 overall, per site style and on the hold-out styles (written after the rules were frozen),
 checked against the floors of ``floors.yaml`` (section ``pages``).
 
-    python -m traceur.parse.pagetype_eval tests/eval/pagetypes [-v]
+    python -m traceur.enrich.pagetype_eval tests/eval/pagetypes [-v]
 
 The directory holds ``labels.yaml`` (``holdout``: style names; ``pages``: file, style,
 url, is_document, note) and the pages it names; the floors are read from the
@@ -20,16 +20,16 @@ from typing import Any
 
 import yaml
 
+from traceur.enrich.evaluate import Score
 from traceur.parse.pagetype import PageType, classify_page
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "tests" / "eval" / "pagetypes"
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class Counts(Score):
+    """Counts of "is a document" decisions; ``tn`` are listings left out, rightly."""
+
     tn: int = 0
 
     def add(self, truth: bool, found: bool) -> None:
@@ -45,14 +45,6 @@ class Counts:
     @property
     def size(self) -> int:
         return self.tp + self.fp + self.fn + self.tn
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 @dataclass(frozen=True)
