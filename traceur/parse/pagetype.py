@@ -8,7 +8,7 @@ title such as "Mentions légales", JSON-LD and microdata types, OpenGraph, then 
 structure (teasers linking to leaf pages against one main text, a headline of its own, a
 publication date, ``rel=next`` pagination), and last, as a weak hint, the shape of its URL.
 Structure lives in ``pagetype_structure``; the evaluation on labelled pages in
-``pagetype_eval``.
+``traceur.enrich.pagetype_eval``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import lxml.html
 
 from traceur.parse.html import json_ld_objects, parse_html, squash
-from traceur.parse.pagetype_structure import Structure, read_structure
+from traceur.parse.pagetype_structure import Structure, is_away, read_structure
 from traceur.textnorm import fold_plain
 
 
@@ -149,12 +149,24 @@ _STATIC_SLUG = frozenset(
 )
 
 
-def _static_page_signals(root: lxml.html.HtmlElement, url: str) -> list[_Signal]:
+def _title(root: lxml.html.HtmlElement) -> str:
+    """The page's own title: its first <h1>, or when the <h1> is the site's logo (a
+    link), its first <h2> outside navigation and sidebars (Dotclear, Blogger)."""
     for heading in root.iter("h1"):
-        words = fold_plain(squash(heading.text_content()))
-        if words and len(words.split()) <= 6 and _STATIC_TITLE.match(words):
-            return [_Signal(-10, f"a page titled '{squash(heading.text_content())}'", True)]
+        if heading.find(".//a") is None:
+            return squash(heading.text_content())
         break
+    for heading in root.iter("h2"):
+        if heading.find(".//a") is None and not is_away(heading):
+            return squash(heading.text_content())
+    return ""
+
+
+def _static_page_signals(root: lxml.html.HtmlElement, url: str) -> list[_Signal]:
+    title = _title(root)
+    words = fold_plain(title)
+    if words and len(words.split()) <= 6 and _STATIC_TITLE.match(words):
+        return [_Signal(-10, f"a page titled '{title}'", True)]
     path = re.sub(r"[?#].*", "", url).rstrip("/")
     slug = path.rsplit("/", 1)[-1].lower()
     slug = re.sub(r"\.(html?|php)$", "", slug).strip("-_")

@@ -78,7 +78,7 @@ def _ancestors(element: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement
         parent = parent.getparent()
 
 
-def _is_away(element: lxml.html.HtmlElement) -> bool:
+def is_away(element: lxml.html.HtmlElement) -> bool:
     """Inside navigation, a sidebar, a footer, a form, comments or a related-links box."""
     for ancestor in (element, *_ancestors(element)):
         tag = _tag(ancestor)
@@ -209,10 +209,10 @@ class _Reader:
                 continue
             block = self.block_of(heading)
             if block is not None and not _overlaps(block, own + away):
-                (away if _is_away(heading) else own).append(block)
+                (away if is_away(heading) else own).append(block)
         for block in self.repeated_link_blocks():
             if not _overlaps(block, own + away):
-                (away if _is_away(block) else own).append(block)
+                (away if is_away(block) else own).append(block)
         return own, away
 
     def repeated_link_blocks(self) -> Iterator[lxml.html.HtmlElement]:
@@ -283,7 +283,7 @@ class _Reader:
             yield element, length
 
     def skipped(self, element: lxml.html.HtmlElement, skipped: set[lxml.html.HtmlElement]) -> bool:
-        return any(a in skipped for a in (element, *_ancestors(element))) or _is_away(element)
+        return any(a in skipped for a in (element, *_ancestors(element))) or is_away(element)
 
     def headline(self, skipped: set[lxml.html.HtmlElement]) -> bool:
         """A title of its own: the page's first <h1> that links nowhere else (a logo in an
