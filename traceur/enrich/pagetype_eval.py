@@ -60,7 +60,9 @@ class Report:
     overall: Counts = field(default_factory=Counts)
     holdout: Counts = field(default_factory=Counts)
     by_style: dict[str, Counts] = field(default_factory=dict)
-    holdout_styles: list[str] = field(default_factory=list)
+    # Hold-out styles by round (written after the rules were frozen, then changed).
+    rounds: dict[str, list[str]] = field(default_factory=dict)
+    by_round: dict[str, Counts] = field(default_factory=dict)
     mistakes: list[Mistake] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -83,7 +85,7 @@ def _labels(directory: Path) -> dict[str, Any]:
 def evaluate(directory: Path) -> Report:
     """Classify every labelled page of ``directory`` and score against the labels."""
     data = _labels(directory)
-    report = Report(holdout_styles=list(data.get("holdout") or []))
+    report = Report(rounds=_rounds(data.get("holdout")))
     for entry in data["pages"]:
         path = directory / str(entry["file"])
         if not path.is_file():
@@ -93,12 +95,21 @@ def evaluate(directory: Path) -> Report:
         style = str(entry["style"])
         for counts in (report.overall, report.by_style.setdefault(style, Counts())):
             counts.add(truth, found.is_document)
-        if style in report.holdout_styles:
-            report.holdout.add(truth, found.is_document)
+        for round_name, styles in report.rounds.items():
+            if style in styles:
+                report.holdout.add(truth, found.is_document)
+                report.by_round.setdefault(round_name, Counts()).add(truth, found.is_document)
         if found.is_document != truth:
             report.mistakes.append(Mistake(str(entry["file"]), truth, found, str(entry["note"])))
     report.failures = check_floors(report, _floors(directory))
     return report
+
+
+def _rounds(value: Any) -> dict[str, list[str]]:
+    """``holdout``: a list of styles, or rounds of them ({"round 1": [...], ...})."""
+    if isinstance(value, dict):
+        return {str(name): [str(style) for style in styles] for name, styles in value.items()}
+    return {"hold-out": [str(style) for style in value]} if value else {}
 
 
 def _floors(directory: Path) -> dict[str, Any]:
@@ -129,18 +140,21 @@ def check_floors(report: Report, floors: dict[str, Any]) -> list[str]:
 def _row(name: str, counts: Counts) -> str:
     documents = counts.tp + counts.fn
     return (
-        f"{name:<22} {counts.size:>5} {documents:>5} {counts.precision:>9.3f} {counts.recall:>7.3f}"
+        f"{name:<26} {counts.size:>5} {documents:>5} {counts.precision:>9.3f} {counts.recall:>7.3f}"
     )
 
 
 def render(report: Report, verbose: bool = False) -> str:
-    lines = [f"{'pages':<22} {'pages':>5} {'docs':>5} {'precision':>9} {'recall':>7}"]
+    lines = [f"{'pages':<26} {'pages':>5} {'docs':>5} {'precision':>9} {'recall':>7}"]
     lines.append(_row("all styles", report.overall))
     for style in sorted(report.by_style):
-        mark = " (hold-out)" if style in report.holdout_styles else ""
-        lines.append(_row(f"  {style}{mark}"[:22], report.by_style[style]))
-    if report.holdout_styles:
+        rounds = [name for name, styles in report.rounds.items() if style in styles]
+        mark = f" ({rounds[0]})" if rounds else ""
+        lines.append(_row(f"  {style}{mark}"[:26], report.by_style[style]))
+    if report.rounds:
         lines.append(_row("hold-out styles only", report.holdout))
+        for name, counts in report.by_round.items():
+            lines.append(_row(f"  hold-out {name}", counts))
     lines.append(f"{len(report.mistakes)} page(s) misclassified")
     if verbose:
         for mistake in report.mistakes:
