@@ -233,3 +233,36 @@ def test_an_empty_page_is_not_a_document(html: str) -> None:
     assert classify_page(html, "https://petit-lerac.example/") == PageType(
         False, "empty", "an empty or unreadable page"
     )
+
+
+def test_a_static_page_is_known_by_its_title_tag_when_its_heading_is_the_blogs_name() -> None:
+    html = (
+        "<html><head><title>À propos - Les notes d'Yvette</title></head><body><h1><a "
+        "href='/'>Les notes d'Yvette</a></h1><h3>À propos</h3>" + ARTICLE_TEXT + "</body></html>"
+    )
+
+    found = classify_page(html, "http://notes.example/pages/moi/index.html")
+
+    assert not found.is_document
+    assert found.reason.startswith("a page titled 'À propos'")
+
+
+def test_an_article_whose_title_starts_with_a_static_word_is_still_an_article() -> None:
+    html = page(
+        "<article><h1>Cookies : la CNIL sanctionne le site de la mairie de Lérac</h1>"
+        f'<time datetime="2026-11-20T08:00:00Z">20 novembre 2026</time>{ARTICLE_TEXT}</article>'
+    ).replace(
+        "<title>Le Petit Lérac</title>",
+        "<title>Cookies : la CNIL sanctionne le site de la mairie - Le Petit Lérac</title>",
+    )
+
+    assert classify_page(html, "https://petit-lerac.example/cnil-mairie.html").is_document
+
+
+def test_an_about_page_served_as_a_folders_index_is_known_by_its_folder() -> None:
+    found = classify_page(
+        page("<h2>Qui je suis</h2>" + ARTICLE_TEXT), "http://x.example/a-propos/index.html"
+    )
+
+    assert not found.is_document
+    assert "'a-propos'" in found.reason

@@ -162,12 +162,28 @@ def _title(root: lxml.html.HtmlElement) -> str:
     return ""
 
 
+# A whole part of the <title> ("À propos - Les notes d'Yvette"), not its start: an
+# article's title may begin with "Cookies :" and still be news.
+_STATIC_TITLE_PART = re.compile(
+    r"(a propos( de (moi|nous|ce (blog|site|carnet)))?|qui (sommes-nous|suis-je) \??"
+    r"|contact(ez-nous)?|(nous|me) contacter|mentions legales|informations legales"
+    r"|politique de (confidentialite|cookies)|(gestion des )?cookies|donnees personnelles"
+    r"|plan du site|cgu|conditions generales d'utilisation|accessibilite|credits)"
+)
+_TITLE_PARTS = re.compile(r"\s+[-|–—·»]\s+")
+
+
 def _static_page_signals(root: lxml.html.HtmlElement, url: str) -> list[_Signal]:
     title = _title(root)
     words = fold_plain(title)
     if words and len(words.split()) <= 6 and _STATIC_TITLE.match(words):
         return [_Signal(-10, f"a page titled '{title}'", True)]
+    for part in _TITLE_PARTS.split(squash(root.findtext(".//title") or "")):
+        if _STATIC_TITLE_PART.fullmatch(fold_plain(part).strip(" ?")):
+            return [_Signal(-10, f"a page titled '{part}'", True)]
     path = re.sub(r"[?#].*", "", url).rstrip("/")
+    # ".../a-propos/index.html" is the "a-propos" page.
+    path = re.sub(r"/index\.(html?|php)$", "", path)
     slug = path.rsplit("/", 1)[-1].lower()
     slug = re.sub(r"\.(html?|php)$", "", slug).strip("-_")
     if slug in _STATIC_SLUG:
