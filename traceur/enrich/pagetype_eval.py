@@ -140,17 +140,17 @@ def check_floors(report: Report, floors: dict[str, Any]) -> list[str]:
 def _row(name: str, counts: Counts) -> str:
     documents = counts.tp + counts.fn
     return (
-        f"{name:<26} {counts.size:>5} {documents:>5} {counts.precision:>9.3f} {counts.recall:>7.3f}"
+        f"{name:<34} {counts.size:>5} {documents:>5} {counts.precision:>9.3f} {counts.recall:>7.3f}"
     )
 
 
 def render(report: Report, verbose: bool = False) -> str:
-    lines = [f"{'pages':<26} {'pages':>5} {'docs':>5} {'precision':>9} {'recall':>7}"]
+    lines = [f"{'pages':<34} {'pages':>5} {'docs':>5} {'precision':>9} {'recall':>7}"]
     lines.append(_row("all styles", report.overall))
     for style in sorted(report.by_style):
         rounds = [name for name, styles in report.rounds.items() if style in styles]
         mark = f" ({rounds[0]})" if rounds else ""
-        lines.append(_row(f"  {style}{mark}"[:26], report.by_style[style]))
+        lines.append(_row(f"  {style}{mark}"[:34], report.by_style[style]))
     if report.rounds:
         lines.append(_row("hold-out styles only", report.holdout))
         for name, counts in report.by_round.items():
