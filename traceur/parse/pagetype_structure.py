@@ -64,7 +64,10 @@ _DATE_MARKUP = (
 
 
 def _tag(element: lxml.html.HtmlElement) -> str:
-    return element.tag.lower() if isinstance(element.tag, str) else ""
+    """The tag name ("" for comments and processing instructions); lxml.html's parser
+    gives HTML tags in lower case already."""
+    tag = element.tag
+    return tag if isinstance(tag, str) else ""
 
 
 def _marks(element: lxml.html.HtmlElement) -> str:
@@ -84,13 +87,30 @@ def is_away(element: lxml.html.HtmlElement) -> bool:
         tag = _tag(ancestor)
         if tag in ("body", "html"):
             break  # body classes describe the page ("has-sidebar"), not a region of it
-        if tag in _OUTSIDE or (tag == "header" and ancestor.get("role") == "banner"):
-            return True
-        if _AWAY.search(_marks(ancestor)):
-            return True
-        if tag in ("section", "div", "ul") and _titled_away(ancestor):
+        if _away_itself(ancestor):
             return True
     return False
+
+
+def _away_itself(element: lxml.html.HtmlElement) -> bool:
+    tag = _tag(element)
+    if tag in _OUTSIDE or (tag == "header" and element.get("role") == "banner"):
+        return True
+    if _AWAY.search(_marks(element)):
+        return True
+    return tag in ("section", "div", "ul") and _titled_away(element)
+
+
+def _away_elements(root: lxml.html.HtmlElement) -> set[lxml.html.HtmlElement]:
+    """Every element ``is_away`` would name, found in one walk down the tree."""
+    away: set[lxml.html.HtmlElement] = set()
+    for element in root.iter():
+        if not _tag(element) or _tag(element) in ("body", "html"):
+            continue
+        parent = element.getparent()
+        if (parent is not None and parent in away) or _away_itself(element):
+            away.add(element)
+    return away
 
 
 def _titled_away(box: lxml.html.HtmlElement) -> bool:
@@ -138,6 +158,7 @@ class _Reader:
         self.root = root
         self.url = url
         self.base = base_url(root, url)
+        self.away = _away_elements(root)
 
     def leaf_link(self, href: str | None) -> bool:
         """``href`` leads down to another page of this site: not up to a parent, not to
@@ -204,15 +225,16 @@ class _Reader:
         sibling blocks each holding a title link (lists whose titles are no headings)."""
         own: list[lxml.html.HtmlElement] = []
         away: list[lxml.html.HtmlElement] = []
+        claimed = _Claimed()
         for heading in self.root.iter(*_HEADINGS):
             if not self.heading_link(heading):
                 continue
             block = self.block_of(heading)
-            if block is not None and not _overlaps(block, own + away):
-                (away if is_away(heading) else own).append(block)
+            if block is not None and claimed.take(block):
+                (away if heading in self.away else own).append(block)
         for block in self.repeated_link_blocks():
-            if not _overlaps(block, own + away):
-                (away if is_away(block) else own).append(block)
+            if claimed.take(block):
+                (away if block in self.away else own).append(block)
         return own, away
 
     def repeated_link_blocks(self) -> Iterator[lxml.html.HtmlElement]:
@@ -283,7 +305,9 @@ class _Reader:
             yield element, length
 
     def skipped(self, element: lxml.html.HtmlElement, skipped: set[lxml.html.HtmlElement]) -> bool:
-        return any(a in skipped for a in (element, *_ancestors(element))) or is_away(element)
+        """``element`` is in a teaser (``skipped`` holds every element of every teaser) or
+        in boilerplate."""
+        return element in skipped or element in self.away
 
     def headline(self, skipped: set[lxml.html.HtmlElement]) -> bool:
         """A title of its own: the page's first <h1> that links nowhere else (a logo in an
@@ -334,14 +358,20 @@ class _Reader:
         return bool(self.root.xpath("//*[contains(@class, 'pagination') or @class='pager']"))
 
 
-def _overlaps(block: lxml.html.HtmlElement, others: list[lxml.html.HtmlElement]) -> bool:
-    """``block`` is one of ``others``, inside one, or holds one."""
-    for other in others:
-        if other is block or any(a is other for a in _ancestors(block)):
-            return True
-        if any(a is block for a in _ancestors(other)):
-            return True
-    return False
+class _Claimed:
+    """Teaser blocks found so far; a block inside one of them, or holding one, is not
+    another teaser."""
+
+    def __init__(self) -> None:
+        self.inside: set[lxml.html.HtmlElement] = set()
+        self.around: set[lxml.html.HtmlElement] = set()
+
+    def take(self, block: lxml.html.HtmlElement) -> bool:
+        if block in self.inside or block in self.around:
+            return False
+        self.inside.update(block.iter())
+        self.around.update(_ancestors(block))
+        return True
 
 
 def _trailing(
@@ -360,7 +390,7 @@ def read_structure(root: lxml.html.HtmlElement, url: str) -> Structure:
     """What the layout of ``root`` (fetched from ``url``) says, without modifying it."""
     reader = _Reader(root, url)
     own, away = reader.teaser_blocks()
-    skipped = set(own) | set(away)
+    skipped = {element for block in own + away for element in block.iter()}
     main_text, main = reader.main_block(skipped)
     teaser_text = sum(min(len(squash(block.text_content())), 600) for block in own)
     # Teasers under a main text longer than all of them are its "read more", not a list.
