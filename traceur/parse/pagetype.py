@@ -27,8 +27,8 @@ from traceur.textnorm import fold_plain
 @dataclass(frozen=True)
 class PageType:
     """What a page is: ``is_document`` decides whether a crawl keeps it; ``kind_hint``
-    ("article", "blog_post", "forum", "video", "listing", "about") says what kind; ``reason``
-    is the strongest evidence, short enough for a log line or ``traceur try``."""
+    ("article", "blog_post", "forum", "video"; "listing", "about", "empty") says what kind;
+    ``reason`` is the strongest evidence, short enough for a log line or ``traceur try``."""
 
     is_document: bool
     kind_hint: str
@@ -322,6 +322,7 @@ def _opengraph_signals(root: lxml.html.HtmlElement) -> list[_Signal]:
 
 
 def _structure_signals(structure: Structure) -> list[_Signal]:
+    """Teasers against main text, a headline, a date and pagination, as evidence."""
     signals: list[_Signal] = []
     teasers, text = structure.teasers, structure.main_text
     if teasers >= 3 and text < 1200:
@@ -386,7 +387,13 @@ def _url_signals(url: str) -> list[_Signal]:
 
 def classify_page(page: str | lxml.html.HtmlElement, url: str) -> PageType:
     """Classify a page (its HTML, or a tree already parsed with lxml.html, which is only
-    read) fetched from ``url``."""
+    read, so a crawl can share one tree between its parsers) fetched from ``url``.
+
+    Each piece of evidence weighs for or against "a document"; the sum decides. A title
+    such as "Mentions légales" (10) and an engine's body class (8, 4 for article views
+    that also serve static pages) outweigh JSON-LD (4), which outweighs the structure
+    (1 to 5 a signal) and OpenGraph (1 to 3); the URL's shape is worth 1 or 2. The reason
+    names the two strongest pieces on the winning side."""
     root = parse_html(page) if isinstance(page, str) else page
     if root is None:
         return PageType(False, "empty", "an empty or unreadable page")
