@@ -39,6 +39,7 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(PY) -m traceur.enrich.evaluate tests/eval
 	$(PY) -m traceur.parse.pubdate_eval tests/eval/dates
+	$(PY) -m traceur.enrich.pagetype_eval tests/eval/pagetypes
 
 ## make typecheck: mypy, strict on every package (traceur, crawler, spiders, pipelines)
 typecheck: $(STAMP)

@@ -17,6 +17,7 @@ from crawler.httpcache import not_modified
 from crawler.items import PageItem
 from spiders.base import SourceSpider
 from traceur.parse.comments import parse_article_comments
+from traceur.parse.pagetype import classify_page
 from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
 from traceur.urls import domain_of
@@ -25,14 +26,18 @@ from traceur.urls import domain_of
 class SiteSpider(SourceSpider):
     """Crawls one site from the source URL, following links on the same site.
 
-    Pages whose URL matches the source's ``match`` regex (every page when unset) become
-    documents; links are followed when they match ``follow`` (every same-site link when
-    unset), up to ``limits.max_depth`` clicks and ``limits.max_pages`` requests.
+    Pages whose URL matches the source's ``match`` regex become documents; without
+    ``match``, the pages that read as documents (not home, section, tag, archive, search,
+    pagination or "about" pages: traceur.parse.pagetype). Links are followed when they
+    match ``follow`` (every same-site link when unset), up to ``limits.max_depth`` clicks
+    and ``limits.max_pages`` requests.
 
         scrapy crawl site -a source=carnet-de-lucie
     """
 
     name = "site"
+    # Without ``match``, keep only the pages that read as documents (traceur.parse.pagetype).
+    classifies_pages = True
 
     _link_extractor: LinkExtractor | None = None
 
@@ -97,7 +102,28 @@ class SiteSpider(SourceSpider):
         if not isinstance(response, TextResponse):
             self.count_error("not_text", response.url, "not a text page")
             return
-        if self.source.match is None or re.search(self.source.match, response.url):
+        if self.source.match is not None:
+            keep = re.search(self.source.match, response.url) is not None
+        elif self.classifies_pages:
+            # Without a pattern for document addresses the page says what it is: home,
+            # section, tag, archive, search and "about" pages are crawled through, not kept.
+            html = self.page_text(response)
+            if html is None:
+                return
+            page_type = classify_page(html, response.url)
+            keep = page_type.is_document
+            if not keep:
+                self.crawler.stats.inc_value("traceur/pages/listing")
+                self.logger.debug(
+                    "[%s] %s: crawled through, not kept (%s: %s)",
+                    self.source.id,
+                    response.url[:200],
+                    page_type.kind_hint,
+                    page_type.reason,
+                )
+        else:
+            keep = True
+        if keep:
             yield from self.parse_document_page(response)
         if depth >= self.max_depth:
             return

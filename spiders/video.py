@@ -34,6 +34,8 @@ from traceur.parse.video import (
 
 class VideoSpider(SiteSpider):
     name = "video"
+    # A page is kept when it holds a video (parse_document_page), whatever else it shows.
+    classifies_pages = False
 
     def parse_document_page(self, response: TextResponse) -> Iterator[Any]:
         text = self.page_text(response)
