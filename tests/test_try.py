@@ -91,3 +91,14 @@ def test_try_reports_robots_forbidden_network_and_error_pages_without_failing(
     assert "type: not fetched (forbidden_network:" in result.stdout
     assert "type: error page (the server answered 404)" in result.stdout
     assert not [r for r in sites_web.requested(HOST) if r.path.startswith("/prive/")]
+
+
+def test_try_a_blog_home_says_it_is_a_listing_a_crawl_goes_through_without_keeping(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], watchlist: Path
+) -> None:
+    result = _try(make_settings(sites_web), watchlist, "http://blog.dotclear-brenne.example/")
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith("type: listing (")
+    assert "teasers linking to leaf pages" in result.stdout
+    assert "documents: 0" in result.stdout

@@ -26,6 +26,7 @@ from traceur.parse.articles import FetchedPage, NotADocument, extract
 from traceur.parse.charset import decode_html, looks_binary
 from traceur.parse.comments import parse_article_comments
 from traceur.parse.forums import detect_engine, parse_board, parse_thread_page
+from traceur.parse.pagetype import classify_page
 from traceur.parse.video import parse_video_page
 from traceur.watchlist.model import Watchlist
 
@@ -134,6 +135,15 @@ def _video(html: str, url: str, now: datetime) -> PagePreview | None:
 
 
 def _article(html: str, url: str, now: datetime, min_text_chars: int) -> PagePreview:
+    page_type = classify_page(html, url)
+    if not page_type.is_document:
+        return PagePreview(
+            url,
+            200,
+            "listing" if page_type.kind_hint == "listing" else f"listing ({page_type.kind_hint})",
+            f"{page_type.reason}; a site or blog source without `match` follows its links"
+            " and keeps none of it",
+        )
     page = FetchedPage(url=url, source_id=SOURCE_ID, kind="article", html=html, fetched_at=now)
     try:
         extracted = extract(page, min_text_chars)
@@ -145,7 +155,7 @@ def _article(html: str, url: str, now: datetime, min_text_chars: int) -> PagePre
         comment_document(comment, found.title, SOURCE_ID, now, position)
         for position, comment in enumerate(found.comments, 1)
     ]
-    reason = "one main text" + (
+    reason = page_type.reason + (
         f" and {len(found.comments)} reader comments" if found.comments else ""
     )
     preview = PagePreview(url, 200, "article", reason, documents=documents)
