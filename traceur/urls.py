@@ -54,4 +54,6 @@ def domain_of(url: str) -> str:
 
 
 def same_site(url: str, other: str) -> bool:
+    """Same host name (``www.`` aside), whatever the ports: a site served on ``:8081``
+    links to itself with or without its port. Other subdomains are other sites."""
     return domain_of(url) == domain_of(other)
