@@ -21,6 +21,7 @@ from traceur.orchestra.state import CrawlState
 from traceur.store import open_store
 
 from .test_crawl import HOST, stored, write_watchlist
+from .test_ports import copy_site_on_port
 from .test_sitemaps import news_sitemap
 
 pytestmark = pytest.mark.integration
@@ -343,3 +344,27 @@ def test_a_booking_never_given_back_lapses_after_its_lease(tmp_path: Path) -> No
         assert later.token, "the lapsed booking no longer holds the host"
     finally:
         slots.close()
+
+
+def test_one_host_name_on_two_ports_is_one_host_to_be_polite_to(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    sources = ""
+    webs = [LocalWeb(tmp_path / f"web{n}", default_host=HOST).start() for n in (1, 2)]
+    try:
+        for n, web in enumerate(webs, 1):
+            base = f"http://localhost:{web.port}"
+            copy_site_on_port(HOST, tmp_path / f"web{n}" / HOST, base)
+            sources += (
+                f"  - id: site{n}\n    kind: site\n    url: '{base}/articles/'\n    every: 1h\n"
+                "    match: '/articles/[^/]+[.]html$'\n    limits: {max_pages: 8, max_depth: 1}\n"
+            )
+        settings = make_settings(download_delay=DELAY)
+        summary = run_pass(settings, write_watchlist(tmp_path, sources), quiet=True)
+        requests = webs[0].requested() + webs[1].requested()
+    finally:
+        for web in webs:
+            web.stop()
+
+    assert summary.sources["site1"].new >= 3 and summary.sources["site2"].new >= 3
+    assert min(gaps(requests)) >= DELAY * 0.5, gaps(requests)
