@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from traceur.config import Settings, load_settings
 from traceur.demo.localweb import LocalWeb
 from traceur.document import Document
 from traceur.orchestra.launch import PassSummary
@@ -23,6 +22,7 @@ from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
 from traceur.urls import same_site
 
+from .conftest import isolated_settings
 from .test_crawl import write_watchlist
 
 SITES = Path(__file__).parent / "sites"
@@ -162,14 +162,7 @@ def ported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortedPass]:
             if source_id == "sitemap":
                 (root / source_id / host / "sitemap.xml").write_text(_sitemap(base))
             lines.append(f"  - {{id: {source_id}, url: '{base}{start}', every: 1h, {rest}}}\n")
-        settings: Settings = load_settings(environ={}).replace(
-            store=f"sqlite:///{root / 'traceur.db'}",
-            data_dir=root / "data",
-            allow_networks=("127.0.0.1/32",),
-            download_delay=0.0,
-            retry_times=0,
-            download_timeout=10,
-        )
+        settings = isolated_settings(root)
         summary = run_pass(settings, write_watchlist(root, "".join(lines)), quiet=True)
         store = open_store(settings)
         try:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from crawler.redirect import is_loop
-from traceur.config import load_settings
 from traceur.demo.localweb import LocalWeb, Response
 from traceur.orchestra.launch import PassSummary
 from traceur.orchestra.passes import run_pass
 from traceur.urls import redirect_key
 
+from .conftest import isolated_settings
 from .test_crawl import HOST, stored, write_watchlist
 
 SITES = Path(__file__).parent / "sites"
@@ -87,15 +87,7 @@ def looped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopPass]:
         for path, answer in ANSWERS.items():
             web.set(HOST, path, answer)
         web.set(HOST, "/feeds/boucles.xml", Response(200, _feed(), {"Content-Type": "text/xml"}))
-        settings = load_settings(environ={}).replace(
-            store=f"sqlite:///{root / 'traceur.db'}",
-            data_dir=root / "data",
-            allow_networks=("127.0.0.1/32",),
-            http_proxy=web.proxy_url,
-            download_delay=0.0,
-            retry_times=0,
-            download_timeout=10,
-        )
+        settings = isolated_settings(root, web)
         watchlist = write_watchlist(
             root, f"  - {{id: boucles, kind: feed, url: '{SITE}/feeds/boucles.xml', every: 1h}}\n"
         )
