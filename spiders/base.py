@@ -224,7 +224,6 @@ class SourceSpider(scrapy.Spider):
             return
         if kind == "redirect_loop" and request is not None:
             # A link to another page of the loop would only run it again.
-            self._requested_urls.update(
-                canonical_url(hop) for hop in request.meta.get("redirect_urls", [])
-            )
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            self._requested_urls.update(canonical_url(hop) for hop in chain)
         self.count_error(kind, url, failure.getErrorMessage() or kind)

@@ -4,13 +4,15 @@ the rest of the source is collected; a redirect that only normalises an address 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from crawler.redirect import is_loop
+from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb, Response
 from traceur.orchestra.launch import PassSummary
 from traceur.orchestra.passes import run_pass
@@ -149,3 +151,37 @@ def test_the_rest_of_the_source_is_collected_around_the_loops(looped: LoopPass) 
         f"{SITE}/articles/conseil-municipal-houleux.html",
         f"{SITE}/articles/jean-baptiste-lefort-candidat.html",
     }
+
+
+def _page(*links: str) -> Response:
+    anchors = "".join(f'<p><a href="{link}">{link}</a></p>' for link in links)
+    return Response(
+        200, f"<html><body>{anchors}</body></html>".encode(), {"Content-Type": "text/html"}
+    )
+
+
+@pytest.mark.integration
+def test_a_page_of_a_loop_linked_again_later_is_not_asked_again(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    def slow_page(method: str, path: str, headers: dict[str, str]) -> Response:
+        time.sleep(1.5)  # so that its link to b is read after the loop a → b → a was seen
+        return _page("/boucle/b.html")
+
+    sites_web.set(HOST, "/boucle/", _page("/boucle/a.html", "/boucle/lent.html"))
+    sites_web.set(HOST, "/boucle/lent.html", slow_page)
+    sites_web.set(HOST, "/boucle/a.html", ANSWERS["/boucle/a.html"])
+    sites_web.set(HOST, "/boucle/b.html", ANSWERS["/boucle/b.html"])
+    settings = make_settings(sites_web)
+    summary = run_pass(
+        settings,
+        write_watchlist(
+            tmp_path, f"  - {{id: boucle, kind: site, url: '{SITE}/boucle/', every: 1h}}\n"
+        ),
+        quiet=True,
+    )
+
+    asked = [r.path for r in sites_web.requested(HOST)]
+    assert asked.count("/boucle/a.html") == 1 and asked.count("/boucle/b.html") == 1, asked
+    assert "/boucle/lent.html" in asked
+    assert summary.sources["boucle"].errors == {"redirect_loop": 1}
