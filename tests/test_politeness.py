@@ -16,7 +16,13 @@ from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb, LoggedRequest, Response
 from traceur.orchestra.launch import launch_crawl
 from traceur.orchestra.passes import run_pass
-from traceur.orchestra.politeness import SlotRule, SqliteHostSlots
+from traceur.orchestra.politeness import (
+    MAX_ADAPTIVE_INTERVAL,
+    SlotRule,
+    SqliteHostSlots,
+    adapted_interval,
+    booking_interval,
+)
 from traceur.orchestra.state import CrawlState
 from traceur.store import open_store
 
@@ -372,3 +378,19 @@ def test_one_host_name_on_two_ports_is_one_host_to_be_polite_to(
 
     assert summary.sources["site1"].new >= 3 and summary.sources["site2"].new >= 3
     assert min(gaps(requests)) >= DELAY * 0.5, gaps(requests)
+
+
+def test_booking_interval_is_the_longest_asked_and_only_ever_jittered_upwards() -> None:
+    for _ in range(200):
+        assert 0.5 <= booking_interval(0.5, None, None) <= 0.75
+        assert 2.0 <= booking_interval(0.5, 2.0, 0.8) <= 3.0
+        assert 1.2 <= booking_interval(0.5, None, 1.2) <= 1.8
+
+
+def test_adaptive_interval_grows_with_a_slow_host_within_its_bounds() -> None:
+    slow = adapted_interval(None, latency=4.0, floor=0.5, ok=True)
+    assert slow == 4.0
+    assert adapted_interval(slow, latency=0.01, floor=0.5, ok=True) == (4.0 + 0.01) / 2
+    assert adapted_interval(slow, latency=0.01, floor=0.5, ok=False) == slow
+    assert adapted_interval(None, latency=0.01, floor=0.5, ok=True) == 0.5
+    assert adapted_interval(None, latency=300.0, floor=0.5, ok=True) == MAX_ADAPTIVE_INTERVAL

@@ -31,6 +31,8 @@ MAX_ADAPTIVE_INTERVAL = 30.0
 # Bookings are spaced by the interval times a random factor up to this: never closer than
 # the interval, and not a bot's metronome either.
 JITTER = 0.5
+# A host's slot not booked for this long is forgotten.
+FORGET_SECONDS = 86400.0
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,16 @@ class SqliteHostSlots:
         # Losing the last bookings in a power cut costs nothing: no fsync per request.
         self._db.execute("PRAGMA synchronous=OFF")
         self._lock = threading.Lock()
+        self._forget_the_past(time.time())
+
+    def _forget_the_past(self, now: float) -> None:
+        # Lapsed leases of crawls that died, and hosts not asked for a day: the file stays
+        # the size of what is being crawled.
+        try:
+            self._db.execute("DELETE FROM host_lease WHERE expires_at <= ?", (now,))
+            self._db.execute("DELETE FROM host_slot WHERE next_at < ?", (now - FORGET_SECONDS,))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot tidy the politeness slots: {exc}") from exc
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> SqliteHostSlots:
