@@ -1,7 +1,8 @@
 """Obeys robots.txt ``Crawl-delay``, which Scrapy reads but does not apply.
 
-Once a site's robots.txt is parsed, its crawl-delay (for our user agent) becomes the
-minimum delay of that site's download slot.
+Once a site's robots.txt is parsed, its crawl-delay (for our user agent) goes with each of
+the site's requests (``request.meta[CRAWL_DELAY_META]``), and the host politeness
+middleware spaces that host's requests by it, across every crawl.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.utils.httpobj import urlparse_cached
 
 log = logging.getLogger(__name__)
+
+CRAWL_DELAY_META = "traceur_crawl_delay"
 
 
 class CrawlDelayMiddleware:
@@ -48,14 +51,8 @@ class CrawlDelayMiddleware:
 
     def process_request(self, request: Request, spider: Any = None) -> None:
         delay = self._delay_for(urlparse_cached(request).netloc)
-        if not delay:
-            return
-        # AutoThrottle would lower the delay again when the site answers fast.
-        request.meta["autothrottle_dont_adjust_delay"] = True
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is not None and (slot.delay < delay or getattr(slot, "jitter", 0)):
-            slot.delay = max(slot.delay, delay)
-            # Jitter would shorten some gaps below what the site asked for.
-            if hasattr(slot, "jitter"):
-                slot.jitter = 0.0
+        # Set or removed every time: a redirect to another site copies the meta.
+        if delay:
+            request.meta[CRAWL_DELAY_META] = float(delay)
+        else:
+            request.meta.pop(CRAWL_DELAY_META, None)

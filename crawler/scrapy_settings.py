@@ -22,13 +22,17 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.download_timeout,
         "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
         "DOWNLOAD_WARNSIZE": settings.max_page_bytes // 2,
-        "DOWNLOAD_DELAY": settings.download_delay,
-        "DOWNLOAD_DELAY_JITTER": 0.5,
+        # Delay, per-host concurrency and throttling hold across every crawl of a pass and
+        # every pass at once: crawler.politeness books each request in the host's shared
+        # slot. Scrapy's own delay and AutoThrottle, per crawler, would only add waits the
+        # other crawls do not see.
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_per_domain,
-        "AUTOTHROTTLE_ENABLED": settings.autothrottle,
-        "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 0.1),
-        "AUTOTHROTTLE_MAX_DELAY": 30.0,
+        "TRACEUR_DOWNLOAD_DELAY": settings.download_delay,
+        "TRACEUR_CONCURRENT_PER_HOST": settings.concurrent_per_domain,
+        "TRACEUR_AUTOTHROTTLE": settings.autothrottle,
         "RETRY_ENABLED": settings.retry_times > 0,
         "RETRY_TIMES": settings.retry_times,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
@@ -51,6 +55,12 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "crawler.robots_delay.CrawlDelayMiddleware": 110,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.retry.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "crawler.redirect.LoopAwareMetaRefreshMiddleware": 580,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "crawler.redirect.LoopAwareRedirectMiddleware": 600,
+            # Last before the network: a cached answer or a refused request books nothing.
+            "crawler.politeness.HostPolitenessMiddleware": 950,
         },
         "TRACEUR_RETRY_BACKOFF": settings.retry_backoff,
         "TRACEUR_MAX_RETRY_AFTER": settings.max_retry_after,

@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from crawler import resolver
 from crawler.httpcache import not_modified
 from crawler.items import PageItem
+from crawler.redirect import RedirectLoop
 from traceur.config import default_settings
 from traceur.orchestra.state import CrawlState
 from traceur.parse.charset import decode_html, looks_binary
@@ -65,13 +66,15 @@ def error_kind(failure: Failure) -> str:
         return "timeout"
     if isinstance(value, ConnectError) or name in ("DownloadFailedError", "ResponseDataLossError"):
         return "connection"
+    if isinstance(value, RedirectLoop):
+        return "redirect_loop"
     if name == "ForbiddenNetwork":
         return "forbidden_network"
     message = str(value).lower()
     if "max size" in message or "maxsize" in message:
         return "too_large"
     if "max redirections" in message:
-        return "redirect_loop"
+        return "too_many_redirects"
     if name == "IgnoreRequest" and "robots" in message:
         return "robots"
     if name == "IgnoreRequest":
@@ -219,4 +222,8 @@ class SourceSpider(scrapy.Spider):
             self.crawler.stats.inc_value("traceur/skipped/robots")
             self.logger.info("[%s] %s: skipped, forbidden by robots.txt", self.source.id, url[:200])
             return
+        if kind == "redirect_loop" and request is not None:
+            # A link to another page of the loop would only run it again.
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            self._requested_urls.update(canonical_url(hop) for hop in chain)
         self.count_error(kind, url, failure.getErrorMessage() or kind)

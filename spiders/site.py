@@ -20,7 +20,7 @@ from traceur.parse.comments import parse_article_comments
 from traceur.parse.pagetype import classify_page
 from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
-from traceur.urls import domain_of
+from traceur.urls import same_site
 
 
 class SiteSpider(SourceSpider):
@@ -47,9 +47,10 @@ class SiteSpider(SourceSpider):
         return self._link_extractor
 
     def _make_link_extractor(self) -> LinkExtractor:
+        # No allow_domains: Scrapy compares it with the host *and port*, so a site served
+        # on :8081 would follow none of its own links. follow_links keeps the same site.
         return LinkExtractor(
             allow=(self.source.follow,) if self.source.follow else (),
-            allow_domains=(domain_of(self.source.url),),
             deny_extensions=None,
             unique=True,
         )
@@ -74,7 +75,7 @@ class SiteSpider(SourceSpider):
             return
         for entry in sitemap.entries:
             loc = entry.loc
-            if domain_of(loc) != domain_of(self.source.url):
+            if not same_site(loc, self.source.url):
                 continue
             if sitemap.kind == "sitemapindex":
                 yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
@@ -131,6 +132,8 @@ class SiteSpider(SourceSpider):
 
     def follow_links(self, response: TextResponse, depth: int) -> Iterator[scrapy.Request]:
         for link in self._links().extract_links(response):
+            if not same_site(link.url, self.source.url):
+                continue
             request = self._request(link.url, depth + 1)
             if request is not None:
                 yield request

@@ -15,7 +15,7 @@ from scrapy.http import Response
 from spiders.base import SourceSpider
 from traceur.parse.articles import FeedEntry
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
-from traceur.urls import canonical_url, domain_of
+from traceur.urls import canonical_url, same_site
 
 DEFAULT_MAX_AGE = timedelta(days=2)
 MAX_INDEX_DEPTH = 3
@@ -50,11 +50,10 @@ class SitemapSpider(SourceSpider):
             self.count_error("malformed_sitemap", response.url, str(exc))
             return
         oldest = self.oldest
-        site = domain_of(self.source.url)
         recent = [
             entry
             for entry in sitemap.entries
-            if domain_of(entry.loc) == site
+            if same_site(entry.loc, self.source.url)
             and (entry.published_at is None or entry.published_at >= oldest)
         ]
         self.crawler.stats.inc_value("traceur/sitemap/entries", len(sitemap.entries))

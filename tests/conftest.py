@@ -50,22 +50,29 @@ def _refuse_outbound_connections(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
 
 
+def isolated_settings(directory: Path, web: LocalWeb | None = None, **changes: Any) -> Settings:
+    """Settings isolated in ``directory``: own SQLite store and state, loopback allowed,
+    through ``web`` as a proxy when given (for module-scoped fixtures; tests use
+    ``make_settings``)."""
+    base = load_settings(environ={}).replace(
+        store=f"sqlite:///{directory / 'traceur.db'}",
+        data_dir=directory / "data",
+        allow_networks=("127.0.0.1/32",),
+        download_delay=0.0,
+        retry_times=0,
+        download_timeout=10,
+    )
+    if web is not None:
+        base = base.replace(http_proxy=web.proxy_url)
+    return base.replace(**changes)
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     """Settings isolated in ``tmp_path``: own SQLite store and state, loopback allowed."""
 
     def build(web: LocalWeb | None = None, **changes: Any) -> Settings:
-        base = load_settings(environ={}).replace(
-            store=f"sqlite:///{tmp_path / 'traceur.db'}",
-            data_dir=tmp_path / "data",
-            allow_networks=("127.0.0.1/32",),
-            download_delay=0.0,
-            retry_times=0,
-            download_timeout=10,
-        )
-        if web is not None:
-            base = base.replace(http_proxy=web.proxy_url)
-        return base.replace(**changes)
+        return isolated_settings(tmp_path, web, **changes)
 
     return build
 

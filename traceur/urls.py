@@ -54,4 +54,14 @@ def domain_of(url: str) -> str:
 
 
 def same_site(url: str, other: str) -> bool:
+    """Same host name (``www.`` aside), whatever the ports: a site served on ``:8081``
+    links to itself with or without its port. Other subdomains are other sites."""
     return domain_of(url) == domain_of(other)
+
+
+def redirect_key(url: str) -> str:
+    """The page a URL names, for telling a redirect loop: its canonical URL without scheme,
+    trailing slash or case. ``http://site/a`` → ``https://site/A/`` goes nowhere new."""
+    _, _, rest = canonical_url(url).partition("://")
+    path, query_mark, query = rest.partition("?")
+    return path.rstrip("/").lower() + query_mark + query

@@ -1,0 +1,156 @@
+"""The per-host politeness of every crawl, enforced before each request leaves.
+
+Scrapy's own delay, concurrency and AutoThrottle hold within one crawler: three sources on
+one newspaper (a feed, a sitemap, a forum) are three crawlers, and passes run by the
+scheduler at the same time are other processes, so the site would see them all at once.
+This middleware books every request (robots.txt included) in the host's shared slot
+(``traceur.orchestra.politeness``) and waits, without blocking the reactor, until its turn.
+
+Settings: ``TRACEUR_DOWNLOAD_DELAY`` (seconds between two requests to a host),
+``TRACEUR_CONCURRENT_PER_HOST`` (requests in flight to a host, all crawls together),
+``TRACEUR_AUTOTHROTTLE`` (space requests further when a host answers slowly),
+``TRACEUR_DATA_DIR`` (where the slots live) and ``DOWNLOAD_TIMEOUT`` (bounds a booking's
+lease). A robots.txt ``Crawl-delay`` read by ``CrawlDelayMiddleware`` raises the delay.
+Scrapy's own DOWNLOAD_DELAY and AutoThrottle are off (``scrapy_settings``): a delay they
+added after the booking would put two crawls' requests closer than the slot says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.robots_delay import CRAWL_DELAY_META
+from traceur.config import default_settings
+from traceur.orchestra.politeness import (
+    HostSlots,
+    SlotRule,
+    SqliteHostSlots,
+    adapted_interval,
+    booking_interval,
+)
+
+log = logging.getLogger(__name__)
+
+LEASE_META = "traceur_host_lease"
+# A booking outlives its request's download timeout by this much before it lapses.
+LEASE_MARGIN_SECONDS = 30.0
+
+
+def _host(request: Request) -> str:
+    """The slot's key: the host name, whatever the port (one server, one politeness)."""
+    return (urlparse_cached(request).hostname or "").lower()
+
+
+class HostPolitenessMiddleware:
+    def __init__(
+        self,
+        slots: HostSlots,
+        delay: float,
+        concurrency: int,
+        lease: float,
+        adaptive: bool,
+    ) -> None:
+        self.slots = slots
+        self.delay = delay
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+        self.adaptive = adaptive
+        # host → interval its response times ask for (this process's view).
+        self._adapted: dict[str, float] = {}
+        # One booking at a time per host from this process: the others wait here rather
+        # than all asking a busy slot again and again.
+        self._booking: dict[str, asyncio.Lock] = {}
+        self._released: dict[str, asyncio.Event] = {}
+        self._held: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> HostPolitenessMiddleware:
+        settings = crawler.settings
+        defaults = default_settings()
+        data_dir = Path(settings.get("TRACEUR_DATA_DIR") or defaults.data_dir)
+        middleware = cls(
+            SqliteHostSlots.in_data_dir(data_dir),
+            delay=settings.getfloat("TRACEUR_DOWNLOAD_DELAY", defaults.download_delay),
+            concurrency=settings.getint(
+                "TRACEUR_CONCURRENT_PER_HOST", defaults.concurrent_per_domain
+            ),
+            lease=settings.getfloat("DOWNLOAD_TIMEOUT", defaults.download_timeout)
+            + LEASE_MARGIN_SECONDS,
+            adaptive=settings.getbool("TRACEUR_AUTOTHROTTLE", defaults.autothrottle),
+        )
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    def _rule(self, host: str, request: Request) -> SlotRule:
+        interval = booking_interval(
+            self.delay, request.meta.get(CRAWL_DELAY_META), self._adapted.get(host)
+        )
+        return SlotRule(interval=interval, concurrency=self.concurrency, lease=self.lease)
+
+    async def _book(self, host: str, request: Request) -> tuple[float, str]:
+        lock = self._booking.setdefault(host, asyncio.Lock())
+        released = self._released.setdefault(host, asyncio.Event())
+        async with lock:
+            while True:
+                # Cleared before asking: a lane this process frees meanwhile wakes it at
+                # once; one another process frees is seen at the next ask.
+                released.clear()
+                booking = await asyncio.to_thread(self.slots.book, host, self._rule(host, request))
+                if booking.token is not None:
+                    return booking.start_at, booking.token
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        released.wait(), timeout=max(0.0, booking.start_at - time.time())
+                    )
+
+    async def process_request(self, request: Request, spider: Any = None) -> None:
+        host = _host(request)
+        start_at, token = await self._book(host, request)
+        self._held.add(token)
+        request.meta[LEASE_META] = token
+        wait = start_at - time.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _give_back(self, request: Request) -> None:
+        # Popped, not read: a redirect or retry copies the meta of the request it follows.
+        token = request.meta.pop(LEASE_META, None)
+        if token is not None and token in self._held:
+            self._held.discard(token)
+            await asyncio.to_thread(self.slots.release, token)
+            released = self._released.get(_host(request))
+            if released is not None:
+                released.set()
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Response:
+        await self._give_back(request)
+        latency = request.meta.get("download_latency")
+        if self.adaptive and latency is not None:
+            host = _host(request)
+            self._adapted[host] = adapted_interval(
+                self._adapted.get(host), float(latency), self.delay, response.status < 400
+            )
+        return response
+
+    async def process_exception(
+        self, request: Request, exception: Exception, spider: Any = None
+    ) -> None:
+        await self._give_back(request)
+
+    def close(self) -> None:
+        """Gives back what requests cut short by the end of the crawl still held."""
+        for token in self._held:
+            self.slots.release(token)
+        self._held.clear()
+        self.slots.close()
