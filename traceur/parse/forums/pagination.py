@@ -88,8 +88,9 @@ def read_pagination(
             count = int(match.group(2))
         if total is None and (match := _MESSAGES.search(folded)):
             total = int(re.sub(r"[ .,]", "", match.group(1)))
-        for link in block.xpath(".//a[@title]"):
-            # vBulletin puts "Résultats 1 à 6 sur 11" in the title of the current page link.
+        for link in block.xpath(".//*[@title]"):
+            # vBulletin puts "Résultats 1 à 6 sur 11" in the title of the current page
+            # (a link in version 4, the span around it in version 3).
             if (
                 first_shown is None
                 and squash(link.text_content()) == str(current or "")
@@ -128,10 +129,14 @@ def _is_next(link: lxml.html.HtmlElement) -> bool:
         + (link.getparent().get("class") or "" if link.getparent() is not None else "")
     )
     label = fold_plain(squash(link.text_content()) or link.get("title") or "")
+    # "Suivante >", "Suivant »", a lone ">": the words without their arrows.
+    words = label.strip(" >»›→")
     return (
         "next" in rel
-        or re.search(r"pageNav-jump--next|ipsPagination_next|\bnext\b", classes) is not None
-        or label in ("suivant", "suivante", "page suivante", "next", "›", "»", "→")
+        or re.search(r"pageNav-jump--next|ipsPagination_next|pagination_next|\bnext\b", classes)
+        is not None
+        or words in ("suivant", "suivante", "page suivante", "next")
+        or label in (">", "›", "»", "→")
     )
 
 
@@ -143,9 +148,14 @@ def _page_from_url(url: str) -> int | None:
     return None
 
 
+# Display options phpBB carries in its page links (days shown, sort order): not part of
+# which thread it is.
+_DISPLAY_PARAMS = ("postdays", "postorder", "sk", "sd", "st")
+
+
 def first_page_url(url: str) -> str:
     """A thread's first-page URL from the URL of any of its pages (last resort)."""
-    cleaned = clean_url(url, drop=("start", "page"))
+    cleaned = clean_url(url, drop=("start", "page", *_DISPLAY_PARAMS))
     parts = urlsplit(cleaned)
     path = re.sub(r"/page[-/]?\d+(?:\.html?)?/?$", "/", parts.path)
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
@@ -215,7 +225,7 @@ def thread_frame(
         if 1 in pagination.pages:
             thread_url = clean_url(pagination.pages[1])
     elif 1 in pagination.pages:
-        thread_url = clean_url(pagination.pages[1])
+        thread_url = first_page_url(pagination.pages[1])
     else:
         thread_url = first_page_url(page_url)
     return page_url, page, thread_url
