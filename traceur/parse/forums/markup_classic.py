@@ -191,7 +191,7 @@ VB3_BOARD = BoardMarkup(
     replies=replies_at(".//a[starts-with(@href, 'misc.php?do=whoposted')]"),
     last=".//td[.//span[@class='time']]",
     last_page=".//span[@class='smallfont']/a[contains(@href, 'showthread.php')]",
-    subforums="//td[starts-with(@id, 'f')]/div/a[contains(@href, 'forumdisplay.php')]",
+    subforums=f"//td[{has_class('alt1Active')}]//div/a[contains(@href, 'forumdisplay.php')]",
     pagination="//div[@class='pagenav']",
     current=".//strong",
 )

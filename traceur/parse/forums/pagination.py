@@ -156,7 +156,14 @@ _DISPLAY_PARAMS = ("postdays", "postorder", "sk", "sd", "st")
 def first_page_url(url: str) -> str:
     """A thread's first-page URL from the URL of any of its pages (last resort)."""
     cleaned = clean_url(url, drop=("start", "page", *_DISPLAY_PARAMS))
+    # SMF: "topic=412.15" is the topic 412 from its 16th post on.
+    cleaned = re.sub(r"([?&](?:topic|board)=\d+)\.\d+", r"\1.0", cleaned)
     parts = urlsplit(cleaned)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if {"f", "t"} <= {key for key, _ in query}:
+        # phpBB links a topic with its forum ("?f=5&t=733"), its canonical link without.
+        cleaned = clean_url(cleaned, drop=("f",))
+        parts = urlsplit(cleaned)
     path = re.sub(r"/page[-/]?\d+(?:\.html?)?/?$", "/", parts.path)
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
@@ -217,6 +224,7 @@ def thread_title(root: lxml.html.HtmlElement, xpath: str | None) -> str:
 def thread_frame(
     root: lxml.html.HtmlElement, url: str, pagination: Pagination
 ) -> tuple[str, int, str]:
+    """(this page's URL, its number, the thread's first-page URL)."""
     page_url = canonical_page_url(root, url)
     page = pagination.current or 1
     if page == 1:
