@@ -232,6 +232,8 @@ SMF2_BOARD = BoardMarkup(
 
 # -- MyBB 1.8 ---------------------------------------------------------------------------
 
+_MYBB_PAGINATION = f"//div[{has_class('pagination')}][not({has_class('pagination_breadcrumb')})]"
+
 MYBB = ThreadMarkup(
     name="mybb",
     post=f"//div[@id='posts']/div[{has_class('post')}][starts-with(@id, 'post_')]",
@@ -245,7 +247,8 @@ MYBB = ThreadMarkup(
     junk=None,
     number=number_at(f".//div[{has_class('post_head')}]//a[starts-with(normalize-space(.), '#')]"),
     title=f"//div[{has_class('navigation')}]/span[{has_class('active')}]",
-    pagination=f"//div[{has_class('pagination')}]",
+    # The breadcrumb's drop-down lists the pages of the forum, not of the thread.
+    pagination=_MYBB_PAGINATION,
     current=f".//span[{has_class('pagination_current')}]",
 )
 
@@ -256,7 +259,7 @@ MYBB_BOARD = BoardMarkup(
     last=f".//span[{has_class('lastpost')}]",
     last_page=".//span[@class='smalltext']/a[contains(@href, 'showthread.php')]",
     subforums="//td/strong/a[contains(@href, 'forumdisplay.php')]",
-    pagination=f"//div[{has_class('pagination')}]",
+    pagination=_MYBB_PAGINATION,
     current=f".//span[{has_class('pagination_current')}]",
 )
 
@@ -284,7 +287,7 @@ FLUXBB = ThreadMarkup(
 
 FLUXBB_BOARD = BoardMarkup(
     rows="//div[@id='vf']//tbody/tr",
-    link=f".//div[{has_class('tclcon')}]/div/a[1]",
+    link=f".//div[{has_class('tclcon')}]/div//a",
     replies=replies_at(f"./td[{has_class('tc2')}]"),
     last=f"./td[{has_class('tcr')}]",
     last_page=f".//span[{has_class('pagestext')}]/a",
