@@ -154,7 +154,7 @@ IPS3 = ThreadMarkup(
     junk=None,
     number=number_at(f".//span[{has_class('post_id')}]/a"),
     title=f"//h1[{has_class('ipsType_pagetitle')}]",
-    pagination=f"//ul[{has_class('pagination')}]",
+    pagination=f"//div[{has_class('pagination')}]",
     current=f".//li[{has_class('active')}]",
 )
 
@@ -176,7 +176,7 @@ IPS3_BOARD = BoardMarkup(
     last=f".//ul[{has_class('last_post')}]",
     last_page=f".//ul[{has_class('mini_pagination')}]//a",
     subforums=f"//td[{has_class('col_c_forum')}]//h4/a",
-    pagination=f"//ul[{has_class('pagination')}]",
+    pagination=f"//div[{has_class('pagination')}]",
     current=f".//li[{has_class('active')}]",
 )
 
