@@ -35,8 +35,8 @@ from traceur.parse.forums import (
 )
 from traceur.parse.forums.pagination import first_page_url
 from traceur.parse.html import clean_url
-from traceur.store import open_store
 
+from .test_collectors import all_documents
 from .test_crawl import write_watchlist
 
 TESTS = Path(__file__).resolve().parent
@@ -928,14 +928,6 @@ VB5_DOCUMENTS = {
 }
 
 
-def _documents(settings: Settings) -> list[Document]:
-    store = open_store(settings)
-    try:
-        return list(store.iter_documents())
-    finally:
-        store.close()
-
-
 @pytest.mark.integration
 def test_forum_spider_collects_every_post_of_a_vbulletin5_board_its_subforum_and_pages(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
@@ -946,7 +938,7 @@ def test_forum_spider_collects_every_post_of_a_vbulletin5_board_its_subforum_and
         "every: 1h, limits: {max_pages: 30, max_depth: 2}}\n"
     )
     summary = run_pass(settings, write_watchlist(tmp_path, source), quiet=True)
-    docs = [d for d in _documents(settings) if d.source_id == "castelroux"]
+    docs = [d for d in all_documents(settings) if d.source_id == "castelroux"]
 
     assert summary.sources["castelroux"].new == 11
     assert all(d.kind == "forum_post" for d in docs)

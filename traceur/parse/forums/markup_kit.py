@@ -15,9 +15,9 @@ from typing import Any, TypeAlias
 
 import lxml.html
 
-from traceur.parse.dates import machine_date, parse_french_date
+from traceur.parse.dates import element_date, parse_french_date
 from traceur.parse.forums.quotes import Finder
-from traceur.parse.html import first_text, parse_count, spaced_text, squash
+from traceur.parse.html import first_text, parse_count, squash
 
 Element: TypeAlias = lxml.html.HtmlElement
 
@@ -163,16 +163,7 @@ def read_date(elements: Iterable[Element], now: datetime | None) -> datetime | N
     each dated ``title`` put in place of the words it explains (MyBB's
     ``<span title="12/03/2027">Aujourd'hui</span>, 14:05``, XenForo 1's
     ``<span title="12 mars 2027 à 14:05">12 mars 2027</span>``)."""
-    elements = list(elements)
-    for element in elements:
-        stamp = machine_date(element)
-        if stamp:
-            return stamp
-    for element in elements:
-        stamp = parse_french_date(spaced_text(_titles_spelled_out(element, now)), now)
-        if stamp:
-            return stamp
-    return None
+    return element_date([_titles_spelled_out(element, now) for element in elements], now)
 
 
 def _titles_spelled_out(element: Element, now: datetime | None) -> Element:
