@@ -1,8 +1,8 @@
 """Forum engines one version at a time: phpBB 2 and 3, vBulletin 3, 4 and 5, SMF 2, MyBB,
-FluxBB, IP.Board 3 and Invision 4, XenForo 1 and 2. Each is recognised by its own markup,
-none for another, and its default theme's thread and board pages give every post (author,
-UTC date, id, position, thread title, URL) with quotes apart, every thread link, the next
-page and the sub-forums.
+FluxBB and PunBB 1.4, IP.Board 3 and Invision 4, XenForo 1 and 2. Each is recognised by
+its own markup, none for another, and its default theme's thread and board pages give
+every post (author, UTC date, id, position, thread title, URL) with quotes apart, every
+thread link, the next page and the sub-forums.
 
 Fixtures are original French pages in tests/fixtures/forums/<engine-version>/, written as
 each engine's default theme renders them ("now" for their relative dates is NOW). The
@@ -148,6 +148,12 @@ FIXTURES = {
             "https://forum.saint-gildas-des-monts.example/viewforum.php?id=3",
         ),
         Fixture(
+            "punbb14",
+            "fluxbb",
+            "http://forum.ormes-sur-vire.example/viewtopic.php?id=318",
+            "http://forum.ormes-sur-vire.example/viewforum.php?id=4",
+        ),
+        Fixture(
             "invision3",
             "invision",
             "https://forum.roquevive.example/topic/5521-zone-commerciale-des-fourches-le-projet-revient/",
@@ -241,6 +247,17 @@ POSTS: dict[str, list[tuple[str, str, datetime, int, str]]] = {
         ("31920", "le_passant", utc(2027, 3, 12, 21, 16, 30), 3, "#p31920"),  # Hier 22:16:30
         ("31923", "Fanfan_du_col", utc(2027, 3, 13, 8, 58, 2), 4, "#p31923"),
     ],
+    "punbb14": [
+        (
+            "2410",
+            "Yvette_Lemarchand",
+            utc(2027, 3, 6, 16, 2, 44),
+            1,
+            "#p2410",
+        ),  # 06-03-2027 17:02:44
+        ("2417", "Marc.Hébert", utc(2027, 3, 12, 19, 11, 9), 2, "#p2417"),  # Hier 20:11:09
+        ("2421", "Yvette_Lemarchand", utc(2027, 3, 13, 8, 37, 51), 3, "#p2421"),
+    ],
     "invision3": [
         ("119804", "Pascale D.", utc(2027, 3, 6, 17, 25), 1, "#entry119804"),
         ("119822", "Tonton Gérald", utc(2027, 3, 12, 19, 40), 2, "#entry119822"),
@@ -312,6 +329,12 @@ FRAMES: dict[str, tuple[str, str, str, int]] = {
         "Le maire démissionne ?",
         "https://forum.saint-gildas-des-monts.example/viewtopic.php?id=2088",
         "https://forum.saint-gildas-des-monts.example/viewtopic.php?id=2088&p=2",
+        2,
+    ),
+    "punbb14": (
+        "Conseil municipal des jeunes : élections en avril",
+        "http://forum.ormes-sur-vire.example/viewtopic.php?id=318",
+        "http://forum.ormes-sur-vire.example/viewtopic.php?id=318&p=2",
         2,
     ),
     "invision3": (
@@ -408,6 +431,11 @@ QUOTES: dict[str, tuple[str, str, str]] = {
         "ce serait une élection partielle, ou c'est le premier adjoint qui reprend ?",
         "Ni l'un ni l'autre",
     ),
+    "punbb14": (
+        "2417",
+        "quelqu'un sait ce qu'ils ont fait la dernière fois ?",
+        "Le skatepark derrière le gymnase",
+    ),
     "invision3": ("119822", "Qui soutient ce projet au conseil ?", "Le maire, pour les 80 emplois"),
     "invision4": ("40691", "Départ 7 h 22, retour 17 h 10.", "17 h 10 c’est bien"),
     "xenforo1": (
@@ -454,6 +482,7 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
     "smf2": ("parent d'élèves", "Modifié", "Signaler au modérateur", "Journalisée", "Citer"),
     "mybb18": ("vélotaffeur", "Ce message a été modifié", "Répondre", "Signaler", "Trouver"),
     "fluxbb15": ("au col depuis toujours", "Dernière modification", "Signaler", "Citer"),
+    "punbb14": ("rue du Lavoir", "Dernière modification", "Signaler", "Citer", "Hors ligne"),
     "invision3": ("Centre Vivant", "Modifié par", "J'aime", "MultiCitation", "Citer"),
     "invision4": ("FCPE Belmont-Vigier", "Modifié", "J’aime", "Citer"),
     "xenforo1": ("coteau des Brûlés", "aiment ceci", "J'aime", "Répondre", "Permalien"),
@@ -691,6 +720,26 @@ BOARDS: dict[str, tuple[list[tuple[str, str, int, datetime, str | None]], str, t
             ),
         ],
         "https://forum.saint-gildas-des-monts.example/viewforum.php?id=3&p=2",
+        (),
+    ),
+    "punbb14": (
+        [
+            (
+                "http://forum.ormes-sur-vire.example/viewtopic.php?id=318",
+                "Conseil municipal des jeunes : élections en avril",
+                4,
+                utc(2027, 3, 13, 9, 19, 2),
+                "http://forum.ormes-sur-vire.example/viewtopic.php?id=318&p=2",
+            ),
+            (
+                "http://forum.ormes-sur-vire.example/viewtopic.php?id=311",
+                "Terrain de foot synthétique : le vote du budget",
+                2,
+                utc(2027, 2, 27, 17, 40, 11),
+                None,
+            ),
+        ],
+        "http://forum.ormes-sur-vire.example/viewforum.php?id=4&p=2",
         (),
     ),
     "invision3": (

@@ -1,6 +1,6 @@
 """Markup tables of the PHP bulletin boards: phpBB (2 subSilver, 3 prosilver),
-vBulletin (3, 4, 5), SMF 2 (Curve), MyBB 1.8 and FluxBB/PunBB, each with its thread
-and board variants, newest first.
+vBulletin (3, 4, 5), SMF 2 (Curve), MyBB 1.8, FluxBB (and PunBB 1.2, its ancestor) and
+PunBB 1.4, each with its thread and board variants.
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ MYBB_BOARD = BoardMarkup(
     current=f".//span[{has_class('pagination_current')}]",
 )
 
-# -- FluxBB / PunBB 1.2 -----------------------------------------------------------------
+# -- FluxBB / PunBB ---------------------------------------------------------------------
 
 FLUXBB = ThreadMarkup(
     name="fluxbb",
@@ -293,5 +293,37 @@ FLUXBB_BOARD = BoardMarkup(
     last_page=f".//span[{has_class('pagestext')}]/a",
     subforums=f"//div[starts-with(@id, 'idx')]//div[{has_class('tclcon')}]//h3/a",
     pagination=f"//div[{has_class('pagepost')}]//p[{has_class('pagelink')}]",
+    current=".//strong",
+)
+
+# PunBB 1.3/1.4 rewrote the markup FluxBB kept: one "post" box per message, the number,
+# author and permalinked date in its heading.
+PUNBB = ThreadMarkup(
+    name="fluxbb",
+    post=f"//div[{has_class('post')}][div[{has_class('posthead')}][starts-with(@id, 'p')]]",
+    post_id=id_from(r"^p(\d+)$", "id"),
+    anchor=anchor_as("p{}"),
+    author=author_at(
+        f".//span[{has_class('post-byline')}]//strong | .//li[{has_class('username')}]"
+    ),
+    date=f".//span[{has_class('post-link')}]//a",
+    content=f".//div[{has_class('entry-content')}]",
+    quote=xpath_finder(f".//div[{has_class('quotebox')}]"),
+    citation=xpath_finder(".//cite"),
+    junk=f".//p[{has_class('lastedit')}]",
+    number=number_at(f".//span[{has_class('post-num')}]"),
+    title=f"//h1[{has_class('main-title')}]",
+    pagination=f"//p[{has_class('paging')}]",
+    current=".//strong",
+)
+
+PUNBB_BOARD = BoardMarkup(
+    rows=f"//div[{has_class('main-item')}][starts-with(@id, 'topic')]",
+    link=f".//div[{has_class('item-subject')}]//h3/a",
+    replies=replies_at(f".//li[{has_class('info-replies')}]"),
+    last=f".//li[{has_class('info-lastpost')}]",
+    last_page=f".//span[{has_class('item-pages')}]/a",
+    subforums=f"//div[{has_class('main-item')}][starts-with(@id, 'forum')]//h3/a",
+    pagination=f"//p[{has_class('paging')}]",
     current=".//strong",
 )
