@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from traceur.config import Settings
-from traceur.demo.localweb import LocalWeb
+from traceur.demo.localweb import LocalWeb, Response
 from traceur.document import Document
 from traceur.orchestra.passes import run_pass
 from traceur.parse.dates import parse_french_date
@@ -1017,3 +1017,81 @@ def test_forum_spider_collects_every_post_of_a_vbulletin5_board_its_subforum_and
     requested = {r.path for r in sites_web.requested(VB5_HOST)}
     assert "/forum/vie-municipale/1482-la-poste-de-castelroux-va-t-elle-fermer/page2" in requested
     assert all(r.status == 200 for r in sites_web.requested(VB5_HOST))
+
+
+def _html_response(html: str) -> Response:
+    return Response(200, html.encode(), {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _with_new_reply(page: str) -> str:
+    """The Poste thread's second page with a seventh post, written like the sixth."""
+    start = page.rindex('<li class="b-post', 0, page.index('data-node-id="1510"'))
+    end = page.index("\n</li>", start) + len("\n</li>")  # the post's own, at line start
+    block = page[start:end]
+    text_start = block.index('itemprop="text">') + len('itemprop="text">')
+    text_end = block.index('<div class="b-post__signature')
+    reply = (
+        block[:text_start]
+        + "\nLa réunion du 25 est confirmée, Claire Martin y sera.\n</div>\n"
+        + block[text_end:]
+    )
+    for old, new in (
+        ("1510", "1518"),
+        ("#6<", "#7<"),
+        ("Mado_Castel", "Nadège_V"),
+        ("88-mado_castel", "530-nadege_v"),
+        ("Mado — quartier de la Bastide", "Nadège, parent d'élève"),
+        ("2027-03-13T10:02:00+01:00", "2027-03-13T11:40:00+01:00"),
+        ("Aujourd'hui, 10:02", "Aujourd'hui, 11:40"),
+    ):
+        reply = reply.replace(old, new)
+    return page[:end] + "\n" + reply + page[end:]
+
+
+@pytest.mark.integration
+def test_vbulletin5_next_pass_reads_only_the_last_page_of_the_thread_with_a_new_reply(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings(sites_web)
+    source = (
+        f"  - {{id: castelroux, kind: forum, url: '{VB5_BOARD}', "
+        "every: 1h, limits: {max_pages: 30, max_depth: 2}}\n"
+    )
+    watchlist = write_watchlist(tmp_path, source)
+    assert run_pass(settings, watchlist, quiet=True).sources["castelroux"].new == 11
+
+    page2 = "/forum/vie-municipale/1482-la-poste-de-castelroux-va-t-elle-fermer/page2"
+    sites_web.set(
+        VB5_HOST,
+        page2,
+        _html_response(_with_new_reply(_site_file(VB5 + page2).read_text(encoding="utf-8"))),
+    )
+    board = _site_file(VB5_BOARD).read_text(encoding="utf-8")
+    sites_web.set(
+        VB5_HOST,
+        "/forum/vie-municipale",
+        _html_response(
+            board.replace('"posts-count">5 réponses', '"posts-count">6 réponses').replace(
+                "Aujourd'hui, 10:02", "Aujourd'hui, 11:40"
+            )
+        ),
+    )
+    sites_web.clear_log()
+    second = run_pass(settings, watchlist, quiet=True)
+
+    assert second.sources["castelroux"].new == 1
+    threads_read = {
+        r.path
+        for r in sites_web.requested(VB5_HOST)
+        if re.search(r"/\d+-[^/]+(/page\d+)?$", r.path)
+    }
+    assert threads_read == {page2}
+    new = next(d for d in all_documents(settings) if d.post_id == "1518")
+    assert (new.thread_url, new.position, new.author, new.url) == (
+        VB5_POSTE,
+        7,
+        "Nadège_V",
+        f"{VB5_POSTE}/page2#post1518",
+    )
+    assert new.published_at == utc(2027, 3, 13, 10, 40)
+    assert "claire-martin" in new.candidates
