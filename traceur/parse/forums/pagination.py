@@ -20,9 +20,6 @@ from traceur.parse.html import (
     spaced_text,
     squash,
 )
-
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor
 from traceur.textnorm import fold_plain
 

@@ -15,9 +15,6 @@ from typing import Any
 
 from traceur.document import to_utc
 
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
-
 ENGINES = (
     "phpbb",
     "vbulletin",

@@ -28,9 +28,6 @@ from traceur.parse.forums.pagination import (
 from traceur.parse.forums.quotes import split_quotes
 from traceur.parse.forums.records import Post, ThreadPage
 from traceur.parse.html import clean_url, in_order, parse_html
-
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor
 
 
