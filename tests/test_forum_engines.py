@@ -5,9 +5,9 @@ every post (author, UTC date, id, position, thread title, URL) with quotes apart
 thread link, the next page and the sub-forums.
 
 Fixtures are original French pages in tests/fixtures/forums/<engine-version>/, written as
-each engine's default theme renders them ("now" for their relative dates is NOW). The
-vBulletin 5 pages are a whole site, tests/sites/www.castelroux-forum.example/, which the
-forum spider also crawls end to end."""
+each engine's default theme renders them ("now" for their relative dates is NOW). A
+whole vBulletin 5 site, tests/sites/www.castelroux-forum.example/, is also crawled end to
+end by the forum spider."""
 
 from __future__ import annotations
 
@@ -124,10 +124,8 @@ FIXTURES = {
         Fixture(
             "vbulletin5",
             "vbulletin",
-            VB5_POSTE,
-            VB5_BOARD,
-            thread_file=_site_file(VB5_POSTE),
-            board_file=_site_file(VB5_BOARD),
+            "https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse/907-cantine-le-repas-a-1-euro-vraiment",
+            "https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse",
         ),
         Fixture(
             "smf2",
@@ -224,10 +222,9 @@ POSTS: dict[str, list[tuple[str, str, datetime, int, str]]] = {
         ("77125", "Yann Le Goff", utc(2027, 3, 13, 7, 40), 4, "#post77125"),  # Aujourd'hui, 08h40
     ],
     "vbulletin5": [
-        ("1482", "Mado_Castel", utc(2027, 3, 8, 17, 10), 1, "#post1482"),
-        ("1488", "Thierry R.", utc(2027, 3, 9, 6, 42), 2, "#post1488"),
-        ("1490", "Mado_Castel", utc(2027, 3, 10, 11, 15), 3, "#post1490"),
-        ("1497", "Bernard_Lacaze", utc(2027, 3, 11, 20, 30), 4, "#post1497"),
+        ("907", "Josiane_P", utc(2027, 3, 9, 11, 30), 1, "#post907"),
+        ("912", "Lucien_Mazel", utc(2027, 3, 12, 17, 45), 2, "#post912"),  # Hier, 18:45
+        ("915", "Josiane_P", utc(2027, 3, 13, 8, 55), 3, "#post915"),  # Aujourd'hui, 09:55
     ],
     "smf2": [
         ("11502", "Martine Cazals", utc(2027, 3, 9, 20, 14, 52), 1, "#msg11502"),
@@ -287,7 +284,7 @@ POSTS: dict[str, list[tuple[str, str, datetime, int, str]]] = {
 }
 
 # (title, thread URL, next page, page count) of the thread page.
-FRAMES: dict[str, tuple[str, str, str, int]] = {
+FRAMES: dict[str, tuple[str, str, str | None, int]] = {
     "phpbb2": (
         "Fusion des écoles : le conseil a voté",
         "http://forum.brassac-riviere.example/viewtopic.php?t=412",
@@ -312,7 +309,12 @@ FRAMES: dict[str, tuple[str, str, str, int]] = {
         "https://www.lanvezec-forum.example/showthread.php?3120-Eoliennes-sur-le-plateau-referendum-local/page2",
         2,
     ),
-    "vbulletin5": ("La Poste de Castelroux va-t-elle fermer ?", VB5_POSTE, f"{VB5_POSTE}/page2", 2),
+    "vbulletin5": (
+        "Cantine : le repas à 1 euro, vraiment ?",
+        "https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse/907-cantine-le-repas-a-1-euro-vraiment",
+        None,
+        1,
+    ),
     "smf2": (
         "Cantine bio : qui paiera ?",
         "https://www.pont-aubert-forum.example/index.php?topic=873.0",
@@ -392,7 +394,7 @@ def test_thread_page_knows_its_title_thread_url_and_next_page(version: str) -> N
         count,
     )
     assert page.page_number == 1
-    assert page.page_urls == (thread_url, next_page)
+    assert page.page_urls == ((thread_url, next_page) if next_page else (thread_url,))
 
 
 # -- quotes and boilerplate ---------------------------------------------------------------
@@ -415,11 +417,7 @@ QUOTES: dict[str, tuple[str, str, str]] = {
         "Une consultation, pas un référendum. Ça n'engage à rien.",
         "Juridiquement une commune",
     ),
-    "vbulletin5": (
-        "1490",
-        "C'est voté depuis décembre, c'était dans le compte rendu du conseil.",
-        "Voté en décembre, annoncé",
-    ),
+    "vbulletin5": ("912", "Combien ça coûte au budget ?", "D'après le rapport, 11 000 euros"),
     "smf2": ("11507", "Qui paie la différence ? Les familles ou la commune ?", "Le maire a dit"),
     "mybb18": (
         "40219",
@@ -478,7 +476,7 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
     "phpbb3": ("ses trains en retard", "Dernière modification", "Citer", "Haut"),
     "vbulletin3": ("Montferrand d'abord", "charte avant de poster", "Répondre avec citation"),
     "vbulletin4": ("plateau de Kerhouant", "Ar vro", "Répondre avec citation", "Signaler"),
-    "vbulletin5": ("quartier de la Bastide", "conseiller de quartier", "J'aime", "Citer"),
+    "vbulletin5": ("école des Bories", "J'aime", "Citer", "Signaler", "Date d'inscription"),
     "smf2": ("parent d'élèves", "Modifié", "Signaler au modérateur", "Journalisée", "Citer"),
     "mybb18": ("vélotaffeur", "Ce message a été modifié", "Répondre", "Signaler", "Trouver"),
     "fluxbb15": ("au col depuis toujours", "Dernière modification", "Signaler", "Citer"),
@@ -651,16 +649,22 @@ BOARDS: dict[str, tuple[list[tuple[str, str, int, datetime, str | None]], str, t
     "vbulletin5": (
         [
             (
-                VB5_POSTE,
-                "La Poste de Castelroux va-t-elle fermer ?",
-                5,
-                utc(2027, 3, 13, 9, 2),
-                f"{VB5_POSTE}/page2",
+                "https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse/907-cantine-le-repas-a-1-euro-vraiment",
+                "Cantine : le repas à 1 euro, vraiment ?",
+                2,
+                utc(2027, 3, 13, 8, 55),
+                None,
             ),
-            (VB5_PLU, "Réunion publique sur le PLU jeudi", 2, utc(2027, 3, 7, 10, 48), None),
+            (
+                "https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse/901-ramassage-scolaire-du-hameau-des-bories",
+                "Ramassage scolaire du hameau des Bories",
+                4,
+                utc(2027, 3, 12, 16, 20),
+                "https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse/901-ramassage-scolaire-du-hameau-des-bories/page2",
+            ),
         ],
         "",
-        (VB5_SUB,),
+        ("https://forum.pradelles-vieilles.example/forum/ecoles-et-jeunesse/centre-de-loisirs",),
     ),
     "smf2": (
         [
@@ -880,7 +884,7 @@ def _every_page() -> list[tuple[str, str, str, str]]:
             (f"{version}/thread", fixture.thread_url, fixture.thread_html(), fixture.engine)
         )
         pages.append((f"{version}/board", fixture.board_url, fixture.board_html(), fixture.engine))
-    for url in (f"{VB5_POSTE}/page2", VB5_PLU, VB5_SUB, VB5_CR):
+    for url in (VB5_BOARD, VB5_POSTE, f"{VB5_POSTE}/page2", VB5_PLU, VB5_SUB, VB5_CR):
         pages.append((url, url, _site_file(url).read_text(encoding="utf-8"), "vbulletin"))
     for host, path, engine in _EXISTING:
         target = SITES / host / path
@@ -908,7 +912,7 @@ def test_every_forum_page_is_detected_as_its_own_engine_and_never_as_another() -
 
 
 def test_vbulletin5_second_page_continues_the_thread_of_the_first() -> None:
-    first = FIXTURES["vbulletin5"].thread()
+    first = parse_thread_page(_site_file(VB5_POSTE).read_text(encoding="utf-8"), VB5_POSTE, now=NOW)
     second = parse_thread_page(
         _site_file(f"{VB5_POSTE}/page2").read_text(encoding="utf-8"), f"{VB5_POSTE}/page2", now=NOW
     )
