@@ -671,7 +671,7 @@ BOARDS: dict[str, tuple[list[tuple[str, str, int, datetime, str | None]], str, t
             (
                 "https://www.pont-aubert-forum.example/index.php?topic=873.0",
                 "Cantine bio : qui paiera ?",
-                7,
+                6,
                 utc(2027, 3, 13, 9, 21, 37),
                 "https://www.pont-aubert-forum.example/index.php?topic=873.4",
             ),
@@ -884,6 +884,8 @@ def _every_page() -> list[tuple[str, str, str, str]]:
             (f"{version}/thread", fixture.thread_url, fixture.thread_html(), fixture.engine)
         )
         pages.append((f"{version}/board", fixture.board_url, fixture.board_html(), fixture.engine))
+    smf_page2 = (FORUMS / "smf2" / "thread-page2.html").read_text(encoding="utf-8")
+    pages.append(("smf2/thread-page2", FRAMES["smf2"][2] or "", smf_page2, "smf"))
     for url in (VB5_BOARD, VB5_POSTE, f"{VB5_POSTE}/page2", VB5_PLU, VB5_SUB, VB5_CR):
         pages.append((url, url, _site_file(url).read_text(encoding="utf-8"), "vbulletin"))
     for host, path, engine in _EXISTING:
@@ -923,6 +925,27 @@ def test_vbulletin5_second_page_continues_the_thread_of_the_first() -> None:
         ("1503", 5, f"{VB5_POSTE}/page2#post1503"),
         ("1510", 6, f"{VB5_POSTE}/page2#post1510"),
     ]
+
+
+def test_smf_later_page_places_its_posts_by_the_reply_numbers_it_shows() -> None:
+    # Page 2 alone, as a later pass reads it: "Réponse #4" is the fifth post. Counting
+    # from the page number would put its three posts at 4, 5 and 6.
+    url = "https://www.pont-aubert-forum.example/index.php?topic=873.4"
+    html = (FORUMS / "smf2" / "thread-page2.html").read_text(encoding="utf-8")
+    page = parse_thread_page(html, url, now=NOW)
+
+    assert (page.thread_url, page.page_number, page.next_page_url) == (
+        FRAMES["smf2"][1],
+        2,
+        None,
+    )
+    assert [(p.post_id, p.author, p.position, p.url) for p in page.posts] == [
+        ("11527", "Loulou_PA", 5, f"{url}#msg11527"),
+        ("11529", "Gaby_des_Combes", 6, f"{url}#msg11529"),
+        ("11531", "Loulou_PA", 7, f"{url}#msg11531"),
+    ]
+    assert page.posts[2].quotes == ("des lots par produit",)
+    assert "ferme des Combes, vente directe" not in page.posts[1].text
 
 
 @pytest.mark.parametrize(
