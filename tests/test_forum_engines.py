@@ -1122,3 +1122,15 @@ def test_vbulletin5_next_pass_reads_only_the_last_page_of_the_thread_with_a_new_
     )
     assert new.published_at == utc(2027, 3, 13, 10, 40)
     assert "claire-martin" in new.candidates
+
+
+def test_engines_named_in_a_post_do_not_make_a_home_made_forum_theirs() -> None:
+    host, path, _ = _EXISTING[-2]
+    page = (SITES / host / path).read_text(encoding="utf-8")
+    chatty = page.replace(
+        "Bonne journée à tous :)",
+        "On a connu SMF, MyBB, FluxBB, PunBB et IP.Board avant ce forum maison :)",
+    )
+
+    assert chatty != page
+    assert detect_engine(chatty, f"http://{host}/{path}") == "generic"
