@@ -127,8 +127,8 @@ _URL_MARKERS = {
 
 def detect_engine(html: str, url: str) -> str:
     """The forum engine that produced ``html``: phpbb, vbulletin, xenforo, discourse,
-    invision, smf, mybb, fluxbb, or generic. Markup decides (generator, html/body ids, class names);
-    the URL pattern only tips a close call."""
+    invision, smf, mybb, fluxbb (FluxBB and PunBB), or generic. Markup decides
+    (generator, html/body ids, class names); the URL pattern only tips a close call."""
     head = html[:400_000]
     scores: dict[str, int] = {}
     for engine, markers in _MARKERS.items():
@@ -142,6 +142,10 @@ def detect_engine(html: str, url: str) -> str:
 
 
 # -- which table reads a page --------------------------------------------------------
+
+# Each family's tables are tried in this order; the first whose posts (rows) the page
+# has reads it. The versions' container XPaths do not overlap, so the order only
+# matters for speed: the most common version comes first.
 
 THREAD_MARKUP: dict[str, tuple[ThreadMarkup, ...]] = {
     "phpbb": (PHPBB3, PHPBB2),
@@ -175,7 +179,7 @@ def thread_markup(root: lxml.html.HtmlElement, engine: str) -> ThreadMarkup | No
 
 def board_markup(root: lxml.html.HtmlElement, engine: str) -> BoardMarkup | None:
     """The board table of ``engine`` whose thread rows (or, on a forum index without
-    threads, whose sub-forum links) ``root`` has; the newest version's otherwise."""
+    threads, whose sub-forum links) ``root`` has; the family's first table otherwise."""
     variants = BOARD_MARKUP.get(engine, ())
     for wanted in ("rows", "subforums"):
         for markup in variants:

@@ -1,5 +1,5 @@
 """Markup tables of XenForo (1 and 2), Invision (IP.Board 3 and Invision Community
-4) and Discourse's crawler view, thread and board variants, newest first.
+4) and Discourse's crawler view, thread and board variants.
 """
 
 from __future__ import annotations
