@@ -138,13 +138,23 @@ _SESSION_PARAMS = frozenset({"sid", "phpsessid", "hilit", "highlight", "sessioni
 def clean_url(url: str, drop: Iterable[str] = ()) -> str:
     parts = urlsplit(url)
     dropped = {name.lower() for name in drop} | _SESSION_PARAMS
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        # vBulletin's "s" is a 32-hex session hash; elsewhere "s" may mean something.
-        if key.lower() not in dropped and not (key == "s" and re.fullmatch(r"[0-9a-f]{32}", value))
-    ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    kept: list[str] = []
+    for segment in parts.query.split("&"):
+        if "=" not in segment:
+            # A bare key is a path in disguise (vBulletin 4's "?3120-titre/page2"): as is.
+            if segment and segment.lower() not in dropped:
+                kept.append(segment)
+            continue
+        query = [
+            (key, value)
+            for key, value in parse_qsl(segment, keep_blank_values=True)
+            # vBulletin's "s" is a 32-hex session hash; elsewhere "s" may mean something.
+            if key.lower() not in dropped
+            and not (key == "s" and re.fullmatch(r"[0-9a-f]{32}", value))
+        ]
+        if query:
+            kept.append(urlencode(query))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
 
 
 def in_order(element: lxml.html.HtmlElement, xpath: str) -> list[Any]:

@@ -1,5 +1,5 @@
-"""Forums: one record per post, whatever the engine (phpBB, vBulletin, XenForo,
-Invision, Discourse, or a home-made board found by its repeated blocks)."""
+"""Forums: one record per post, whatever the engine (phpBB, vBulletin, XenForo, SMF,
+MyBB, FluxBB, Invision, Discourse, or a home-made board found by its repeated blocks)."""
 
 from traceur.parse.forums.boards import parse_board
 from traceur.parse.forums.discourse import (

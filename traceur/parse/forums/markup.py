@@ -1,22 +1,49 @@
-"""Which engine a forum page comes from, and where each engine puts a post's parts
-(author, date, body, quotes, anchor): one markup table per engine.
+"""Which engine a forum page comes from, and which markup table reads it: each
+engine family has one table per version it renders differently (the tables live in
+:mod:`markup_classic` and :mod:`markup_modern`), and a page is read with the first
+whose post or thread rows it has.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
-from traceur.parse.forums.quotes import Finder, xpath_finder
-from traceur.parse.html import first_text, has_class, squash
+from traceur.parse.forums.markup_classic import (
+    FLUXBB,
+    FLUXBB_BOARD,
+    MYBB,
+    MYBB_BOARD,
+    PHPBB2,
+    PHPBB2_BOARD,
+    PHPBB3,
+    PHPBB3_BOARD,
+    PUNBB,
+    PUNBB_BOARD,
+    SMF2,
+    SMF2_BOARD,
+    VB3,
+    VB3_BOARD,
+    VB4,
+    VB4_BOARD,
+    VB5,
+    VB5_BOARD,
+)
+from traceur.parse.forums.markup_kit import BoardMarkup, ThreadMarkup
+from traceur.parse.forums.markup_modern import (
+    DISCOURSE,
+    DISCOURSE_BOARD,
+    IPS3,
+    IPS3_BOARD,
+    IPS4,
+    IPS4_BOARD,
+    XF1,
+    XF1_BOARD,
+    XF2,
+    XF2_BOARD,
+)
 
 # -- engine detection ----------------------------------------------------------------------
 
@@ -34,6 +61,9 @@ _MARKERS: dict[str, tuple[tuple[str, int], ...]] = {
         (r"bbWrapper", 1),
         (r"message--post|structItem--thread", 1),
         (r"XenForo", 1),
+        # XenForo 1
+        (rf"<html[^>]+id={_Q}XenForo{_Q}", 3),
+        (r"messageUserInfo|discussionListItems", 1),
     ),
     "vbulletin": (
         (rf"<meta[^>]+content={_Q}vBulletin", 3),
@@ -41,6 +71,10 @@ _MARKERS: dict[str, tuple[tuple[str, int], ...]] = {
         (r"postbitlegacy|postcontainer|threadbit", 1),
         (r"post_message_\d+", 1),
         (r"bbcode_container|vbulletin_css|vBulletin", 1),
+        # vBulletin 5 and 3
+        (rf"<body[^>]+id={_Q}vb-page-body{_Q}", 3),
+        (r"b-post__|conversation-list|js-pagenav", 1),
+        (r"vbmenu_register|bigusername|threadbits_forum_", 1),
     ),
     "phpbb": (
         (rf"<body[^>]+id={_Q}phpbb{_Q}", 3),
@@ -48,6 +82,8 @@ _MARKERS: dict[str, tuple[tuple[str, int], ...]] = {
         (r"topictitle|forumtitle", 1),
         (r"viewtopic|viewforum", 1),
         (r"phpBB", 1),
+        # phpBB 2's subSilver
+        (rf"templates/subSilver|class={_Q}forumline{_Q}", 2),
     ),
     "invision": (
         (r"ipsApp|ipsLayout_", 2),
@@ -55,6 +91,26 @@ _MARKERS: dict[str, tuple[tuple[str, int], ...]] = {
         (rf"data-role={_Q}commentContent", 1),
         (r"ipsType_richText|ipsQuote|ipsDataItem", 1),
         (r"Invision Community|invisioncommunity", 1),
+        # IP.Board 3
+        (rf"<body[^>]+id={_Q}ipboard_body{_Q}", 3),
+        (r"ipb\.vars|ipsBlockquote|IP\.Board", 1),
+    ),
+    "smf": (
+        (r"var smf_theme_url|var smf_scripturl", 3),
+        (r"Simple Machines|simplemachines\.org", 1),
+        (rf"post_wrapper|quoteheader|id={_Q}forumposts|id={_Q}messageindex", 1),
+    ),
+    "mybb": (
+        (r"var my_post_key|MyBB\.whoPosted|MyBB\.init", 3),
+        (r"jscripts/general\.js|MyBB Group|>MyBB<", 1),
+        (r"author_information|mycode_quote|inline_row", 1),
+    ),
+    "fluxbb": (
+        (rf"id={_Q}pun[a-z]+{_Q}[^>]*class={_Q}pun", 3),
+        # PunBB 1.3 and 1.4
+        (rf"id={_Q}brd-(?:wrap|viewtopic|viewforum|index){_Q}", 3),
+        (r"FluxBB|PunBB", 1),
+        (r"blockpost|quotebox|postsignature", 1),
     ),
 }
 _URL_MARKERS = {
@@ -63,13 +119,16 @@ _URL_MARKERS = {
     "vbulletin": re.compile(r"showthread\.php|forumdisplay\.php|/threads/\d+-|/forums/\d+-"),
     "phpbb": re.compile(r"viewtopic|viewforum"),
     "invision": re.compile(r"/topic/\d+-|/forum/\d+-"),
+    "smf": re.compile(r"[?&;](?:topic|board)=\d+\.\d+"),
+    "mybb": re.compile(r"showthread\.php\?tid=|forumdisplay\.php\?fid="),
+    "fluxbb": re.compile(r"viewtopic\.php\?id=|viewforum\.php\?id="),
 }
 
 
 def detect_engine(html: str, url: str) -> str:
     """The forum engine that produced ``html``: phpbb, vbulletin, xenforo, discourse,
-    invision, or generic. Markup decides (generator, html/body ids, class names);
-    the URL pattern only tips a close call."""
+    invision, smf, mybb, fluxbb (FluxBB and PunBB), or generic. Markup decides
+    (generator, html/body ids, class names); the URL pattern only tips a close call."""
     head = html[:400_000]
     scores: dict[str, int] = {}
     for engine, markers in _MARKERS.items():
@@ -82,183 +141,48 @@ def detect_engine(html: str, url: str) -> str:
     return best if scores[best] >= 3 else "generic"
 
 
-# -- per-engine markup -------------------------------------------------------------------------
+# -- which table reads a page --------------------------------------------------------
 
+# Each family's tables are tried in this order; the first whose posts (rows) the page
+# has reads it. The versions' container XPaths do not overlap, so the order only
+# matters for speed: the most common version comes first.
 
-@dataclass(frozen=True)
-class ThreadMarkup:
-    name: str
-    post: str  # post containers, in page order
-    post_id: Callable[[lxml.html.HtmlElement], str | None]
-    anchor: Callable[[lxml.html.HtmlElement, str], str | None]
-    author: Callable[[lxml.html.HtmlElement], str | None]
-    date: str  # relative to the post: where its date is shown
-    content: str  # relative to the post: the message itself
-    quote: Finder  # quote blocks inside the message
-    citation: Callable[[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]
-    junk: str | None  # relative to the message: never the author's words
-    number: str | None  # relative to the post: the engine's "#12"
-    title: str
-    pagination: str  # pagination blocks of a thread page
-    current: str  # relative to a pagination block: the current page
-
-
-def _id_from(pattern: str, *attrs: str) -> Callable[[lxml.html.HtmlElement], str | None]:
-    regex = re.compile(pattern)
-
-    def find(post: lxml.html.HtmlElement) -> str | None:
-        for attr in attrs:
-            for node in [post, *post.iterdescendants()]:
-                match = regex.search(node.get(attr) or "") if isinstance(node.tag, str) else None
-                if match:
-                    return match.group(1)
-        return None
-
-    return find
-
-
-def _author_xpath(
-    xpath: str, attr: str | None = None
-) -> Callable[[lxml.html.HtmlElement], str | None]:
-    def find(post: lxml.html.HtmlElement) -> str | None:
-        if attr and squash(post.get(attr)):
-            return squash(post.get(attr))
-        return first_text(post, xpath)
-
-    return find
-
-
-def _invision_author(post: lxml.html.HtmlElement) -> str | None:
-    name = first_text(
-        post,
-        f".//*[{has_class('cAuthorPane_author')}]//a | .//*[{has_class('cAuthorPane_author')}]",
-    )
-    if name:
-        return name
-    data = quotedata(post)
-    return str(data["username"]) if data.get("username") else None
-
-
-def quotedata(post: lxml.html.HtmlElement) -> dict[str, Any]:
-    # Invision repeats author and unix time in data-quotedata for its quote button.
-    for raw in post.xpath(".//@data-quotedata"):
-        try:
-            data = json.loads(str(raw))
-        except ValueError:
-            continue
-        if isinstance(data, dict):
-            return data
-    return {}
-
-
-THREAD_MARKUP: dict[str, ThreadMarkup] = {
-    "phpbb": ThreadMarkup(
-        name="phpbb",
-        post=f"//div[{has_class('post')}][starts-with(@id, 'p')]",
-        post_id=_id_from(r"^p(\d+)$", "id"),
-        anchor=lambda post, ident: post.get("id") or f"p{ident}",
-        author=_author_xpath(
-            f".//p[{has_class('author')}]//*[{has_class('username')}"
-            f" or {has_class('username-coloured')}]"
-            f" | .//dl[{has_class('postprofile')}]//*[{has_class('username')}"
-            f" or {has_class('username-coloured')}]"
-        ),
-        date=f".//p[{has_class('author')}]",
-        content=f".//div[{has_class('content')}]",
-        quote=xpath_finder(".//blockquote"),
-        citation=xpath_finder(".//cite"),
-        junk=None,
-        number=None,
-        title=f"//*[self::h1 or self::h2][{has_class('topic-title')}]",
-        pagination=f"//div[{has_class('pagination')}]",
-        current=f".//li[{has_class('active')}] | .//strong",
-    ),
-    "vbulletin": ThreadMarkup(
-        name="vbulletin",
-        post=(
-            f"//li[{has_class('postcontainer')} or {has_class('postbitlegacy')}"
-            f" or {has_class('postbit')}][starts-with(@id, 'post_')]"
-        ),
-        post_id=_id_from(r"^post_(\d+)$", "id"),
-        anchor=lambda post, ident: f"post{ident}",
-        author=_author_xpath(
-            f".//div[{has_class('userinfo')}]//*[{has_class('username')}]"
-            f" | .//*[{has_class('username')}]"
-        ),
-        date=f".//span[{has_class('postdate')}] | .//div[{has_class('posthead')}]",
-        content=".//div[starts-with(@id, 'post_message_')]",
-        # Code boxes share bbcode_container; only those holding a quote are quotes.
-        quote=xpath_finder(
-            f".//div[{has_class('bbcode_container')}][.//div[{has_class('bbcode_quote')}]]"
-        ),
-        citation=xpath_finder(f".//div[{has_class('bbcode_postedby')}]"),
-        junk=None,
-        number=f".//a[{has_class('postcounter')}]",
-        title=f"//*[{has_class('threadtitle')}]",
-        pagination=f"//form[{has_class('pagination')}] | //div[{has_class('pagination')}]",
-        current=f".//span[{has_class('selected')}]",
-    ),
-    "xenforo": ThreadMarkup(
-        name="xenforo",
-        post=(
-            f"//article[{has_class('message--post')} or ({has_class('message')}"
-            " and starts-with(@data-content, 'post-'))]"
-        ),
-        post_id=_id_from(r"^(?:js-)?post-(\d+)$", "data-content", "id"),
-        anchor=lambda post, ident: f"post-{ident}",
-        author=_author_xpath(
-            f".//h4[{has_class('message-name')}]//*[{has_class('username')}]", attr="data-author"
-        ),
-        date=f".//*[{has_class('message-attribution-main')}]//time | .//time[{has_class('u-dt')}]",
-        content=f".//article[{has_class('message-body')}]//div[{has_class('bbWrapper')}]",
-        quote=xpath_finder(f".//blockquote[{has_class('bbCodeBlock--quote')}]"),
-        citation=xpath_finder(
-            f".//div[{has_class('bbCodeBlock-title')}]"
-            f" | .//div[{has_class('bbCodeBlock-expandLink')}]"
-        ),
-        junk=f".//div[{has_class('bbCodeBlock-expandLink')}]",
-        number=(
-            f".//ul[{has_class('message-attribution-opposite')}]"
-            "//a[starts-with(normalize-space(.), '#')]"
-        ),
-        title=f"//h1[{has_class('p-title-value')}]",
-        pagination=f"//div[{has_class('pageNav')}]",
-        current=f".//li[{has_class('pageNav-page--current')}]",
-    ),
-    "invision": ThreadMarkup(
-        name="invision",
-        post="//article[starts-with(@id, 'elComment_')]",
-        post_id=_id_from(r"^elComment_(\d+)$", "id"),
-        anchor=lambda post, ident: post.get("id") or f"elComment_{ident}",
-        author=_invision_author,
-        date=f".//div[{has_class('ipsComment_meta')}]//time | .//time",
-        content=".//div[@data-role='commentContent']",
-        quote=xpath_finder(f".//blockquote[{has_class('ipsQuote')}]"),
-        citation=xpath_finder(f".//div[{has_class('ipsQuote_citation')}]"),
-        # "Modifié … par X" notes sit inside the message but are the software's words.
-        junk=".//*[@data-excludequote]",
-        number=None,
-        title=f"//h1[{has_class('ipsType_pageTitle')}]",
-        pagination=f"//ul[{has_class('ipsPagination')}]",
-        current=f".//li[{has_class('ipsPagination_active')}]",
-    ),
-    "discourse": ThreadMarkup(
-        name="discourse",
-        post=f"//div[{has_class('crawler-post')}][starts-with(@id, 'post_')]",
-        # The crawler view shows post numbers, not post ids (see parse_discourse_topic).
-        post_id=_id_from(r"^post_(\d+)$", "id"),
-        anchor=lambda post, ident: None,
-        author=_author_xpath(
-            f".//*[{has_class('creator')}]//*[@itemprop='name'] | .//*[{has_class('creator')}]"
-        ),
-        date=".//time[@itemprop='datePublished'] | .//time",
-        content=".//div[@itemprop='text']",
-        quote=xpath_finder(f".//aside[{has_class('quote')}]"),
-        citation=xpath_finder(f"./div[{has_class('title')}]"),
-        junk=f".//aside[{has_class('onebox')}]",
-        number=".//*[@itemprop='position']",
-        title="//h1",
-        pagination=f"//div[@role='navigation'][{has_class('crawler-post')}]",
-        current=".//strong",
-    ),
+THREAD_MARKUP: dict[str, tuple[ThreadMarkup, ...]] = {
+    "phpbb": (PHPBB3, PHPBB2),
+    "vbulletin": (VB4, VB5, VB3),
+    "smf": (SMF2,),
+    "mybb": (MYBB,),
+    "fluxbb": (FLUXBB, PUNBB),
+    "xenforo": (XF2, XF1),
+    "invision": (IPS4, IPS3),
+    "discourse": (DISCOURSE,),
 }
+
+BOARD_MARKUP: dict[str, tuple[BoardMarkup, ...]] = {
+    "phpbb": (PHPBB3_BOARD, PHPBB2_BOARD),
+    "vbulletin": (VB4_BOARD, VB5_BOARD, VB3_BOARD),
+    "smf": (SMF2_BOARD,),
+    "mybb": (MYBB_BOARD,),
+    "fluxbb": (FLUXBB_BOARD, PUNBB_BOARD),
+    "xenforo": (XF2_BOARD, XF1_BOARD),
+    "invision": (IPS4_BOARD, IPS3_BOARD),
+    "discourse": (DISCOURSE_BOARD,),
+}
+
+
+def thread_markup(root: lxml.html.HtmlElement, engine: str) -> ThreadMarkup | None:
+    """The table of ``engine`` whose posts ``root`` has (None: none of them fits)."""
+    return next(
+        (markup for markup in THREAD_MARKUP.get(engine, ()) if root.xpath(markup.post)), None
+    )
+
+
+def board_markup(root: lxml.html.HtmlElement, engine: str) -> BoardMarkup | None:
+    """The board table of ``engine`` whose thread rows (or, on a forum index without
+    threads, whose sub-forum links) ``root`` has; the family's first table otherwise."""
+    variants = BOARD_MARKUP.get(engine, ())
+    for wanted in ("rows", "subforums"):
+        for markup in variants:
+            if root.xpath(getattr(markup, wanted)):
+                return markup
+    return variants[0] if variants else None

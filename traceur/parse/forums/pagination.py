@@ -20,9 +20,6 @@ from traceur.parse.html import (
     spaced_text,
     squash,
 )
-
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor
 from traceur.textnorm import fold_plain
 
@@ -88,8 +85,9 @@ def read_pagination(
             count = int(match.group(2))
         if total is None and (match := _MESSAGES.search(folded)):
             total = int(re.sub(r"[ .,]", "", match.group(1)))
-        for link in block.xpath(".//a[@title]"):
-            # vBulletin puts "Résultats 1 à 6 sur 11" in the title of the current page link.
+        for link in block.xpath(".//*[@title]"):
+            # vBulletin puts "Résultats 1 à 6 sur 11" in the title of the current page
+            # (a link in version 4, the span around it in version 3).
             if (
                 first_shown is None
                 and squash(link.text_content()) == str(current or "")
@@ -128,10 +126,14 @@ def _is_next(link: lxml.html.HtmlElement) -> bool:
         + (link.getparent().get("class") or "" if link.getparent() is not None else "")
     )
     label = fold_plain(squash(link.text_content()) or link.get("title") or "")
+    # "Suivante >", "Suivant »", a lone ">": the words without their arrows.
+    words = label.strip(" >»›→")
     return (
         "next" in rel
-        or re.search(r"pageNav-jump--next|ipsPagination_next|\bnext\b", classes) is not None
-        or label in ("suivant", "suivante", "page suivante", "next", "›", "»", "→")
+        or re.search(r"pageNav-jump--next|ipsPagination_next|pagination_next|\bnext\b", classes)
+        is not None
+        or words in ("suivant", "suivante", "page suivante", "next")
+        or label in (">", "›", "»", "→")
     )
 
 
@@ -143,10 +145,22 @@ def _page_from_url(url: str) -> int | None:
     return None
 
 
+# Display options phpBB carries in its page links (days shown, sort order): not part of
+# which thread it is.
+_DISPLAY_PARAMS = ("postdays", "postorder", "sk", "sd", "st")
+
+
 def first_page_url(url: str) -> str:
     """A thread's first-page URL from the URL of any of its pages (last resort)."""
-    cleaned = clean_url(url, drop=("start", "page"))
+    cleaned = clean_url(url, drop=("start", "page", *_DISPLAY_PARAMS))
+    # SMF: "topic=412.15" is the topic 412 from its 16th post on.
+    cleaned = re.sub(r"([?&](?:topic|board)=\d+)\.\d+", r"\1.0", cleaned)
     parts = urlsplit(cleaned)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if {"f", "t"} <= {key for key, _ in query}:
+        # phpBB links a topic with its forum ("?f=5&t=733"), its canonical link without.
+        cleaned = clean_url(cleaned, drop=("f",))
+        parts = urlsplit(cleaned)
     path = re.sub(r"/page[-/]?\d+(?:\.html?)?/?$", "/", parts.path)
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
@@ -207,6 +221,7 @@ def thread_title(root: lxml.html.HtmlElement, xpath: str | None) -> str:
 def thread_frame(
     root: lxml.html.HtmlElement, url: str, pagination: Pagination
 ) -> tuple[str, int, str]:
+    """(this page's URL, its number, the thread's first-page URL)."""
     page_url = canonical_page_url(root, url)
     page = pagination.current or 1
     if page == 1:
@@ -215,7 +230,7 @@ def thread_frame(
         if 1 in pagination.pages:
             thread_url = clean_url(pagination.pages[1])
     elif 1 in pagination.pages:
-        thread_url = clean_url(pagination.pages[1])
+        thread_url = first_page_url(pagination.pages[1])
     else:
         thread_url = first_page_url(page_url)
     return page_url, page, thread_url

@@ -11,9 +11,6 @@ from collections.abc import Callable
 import lxml.html
 
 from traceur.parse.html import html_text, squash
-
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor
 from traceur.textnorm import fold_plain
 

@@ -15,10 +15,17 @@ from typing import Any
 
 from traceur.document import to_utc
 
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
-
-ENGINES = ("phpbb", "vbulletin", "xenforo", "discourse", "invision", "generic")
+ENGINES = (
+    "phpbb",
+    "vbulletin",
+    "xenforo",
+    "discourse",
+    "invision",
+    "smf",
+    "mybb",
+    "fluxbb",
+    "generic",
+)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ spiders fetch, these functions read. No Scrapy import, on purpose.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 
-import lxml.html
-
-from traceur.parse.dates import element_date, from_timestamp
 from traceur.parse.forums.generic import parse_generic_thread
-from traceur.parse.forums.markup import THREAD_MARKUP, ThreadMarkup, detect_engine, quotedata
+from traceur.parse.forums.markup import detect_engine, thread_markup
+from traceur.parse.forums.markup_kit import Element, ThreadMarkup, read_date
 from traceur.parse.forums.pagination import (
     page_offset,
     page_urls,
@@ -28,19 +27,8 @@ from traceur.parse.forums.pagination import (
 )
 from traceur.parse.forums.quotes import split_quotes
 from traceur.parse.forums.records import Post, ThreadPage
-from traceur.parse.html import clean_url, first_text, in_order, parse_html
-
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
+from traceur.parse.html import clean_url, in_order, parse_html
 from traceur.parse.posts import is_ancestor
-
-
-def _shown_number(post: lxml.html.HtmlElement, xpath: str | None) -> int | None:
-    if not xpath:
-        return None
-    text = first_text(post, xpath)
-    match = re.search(r"#?\s*(\d+)", text or "")
-    return int(match.group(1)) if match else None
 
 
 def parse_thread_page(
@@ -60,27 +48,24 @@ def parse_thread_page(
     root = parse_html(html)
     if root is None:
         return ThreadPage("generic", "", clean_url(url), 1, (), (), None, page_url=clean_url(url))
-    engine = engine or detect_engine(html, url)
-    markup = THREAD_MARKUP.get(engine)
-    if markup is not None and root.xpath(markup.post):
+    markup = thread_markup(root, engine or detect_engine(html, url))
+    if markup is not None:
         return _parse_known(root, url, markup, now, per_page)
     # Unknown engine, or a known one whose theme moved the posts: find them by repetition.
     return parse_generic_thread(root, url, now, per_page)
 
 
 def _parse_known(
-    root: lxml.html.HtmlElement,
+    root: Element,
     url: str,
     markup: ThreadMarkup,
     now: datetime | None,
     per_page: int | None,
 ) -> ThreadPage:
     pagination = read_pagination(root, url, markup.pagination, markup.current)
-    if markup.name == "invision" and per_page is None:
-        for value in root.xpath("//@data-ipsPagination-perPage | //@data-ipspagination-perpage"):
-            if str(value).isdigit():
-                per_page = int(str(value))
-                break
+    if markup.per_page and per_page is None:
+        shown = [str(value) for value in root.xpath(markup.per_page)]
+        per_page = next((int(value) for value in shown if value.isdigit()), None)
     page_url, page, thread_url = thread_frame(root, url, pagination)
     if markup.name == "discourse":
         thread_url = re.sub(r"(/t/[^/]+/\d+)(?:/\d+)?/?$", r"\1", thread_url)
@@ -91,26 +76,10 @@ def _parse_known(
         if not any(other is not post and is_ancestor(other, post) for other in found)
     ]
     offset = page_offset(url, page, pagination, len(containers), per_page)
-    posts: list[Post] = []
-    for index, container in enumerate(containers, start=1):
-        post_id = markup.post_id(container) or str(offset + index)
-        contents = container.xpath(markup.content)
-        if contents:
-            text, quotes = split_quotes(contents[0], markup.quote, markup.citation, markup.junk)
-        else:
-            text, quotes = "", ()
-        published = element_date(in_order(container, markup.date), now)
-        if published is None and markup.name == "invision":
-            published = from_timestamp(quotedata(container).get("timestamp"))
-        position = _shown_number(container, markup.number) or offset + index
-        if markup.name == "discourse":
-            post_url = f"{thread_url}/{position}"
-        else:
-            anchor = markup.anchor(container, post_id)
-            post_url = f"{page_url}#{anchor}" if anchor else page_url
-        posts.append(
-            Post(post_id, markup.author(container), published, text, quotes, position, post_url)
-        )
+    posts = [
+        _post(container, markup, offset + index, page_url, thread_url, now)
+        for index, container in enumerate(containers, start=1)
+    ]
     return ThreadPage(
         engine=markup.name,
         title=thread_title(root, markup.title),
@@ -122,3 +91,35 @@ def _parse_known(
         page_count=pagination.count,
         page_url=page_url,
     )
+
+
+def _post(
+    container: Element,
+    markup: ThreadMarkup,
+    counted: int,
+    page_url: str,
+    thread_url: str,
+    now: datetime | None,
+) -> Post:
+    """One post; ``counted`` is its position as counted from the page's offset, for
+    engines that show no number."""
+    post_id = markup.post_id(container) or str(counted)
+    contents = container.xpath(markup.content)
+    if contents:
+        message = contents[0]
+        if markup.trim is not None:
+            message = copy.deepcopy(message)
+            markup.trim(message)
+        text, quotes = split_quotes(message, markup.quote, markup.citation, markup.junk)
+    else:
+        text, quotes = "", ()
+    published = read_date(in_order(container, markup.date), now)
+    if published is None and markup.stamp is not None:
+        published = markup.stamp(container)
+    position = markup.number(container) or counted
+    if markup.name == "discourse":
+        post_url = f"{thread_url}/{position}"
+    else:
+        anchor = markup.anchor(container, post_id)
+        post_url = f"{page_url}#{anchor}" if anchor else page_url
+    return Post(post_id, markup.author(container), published, text, quotes, position, post_url)
