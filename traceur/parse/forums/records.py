@@ -18,7 +18,7 @@ from traceur.document import to_utc
 # The repeated-block finder's building blocks; see _post_chain for why the finder
 # itself (which keeps only the innermost level) is not enough here.
 
-ENGINES = ("phpbb", "vbulletin", "xenforo", "discourse", "invision", "generic")
+ENGINES = ("phpbb", "vbulletin", "xenforo", "discourse", "invision", "nodebb", "flarum", "generic")
 
 
 @dataclass(frozen=True)
