@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from traceur.parse.dates import TIMESTAMP_ATTRS, find_french_dates, machine_date, parse_french_date
+from traceur.parse.forums.jsondata import drop_quote_lead_ins
 from traceur.parse.forums.pagination import (
     page_offset,
     page_urls,
@@ -79,38 +81,47 @@ def _post_groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml
     return groups
 
 
-def _post_chain(
-    root: lxml.html.HtmlElement,
-) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
-    """(post containers, message bodies) of a page of repeated posts.
+@dataclass(frozen=True)
+class _Found:
+    """One post found by repetition."""
 
-    Same idea as :func:`traceur.parse.posts.find_post_blocks` (the repeated element that
-    holds most of the page's text, narrowed to the part holding the message), but the
-    outermost level is kept too: the author and date live beside the message."""
+    body: lxml.html.HtmlElement  # the message itself
+    zone: lxml.html.HtmlElement  # the smallest box around it that shows its author and date
+    own: lxml.html.HtmlElement  # the largest box around it that holds no other post
+    author: str | None
+    published: datetime | None
+
+
+def _post_chain(root: lxml.html.HtmlElement, now: datetime | None) -> list[_Found]:
+    """The posts of a page of repeated posts, in page order ([] when there are none).
+
+    The messages are the richest repeated element (same tag and classes) whose members
+    each sit in a box of their own that names an author and a date, narrowed to the
+    repeated part holding the message without the profile box and signature. Engines
+    wrap the opening post and the replies differently (Vanilla) or put the author in a
+    column beside the message (phpBB, tables): the author and date are looked for
+    around each message, from its nearest box outwards, never in another post's."""
     groups = {key: usable(members) for key, members in _post_groups(root).items()}
-    groups = {key: members for key, members in groups.items() if len(members) >= 2}
-    if not groups:
-        return [], []
-    best = max(groups.values(), key=total)
     page_total = len(squash(root.text_content()))
-    if page_total == 0 or total(best) < 0.3 * page_total:
-        return [], []
-    # A generic box class ("inner", "box") can win by also covering the header and menu
-    # boxes. A smaller group whose members each wrap, or sit in, one of best's and that
-    # still holds most of its text is the posts without those extras.
-    purer = [
-        members
-        for members in groups.values()
-        if 2 <= len(members) < len(best)
-        and total(members) >= 0.7 * total(best)
-        and _one_to_one(members, best)
-    ]
-    if purer:
-        best = max(purer, key=total)
-    # The richest group is the outermost repeated box (an ancestor holds at least its
-    # descendants' text), so it is the post container; narrow it to the message.
-    containers = best
-    body = best
+    candidates = sorted(
+        (members for members in groups.values() if len(members) >= 2), key=total, reverse=True
+    )
+    for members in candidates:
+        if page_total == 0 or total(members) < 0.3 * page_total:
+            break
+        found = _around(_narrowed(members, groups), now)
+        signed = sum(1 for post in found if post.author and post.published)
+        if signed >= 2 and signed >= 0.8 * len(found):
+            return found
+    return []
+
+
+def _narrowed(
+    body: list[lxml.html.HtmlElement],
+    groups: dict[tuple[str, str], list[lxml.html.HtmlElement]],
+) -> list[lxml.html.HtmlElement]:
+    # A repeated element inside each member that still holds most of the text is the
+    # message without what surrounds it (profile box, signature, buttons).
     while True:
         inner = [
             members
@@ -121,28 +132,29 @@ def _post_chain(
             and total(members) >= 0.6 * total(body)
         ]
         if not inner:
-            break
+            return body
         body = max(inner, key=total)
-    return containers, body
 
 
-def _one_to_one(members: list[lxml.html.HtmlElement], others: list[lxml.html.HtmlElement]) -> bool:
-    """Each of ``members`` wraps or sits in a different one of ``others``."""
-    used: set[int] = set()
-    for member in members:
-        match = next(
-            (
-                index
-                for index, other in enumerate(others)
-                if index not in used
-                and (other is member or is_ancestor(member, other) or is_ancestor(other, member))
-            ),
-            None,
-        )
-        if match is None:
-            return False
-        used.add(match)
-    return True
+def _around(bodies: list[lxml.html.HtmlElement], now: datetime | None) -> list[_Found]:
+    found: list[_Found] = []
+    for body in bodies:
+        others = [other for other in bodies if other is not body]
+        boxes: list[lxml.html.HtmlElement] = []
+        node = body.getparent()
+        while node is not None and not any(is_ancestor(node, other) for other in others):
+            boxes.append(node)
+            node = node.getparent()
+        own = boxes[-1] if boxes else body
+        for box in boxes:
+            author, published = _generic_author(box, body), _generic_date(box, body, now)
+            if author and published:
+                found.append(_Found(body, box, own, author, published))
+                break
+        else:
+            author, published = _generic_author(own, body), _generic_date(own, body, now)
+            found.append(_Found(body, own, own, author, published))
+    return found
 
 
 def _outside(
@@ -222,19 +234,54 @@ def _generic_printed_date(
     return max(find_french_dates(_header_text(container, body), now), default=None)
 
 
-def _generic_id(container: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
-    """(post id, anchor) from the container's id, an anchor inside or just before it,
-    or a data-*id attribute."""
-    own = container.get("id") or ""
+def _generic_date(
+    container: lxml.html.HtmlElement, body: lxml.html.HtmlElement, now: datetime | None
+) -> datetime | None:
+    """The post's date, from the part of ``container`` outside ``body``: a machine date
+    (``<time datetime>``, a timestamp attribute) first, else a printed one."""
+    header = _outside(container, body) if container is not body else [container]
+    for node in header:
+        if node.tag in ("time", "abbr") or any(
+            node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)
+        ):
+            published = machine_date(node)
+            if published:
+                return published
+    return _generic_printed_date(container, body, header, now)
+
+
+def _boxes(
+    inner: lxml.html.HtmlElement, outer: lxml.html.HtmlElement
+) -> list[lxml.html.HtmlElement]:
+    """``inner`` and its ancestors up to ``outer`` (included)."""
+    chain = [inner]
+    while chain[-1] is not outer and chain[-1].getparent() is not None:
+        chain.append(chain[-1].getparent())
+    return chain
+
+
+def _shown_number(post: _Found) -> int | None:
+    # Many engines print the post's number ("#7") beside the date: it is the position.
+    for node in _outside(post.own, post.body):
+        if match := re.fullmatch(r"#\s?(\d{1,6})", squash(node.text_content())):
+            return int(match.group(1))
+    return None
+
+
+def _anchor_id(box: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+    """(post id, anchor) from the box's id or an anchor inside or just before it."""
+    own = box.get("id") or ""
     if match := _POST_ID.search(own):
         return match.group(1), own
-    for node in container.xpath(
-        ".//a[@name or @id] | preceding-sibling::*[1][self::a][@name or @id]"
-    ):
+    for node in box.xpath(".//a[@name or @id] | preceding-sibling::*[1][self::a][@name or @id]"):
         name = node.get("id") or node.get("name") or ""
         if match := _POST_ID.search(name):
             return match.group(1), name
-    for node in [container, *container.iterdescendants()]:
+    return None, None
+
+
+def _data_id(box: lxml.html.HtmlElement) -> str | None:
+    for node in [box, *box.iterdescendants()]:
         if not isinstance(node.tag, str):
             continue
         for attr, value in node.attrib.items():
@@ -242,58 +289,99 @@ def _generic_id(container: lxml.html.HtmlElement) -> tuple[str | None, str | Non
                 re.fullmatch(r"data-(?:post|message|msg|comment|reply)-?id", attr)
                 and value.strip().isdigit()
             ):
-                return value.strip(), None
-    return None, None
+                return str(value).strip()
+    return None
+
+
+def _generic_id(post: _Found) -> tuple[str | None, str | None]:
+    """(post id, anchor): an anchor (which also makes the post's URL) on the post's
+    boxes from the nearest outwards, else a data-*id attribute."""
+    boxes = _boxes(post.zone, post.own)
+    for box in boxes:
+        ident, anchor = _anchor_id(box)
+        if ident:
+            return ident, anchor
+    return next((ident for box in boxes if (ident := _data_id(box))), None), None
+
+
+# What a post's buttons and counters say: nobody's words. Folded (no accents, lower case).
+_ACTION_WORDS = frozenset(
+    (
+        "repondre citer citation signaler modifier editer supprimer effacer partager aime "
+        "j'aime jaime like likes merci remercier remerciements remonter multi-citation "
+        "multiquote quote reply report edit delete share avertir moderer alerter"
+    ).split()
+)
+_EDIT_NOTE = re.compile(
+    r"^(?:derniere (?:edition|modification)|(?:message )?(?:modifie|edite)|edited)\b.{0,160}$"
+)
+_SIGNATURE = re.compile(r"signature|(?:^|[\s_-])sig(?:$|[\s_-])", re.I)
+
+
+def _is_action_bar(node: lxml.html.HtmlElement) -> bool:
+    """A row of buttons or counters ("Répondre Citer Signaler", "J'aime 3")."""
+    if not node.xpath(".//a | .//button | .//span") and node.tag not in ("a", "button"):
+        return False
+    words = re.findall(r"[a-z'+-]+", fold_plain(squash(node.text_content())))
+    return bool(words) and all(word in _ACTION_WORDS for word in words)
+
+
+def _without_boilerplate(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of a message without what the software adds to it: signatures, edit
+    notes, buttons and like counters, and the "X a écrit :" line above a quote."""
+    body = copy.deepcopy(body)
+    for node in list(body.iterdescendants()):
+        if not isinstance(node.tag, str) or node.getparent() is None:
+            continue
+        marks = " ".join(filter(None, (node.get("class"), node.get("id"))))
+        text = fold_plain(squash(node.text_content()))
+        if (
+            _SIGNATURE.search(marks)
+            or (node.tag != "blockquote" and _is_action_bar(node))
+            or (len(text) < 200 and _EDIT_NOTE.match(text))
+        ):
+            node.drop_tree()
+    drop_quote_lead_ins(body)
+    return body
+
+
+# Pagination blocks and their current page, as engines name them ("pagination",
+# "pageNav", "pages", "Pager"), or as accessibility markup says it.
+_PAGINATION_BLOCKS = (
+    "//*[contains(translate(@class, 'PAGINTOR', 'pagintor'), 'pagination')"
+    " or contains(@class, 'pageNav') or contains(@class, 'pages')"
+    " or contains(translate(@class, 'PAGER', 'pager'), 'pager')]"
+)
+_CURRENT_PAGE = (
+    ".//*[@aria-current='page' or contains(@class, 'active') or contains(@class, 'current')"
+    " or contains(@class, 'selected') or contains(translate(@class, 'H', 'h'), 'highlight')]"
+    " | .//strong | .//b"
+)
 
 
 def parse_generic_thread(
     root: lxml.html.HtmlElement, url: str, now: datetime | None, per_page: int | None
 ) -> ThreadPage:
-    pagination = read_pagination(
-        root,
-        url,
-        "//*[contains(translate(@class, 'PAGINTO', 'paginto'), 'pagination')"
-        " or contains(@class, 'pageNav') or contains(@class, 'pages')]",
-        ".//*[contains(@class, 'active') or contains(@class, 'current')"
-        " or contains(@class, 'selected')] | .//strong | .//b",
-    )
+    pagination = read_pagination(root, url, _PAGINATION_BLOCKS, _CURRENT_PAGE)
     page_url, page, thread_url = thread_frame(root, url, pagination)
     title = thread_title(root, None)
     work = copy.deepcopy(root)
     for node in work.xpath("|".join(f"//{tag}" for tag in _GENERIC_DROP)):
         node.drop_tree()
-    containers, bodies = _post_chain(work)
-    offset = page_offset(url, page, pagination, len(containers), per_page)
+    found = _post_chain(work, now)
+    offset = page_offset(url, page, pagination, len(found), per_page)
     posts: list[Post] = []
-    for index, (container, body) in enumerate(zip(containers, bodies, strict=True), start=1):
-        post_id, anchor = _generic_id(container)
-        text, quotes = split_quotes(body, generic_quotes, generic_citations)
-        header = _outside(container, body) if container is not body else [container]
-        published = None
-        for node in header:
-            if node.tag in ("time", "abbr") or any(
-                node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)
-            ):
-                published = machine_date(node)
-                if published:
-                    break
-        if published is None:
-            published = _generic_printed_date(container, body, header, now)
-        # Many engines print the post's number ("#7") beside the date: it is the position.
-        shown = next(
-            (
-                int(match.group(1))
-                for node in header
-                if (match := re.fullmatch(r"#\s?(\d{1,6})", squash(node.text_content())))
-            ),
-            None,
+    for index, post in enumerate(found, start=1):
+        post_id, anchor = _generic_id(post)
+        text, quotes = split_quotes(
+            _without_boilerplate(post.body), generic_quotes, generic_citations
         )
-        position = shown or offset + index
+        position = _shown_number(post) or offset + index
         posts.append(
             Post(
                 post_id=post_id or str(position),
-                author=_generic_author(container, body),
-                published_at=published,
+                author=post.author,
+                published_at=post.published,
                 text=text,
                 quotes=quotes,
                 position=position,
@@ -314,77 +402,110 @@ def parse_generic_thread(
 
 
 _THREAD_HINT = re.compile(r"sujet|topic|thread|discussion|viewtopic|showthread|/t/|message", re.I)
+# A member's profile is never the thread a row lists.
+_PROFILE_LINK = re.compile(
+    r"/u\d+\b|/users?/|/members?/|/membres?/|/profiles?\b|/profil\b|memberlist|viewprofile", re.I
+)
+_REPLY_LABEL = r"(?:reponses?|replies|commentaires?|comments?|messages?)"
+# "12 réponses", or a label before its number ("Réponses 12", <dt>Réponses</dt><dd>12</dd>);
+# never the minutes of a time ("20:04 Réponses").
+_REPLIES = (
+    re.compile(rf"(?<![\d:])(\d+)\s*{_REPLY_LABEL}\b"),
+    re.compile(rf"\b{_REPLY_LABEL}\s*:?\s*(\d+)\b(?!\s*[:/h])"),
+)
+
+
+def _row_link(
+    row: lxml.html.HtmlElement, url: str, host: str | None
+) -> lxml.html.HtmlElement | None:
+    # The thread's link: one that says it leads to a thread, else the longest title.
+    links = [
+        a
+        for a in row.xpath(".//a[@href]")
+        if (absolute(url, a.get("href")) or "").startswith(("http://", "https://"))
+        and urlsplit(absolute(url, a.get("href")) or "").hostname == host
+        and not _PROFILE_LINK.search(a.get("href") or "")
+    ]
+    return max(
+        links,
+        key=lambda a: (
+            bool(_THREAD_HINT.search(a.get("href") or "")),
+            len(squash(a.text_content())),
+        ),
+        default=None,
+    )
+
+
+def _row_last_post(
+    row: lxml.html.HtmlElement, link: lxml.html.HtmlElement, now: datetime | None
+) -> datetime | None:
+    # The latest date of the row: a row may also show when the thread started.
+    stamps = [
+        stamp
+        for node in row.xpath(".//time | .//*[@data-time] | .//*[@data-timestamp]")
+        if (stamp := machine_date(node)) is not None
+    ]
+    if stamps:
+        return max(stamps)
+    row_text = fold_plain(spaced_text(row)).replace(fold_plain(spaced_text(link)), " ")
+    return max(find_french_dates(row_text, now), default=None)
+
+
+def _row_replies(row: lxml.html.HtmlElement) -> int | None:
+    text = fold_plain(spaced_text(row))
+    for pattern in _REPLIES:
+        if match := pattern.search(text):
+            return int(match.group(1))
+    cells = row.xpath(
+        f".//*[{has_class('reponses')} or {has_class('replies')} or {has_class('posts')}]"
+    )
+    return parse_count(cells[0].text_content()) if cells else None
+
+
+def _thread_rows(
+    root: lxml.html.HtmlElement, url: str, now: datetime | None
+) -> list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement, datetime | None]]:
+    """(row, thread link, last activity) of the board's thread list: the repeated rows
+    (same tag and classes) with a same-site link that most look like threads (a link
+    that says so, a date, a title), rather than a menu or a list of categories."""
+    host = urlsplit(url).hostname
+    best: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement, datetime | None]] = []
+    best_score = (0, 0, 0, 0, 0)
+    for members in _post_groups(root).values():
+        rows = [
+            (member, link, _row_last_post(member, link, now))
+            for member in members
+            if (link := _row_link(member, url, host)) is not None
+        ]
+        dated = sum(1 for _, _, last in rows if last)
+        titled = sum(1 for _, link, _ in rows if len(squash(link.text_content())) >= 3)
+        hinted = sum(1 for _, link, _ in rows if _THREAD_HINT.search(link.get("href") or ""))
+        # Between lists as good, the fullest rows: they carry the counts and last dates.
+        score = (dated, titled, hinted, len(rows), total([row for row, _, _ in rows]))
+        if len(rows) >= 2 and score > best_score:
+            best, best_score = rows, score
+    return best
 
 
 def parse_generic_board(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> BoardPage:
-    # Unknown engine: the thread list is the biggest group of repeated rows (same tag
-    # and class) that each hold a same-site link; the row's longest link is the thread.
-    host = urlsplit(url).hostname
     url = base_url(root, url)
-    best: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = []
-    for members in _post_groups(root).values():
-        rows = []
-        for member in members:
-            links = [
-                a
-                for a in member.xpath(".//a[@href]")
-                if (absolute(url, a.get("href")) or "").startswith(("http://", "https://"))
-                and urlsplit(absolute(url, a.get("href")) or "").hostname == host
-            ]
-            if links:
-                rows.append(
-                    (
-                        member,
-                        max(
-                            links,
-                            key=lambda a: (
-                                bool(_THREAD_HINT.search(a.get("href") or "")),
-                                len(squash(a.text_content())),
-                            ),
-                        ),
-                    )
-                )
-        if len(rows) >= 2 and len(rows) > len(best):
-            best = rows
     threads: list[ThreadLink] = []
     seen: set[str] = set()
-    for row, link in best:
+    for row, link, last_post in _thread_rows(root, url, now):
         href = clean_url(absolute(url, link.get("href")) or "")
         if href in seen:
             continue
         seen.add(href)
-        row_text = fold_plain(spaced_text(row))
-        replies = None
-        if match := re.search(r"(\d+)\s*(?:reponses?|replies|messages?)", row_text):
-            replies = int(match.group(1))
-        elif cells := row.xpath(
-            f".//*[{has_class('reponses')} or {has_class('replies')} or {has_class('posts')}]"
-        ):
-            replies = parse_count(cells[0].text_content())
-        link_text = fold_plain(spaced_text(link))
-        stamps = [
-            stamp
-            for node in row.xpath(".//time | .//*[@data-time] | .//*[@data-timestamp]")
-            if (stamp := machine_date(node)) is not None
-        ]
         threads.append(
             ThreadLink(
                 url=href,
                 title=squash(link.text_content()),
-                replies=replies,
-                # The latest date of the row: a row may also show when the thread started.
-                last_post_at=max(
-                    stamps or find_french_dates(row_text.replace(link_text, " "), now), default=None
-                ),
+                replies=_row_replies(row),
+                last_post_at=last_post,
                 last_page_url=None,
             )
         )
-    pagination = read_pagination(
-        root,
-        url,
-        "//*[contains(@class, 'pagination') or contains(@class, 'pages')]",
-        ".//*[contains(@class, 'active') or contains(@class, 'current')] | .//strong",
-    )
+    pagination = read_pagination(root, url, _PAGINATION_BLOCKS, _CURRENT_PAGE)
     return BoardPage(
         "generic",
         tuple(threads),

@@ -1,0 +1,299 @@
+"""The repeated-block fallback on forum engines it has no rules for: Vanilla Forums 2,
+a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5. Each fixture site
+(tests/sites/<host>/) is written the way its engine renders, in French; nothing in
+traceur knows their class names. Posts must come out with author, UTC date, id,
+position, thread title and URL, quotes apart, and none of the software's words
+(signatures, buttons, like counters, edit notes, profile boxes) in the text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from traceur.config import Settings
+from traceur.demo.localweb import LocalWeb
+from traceur.orchestra.passes import run_pass
+from traceur.parse.forums import ThreadPage, detect_engine, parse_board, parse_thread_page
+
+from .test_collectors import all_documents
+from .test_crawl import write_watchlist
+
+SITES = Path(__file__).resolve().parent / "sites"
+# The fixtures' "Aujourd'hui à 09:05" is relative to this moment (a Saturday).
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+VANILLA = "forum.riverains-vienne.example"
+VANILLA_THREAD = "discussion/342/la-passerelle-de-l-ile-sera-t-elle-reconstruite-avant-l-ete"
+VANILLA_BOARD = "categories/vie-municipale"
+FORUMACTIF = "amicale-lochoise.forumactif.example"
+FORUMACTIF_THREAD = "t812-la-fete-de-la-musique-place-du-marche"
+FORUMACTIF_BOARD = "f3-vie-de-la-commune"
+WBB = "forum.commercants-vierzon.example"
+WBB_THREAD = "thread/1205-stationnement-payant-en-centre-ville-ce-que-proposent-les-candidats/"
+WBB_BOARD = "board/4-vie-locale/"
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def page_html(host: str, path: str) -> str:
+    target = SITES / host / path
+    if path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target.read_text(encoding="utf-8")
+
+
+def thread(host: str, path: str) -> ThreadPage:
+    return parse_thread_page(page_html(host, path), f"http://{host}/{path}", now=NOW)
+
+
+# -- none of them is an engine with rules ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        (VANILLA, VANILLA_THREAD),
+        (VANILLA, VANILLA_BOARD),
+        (FORUMACTIF, FORUMACTIF_THREAD),
+        (FORUMACTIF, FORUMACTIF_BOARD),
+        (WBB, WBB_THREAD),
+        (WBB, WBB_BOARD),
+    ],
+)
+def test_engines_without_rules_are_detected_as_generic(host: str, path: str) -> None:
+    assert detect_engine(page_html(host, path), f"http://{host}/{path}") == "generic"
+
+
+# -- posts: author, UTC date, id, position, URL ------------------------------------------
+
+EXPECTED_POSTS = {
+    # Vanilla wraps the opening post and the comments differently; the opening post has
+    # no id of its own (its permalink is the discussion), so its id is its position.
+    VANILLA: (
+        VANILLA_THREAD,
+        "La passerelle de l'île sera-t-elle reconstruite avant l'été ?",
+        [
+            ("1", "Hélène_Chinon", utc(2026, 11, 16, 18, 12, 40), 1, ""),
+            ("4410", "Pierrot", utc(2026, 11, 16, 19, 3, 5), 2, "#Comment_4410"),
+            ("4415", "Maryse.D", utc(2026, 11, 17, 7, 41, 52), 3, "#Comment_4415"),
+            ("4421", "Gaston_Vienne", utc(2026, 11, 18, 16, 20), 4, "#Comment_4421"),
+            ("4430", "Hélène_Chinon", utc(2026, 11, 20, 8, 1, 13), 5, "#Comment_4430"),
+        ],
+    ),
+    # Forumactif prints Paris time: "Ven 20 Nov 2026 - 18:30", "Aujourd'hui à 09:05".
+    FORUMACTIF: (
+        FORUMACTIF_THREAD,
+        "La fête de la musique place du Marché : on la garde ?",
+        [
+            ("4512", "Bichette41", utc(2026, 11, 20, 17, 30), 1, "#p4512"),
+            ("4518", "Dédé_des_Cordeliers", utc(2026, 11, 20, 18, 47), 2, "#p4518"),
+            ("4525", "Bichette41", utc(2026, 11, 21, 7, 12), 3, "#p4525"),
+            ("4531", "Jeannot37", utc(2026, 11, 21, 8, 5), 4, "#p4531"),
+        ],
+    ),
+    # Burning Board: <time datetime> with the Paris offset, "#2" shown beside the date.
+    WBB: (
+        WBB_THREAD,
+        "Stationnement payant en centre-ville : ce que proposent les candidats",
+        [
+            ("8810", "Boulangerie_Moreau", utc(2026, 11, 17, 19, 4), 1, "#post8810"),
+            ("8814", "Fleurs_et_Cie", utc(2026, 11, 17, 20, 30), 2, "#post8814"),
+            ("8821", "Boulangerie_Moreau", utc(2026, 11, 18, 6, 15), 3, "#post8821"),
+            ("8830", "Le Comptoir Vierzonnais", utc(2026, 11, 19, 11, 52), 4, "#post8830"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("host", list(EXPECTED_POSTS))
+def test_unknown_engine_thread_gives_each_post_with_author_utc_date_id_position_and_url(
+    host: str,
+) -> None:
+    path, title, expected = EXPECTED_POSTS[host]
+    url = f"http://{host}/{path}"
+
+    page = thread(host, path)
+
+    assert (page.engine, page.title, page.thread_url, page.page_number) == (
+        "generic",
+        title,
+        url,
+        1,
+    )
+    assert [(p.post_id, p.author, p.published_at, p.position, p.url) for p in page.posts] == [
+        (ident, author, date, position, url + anchor)
+        for ident, author, date, position, anchor in expected
+    ]
+    assert page.next_page_url is None
+
+
+# -- quotes and boilerplate ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "post_id", "quote", "own_start"),
+    [
+        (
+            VANILLA,
+            "4430",
+            "Claire Martin a promis à la réunion du 12 qu'elle ferait voter une procédure "
+            "d'urgence si elle est élue.",
+            "Jean-Baptiste Lefort, lui, propose",
+        ),
+        (
+            FORUMACTIF,
+            "4525",
+            "Par contre il faut reconnaître que l'an dernier il y avait 3000 personnes "
+            "sur la place, c'était limite.",
+            "Justement, on pourrait fermer la rue Picois",
+        ),
+        (
+            WBB,
+            "8814",
+            "Jean-Baptiste Lefort : gratuit le samedi, zone bleue le reste de la semaine ;",
+            "La zone bleue sans contrôle",
+        ),
+    ],
+)
+def test_unknown_engine_quote_is_kept_apart_without_its_attribution(
+    host: str, post_id: str, quote: str, own_start: str
+) -> None:
+    path = EXPECTED_POSTS[host][0]
+    post = next(p for p in thread(host, path).posts if p.post_id == post_id)
+
+    assert post.quotes == (quote,)
+    assert post.text.startswith(own_start)
+    assert quote not in post.text
+    assert not any(word in post.text for word in ("a dit", "a écrit", "Citation de"))
+
+
+# Software words each fixture shows around (or inside) its posts.
+BOILERPLATE = {
+    VANILLA: ("Signaler", "Citer", "J'aime", "Répondre", "Options", "Membre du bureau",
+              "pêcheur du dimanche", "modérateur bénévole", "Suivre", "Connectez-vous"),
+    FORUMACTIF: ("Citer", "Modifier", "Signaler", "J'aime", "Revenir en haut", "Messages :",
+                 "Date d'inscription", "Pilier du forum", "bénévole au comité",
+                 "Dernière édition", "édité 1 fois"),
+    WBB: ("Signaler", "Citer", "Réagir", "Partager", "Commerçant vérifié", "Messages",
+          "ouvert 7j/7", "Modifié une fois", "#2"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("host", list(BOILERPLATE))
+def test_unknown_engine_post_text_carries_no_signature_button_counter_or_profile(
+    host: str,
+) -> None:
+    posts = thread(host, EXPECTED_POSTS[host][0]).posts
+
+    for post in posts:
+        assert post.text, post.post_id
+        for word in BOILERPLATE[host]:
+            assert word not in post.text, (post.post_id, word)
+
+
+def test_an_edit_note_inside_the_message_is_not_the_authors_words() -> None:
+    edited = next(p for p in thread(FORUMACTIF, FORUMACTIF_THREAD).posts if p.post_id == "4525")
+
+    assert edited.text.endswith("Élodie Arnaud l'avait proposé en réunion publique.")
+
+
+def test_the_opening_post_keeps_its_list_lines() -> None:
+    opening = thread(WBB, WBB_THREAD).posts[0]
+
+    assert "Claire Martin : première heure gratuite partout, payant ensuite ;\n" in opening.text
+
+
+# -- boards --------------------------------------------------------------------------
+
+EXPECTED_BOARDS = {
+    VANILLA: (
+        VANILLA_BOARD,
+        [
+            (VANILLA_THREAD, 4, utc(2026, 11, 20, 8, 1, 13)),
+            ("discussion/338/marche-de-nuit-le-retour", 1, utc(2026, 11, 11, 9, 15, 27)),
+        ],
+    ),
+    # The row shows when the topic started and, later, "Aujourd'hui à 09:05": the last post.
+    FORUMACTIF: (
+        FORUMACTIF_BOARD,
+        [
+            (FORUMACTIF_THREAD, 3, utc(2026, 11, 21, 8, 5)),
+            ("t806-le-bureau-de-poste-ferme-le-samedi", 7, utc(2026, 11, 19, 20, 40)),
+            ("t779-nouveaux-horaires-de-la-dechetterie", 1, utc(2026, 11, 4, 7, 33)),
+        ],
+    ),
+    # "Réponses" printed before its number, beside a time ("20:04"): the count is 3.
+    WBB: (
+        WBB_BOARD,
+        [
+            (WBB_THREAD, 3, utc(2026, 11, 19, 11, 52)),
+            ("thread/1180-marche-de-noel-2026-inscriptions/", 12, utc(2026, 11, 18, 17, 27)),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("host", list(EXPECTED_BOARDS))
+def test_unknown_engine_board_gives_thread_links_with_replies_and_last_post(host: str) -> None:
+    path, expected = EXPECTED_BOARDS[host]
+
+    board = parse_board(page_html(host, path), f"http://{host}/{path}", now=NOW)
+
+    assert board.engine == "generic"
+    assert [(t.url, t.replies, t.last_post_at) for t in board.threads] == [
+        (f"http://{host}/{thread_path}", replies, last) for thread_path, replies, last in expected
+    ]
+    assert all(t.title and "Suivre" not in t.title for t in board.threads)
+
+
+def test_board_rows_are_the_threads_not_the_category_menu_or_the_profiles() -> None:
+    board = parse_board(
+        page_html(VANILLA, VANILLA_BOARD), f"http://{VANILLA}/{VANILLA_BOARD}", now=NOW
+    )
+
+    assert [t.title for t in board.threads] == [
+        "La passerelle de l'île sera-t-elle reconstruite avant l'été ?",
+        "Marché de nuit : le retour ?",
+    ]
+
+
+# -- end to end: the forum spider on a Vanilla site -----------------------------------
+
+
+@pytest.mark.integration
+def test_forum_spider_collects_a_vanilla_forum_and_skips_unchanged_threads_next_pass(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings(sites_web)
+    watchlist = write_watchlist(
+        tmp_path,
+        f"  - {{id: riverains, kind: forum, url: 'http://{VANILLA}/{VANILLA_BOARD}', "
+        "every: 1h, limits: {max_pages: 20, max_depth: 1}}\n",
+    )
+
+    first = run_pass(settings, watchlist, quiet=True)
+    docs = all_documents(settings)
+    sites_web.clear_log()
+    second = run_pass(settings, watchlist, quiet=True)
+
+    assert first.sources["riverains"].new == 7
+    assert sorted((d.thread_url, d.position, d.post_id, d.author) for d in docs) == [
+        (f"http://{VANILLA}/discussion/338/marche-de-nuit-le-retour", 1, "1", "Pierrot"),
+        (f"http://{VANILLA}/discussion/338/marche-de-nuit-le-retour", 2, "4388", "Maryse.D"),
+        (f"http://{VANILLA}/{VANILLA_THREAD}", 1, "1", "Hélène_Chinon"),
+        (f"http://{VANILLA}/{VANILLA_THREAD}", 2, "4410", "Pierrot"),
+        (f"http://{VANILLA}/{VANILLA_THREAD}", 3, "4415", "Maryse.D"),
+        (f"http://{VANILLA}/{VANILLA_THREAD}", 4, "4421", "Gaston_Vienne"),
+        (f"http://{VANILLA}/{VANILLA_THREAD}", 5, "4430", "Hélène_Chinon"),
+    ]
+    assert all(d.kind == "forum_post" and d.published_at for d in docs)
+    quoting = next(d for d in docs if d.post_id == "4430")
+    assert quoting.candidates == ["jean-baptiste-lefort"]  # Claire Martin is only quoted
+    assert second.total("new") == 0
+    assert [r.path for r in sites_web.requested(VANILLA) if "/discussion/" in r.path] == []
