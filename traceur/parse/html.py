@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
@@ -138,13 +138,19 @@ _SESSION_PARAMS = frozenset({"sid", "phpsessid", "hilit", "highlight", "sessioni
 def clean_url(url: str, drop: Iterable[str] = ()) -> str:
     parts = urlsplit(url)
     dropped = {name.lower() for name in drop} | _SESSION_PARAMS
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    # The kept parameters stay as written: re-encoding would turn Phorum's
+    # "read.php?3,1205" into "read.php?3%2C1205=", an address its server does not know.
+    query = []
+    for piece in parts.query.split("&"):
+        key, _, value = (unquote_plus(part) for part in piece.partition("="))
         # vBulletin's "s" is a 32-hex session hash; elsewhere "s" may mean something.
-        if key.lower() not in dropped and not (key == "s" and re.fullmatch(r"[0-9a-f]{32}", value))
-    ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+        if (
+            piece
+            and key.lower() not in dropped
+            and not (key == "s" and re.fullmatch(r"[0-9a-f]{32}", value))
+        ):
+            query.append(piece)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(query), ""))
 
 
 def in_order(element: lxml.html.HtmlElement, xpath: str) -> list[Any]:
