@@ -92,12 +92,15 @@ class ForumSpider(SourceSpider):
         stats = self.crawler.stats
         stats.inc_value("traceur/forum/threads_listed", len(links))
         for link in links:
-            start = resume_from(link, self._thread_state(link))
+            state, per_page = self._thread_memory(link)
+            start = resume_from(link, state)
             if start is None:
                 stats.inc_value("traceur/forum/threads_unchanged")
                 continue
             if engine is None:
-                request = self.budget_request(start, self.parse_thread, link=link)
+                request = self.budget_request(
+                    start, self.parse_thread, link=link, per_page=per_page
+                )
             else:
                 if start == link.url:
                     start = API_FORUMS[engine].thread_api_url(link.url)
@@ -110,12 +113,18 @@ class ForumSpider(SourceSpider):
 
     # -- threads ---------------------------------------------------------------------
 
-    def parse_thread(self, response: Response, link: ThreadLink) -> Iterator[Any]:
+    def parse_thread(
+        self, response: Response, link: ThreadLink, per_page: int | None = None
+    ) -> Iterator[Any]:
+        """One page of a thread read as HTML. ``per_page`` (the size of a full page seen
+        earlier) places the posts of a page that does not say which post it starts at."""
         text = self.page_text(response)
         if text is None:
             return
-        page = parse_thread_page(text, response.url, now=datetime.now(UTC))
-        yield from self._posts(response, page, self.parse_thread, link=link)
+        page = parse_thread_page(text, response.url, now=datetime.now(UTC), per_page=per_page)
+        if page.next_page_url and page.posts:
+            per_page = len(page.posts)  # every page but the last is full
+        yield from self._posts(response, page, self.parse_thread, link=link, per_page=per_page)
 
     def parse_api_thread(self, response: Response, link: ThreadLink, engine: str) -> Iterator[Any]:
         page = API_FORUMS[engine].parse_thread(response.body, response.url)
@@ -136,17 +145,23 @@ class ForumSpider(SourceSpider):
             if request is not None:
                 yield request
                 return
-        # The last page read: remember where the thread stands for the next pass.
-        state = state_after(link, page)
+        # The last page read: remember where the thread stands for the next pass, and the
+        # page size, which a later pass starting from this page cannot see on it.
+        memory = state_after(link, page).to_dict()
+        if cb_kwargs.get("per_page"):
+            memory["per_page"] = cb_kwargs["per_page"]
         self.crawl_state.record_thread(
-            self.source.id, canonical_url(link.url), page.page_number, json.dumps(state.to_dict())
+            self.source.id, canonical_url(link.url), page.page_number, json.dumps(memory)
         )
 
-    def _thread_state(self, link: ThreadLink) -> ThreadState | None:
+    def _thread_memory(self, link: ThreadLink) -> tuple[ThreadState | None, int | None]:
+        """What the previous pass remembered of the thread: its state and page size."""
         known = self.crawl_state.thread(self.source.id, canonical_url(link.url))
         if known is None:
-            return None
+            return None, None
         try:
-            return ThreadState.from_dict(json.loads(known[1]))
-        except (ValueError, KeyError, TypeError):
-            return None  # an older format: read the thread again
+            memory = json.loads(known[1])
+            per_page = memory.get("per_page")
+            return ThreadState.from_dict(memory), per_page if isinstance(per_page, int) else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None, None  # an older format: read the thread again

@@ -1,8 +1,10 @@
 """The repeated-block fallback on forum engines it has no rules for: Vanilla Forums 2,
-a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5. Each fixture site
-(tests/sites/<host>/) is written the way its engine renders, in French; nothing in
-traceur knows their class names. Posts must come out with author, UTC date, id,
-position, thread title and URL, quotes apart, and none of the software's words
+a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5 and Phorum 5. Each
+fixture is written the way its engine renders, in French (sites in tests/sites/<host>/;
+Phorum's query-string addresses, which the test server cannot tell apart, as files in
+tests/fixtures/forums_generic/); nothing in traceur knows their class names. Posts must
+come out with author, UTC date, id, position, thread title and URL, quotes apart, and
+none of the software's words
 (signatures, buttons, like counters, edit notes, profile boxes) in the text."""
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from traceur.config import Settings
-from traceur.demo.localweb import LocalWeb
+from traceur.demo.localweb import LocalWeb, Response
 from traceur.orchestra.passes import run_pass
 from traceur.parse.forums import ThreadPage, detect_engine, parse_board, parse_thread_page
 
@@ -23,6 +25,7 @@ from .test_collectors import all_documents
 from .test_crawl import write_watchlist
 
 SITES = Path(__file__).resolve().parent / "sites"
+PHORUM_FILES = Path(__file__).resolve().parent / "fixtures" / "forums_generic"
 # The fixtures' "Aujourd'hui à 09:05" is relative to this moment (a Saturday).
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
@@ -35,6 +38,13 @@ FORUMACTIF_BOARD = "f3-vie-de-la-commune"
 WBB = "forum.commercants-vierzon.example"
 WBB_THREAD = "thread/1205-stationnement-payant-en-centre-ville-ce-que-proposent-les-candidats/"
 WBB_BOARD = "board/4-vie-locale/"
+PHORUM = "forum.cyclo-blois.example"
+PHORUM_THREAD = "read.php?3,1205"
+PHORUM_PAGES = {
+    PHORUM_THREAD: "phorum-read-1205.html",
+    "read.php?3,1205,page=2": "phorum-read-1205-page-2.html",
+    "list.php?3": "phorum-list-3.html",
+}
 
 
 def utc(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
@@ -42,14 +52,18 @@ def utc(year: int, month: int, day: int, hour: int, minute: int, second: int = 0
 
 
 def page_html(host: str, path: str) -> str:
+    if host == PHORUM:
+        return (PHORUM_FILES / PHORUM_PAGES[path]).read_text(encoding="utf-8")
     target = SITES / host / path
     if path.endswith("/") or target.is_dir():
         target = target / "index.html"
     return target.read_text(encoding="utf-8")
 
 
-def thread(host: str, path: str) -> ThreadPage:
-    return parse_thread_page(page_html(host, path), f"http://{host}/{path}", now=NOW)
+def thread(host: str, path: str, per_page: int | None = None) -> ThreadPage:
+    return parse_thread_page(
+        page_html(host, path), f"http://{host}/{path}", now=NOW, per_page=per_page
+    )
 
 
 # -- none of them is an engine with rules ------------------------------------------------
@@ -64,6 +78,8 @@ def thread(host: str, path: str) -> ThreadPage:
         (FORUMACTIF, FORUMACTIF_BOARD),
         (WBB, WBB_THREAD),
         (WBB, WBB_BOARD),
+        (PHORUM, PHORUM_THREAD),
+        (PHORUM, "list.php?3"),
     ],
 )
 def test_engines_without_rules_are_detected_as_generic(host: str, path: str) -> None:
@@ -108,6 +124,18 @@ EXPECTED_POSTS = {
             ("8830", "Le Comptoir Vierzonnais", utc(2026, 11, 19, 11, 52), 4, "#post8830"),
         ],
     ),
+    # Phorum: printed "15/11/2026 18:02", an <a name="msg-…"> just before each message.
+    PHORUM: (
+        PHORUM_THREAD,
+        "Piste cyclable levée de la Loire : le point avant les municipales",
+        [
+            ("1205", "Gérard B.", utc(2026, 11, 15, 17, 2), 1, "#msg-1205"),
+            ("1207", "Lulu_Cyclo", utc(2026, 11, 15, 18, 40), 2, "#msg-1207"),
+            ("1210", "Patrice41", utc(2026, 11, 16, 7, 5), 3, "#msg-1210"),
+            ("1214", "Gérard B.", utc(2026, 11, 16, 11, 30), 4, "#msg-1214"),
+            ("1219", "Anne-So", utc(2026, 11, 17, 20, 14), 5, "#msg-1219"),
+        ],
+    ),
 }
 
 
@@ -130,7 +158,29 @@ def test_unknown_engine_thread_gives_each_post_with_author_utc_date_id_position_
         (ident, author, date, position, url + anchor)
         for ident, author, date, position, anchor in expected
     ]
-    assert page.next_page_url is None
+
+
+@pytest.mark.parametrize(
+    ("host", "first", "second"),
+    [
+        (VANILLA, VANILLA_THREAD, VANILLA_THREAD + "/p2"),
+        (PHORUM, PHORUM_THREAD, "read.php?3,1205,page=2"),
+    ],
+)
+def test_unknown_engine_thread_pages_chain_and_continue_the_positions(
+    host: str, first: str, second: str
+) -> None:
+    one = thread(host, first)
+    # Neither page says which post it starts at: the spider passes the size of page 1.
+    two = thread(host, second, per_page=len(one.posts))
+
+    assert one.next_page_url == f"http://{host}/{second}"
+    assert two.next_page_url is None
+    assert one.page_urls == two.page_urls == (f"http://{host}/{first}", f"http://{host}/{second}")
+    assert (one.thread_url, two.thread_url) == (f"http://{host}/{first}",) * 2
+    assert (two.page_number, two.page_count) == (2, 2)
+    assert [p.position for p in two.posts] == [6, 7]
+    assert all(p.url.startswith(f"http://{host}/{second}#") for p in two.posts)
 
 
 # -- quotes and boilerplate ------------------------------------------------------------
@@ -159,6 +209,13 @@ def test_unknown_engine_thread_gives_each_post_with_author_utc_date_id_position_
             "Jean-Baptiste Lefort : gratuit le samedi, zone bleue le reste de la semaine ;",
             "La zone bleue sans contrôle",
         ),
+        # Phorum heads a quote with "Citation" and the author on the next line.
+        (
+            PHORUM,
+            "1210",
+            "elle m'a dit que le tronçon serait financé dès 2027 si elle est élue.",
+            "Ça fait trois mandats",
+        ),
     ],
 )
 def test_unknown_engine_quote_is_kept_apart_without_its_attribution(
@@ -170,7 +227,8 @@ def test_unknown_engine_quote_is_kept_apart_without_its_attribution(
     assert post.quotes == (quote,)
     assert post.text.startswith(own_start)
     assert quote not in post.text
-    assert not any(word in post.text for word in ("a dit", "a écrit", "Citation de"))
+    assert not any(word in post.text for word in ("a dit", "a écrit", "Citation"))
+    assert not any(word in post.quotes[0] for word in ("Citation", "a écrit"))
 
 
 # Software words each fixture shows around (or inside) its posts.
@@ -182,6 +240,8 @@ BOILERPLATE = {
                  "Dernière édition", "édité 1 fois"),
     WBB: ("Signaler", "Citer", "Réagir", "Partager", "Commerçant vérifié", "Messages",
           "ouvert 7j/7", "Modifié une fois", "#2"),
+    # Phorum's buttons and like counter are inside the message element itself.
+    PHORUM: ("Répondre", "Citer", "Signaler", "J'aime", "(6)", "Inscription", "Messages :"),
 }  # fmt: skip
 
 
@@ -215,7 +275,7 @@ EXPECTED_BOARDS = {
     VANILLA: (
         VANILLA_BOARD,
         [
-            (VANILLA_THREAD, 4, utc(2026, 11, 20, 8, 1, 13)),
+            (VANILLA_THREAD, 6, utc(2026, 11, 21, 7, 58, 30)),
             ("discussion/338/marche-de-nuit-le-retour", 1, utc(2026, 11, 11, 9, 15, 27)),
         ],
     ),
@@ -234,6 +294,15 @@ EXPECTED_BOARDS = {
         [
             (WBB_THREAD, 3, utc(2026, 11, 19, 11, 52)),
             ("thread/1180-marche-de-noel-2026-inscriptions/", 12, utc(2026, 11, 18, 17, 27)),
+        ],
+    ),
+    # Unclassed table rows; the "Messages" column counts the opening post too.
+    PHORUM: (
+        "list.php?3",
+        [
+            (PHORUM_THREAD, 6, utc(2026, 11, 20, 16, 5)),
+            ("read.php?3,1188", 2, utc(2026, 11, 12, 8, 20)),
+            ("read.php?3,1160", 10, utc(2026, 11, 5, 21, 47)),
         ],
     ),
 }
@@ -265,9 +334,39 @@ def test_board_rows_are_the_threads_not_the_category_menu_or_the_profiles() -> N
 
 # -- end to end: the forum spider on a Vanilla site -----------------------------------
 
+VANILLA_URL = f"http://{VANILLA}/{VANILLA_THREAD}"
+MARKET_URL = f"http://{VANILLA}/discussion/338/marche-de-nuit-le-retour"
+
+
+def _new_reply_on_the_last_page(web: LocalWeb) -> None:
+    """A seventh comment lands on page 2; the board shows it."""
+    last = (SITES / VANILLA / VANILLA_THREAD / "p2").read_text(encoding="utf-8")
+    # The last comment of the page: up to the end of the comment list.
+    start = last.index('<li class="Item ItemComment Role_Member" id="Comment_4441">')
+    block = last[start : last.index("</ul>", last.index("</span></div>", start))]
+    reply = (
+        block.replace("4441", "4450")
+        .replace("Item_7", "Item_8")
+        .replace("Josette_%C3%8Ele", "Maryse.D")
+        .replace("Josette_Île", "Maryse.D")
+        .replace("2026-11-21T07:58:30+00:00", "2026-11-21T09:12:00+00:00")
+        .replace(block[block.index('<div class="Message userContent">') :].split("</div>")[0],
+                 '<div class="Message userContent"><p>Élodie Arnaud sera au marché '
+                 "de l'île samedi, je lui poserai la question.</p>")
+    )  # fmt: skip
+    page = last.replace(block, block + "\n" + reply)
+    board = (SITES / VANILLA / VANILLA_BOARD / "index.html").read_text(encoding="utf-8")
+    board = board.replace(
+        '<span title="6 commentaires" class="Number">6</span>',
+        '<span title="7 commentaires" class="Number">7</span>',
+    ).replace("2026-11-21T07:58:30+00:00", "2026-11-21T09:12:00+00:00")
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    web.set(VANILLA, f"/{VANILLA_THREAD}/p2", Response(200, page.encode(), html))
+    web.set(VANILLA, f"/{VANILLA_BOARD}", Response(200, board.encode(), html))
+
 
 @pytest.mark.integration
-def test_forum_spider_collects_a_vanilla_forum_and_skips_unchanged_threads_next_pass(
+def test_forum_spider_collects_a_vanilla_forum_page_by_page_and_then_only_what_changed(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     settings = make_settings(sites_web)
@@ -281,19 +380,34 @@ def test_forum_spider_collects_a_vanilla_forum_and_skips_unchanged_threads_next_
     docs = all_documents(settings)
     sites_web.clear_log()
     second = run_pass(settings, watchlist, quiet=True)
+    unchanged = [r.path for r in sites_web.requested(VANILLA) if "/discussion/" in r.path]
+    _new_reply_on_the_last_page(sites_web)
+    sites_web.clear_log()
+    third = run_pass(settings, watchlist, quiet=True)
 
-    assert first.sources["riverains"].new == 7
+    assert first.sources["riverains"].new == 9
     assert sorted((d.thread_url, d.position, d.post_id, d.author) for d in docs) == [
-        (f"http://{VANILLA}/discussion/338/marche-de-nuit-le-retour", 1, "1", "Pierrot"),
-        (f"http://{VANILLA}/discussion/338/marche-de-nuit-le-retour", 2, "4388", "Maryse.D"),
-        (f"http://{VANILLA}/{VANILLA_THREAD}", 1, "1", "Hélène_Chinon"),
-        (f"http://{VANILLA}/{VANILLA_THREAD}", 2, "4410", "Pierrot"),
-        (f"http://{VANILLA}/{VANILLA_THREAD}", 3, "4415", "Maryse.D"),
-        (f"http://{VANILLA}/{VANILLA_THREAD}", 4, "4421", "Gaston_Vienne"),
-        (f"http://{VANILLA}/{VANILLA_THREAD}", 5, "4430", "Hélène_Chinon"),
+        (MARKET_URL, 1, "1", "Pierrot"),
+        (MARKET_URL, 2, "4388", "Maryse.D"),
+        (VANILLA_URL, 1, "1", "Hélène_Chinon"),
+        (VANILLA_URL, 2, "4410", "Pierrot"),
+        (VANILLA_URL, 3, "4415", "Maryse.D"),
+        (VANILLA_URL, 4, "4421", "Gaston_Vienne"),
+        (VANILLA_URL, 5, "4430", "Hélène_Chinon"),
+        (VANILLA_URL, 6, "4436", "Pierrot"),
+        (VANILLA_URL, 7, "4441", "Josette_Île"),
     ]
     assert all(d.kind == "forum_post" and d.published_at for d in docs)
     quoting = next(d for d in docs if d.post_id == "4430")
     assert quoting.candidates == ["jean-baptiste-lefort"]  # Claire Martin is only quoted
-    assert second.total("new") == 0
-    assert [r.path for r in sites_web.requested(VANILLA) if "/discussion/" in r.path] == []
+    assert second.total("new") == 0 and unchanged == []
+    # The third pass reads the thread from its last page only, and still knows where
+    # the new reply stands: the page size was remembered from the first pass.
+    assert sorted(r.path for r in sites_web.requested(VANILLA) if r.status == 200) == [
+        f"/{VANILLA_BOARD}",
+        f"/{VANILLA_THREAD}/p2",
+    ]
+    assert third.sources["riverains"].new == 1
+    new_post = next(d for d in all_documents(settings) if d.post_id == "4450")
+    assert (new_post.position, new_post.author, new_post.thread_url) == (8, "Maryse.D", VANILLA_URL)
+    assert new_post.candidates == ["elodie-arnaud"]

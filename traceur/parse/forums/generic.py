@@ -318,6 +318,27 @@ _EDIT_NOTE = re.compile(
 _SIGNATURE = re.compile(r"signature|(?:^|[\s_-])sig(?:$|[\s_-])", re.I)
 
 
+# "Citation", "Quote", "Zitat" heading a quote, the quoted author on the next line.
+_QUOTE_LABEL = re.compile(r"^(?:citation|citer|quote|zitat|cita)\b")
+
+
+def _citations(quote: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """A quote's attribution: what quotes.generic_citations knows, or a short first
+    element that starts with a quote label ("Citation<br>Bob")."""
+    found = generic_citations(quote)
+    # The innermost element the quote opens with (<div><small>Citation<br>Bob</small>…).
+    first = quote
+    while not (first.text or "").strip():
+        children = [child for child in first if isinstance(child.tag, str)]
+        if not children:
+            break
+        first = children[0]
+    label = fold_plain(spaced_text(first))
+    if first is not quote and first not in found and len(label) <= 80 and _QUOTE_LABEL.match(label):
+        found.append(first)
+    return found
+
+
 def _is_action_bar(node: lxml.html.HtmlElement) -> bool:
     """A row of buttons or counters ("Répondre Citer Signaler", "J'aime 3")."""
     if not node.xpath(".//a | .//button | .//span") and node.tag not in ("a", "button"):
@@ -346,9 +367,9 @@ def _without_boilerplate(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 # Pagination blocks and their current page, as engines name them ("pagination",
-# "pageNav", "pages", "Pager"), or as accessibility markup says it.
+# "paging", "pageNav", "pages", "Pager"), or as accessibility markup says it.
 _PAGINATION_BLOCKS = (
-    "//*[contains(translate(@class, 'PAGINTOR', 'pagintor'), 'pagination')"
+    "//*[contains(translate(@class, 'PAGINTOR', 'pagintor'), 'pagin')"
     " or contains(@class, 'pageNav') or contains(@class, 'pages')"
     " or contains(translate(@class, 'PAGER', 'pager'), 'pager')]"
 )
@@ -373,9 +394,7 @@ def parse_generic_thread(
     posts: list[Post] = []
     for index, post in enumerate(found, start=1):
         post_id, anchor = _generic_id(post)
-        text, quotes = split_quotes(
-            _without_boilerplate(post.body), generic_quotes, generic_citations
-        )
+        text, quotes = split_quotes(_without_boilerplate(post.body), generic_quotes, _citations)
         position = _shown_number(post) or offset + index
         posts.append(
             Post(
@@ -451,7 +470,25 @@ def _row_last_post(
     return max(find_french_dates(row_text, now), default=None)
 
 
+def _column_replies(row: lxml.html.HtmlElement) -> int | None:
+    """The count in a table row's "Réponses" (or "Messages") column, by its heading."""
+    table = next(row.iterancestors("table"), None)
+    headings = table.xpath(".//tr[th][1]/th") if table is not None else []
+    cells = row.xpath("./td")
+    for index, heading in enumerate(headings):
+        label = fold_plain(spaced_text(heading))
+        if index < len(cells) and re.fullmatch(_REPLY_LABEL, label):
+            count = parse_count(cells[index].text_content())
+            # A thread's messages include its opening post; its replies do not.
+            if count is not None and label.startswith("message"):
+                count = max(count - 1, 0)
+            return count
+    return None
+
+
 def _row_replies(row: lxml.html.HtmlElement) -> int | None:
+    if row.tag == "tr" and (count := _column_replies(row)) is not None:
+        return count
     text = fold_plain(spaced_text(row))
     for pattern in _REPLIES:
         if match := pattern.search(text):
@@ -460,6 +497,17 @@ def _row_replies(row: lxml.html.HtmlElement) -> int | None:
         f".//*[{has_class('reponses')} or {has_class('replies')} or {has_class('posts')}]"
     )
     return parse_count(cells[0].text_content()) if cells else None
+
+
+def _sibling_rows(root: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]]:
+    # Rows without classes (Phorum's <tr>, a home-made <li>): same-tag siblings.
+    found = []
+    for parent in root.iter("table", "tbody", "ul", "ol", "div"):
+        for tag in ("tr", "li", "div", "article"):
+            rows = [child for child in parent if child.tag == tag and not child.get("class")]
+            if len(rows) >= 2:
+                found.append(rows)
+    return found
 
 
 def _thread_rows(
@@ -471,7 +519,7 @@ def _thread_rows(
     host = urlsplit(url).hostname
     best: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement, datetime | None]] = []
     best_score = (0, 0, 0, 0, 0)
-    for members in _post_groups(root).values():
+    for members in [*_post_groups(root).values(), *_sibling_rows(root)]:
         rows = [
             (member, link, _row_last_post(member, link, now))
             for member in members
