@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import pytest
 
 from traceur.config import Settings
@@ -267,6 +268,77 @@ def test_the_opening_post_keeps_its_list_lines() -> None:
     opening = thread(WBB, WBB_THREAD).posts[0]
 
     assert "Claire Martin : première heure gratuite partout, payant ensuite ;\n" in opening.text
+
+
+# -- a thread of one post ------------------------------------------------------------
+
+# Where each fixture's replies are, to make a thread of its opening post alone.
+REPLIES = {
+    VANILLA: "//li[@id]",
+    FORUMACTIF: "//div[starts-with(@id, 'p')][position() > 1]",
+    WBB: "//li[starts-with(@id, 'post')][position() > 1]",
+    PHORUM: "//div[@class='message'][position() > 1]",
+}
+
+
+@pytest.mark.parametrize("host", list(REPLIES))
+def test_a_thread_of_one_post_gives_that_post(host: str) -> None:
+    path, _, expected = EXPECTED_POSTS[host]
+    root = lxml.html.document_fromstring(page_html(host, path))
+    for reply in root.xpath(REPLIES[host]):
+        reply.drop_tree()
+
+    page = parse_thread_page(
+        lxml.html.tostring(root, encoding="unicode"), f"http://{host}/{path}", now=NOW
+    )
+
+    ident, author, date, position, _ = expected[0]
+    assert [(p.post_id, p.author, p.published_at, p.position) for p in page.posts] == [
+        (ident, author, date, position)
+    ]
+    assert page.posts[0].text and not page.posts[0].quotes
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        ("forum.phpbb-val.example", "viewtopic-1898.html"),
+        ("forum.xenforo-loire.example", "threads/sondage-qui-va-gagner-au-premier-tour.1188/"),
+    ],
+)
+def test_fallback_reads_one_post_threads_of_known_engines_as_their_markup_does(
+    host: str, path: str
+) -> None:
+    url = f"http://{host}/{path}"
+    known = parse_thread_page(page_html(host, path), url, now=NOW)
+    generic = parse_thread_page(page_html(host, path), url, now=NOW, engine="generic")
+
+    assert len(known.posts) == 1
+    assert [(p.post_id, p.author, p.published_at, p.text) for p in generic.posts] == [
+        (p.post_id, p.author, p.published_at, p.text) for p in known.posts
+    ]
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        (VANILLA, VANILLA_BOARD),
+        (FORUMACTIF, FORUMACTIF_BOARD),
+        (WBB, WBB_BOARD),
+        (PHORUM, "list.php?3"),
+        # A forum index with one forum: its description, last poster and date.
+        ("forum.phpbb-val.example", "index.html"),
+        # A board page listing one thread.
+        ("forum.xenforo-loire.example", "forums/municipales-2026.7/page-2/"),
+        ("forum.phpbb-val.example", "viewforum-12-start-3.html"),
+    ],
+)
+def test_lists_read_as_threads_give_no_post(host: str, path: str) -> None:
+    page = parse_thread_page(
+        page_html(host, path), f"http://{host}/{path}", now=NOW, engine="generic"
+    )
+
+    assert page.posts == ()
 
 
 # -- boards --------------------------------------------------------------------------
