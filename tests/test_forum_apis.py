@@ -481,3 +481,47 @@ def test_second_pass_on_unchanged_api_forums_requests_no_thread(
     assert second.total("new") == 0
     assert not [p for p in paths if "/topic/" in p or "/api/discussions/" in p], paths
     assert "/api/category/5/municipales-2026" in paths and "/api/discussions" in paths
+
+
+def _nodebb_reply_on_page_two(web: LocalWeb) -> None:
+    """A seventh post lands on the topic's second page; the category shows it."""
+    page = json.loads((FIXTURES / "nodebb-topic-12-page-2.json").read_bytes())
+    reply = json.loads(json.dumps(page["posts"][-1]))
+    reply.update(
+        pid=1226,
+        index=6,
+        timestamp=1795253400000,
+        timestampISO="2026-11-21T09:30:00.000Z",
+        content="<p>Réunion publique sur le quai jeudi, Claire Martin y sera.</p>",
+    )
+    page["posts"].append(reply)
+    category = json.loads(site_bytes(NODEBB, "api/category/5/municipales-2026"))
+    topic = category["topics"][0]
+    topic.update(postcount=7, lastposttime=1795253400000, lastposttimeISO=reply["timestampISO"])
+    as_json = {"Content-Type": "application/json; charset=utf-8"}
+    web.set(NODEBB, QUAI_PAGE_2, Response(200, json.dumps(page).encode(), as_json))
+    web.set(
+        NODEBB,
+        "/api/category/5/municipales-2026",
+        Response(200, json.dumps(category).encode(), as_json),
+    )
+
+
+@pytest.mark.integration
+def test_a_new_nodebb_reply_is_read_from_the_topics_last_api_page_only(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    _serve_api_overrides(sites_web)
+    settings, watchlist = _crawl(sites_web, make_settings, tmp_path)
+    run_pass(settings, watchlist, quiet=True)
+    _nodebb_reply_on_page_two(sites_web)
+    sites_web.clear_log()
+
+    third = run_pass(settings, watchlist, quiet=True)
+
+    topics = [r.path for r in sites_web.requested(NODEBB) if "/topic/" in r.path]
+    assert topics == [QUAI_PAGE_2]
+    assert third.sources["agora"].new == 1
+    new_post = next(d for d in all_documents(settings) if d.post_id == "1226")
+    assert (new_post.position, new_post.url) == (7, f"http://{NODEBB}/{QUAI}/7")
+    assert new_post.candidates == ["claire-martin"]
