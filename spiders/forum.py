@@ -1,5 +1,5 @@
 """Forums: one document per post, whatever the engine (phpBB, vBulletin, XenForo,
-Invision, Discourse through its JSON API, or a home-made board).
+Invision, Discourse, NodeBB and Flarum through their JSON APIs, or a home-made board).
 
     scrapy crawl forum -a source=forum-citoyens
 
@@ -21,15 +21,13 @@ from scrapy.http import Response
 
 from spiders.base import SourceSpider
 from traceur.parse.forums import (
+    API_FORUMS,
     ThreadLink,
     ThreadPage,
     ThreadState,
-    detect_engine,
-    discourse_board_json_url,
-    discourse_topic_json_url,
+    api_forum_of_page,
+    api_forum_of_url,
     parse_board,
-    parse_discourse_board,
-    parse_discourse_topic,
     parse_thread_page,
     resume_from,
     state_after,
@@ -49,71 +47,93 @@ class ForumSpider(SourceSpider):
     # -- boards ----------------------------------------------------------------------
 
     def parse_board(self, response: Response, depth: int) -> Iterator[Any]:
-        if response.url.split("?", 1)[0].endswith(".json"):
-            # A Discourse board given by its JSON address (/latest.json, /c/slug/5.json).
-            yield from self.parse_discourse_board(response, depth)
+        api = api_forum_of_url(response.url)
+        if api is not None:
+            # A board given by its API address (/latest.json, /api/category/5/x, /api/discussions).
+            yield from self.parse_api_board(response, depth, api.engine)
             return
         text = self.page_text(response)
         if text is None:
             return
-        if detect_engine(text, response.url) == "discourse":
-            request = self.budget_request(
-                discourse_board_json_url(response.url), self.parse_discourse_board, depth=depth
+        api = api_forum_of_page(text, response.url)
+        if api is not None:
+            # Its pages are an app shell: the same lists come exact from its API.
+            yield from self._follow(
+                api.board_api_url(response.url), self.parse_api_board, depth, engine=api.engine
             )
-            if request is not None:
-                yield request
             return
         board = parse_board(text, response.url, now=datetime.now(UTC))
-        yield from self._threads(board.threads, discourse=False)
+        yield from self._threads(board.threads, engine=None)
         if depth < self.max_depth:
             for url in (board.next_page_url, *board.subforum_urls):
                 if url and domain_of(url) == domain_of(self.source.url):
-                    request = self.budget_request(url, self.parse_board, depth=depth + 1)
-                    if request is not None:
-                        yield request
+                    yield from self._follow(url, self.parse_board, depth + 1)
 
-    def parse_discourse_board(self, response: Response, depth: int) -> Iterator[Any]:
-        board = parse_discourse_board(response.body, response.url)
-        yield from self._threads(board.threads, discourse=True)
-        if board.next_page_url and depth < self.max_depth:
-            request = self.budget_request(
-                board.next_page_url, self.parse_discourse_board, depth=depth + 1
-            )
-            if request is not None:
-                yield request
+    def parse_api_board(self, response: Response, depth: int, engine: str) -> Iterator[Any]:
+        api = API_FORUMS[engine]
+        board = api.parse_board(response.body, response.url)
+        yield from self._threads(board.threads, engine=engine)
+        if depth >= self.max_depth:
+            return
+        # Next pages are API addresses already; sub-forums are pages, turned into theirs.
+        following = [board.next_page_url, *map(api.board_api_url, board.subforum_urls)]
+        for url in following:
+            if url and domain_of(url) == domain_of(self.source.url):
+                yield from self._follow(url, self.parse_api_board, depth + 1, engine=engine)
 
-    def _threads(self, links: tuple[ThreadLink, ...], discourse: bool) -> Iterator[scrapy.Request]:
+    def _follow(self, url: str, callback: Any, depth: int, **cb_kwargs: Any) -> Iterator[Any]:
+        request = self.budget_request(url, callback, depth=depth, **cb_kwargs)
+        if request is not None:
+            yield request
+
+    def _threads(
+        self, links: tuple[ThreadLink, ...], engine: str | None
+    ) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
         stats.inc_value("traceur/forum/threads_listed", len(links))
         for link in links:
-            start = resume_from(link, self._thread_state(link))
+            state, per_page = self._thread_memory(link)
+            start = resume_from(link, state)
             if start is None:
                 stats.inc_value("traceur/forum/threads_unchanged")
                 continue
-            if discourse and start == link.url:
-                start = discourse_topic_json_url(link.url, 1)
-            callback = self.parse_discourse_topic if discourse else self.parse_thread
-            request = self.budget_request(start, callback, link=link)
+            if engine is None:
+                request = self.budget_request(
+                    start, self.parse_thread, link=link, per_page=per_page
+                )
+            else:
+                if start == link.url:
+                    start = API_FORUMS[engine].thread_api_url(link.url)
+                request = self.budget_request(
+                    start, self.parse_api_thread, link=link, engine=engine
+                )
             if request is not None:
                 stats.inc_value("traceur/forum/threads_read")
                 yield request
 
     # -- threads ---------------------------------------------------------------------
 
-    def parse_thread(self, response: Response, link: ThreadLink) -> Iterator[Any]:
+    def parse_thread(
+        self, response: Response, link: ThreadLink, per_page: int | None = None
+    ) -> Iterator[Any]:
+        """One page of a thread read as HTML. ``per_page`` (the size of a full page seen
+        earlier) places the posts of a page that does not say which post it starts at."""
         text = self.page_text(response)
         if text is None:
             return
-        page = parse_thread_page(text, response.url, now=datetime.now(UTC))
-        yield from self._posts(response, page, link, self.parse_thread)
+        page = parse_thread_page(text, response.url, now=datetime.now(UTC), per_page=per_page)
+        if page.next_page_url and page.posts:
+            per_page = len(page.posts)  # every page but the last is full
+        yield from self._posts(response, page, self.parse_thread, link=link, per_page=per_page)
 
-    def parse_discourse_topic(self, response: Response, link: ThreadLink) -> Iterator[Any]:
-        page = parse_discourse_topic(response.body, response.url)
-        yield from self._posts(response, page, link, self.parse_discourse_topic)
+    def parse_api_thread(self, response: Response, link: ThreadLink, engine: str) -> Iterator[Any]:
+        page = API_FORUMS[engine].parse_thread(response.body, response.url)
+        yield from self._posts(response, page, self.parse_api_thread, link=link, engine=engine)
 
     def _posts(
-        self, response: Response, page: ThreadPage, link: ThreadLink, callback: Any
+        self, response: Response, page: ThreadPage, callback: Any, **cb_kwargs: Any
     ) -> Iterator[Any]:
+        link: ThreadLink = cb_kwargs["link"]
         if not page.posts:
             self.count_error(
                 "no_posts", response.url, "a thread page with no post found (layout changed?)"
@@ -121,21 +141,27 @@ class ForumSpider(SourceSpider):
         for post in page.posts:
             yield self.record_item(response, ForumPostRecord(post, page))
         if page.next_page_url and domain_of(page.next_page_url) == domain_of(response.url):
-            request = self.budget_request(page.next_page_url, callback, link=link)
+            request = self.budget_request(page.next_page_url, callback, **cb_kwargs)
             if request is not None:
                 yield request
                 return
-        # The last page read: remember where the thread stands for the next pass.
-        state = state_after(link, page)
+        # The last page read: remember where the thread stands for the next pass, and the
+        # page size, which a later pass starting from this page cannot see on it.
+        memory = state_after(link, page).to_dict()
+        if cb_kwargs.get("per_page"):
+            memory["per_page"] = cb_kwargs["per_page"]
         self.crawl_state.record_thread(
-            self.source.id, canonical_url(link.url), page.page_number, json.dumps(state.to_dict())
+            self.source.id, canonical_url(link.url), page.page_number, json.dumps(memory)
         )
 
-    def _thread_state(self, link: ThreadLink) -> ThreadState | None:
+    def _thread_memory(self, link: ThreadLink) -> tuple[ThreadState | None, int | None]:
+        """What the previous pass remembered of the thread: its state and page size."""
         known = self.crawl_state.thread(self.source.id, canonical_url(link.url))
         if known is None:
-            return None
+            return None, None
         try:
-            return ThreadState.from_dict(json.loads(known[1]))
-        except (ValueError, KeyError, TypeError):
-            return None  # an older format: read the thread again
+            memory = json.loads(known[1])
+            per_page = memory.get("per_page")
+            return ThreadState.from_dict(memory), per_page if isinstance(per_page, int) else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None, None  # an older format: read the thread again

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
@@ -138,23 +138,19 @@ _SESSION_PARAMS = frozenset({"sid", "phpsessid", "hilit", "highlight", "sessioni
 def clean_url(url: str, drop: Iterable[str] = ()) -> str:
     parts = urlsplit(url)
     dropped = {name.lower() for name in drop} | _SESSION_PARAMS
-    kept: list[str] = []
-    for segment in parts.query.split("&"):
-        if "=" not in segment:
-            # A bare key is a path in disguise (vBulletin 4's "?3120-titre/page2"): as is.
-            if segment and segment.lower() not in dropped:
-                kept.append(segment)
-            continue
-        query = [
-            (key, value)
-            for key, value in parse_qsl(segment, keep_blank_values=True)
-            # vBulletin's "s" is a 32-hex session hash; elsewhere "s" may mean something.
-            if key.lower() not in dropped
+    # The kept parameters stay as written: re-encoding would turn Phorum's
+    # "read.php?3,1205" into "read.php?3%2C1205=", an address its server does not know.
+    query = []
+    for piece in parts.query.split("&"):
+        key, _, value = (unquote_plus(part) for part in piece.partition("="))
+        # vBulletin's "s" is a 32-hex session hash; elsewhere "s" may mean something.
+        if (
+            piece
+            and key.lower() not in dropped
             and not (key == "s" and re.fullmatch(r"[0-9a-f]{32}", value))
-        ]
-        if query:
-            kept.append(urlencode(query))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
+        ):
+            query.append(piece)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(query), ""))
 
 
 def in_order(element: lxml.html.HtmlElement, xpath: str) -> list[Any]:

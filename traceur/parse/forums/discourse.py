@@ -4,26 +4,26 @@ topics (``/t/slug/42.json``), 20 posts a page.
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.dates import parse_iso
-from traceur.parse.forums.quotes import split_quotes, xpath_finder
+from traceur.parse.forums.jsondata import (
+    api_thread_page,
+    as_int,
+    load_json,
+    message_text,
+    pages_for,
+    query_int,
+    site_of,
+    unreadable_thread,
+)
+from traceur.parse.forums.quotes import xpath_finder
 from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
-from traceur.parse.html import clean_url, has_class, parse_html, squash
+from traceur.parse.html import has_class, squash
 
 # Discourse serves a topic's JSON 20 posts at a time (TopicView chunk size).
 DISCOURSE_PAGE_SIZE = 20
-
-
-def _site(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def discourse_board_json_url(url: str) -> str:
@@ -50,20 +50,13 @@ def discourse_topic_json_url(thread_url: str, page: int = 1) -> str:
     return urlunsplit((parts.scheme, parts.netloc, base + ".json", query, ""))
 
 
-def _json(data: bytes) -> Any:
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
 def parse_discourse_board(data: bytes, url: str) -> BoardPage:
     """A Discourse topic list (/latest.json, /c/slug/id.json) or category list
     (/categories.json) → thread links (replies = posts_count − 1) and sub-categories."""
-    payload = _json(data)
+    payload = load_json(data)
     if not isinstance(payload, dict):
         return BoardPage("discourse", (), None, ())
-    site = _site(url)
+    site = site_of(url)
     threads: list[ThreadLink] = []
     topic_list = payload.get("topic_list") or {}
     for topic in topic_list.get("topics") or []:
@@ -71,11 +64,7 @@ def parse_discourse_board(data: bytes, url: str) -> BoardPage:
             continue
         thread_url = f"{site}/t/{topic.get('slug') or 'topic'}/{topic['id']}"
         posts_count = topic.get("posts_count")
-        pages = (
-            math.ceil(posts_count / DISCOURSE_PAGE_SIZE)
-            if isinstance(posts_count, int) and posts_count > 0
-            else 1
-        )
+        pages = pages_for(as_int(posts_count), DISCOURSE_PAGE_SIZE) or 1
         threads.append(
             ThreadLink(
                 url=thread_url,
@@ -111,15 +100,11 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
 
     ``cooked`` is the rendered HTML of a post; its ``aside.quote`` blocks are quotes.
     Post URLs are Discourse's own permalinks, thread URL + "/" + post number."""
-    payload = _json(data)
-    parts = urlsplit(url)
-    requested = dict(parse_qsl(parts.query)).get("page", "1")
-    page = max(int(requested), 1) if requested.isdigit() else 1
+    payload = load_json(data)
+    page = max(query_int(url, "page", 1), 1)
     if not isinstance(payload, dict):
-        return ThreadPage(
-            "discourse", "", clean_url(url), page, (), (), None, page_url=clean_url(url)
-        )
-    site = _site(url)
+        return unreadable_thread("discourse", url, page)
+    site = site_of(url)
     thread_url = f"{site}/t/{payload.get('slug') or 'topic'}/{payload.get('id')}"
     posts: list[Post] = []
     for raw in (payload.get("post_stream") or {}).get("posts") or []:
@@ -134,18 +119,12 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
         ):
             continue
         number = int(raw.get("post_number") or 0) or len(posts) + 1
-        text: str = ""
-        quotes: tuple[str, ...] = ()
-        cooked = raw.get("cooked") or ""
-        fragment = parse_html(f"<div>{cooked}</div>") if cooked.strip() else None
-        if fragment is not None:
-            body = fragment.xpath("//body/div")
-            text, quotes = split_quotes(
-                body[0] if body else fragment,
-                _DISCOURSE_QUOTE,
-                xpath_finder(f"./div[{has_class('title')}]"),
-                f".//aside[{has_class('onebox')}]",
-            )
+        text, quotes = message_text(
+            raw.get("cooked") or "",
+            _DISCOURSE_QUOTE,
+            xpath_finder(f"./div[{has_class('title')}]"),
+            f".//aside[{has_class('onebox')}]",
+        )
         posts.append(
             Post(
                 post_id=str(raw["id"]),
@@ -158,20 +137,12 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
             )
         )
     posts_count = payload.get("posts_count")
-    count = (
-        math.ceil(posts_count / DISCOURSE_PAGE_SIZE)
-        if isinstance(posts_count, int) and posts_count > 0
-        else page
-    )
-    count = max(count, page)
-    return ThreadPage(
-        engine="discourse",
-        title=squash(str(payload.get("title") or payload.get("fancy_title") or "")),
-        thread_url=thread_url,
-        page_number=page,
-        posts=tuple(posts),
-        page_urls=tuple(discourse_topic_json_url(thread_url, n) for n in range(1, count + 1)),
-        next_page_url=discourse_topic_json_url(thread_url, page + 1) if page < count else None,
-        page_count=count,
-        page_url=discourse_topic_json_url(thread_url, page),
+    return api_thread_page(
+        "discourse",
+        str(payload.get("title") or payload.get("fancy_title") or ""),
+        thread_url,
+        page,
+        posts,
+        pages_for(as_int(posts_count), DISCOURSE_PAGE_SIZE),
+        lambda n: discourse_topic_json_url(thread_url, n),
     )

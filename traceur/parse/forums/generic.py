@@ -1,12 +1,13 @@
 """The fallback for engines without a markup table: posts found as repeated blocks,
-each with an author and a date, under one thread title; boards as lists of links to
-threads.
+each with an author and a date, under one thread title (a thread of one post as the
+one block that has them). Boards: :mod:`traceur.parse.forums.generic_rows`.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,16 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from traceur.parse.dates import TIMESTAMP_ATTRS, find_french_dates, machine_date, parse_french_date
+from traceur.parse.forums.generic_rows import (
+    CURRENT_PAGE,
+    PAGINATION_BLOCKS,
+    PROFILE_LINK,
+    Groups,
+    parse_generic_board,
+    repeated_groups,
+    thread_rows,
+)
+from traceur.parse.forums.generic_text import labelled_citations, without_boilerplate
 from traceur.parse.forums.pagination import (
     page_offset,
     page_urls,
@@ -21,22 +32,16 @@ from traceur.parse.forums.pagination import (
     thread_frame,
     thread_title,
 )
-from traceur.parse.forums.quotes import generic_citations, generic_quotes, split_quotes
-from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
+from traceur.parse.forums.quotes import generic_quotes, split_quotes
+from traceur.parse.forums.records import Post, ThreadPage
 from traceur.parse.html import (
     absolute,
     base_url,
     clean_url,
-    has_class,
-    parse_count,
     spaced_text,
     squash,
 )
-
-# The repeated-block finder's building blocks; see _post_chain for why the finder
-# itself (which keeps only the innermost level) is not enough here.
 from traceur.parse.posts import is_ancestor, total, usable
-from traceur.textnorm import fold_plain
 
 _GENERIC_DROP = (
     "script",
@@ -58,59 +63,139 @@ _AUTHOR_PREFIX = re.compile(
     r"^(?:message\s+)?(?:post[ée]e?|[ée]crit|publi[ée]e?)?\s*(?:par|by|de)\s+", re.I
 )
 _POST_ID = re.compile(r"(\d{2,})$")
-# Row-striping and state classes differ between posts of one thread ("bg1"/"bg2",
-# "odd"/"even", "ligne1"/"ligne2", "unread"): they must not split the posts' group.
-_VOLATILE_CLASSES = frozenset(
-    "odd even alt first last unread read new active highlight selected online offline".split()
-)
 
 
-def _post_groups(root: lxml.html.HtmlElement) -> dict[tuple[str, str], list[lxml.html.HtmlElement]]:
-    groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        tokens = {
-            re.sub(r"\d+$", "", token.lower()) for token in (element.get("class") or "").split()
-        }
-        tokens = {token for token in tokens if token and token not in _VOLATILE_CLASSES}
-        if tokens:
-            groups.setdefault((element.tag, " ".join(sorted(tokens))), []).append(element)
-    return groups
+@dataclass(frozen=True)
+class _Found:
+    """One post found by repetition."""
+
+    body: lxml.html.HtmlElement  # the message itself
+    zone: lxml.html.HtmlElement  # the smallest box around it that shows its author and date
+    own: lxml.html.HtmlElement  # the largest box around it that holds no other post
+    author: str | None
+    published: datetime | None
 
 
-def _post_chain(
-    root: lxml.html.HtmlElement,
-) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
-    """(post containers, message bodies) of a page of repeated posts.
+def _post_chain(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> list[_Found]:
+    """The posts of a page of repeated posts, in page order ([] when there are none).
 
-    Same idea as :func:`traceur.parse.posts.find_post_blocks` (the repeated element that
-    holds most of the page's text, narrowed to the part holding the message), but the
-    outermost level is kept too: the author and date live beside the message."""
-    groups = {key: usable(members) for key, members in _post_groups(root).items()}
-    groups = {key: members for key, members in groups.items() if len(members) >= 2}
-    if not groups:
-        return [], []
-    best = max(groups.values(), key=total)
+    The messages are the richest repeated element (same tag and classes) whose members
+    each sit in a box of their own that names an author and a date, narrowed to the
+    repeated part holding the message without the profile box and signature. Engines
+    wrap the opening post and the replies differently (Vanilla) or put the author in a
+    column beside the message (phpBB, tables): the author and date are looked for
+    around each message, from its nearest box outwards, never in another post's."""
+    groups = {key: usable(members) for key, members in repeated_groups(root).items()}
     page_total = len(squash(root.text_content()))
-    if page_total == 0 or total(best) < 0.3 * page_total:
-        return [], []
-    # A generic box class ("inner", "box") can win by also covering the header and menu
-    # boxes. A smaller group whose members each wrap, or sit in, one of best's and that
-    # still holds most of its text is the posts without those extras.
-    purer = [
-        members
-        for members in groups.values()
-        if 2 <= len(members) < len(best)
-        and total(members) >= 0.7 * total(best)
-        and _one_to_one(members, best)
-    ]
-    if purer:
-        best = max(purer, key=total)
-    # The richest group is the outermost repeated box (an ancestor holds at least its
-    # descendants' text), so it is the post container; narrow it to the message.
-    containers = best
-    body = best
+    candidates = sorted(
+        (members for members in groups.values() if len(members) >= 2), key=total, reverse=True
+    )
+    for members in candidates:
+        if page_total == 0 or total(members) < 0.3 * page_total:
+            break
+        found = _around(_narrowed(members, groups), now)
+        signed = sum(1 for post in found if post.author and post.published)
+        if signed >= 2 and signed >= 0.8 * len(found):
+            return found
+    return _lone_post(root, url, groups, page_total, now)
+
+
+def _opens_with_a_link(element: lxml.html.HtmlElement, url: str) -> bool | None:
+    """True when the first words of ``element`` are a link to another page of the site
+    (not a member's profile); False when plain words come first; None when empty."""
+    if element.tag == "a":
+        href = absolute(url, element.get("href"))
+        return (
+            bool(squash(element.text_content()))
+            and href is not None
+            and urlsplit(href).hostname == urlsplit(url).hostname
+            and not PROFILE_LINK.search(href)
+        )
+    if (element.text or "").strip():
+        return False
+    for child in element:
+        if isinstance(child.tag, str) and (found := _opens_with_a_link(child, url)) is not None:
+            return found
+        if (child.tail or "").strip():
+            return False
+    return None
+
+
+def _in_a_list(post: _Found, url: str, now: datetime | None) -> bool:
+    """The found "post" holds, or is one of, dated rows of links, or opens with a link
+    to another page of the site as a row opens with its title: a forum index or a board
+    with one thread, not a message."""
+    if _opens_with_a_link(post.body, url):
+        return True
+    for region in (post.body, post.own):
+        rows = [row for row, _, last in thread_rows(region, url, now) if last]
+        if len(rows) >= 2 and (
+            region is post.body
+            or any(row is post.zone or is_ancestor(row, post.zone) for row in rows)
+        ):
+            return True
+    return False
+
+
+# A post's own header (author, rank, counts, date, buttons, signature) stays short.
+_LONE_HEADER_CHARS = 600
+# Page furniture that can hold the most text of a near-empty page.
+_FURNITURE = re.compile(r"footer|cookie|copyright|banner|sidebar|menu|breadcrumb|header", re.I)
+
+
+def _reads_as_a_post(
+    post: _Found, url: str, now: datetime | None, titles: list[lxml.html.HtmlElement]
+) -> bool:
+    header = len(_header_text(post.zone, post.body))
+    message = len(squash(post.body.text_content()))
+    linked = sum(len(squash(a.text_content())) for a in post.body.iter("a"))
+    return bool(
+        post.author
+        and post.published
+        and header <= _LONE_HEADER_CHARS
+        and message >= header / 2
+        # A board row with one thread is mostly links; a message mostly words.
+        and linked <= message / 2
+        and not _in_a_list(post, url, now)
+        and not any(title is post.zone or is_ancestor(post.zone, title) for title in titles)
+    )
+
+
+def _lone_post(
+    root: lxml.html.HtmlElement,
+    url: str,
+    groups: Groups,
+    page_total: int,
+    now: datetime | None,
+) -> list[_Found]:
+    """A thread of one post (every thread starts so) repeats nothing: its message is the
+    richest element, mostly words rather than links, with a box around it that names an
+    author and a date, a box the size of a post's header (a box holding the title, or
+    the menus, is the page)."""
+    titles = root.xpath("//h1")
+    singles = sorted(
+        (members for members in groups.values() if len(members) == 1), key=total, reverse=True
+    )
+    for members in singles:
+        if page_total == 0 or total(members) < 0.1 * page_total:
+            break
+        first = members[0]
+        if _FURNITURE.search(
+            " ".join(filter(None, (first.tag, first.get("class"), first.get("id"))))
+        ):
+            continue  # a footer or a cookie banner may hold most of a near-empty page
+        post = _around(_narrowed(members, groups), now)[0]
+        if _reads_as_a_post(post, url, now, titles):
+            return [post]
+    return []
+
+
+def _narrowed(
+    body: list[lxml.html.HtmlElement],
+    groups: Groups,
+) -> list[lxml.html.HtmlElement]:
+    # A repeated element inside each member that still holds most of the text is the
+    # message without what surrounds it (profile box, signature, buttons).
     while True:
         inner = [
             members
@@ -121,28 +206,29 @@ def _post_chain(
             and total(members) >= 0.6 * total(body)
         ]
         if not inner:
-            break
+            return body
         body = max(inner, key=total)
-    return containers, body
 
 
-def _one_to_one(members: list[lxml.html.HtmlElement], others: list[lxml.html.HtmlElement]) -> bool:
-    """Each of ``members`` wraps or sits in a different one of ``others``."""
-    used: set[int] = set()
-    for member in members:
-        match = next(
-            (
-                index
-                for index, other in enumerate(others)
-                if index not in used
-                and (other is member or is_ancestor(member, other) or is_ancestor(other, member))
-            ),
-            None,
-        )
-        if match is None:
-            return False
-        used.add(match)
-    return True
+def _around(bodies: list[lxml.html.HtmlElement], now: datetime | None) -> list[_Found]:
+    found: list[_Found] = []
+    for body in bodies:
+        others = [other for other in bodies if other is not body]
+        boxes: list[lxml.html.HtmlElement] = []
+        node = body.getparent()
+        while node is not None and not any(is_ancestor(node, other) for other in others):
+            boxes.append(node)
+            node = node.getparent()
+        own = boxes[-1] if boxes else body
+        for box in boxes:
+            author, published = _generic_author(box, body), _generic_date(box, body, now)
+            if author and published:
+                found.append(_Found(body, box, own, author, published))
+                break
+        else:
+            author, published = _generic_author(own, body), _generic_date(own, body, now)
+            found.append(_Found(body, own, own, author, published))
+    return found
 
 
 def _outside(
@@ -222,19 +308,54 @@ def _generic_printed_date(
     return max(find_french_dates(_header_text(container, body), now), default=None)
 
 
-def _generic_id(container: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
-    """(post id, anchor) from the container's id, an anchor inside or just before it,
-    or a data-*id attribute."""
-    own = container.get("id") or ""
+def _generic_date(
+    container: lxml.html.HtmlElement, body: lxml.html.HtmlElement, now: datetime | None
+) -> datetime | None:
+    """The post's date, from the part of ``container`` outside ``body``: a machine date
+    (``<time datetime>``, a timestamp attribute) first, else a printed one."""
+    header = _outside(container, body) if container is not body else [container]
+    for node in header:
+        if node.tag in ("time", "abbr") or any(
+            node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)
+        ):
+            published = machine_date(node)
+            if published:
+                return published
+    return _generic_printed_date(container, body, header, now)
+
+
+def _boxes(
+    inner: lxml.html.HtmlElement, outer: lxml.html.HtmlElement
+) -> list[lxml.html.HtmlElement]:
+    """``inner`` and its ancestors up to ``outer`` (included)."""
+    chain = [inner]
+    while chain[-1] is not outer and chain[-1].getparent() is not None:
+        chain.append(chain[-1].getparent())
+    return chain
+
+
+def _shown_number(post: _Found) -> int | None:
+    # Many engines print the post's number ("#7") beside the date: it is the position.
+    for node in _outside(post.own, post.body):
+        if match := re.fullmatch(r"#\s?(\d{1,6})", squash(node.text_content())):
+            return int(match.group(1))
+    return None
+
+
+def _anchor_id(box: lxml.html.HtmlElement) -> tuple[str | None, str | None]:
+    """(post id, anchor) from the box's id or an anchor inside or just before it."""
+    own = box.get("id") or ""
     if match := _POST_ID.search(own):
         return match.group(1), own
-    for node in container.xpath(
-        ".//a[@name or @id] | preceding-sibling::*[1][self::a][@name or @id]"
-    ):
+    for node in box.xpath(".//a[@name or @id] | preceding-sibling::*[1][self::a][@name or @id]"):
         name = node.get("id") or node.get("name") or ""
         if match := _POST_ID.search(name):
             return match.group(1), name
-    for node in [container, *container.iterdescendants()]:
+    return None, None
+
+
+def _data_id(box: lxml.html.HtmlElement) -> str | None:
+    for node in [box, *box.iterdescendants()]:
         if not isinstance(node.tag, str):
             continue
         for attr, value in node.attrib.items():
@@ -242,58 +363,44 @@ def _generic_id(container: lxml.html.HtmlElement) -> tuple[str | None, str | Non
                 re.fullmatch(r"data-(?:post|message|msg|comment|reply)-?id", attr)
                 and value.strip().isdigit()
             ):
-                return value.strip(), None
-    return None, None
+                return str(value).strip()
+    return None
+
+
+def _generic_id(post: _Found) -> tuple[str | None, str | None]:
+    """(post id, anchor): an anchor (which also makes the post's URL) on the post's
+    boxes from the nearest outwards, else a data-*id attribute."""
+    boxes = _boxes(post.zone, post.own)
+    for box in boxes:
+        ident, anchor = _anchor_id(box)
+        if ident:
+            return ident, anchor
+    return next((ident for box in boxes if (ident := _data_id(box))), None), None
 
 
 def parse_generic_thread(
     root: lxml.html.HtmlElement, url: str, now: datetime | None, per_page: int | None
 ) -> ThreadPage:
-    pagination = read_pagination(
-        root,
-        url,
-        "//*[contains(translate(@class, 'PAGINTO', 'paginto'), 'pagination')"
-        " or contains(@class, 'pageNav') or contains(@class, 'pages')]",
-        ".//*[contains(@class, 'active') or contains(@class, 'current')"
-        " or contains(@class, 'selected')] | .//strong | .//b",
-    )
+    pagination = read_pagination(root, url, PAGINATION_BLOCKS, CURRENT_PAGE)
     page_url, page, thread_url = thread_frame(root, url, pagination)
     title = thread_title(root, None)
     work = copy.deepcopy(root)
     for node in work.xpath("|".join(f"//{tag}" for tag in _GENERIC_DROP)):
         node.drop_tree()
-    containers, bodies = _post_chain(work)
-    offset = page_offset(url, page, pagination, len(containers), per_page)
+    found = _post_chain(work, base_url(root, url), now)
+    offset = page_offset(url, page, pagination, len(found), per_page)
     posts: list[Post] = []
-    for index, (container, body) in enumerate(zip(containers, bodies, strict=True), start=1):
-        post_id, anchor = _generic_id(container)
-        text, quotes = split_quotes(body, generic_quotes, generic_citations)
-        header = _outside(container, body) if container is not body else [container]
-        published = None
-        for node in header:
-            if node.tag in ("time", "abbr") or any(
-                node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)
-            ):
-                published = machine_date(node)
-                if published:
-                    break
-        if published is None:
-            published = _generic_printed_date(container, body, header, now)
-        # Many engines print the post's number ("#7") beside the date: it is the position.
-        shown = next(
-            (
-                int(match.group(1))
-                for node in header
-                if (match := re.fullmatch(r"#\s?(\d{1,6})", squash(node.text_content())))
-            ),
-            None,
+    for index, post in enumerate(found, start=1):
+        post_id, anchor = _generic_id(post)
+        text, quotes = split_quotes(
+            without_boilerplate(post.body), generic_quotes, labelled_citations
         )
-        position = shown or offset + index
+        position = _shown_number(post) or offset + index
         posts.append(
             Post(
                 post_id=post_id or str(position),
-                author=_generic_author(container, body),
-                published_at=published,
+                author=post.author,
+                published_at=post.published,
                 text=text,
                 quotes=quotes,
                 position=position,
@@ -313,81 +420,5 @@ def parse_generic_thread(
     )
 
 
-_THREAD_HINT = re.compile(r"sujet|topic|thread|discussion|viewtopic|showthread|/t/|message", re.I)
-
-
-def parse_generic_board(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> BoardPage:
-    # Unknown engine: the thread list is the biggest group of repeated rows (same tag
-    # and class) that each hold a same-site link; the row's longest link is the thread.
-    host = urlsplit(url).hostname
-    url = base_url(root, url)
-    best: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = []
-    for members in _post_groups(root).values():
-        rows = []
-        for member in members:
-            links = [
-                a
-                for a in member.xpath(".//a[@href]")
-                if (absolute(url, a.get("href")) or "").startswith(("http://", "https://"))
-                and urlsplit(absolute(url, a.get("href")) or "").hostname == host
-            ]
-            if links:
-                rows.append(
-                    (
-                        member,
-                        max(
-                            links,
-                            key=lambda a: (
-                                bool(_THREAD_HINT.search(a.get("href") or "")),
-                                len(squash(a.text_content())),
-                            ),
-                        ),
-                    )
-                )
-        if len(rows) >= 2 and len(rows) > len(best):
-            best = rows
-    threads: list[ThreadLink] = []
-    seen: set[str] = set()
-    for row, link in best:
-        href = clean_url(absolute(url, link.get("href")) or "")
-        if href in seen:
-            continue
-        seen.add(href)
-        row_text = fold_plain(spaced_text(row))
-        replies = None
-        if match := re.search(r"(\d+)\s*(?:reponses?|replies|messages?)", row_text):
-            replies = int(match.group(1))
-        elif cells := row.xpath(
-            f".//*[{has_class('reponses')} or {has_class('replies')} or {has_class('posts')}]"
-        ):
-            replies = parse_count(cells[0].text_content())
-        link_text = fold_plain(spaced_text(link))
-        stamps = [
-            stamp
-            for node in row.xpath(".//time | .//*[@data-time] | .//*[@data-timestamp]")
-            if (stamp := machine_date(node)) is not None
-        ]
-        threads.append(
-            ThreadLink(
-                url=href,
-                title=squash(link.text_content()),
-                replies=replies,
-                # The latest date of the row: a row may also show when the thread started.
-                last_post_at=max(
-                    stamps or find_french_dates(row_text.replace(link_text, " "), now), default=None
-                ),
-                last_page_url=None,
-            )
-        )
-    pagination = read_pagination(
-        root,
-        url,
-        "//*[contains(@class, 'pagination') or contains(@class, 'pages')]",
-        ".//*[contains(@class, 'active') or contains(@class, 'current')] | .//strong",
-    )
-    return BoardPage(
-        "generic",
-        tuple(threads),
-        clean_url(pagination.next_url) if pagination.next_url else None,
-        (),
-    )
+# boards.py reads boards of engines without a table from here.
+__all__ = ["parse_generic_board", "parse_generic_thread"]

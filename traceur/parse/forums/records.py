@@ -24,6 +24,8 @@ ENGINES = (
     "smf",
     "mybb",
     "fluxbb",
+    "nodebb",
+    "flarum",
     "generic",
 )
 
