@@ -102,3 +102,31 @@ def test_try_a_blog_home_says_it_is_a_listing_a_crawl_goes_through_without_keepi
     assert result.stdout.splitlines()[1].startswith("type: listing (")
     assert "teasers linking to leaf pages" in result.stdout
     assert "documents: 0" in result.stdout
+
+
+def test_try_an_api_forum_names_its_engine_and_the_json_a_crawl_reads(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], watchlist: Path
+) -> None:
+    result = _try(make_settings(sites_web), watchlist, "http://agora.nodebb-touraine.example/")
+
+    assert result.exit_code == 0, result.output
+    assert "type: forum — engine: nodebb" in result.stdout
+    assert "http://agora.nodebb-touraine.example/api/categories" in result.stdout
+
+
+def test_try_a_thread_of_an_engine_without_rules_finds_its_dated_posts(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], watchlist: Path
+) -> None:
+    thread = "la-passerelle-de-l-ile-sera-t-elle-reconstruite-avant-l-ete"
+    result = _try(
+        make_settings(sites_web),
+        watchlist,
+        "--json",
+        f"http://forum.riverains-vienne.example/discussion/342/{thread}/",
+    )
+
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.stdout)
+    assert (page["type"], page["engine"]) == ("forum thread", "generic")
+    assert len(page["documents"]) == 5
+    assert all(post["author"] and post["published_at"] for post in page["documents"])

@@ -25,13 +25,12 @@ from traceur.orchestra.fetch import Fetched
 from traceur.parse.articles import FetchedPage, NotADocument, extract
 from traceur.parse.charset import decode_html, looks_binary
 from traceur.parse.comments import parse_article_comments
-from traceur.parse.forums import detect_engine, parse_board, parse_thread_page
+from traceur.parse.forums import api_forum_of_page, detect_engine, parse_board, parse_thread_page
 from traceur.parse.pagetype import classify_page
 from traceur.parse.video import parse_video_page
 from traceur.watchlist.model import Watchlist
 
 SOURCE_ID = "try"
-API_ENGINES = ("discourse",)
 DATE_SOURCES = {
     "structured": "the page's metadata",
     "feed": "the feed entry",
@@ -78,18 +77,24 @@ def preview_page(
 
 
 def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
-    engine = detect_engine(html, url)
-    if engine in API_ENGINES:
+    api = api_forum_of_page(html, url)
+    if api is not None:
         return PagePreview(
             url,
             200,
             "forum",
-            f"a {engine} forum: a crawl reads its posts through the engine's JSON API",
-            engine=engine,
+            f"a {api.engine} forum: give its home, category or tag page as the source; a crawl"
+            f" reads its threads through the engine's JSON API ({api.board_api_url(url)})",
+            engine=api.engine,
         )
-    if engine == "generic":
-        return None
+    engine = detect_engine(html, url)
     thread = parse_thread_page(html, url, now=now)
+    if engine == "generic":
+        # Without an engine's markup, only posts that each show an author and a date make
+        # a forum thread; anything less is an article or a listing.
+        dated = [post for post in thread.posts if post.author and post.published_at]
+        if len(dated) < 2 or len(dated) < len(thread.posts):
+            return None
     board = parse_board(html, url, now=now)
     # A board's rows (title, last poster) can read as posts without dates; a thread's
     # posts are dated.
