@@ -196,8 +196,11 @@ class SourceSpider(scrapy.Spider):
         text, _ = decode_html(response.body, charset)
         return text
 
-    def page_item(self, response: Response, entry: dict[str, Any] | None = None) -> PageItem | None:
-        html = self.page_text(response)
+    def page_item(
+        self, response: Response, entry: dict[str, Any] | None = None, html: str | None = None
+    ) -> PageItem | None:
+        """The page for extraction; ``html``: the page already decoded by the caller."""
+        html = html if html is not None else self.page_text(response)
         if html is None:
             return None
         return PageItem(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from lxml.html import HtmlElement
 from scrapy.http import Response, TextResponse
 
 from spiders.site import SiteSpider
@@ -25,10 +26,10 @@ from traceur.parse.records import BlogPostRecord, CommentRecord
 class BlogSpider(SiteSpider):
     name = "blog"
 
-    def parse_document_page(self, response: TextResponse) -> Iterator[Any]:
-        text = self.page_text(response)
-        if text is None:
-            return
+    def parse_document_page(
+        self, response: TextResponse, html: str, root: HtmlElement
+    ) -> Iterator[Any]:
+        text = html
         post = parse_blog_post(text, response.url)
         yield self.record_item(response, BlogPostRecord(post))
         for position, comment in enumerate(post.comments, 1):

@@ -10,13 +10,15 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from lxml.html import HtmlElement
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 
 from crawler.httpcache import not_modified
 from crawler.items import PageItem
 from spiders.base import SourceSpider
 from traceur.parse.comments import parse_article_comments
+from traceur.parse.html import parse_html
+from traceur.parse.links import page_links
 from traceur.parse.pagetype import classify_page
 from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
@@ -39,21 +41,17 @@ class SiteSpider(SourceSpider):
     # Without ``match``, keep only the pages that read as documents (traceur.parse.pagetype).
     classifies_pages = True
 
-    _link_extractor: LinkExtractor | None = None
+    _follow: re.Pattern[str] | None = None
 
-    def _links(self) -> LinkExtractor:
-        if self._link_extractor is None:
-            self._link_extractor = self._make_link_extractor()
-        return self._link_extractor
-
-    def _make_link_extractor(self) -> LinkExtractor:
-        # No allow_domains: Scrapy compares it with the host *and port*, so a site served
-        # on :8081 would follow none of its own links. follow_links keeps the same site.
-        return LinkExtractor(
-            allow=(self.source.follow,) if self.source.follow else (),
-            deny_extensions=None,
-            unique=True,
-        )
+    def _follows(self, url: str) -> bool:
+        """A same-site link (host name, whatever the port) that ``follow`` allows."""
+        if not same_site(url, self.source.url):
+            return False
+        if self.source.follow is None:
+            return True
+        if self._follow is None:
+            self._follow = re.compile(self.source.follow)
+        return self._follow.search(url) is not None
 
     def _request(self, url: str, depth: int) -> scrapy.Request | None:
         return self.budget_request(url, self.parse_page, depth=depth)
@@ -84,56 +82,68 @@ class SiteSpider(SourceSpider):
                 if request is not None:
                     yield request
 
-    def parse_document_page(self, response: TextResponse) -> Iterator[Any]:
+    def parse_document_page(
+        self, response: TextResponse, html: str, root: HtmlElement
+    ) -> Iterator[Any]:
         """A page the source keeps: one document, and one per reader comment under it
-        (blog and video spiders read more)."""
-        item = self.page_item(response)
+        (blog and video spiders read more). ``root`` is the page parsed once for every
+        reader of it; it must not be modified."""
+        item = self.page_item(response, html=html)
         if item is not None:
             item.not_modified = not_modified(response)
             yield item
-            yield from self._comment_items(response, item.html)
+            yield from self._comment_items(response, root)
 
-    def _comment_items(self, response: TextResponse, html: str) -> Iterator[PageItem]:
+    def _comment_items(self, response: TextResponse, root: HtmlElement) -> Iterator[PageItem]:
         # Linked to the page's own URL, as the article's document is.
-        found = parse_article_comments(html, response.url)
+        found = parse_article_comments(root, response.url)
         for position, comment in enumerate(found.comments, 1):
             yield self.record_item(response, CommentRecord(comment, found.title, position))
+
+    def _keeps(self, response: TextResponse, root: HtmlElement) -> bool:
+        if self.source.match is not None:
+            return re.search(self.source.match, response.url) is not None
+        if not self.classifies_pages:
+            return True
+        # Without a pattern for document addresses the page says what it is: home,
+        # section, tag, archive, search and "about" pages are crawled through, not kept.
+        page_type = classify_page(root, response.url)
+        if not page_type.is_document:
+            self.crawler.stats.inc_value("traceur/pages/listing")
+            self.logger.debug(
+                "[%s] %s: crawled through, not kept (%s: %s)",
+                self.source.id,
+                response.url[:200],
+                page_type.kind_hint,
+                page_type.reason,
+            )
+        return page_type.is_document
 
     def parse_page(self, response: Response, depth: int) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.count_error("not_text", response.url, "not a text page")
             return
-        if self.source.match is not None:
-            keep = re.search(self.source.match, response.url) is not None
-        elif self.classifies_pages:
-            # Without a pattern for document addresses the page says what it is: home,
-            # section, tag, archive, search and "about" pages are crawled through, not kept.
-            html = self.page_text(response)
-            if html is None:
-                return
-            page_type = classify_page(html, response.url)
-            keep = page_type.is_document
-            if not keep:
-                self.crawler.stats.inc_value("traceur/pages/listing")
-                self.logger.debug(
-                    "[%s] %s: crawled through, not kept (%s: %s)",
-                    self.source.id,
-                    response.url[:200],
-                    page_type.kind_hint,
-                    page_type.reason,
-                )
-        else:
-            keep = True
-        if keep:
-            yield from self.parse_document_page(response)
+        html = self.page_text(response)
+        if html is None:
+            return
+        # Parsed once: the page's type, its comments and its links are read from one tree
+        # (extraction parses its own copy, since it reshapes the tree it reads).
+        root = parse_html(html)
+        if root is None:  # an empty page: nothing to keep, no link to follow
+            self.crawler.stats.inc_value("traceur/pages/not_a_document")
+            return
+        if self._keeps(response, root):
+            yield from self.parse_document_page(response, html, root)
         if depth >= self.max_depth:
             return
-        yield from self.follow_links(response, depth)
+        yield from self.follow_links(response, root, depth)
 
-    def follow_links(self, response: TextResponse, depth: int) -> Iterator[scrapy.Request]:
-        for link in self._links().extract_links(response):
-            if not same_site(link.url, self.source.url):
+    def follow_links(
+        self, response: TextResponse, root: HtmlElement, depth: int
+    ) -> Iterator[scrapy.Request]:
+        for url in page_links(root, response.url):
+            if not self._follows(url):
                 continue
-            request = self._request(link.url, depth + 1)
+            request = self._request(url, depth + 1)
             if request is not None:
                 yield request

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import scrapy
+from lxml.html import HtmlElement
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -37,10 +38,10 @@ class VideoSpider(SiteSpider):
     # A page is kept when it holds a video (parse_document_page), whatever else it shows.
     classifies_pages = False
 
-    def parse_document_page(self, response: TextResponse) -> Iterator[Any]:
-        text = self.page_text(response)
-        if text is None:
-            return
+    def parse_document_page(
+        self, response: TextResponse, html: str, root: HtmlElement
+    ) -> Iterator[Any]:
+        text = html
         video = parse_video_page(text, response.url)
         if not video.has_video:
             return  # no video on this page
