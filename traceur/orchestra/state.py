@@ -54,7 +54,11 @@ class CrawlState:
     """What earlier passes did, per source: one SQLite file in the data directory."""
 
     def __init__(self, path: str | Path) -> None:
-        self._db = open_state_file(path, _SCHEMA, "the crawl state", StoreError)
+        # Losing the last seconds of it to a power cut only means asking those pages again;
+        # a disk flush per remembered entry cost more than storing the document.
+        self._db = open_state_file(
+            path, _SCHEMA, "the crawl state", StoreError, flush_each_commit=False
+        )
         self._lock = threading.Lock()
 
     @classmethod
