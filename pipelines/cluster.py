@@ -7,7 +7,6 @@ document: it is stored without a cluster id, and the failure is counted and logg
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -44,11 +43,12 @@ class ClusterPipeline:
             self.index.close()
             self.index = None
 
-    async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+    def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         assert self.index is not None
         try:
-            # SQLite and hashing: keep them off the reactor thread.
-            await asyncio.to_thread(self.index.apply, item.built())
+            # Hashing and a local SQLite file: on the reactor thread, like extraction (a
+            # worker thread only adds GIL contention to Python-bound work).
+            self.index.apply(item.built())
         except StoreError as exc:
             log.error("%s: no story cluster: %s", item.url, exc)
             if self.stats is not None:

@@ -4,7 +4,6 @@ written for these tests."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
@@ -253,7 +252,7 @@ def test_pipeline_keeps_the_document_when_the_index_cannot_be_written(tmp_path: 
     )
     item.document = doc("a", STORY)
 
-    returned = asyncio.run(pipeline.process_item(item))
+    returned = pipeline.process_item(item)
 
     assert returned is item and item.document.cluster_id is None
     assert stats.values == {"traceur/errors/clusters": 1}

@@ -4,7 +4,6 @@ heuristic guess the page backs; future dates; the labelled set's floor."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import shutil
@@ -428,7 +427,7 @@ def test_future_structured_date_is_counted_in_crawl_stats() -> None:
     head = "<meta property='article:published_time' content='2099-01-01T08:00:00Z'>"
     item = PageItem(url=URL, source_id="echo", kind="article", fetched_at="", html=page(head=head))
 
-    asyncio.run(pipeline.process_item(item))
+    pipeline.process_item(item)
 
     assert crawler.stats.get_value("traceur/dates/future") == 1
 
