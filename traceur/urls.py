@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from; they never change the page.
@@ -47,6 +48,7 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+@lru_cache(maxsize=65_536)
 def domain_of(url: str) -> str:
     """The host name without ``www.``: what a volunteer calls "the site"."""
     host = (urlsplit(url).hostname or "").lower()
