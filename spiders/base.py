@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml.html import HtmlElement
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -28,6 +30,7 @@ from crawler.redirect import RedirectLoop
 from traceur.config import default_settings
 from traceur.orchestra.state import CrawlState
 from traceur.parse.charset import decode_html, looks_binary
+from traceur.parse.comments import parse_article_comments
 from traceur.parse.records import (
     BlogPostRecord,
     CommentRecord,
@@ -211,6 +214,13 @@ class SourceSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC).isoformat(),
             entry=entry,
         )
+
+    def comment_items(self, response: Response, page: str | HtmlElement) -> Iterator[PageItem]:
+        """One record per reader comment under the article of ``page`` (its HTML or its
+        parsed tree), linked to the page's own URL, as the article's document is."""
+        found = parse_article_comments(page, response.url)
+        for position, comment in enumerate(found.comments, 1):
+            yield self.record_item(response, CommentRecord(comment, found.title, position))
 
     def count_error(self, kind: str, url: str, message: str) -> None:
         self.crawler.stats.inc_value(f"traceur/errors/{kind}")

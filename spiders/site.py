@@ -14,13 +14,10 @@ from lxml.html import HtmlElement
 from scrapy.http import Response, TextResponse
 
 from crawler.httpcache import not_modified
-from crawler.items import PageItem
 from spiders.base import SourceSpider
-from traceur.parse.comments import parse_article_comments
 from traceur.parse.html import parse_html
 from traceur.parse.links import page_links
 from traceur.parse.pagetype import classify_page
-from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
 from traceur.urls import same_site
 
@@ -92,13 +89,7 @@ class SiteSpider(SourceSpider):
         if item is not None:
             item.not_modified = not_modified(response)
             yield item
-            yield from self._comment_items(response, root)
-
-    def _comment_items(self, response: TextResponse, root: HtmlElement) -> Iterator[PageItem]:
-        # Linked to the page's own URL, as the article's document is.
-        found = parse_article_comments(root, response.url)
-        for position, comment in enumerate(found.comments, 1):
-            yield self.record_item(response, CommentRecord(comment, found.title, position))
+            yield from self.comment_items(response, root)
 
     def _keeps(self, response: TextResponse, root: HtmlElement) -> bool:
         if self.source.match is not None:

@@ -91,3 +91,6 @@ class SitemapSpider(SourceSpider):
         item = self.page_item(response, entry)
         if item is not None:
             yield item
+            # A news article's reader comments are documents of their own, whichever
+            # collector found the article.
+            yield from self.comment_items(response, item.html)

@@ -20,7 +20,7 @@ import pytest
 import trafilatura
 
 from traceur.config import Settings
-from traceur.demo.localweb import LocalWeb
+from traceur.demo.localweb import LocalWeb, Response
 from traceur.document import Document, document_id
 from traceur.orchestra.passes import run_pass
 from traceur.parse.articles import extract_page
@@ -486,3 +486,40 @@ def test_comments_of_the_labelled_pages_are_found_with_their_authors_and_words(
 
     assert counts.true >= 40
     assert counts.precision >= COMMENT_FLOOR and counts.recall >= COMMENT_FLOOR
+
+
+@pytest.mark.integration
+def test_a_feed_that_leads_to_a_commented_article_stores_its_comments_too(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    items = "".join(
+        f"<item><title>Article {n}</title><link>{url(path)}</link><guid>{url(path)}</guid>"
+        f"<pubDate>Fri, 12 Mar 2027 0{n}:00:00 +0100</pubDate></item>"
+        for n, path in enumerate((POOL, CANTEEN), 1)
+    )
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>L'Écho des collines — Politique</title><link>http://{HOST}/</link>"
+        f"{items}</channel></rss>"
+    )
+    sites_web.set(
+        HOST,
+        "/politique/rss.xml",
+        Response(200, feed.encode(), {"Content-Type": "application/rss+xml"}),
+    )
+    settings = make_settings(sites_web)
+    watchlist = write_watchlist(
+        tmp_path,
+        f"  - {{id: echo-rss, kind: feed, url: 'http://{HOST}/politique/rss.xml', every: 10m}}\n",
+    )
+    run_pass(settings, watchlist, quiet=True)
+    store = open_store(settings)
+    try:
+        docs = list(store.iter_documents())
+    finally:
+        store.close()
+
+    comments = [d for d in docs if d.kind == "comment"]
+    assert {d.canonical_url for d in docs if d.kind == "article"} == {url(POOL), url(CANTEEN)}
+    assert {c.thread_url for c in comments} == {url(POOL), url(CANTEEN)}
+    assert next(c for c in comments if c.post_id == "90455").candidates == ["elodie-arnaud"]
