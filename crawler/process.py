@@ -54,6 +54,7 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "spooled": int(stats.get("traceur/documents/spooled", 0)),
         "not_documents": int(stats.get("traceur/pages/not_a_document", 0)),
         "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
+        "listings": int(stats.get("traceur/pages/listing", 0)),
         "errors": {
             k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)
         },

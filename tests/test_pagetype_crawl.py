@@ -69,6 +69,7 @@ def test_crawl_without_match_keeps_every_post_and_no_listing_or_about_page(
     assert all(doc.kind == document_kind for doc in docs.values())
     assert summary.sources["carnet"].new == len(POSTS)
     assert summary.sources["carnet"].errors == {}
+    assert summary.sources["carnet"].listings >= len(THROUGH)
 
 
 # -- the spiders' callback, fed pages of the fixture blog ------------------------------------

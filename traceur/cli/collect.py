@@ -67,6 +67,11 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
             else ""
         )
     )
+    if summary.total("listings"):
+        click.echo(
+            f"Listing pages crawled through, not kept: {summary.total('listings')}"
+            " (home, section, tag, archive, about pages)"
+        )
     if summary.total("robots_skipped"):
         click.echo(
             f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}"

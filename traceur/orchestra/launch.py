@@ -36,6 +36,8 @@ class SourceSummary:
     spooled: int = 0
     not_documents: int = 0
     robots_skipped: int = 0
+    # Listing pages (home, section, tag, archive, "about"…) crawled through, not kept.
+    listings: int = 0
     # Peak resident memory of the crawl process (the whole pass), when measurable.
     memory_peak_bytes: int = 0
     errors: dict[str, int] = field(default_factory=dict)
