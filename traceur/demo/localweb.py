@@ -157,6 +157,9 @@ class LocalWeb:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes; with Nagle's algorithm on a kept-alive
+            # connection the body waited for the client's delayed ACK (about 40 ms a page).
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
                 pass
