@@ -266,3 +266,33 @@ def test_an_about_page_served_as_a_folders_index_is_known_by_its_folder() -> Non
 
     assert not found.is_document
     assert "'a-propos'" in found.reason
+
+
+SAME_TITLE_LINK = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
+<title>Déchetterie : les horaires d'hiver contestés - Le Réveil de la Sèvre</title></head>
+<body><div class="rs-page"><div class="rs-entete"><a href="/">Le Réveil de la Sèvre</a></div>
+<div class="rs-article">
+<h1>Déchetterie : les horaires d'hiver contestés</h1>
+<div class="rs-infos">Publié le 04/12/2026 à 09h10 · Par Annick Pujol</div>
+<div class="rs-corps">
+<p>Depuis le 1er décembre, la déchetterie intercommunale ferme à 16 h 30 en semaine et reste
+close le mardi. Les artisans de Mougon et de Celles-sur-Belle, qui y déposent leurs gravats
+après les chantiers, dénoncent des horaires « faits pour personne ».</p>
+<p>Le syndicat mixte invoque le coût du gardiennage et la baisse de fréquentation observée
+l'hiver dernier, mais promet un bilan au printemps. Une pétition lancée par la fédération du
+bâtiment a recueilli 412 signatures en une semaine.</p>
+<p>Au conseil communautaire de jeudi, deux élus de l'opposition ont demandé le retour de
+l'ouverture du samedi après-midi, sans obtenir de vote.</p>
+<div class="rs-lire">À lire aussi :
+<a href="/environnement/dechetterie-horaires-2025.html">Déchetterie :
+les horaires d'hiver contestés</a></div>
+</div></div></div></body></html>"""
+
+
+def test_an_article_whose_lire_aussi_link_repeats_its_headline_is_a_document() -> None:
+    # Found on pages written for another part of Traceur: the earlier story of the same
+    # title made the page's own headline look like a teaser of a one-item list.
+    page = classify_page(
+        SAME_TITLE_LINK, "https://www.reveil-sevre.example/environnement/dechetterie-horaires.html"
+    )
+    assert page.is_document, page.reason

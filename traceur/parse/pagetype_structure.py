@@ -185,11 +185,14 @@ class _Reader:
         if block is None:
             return False
         title = squash(heading.text_content())
+        # A page's own <h1> may be repeated word for word by a "Lire aussi" link of its
+        # block (a CMS linking the story to an earlier one of the same title): that link
+        # does not make the headline a teaser's.
+        own_headline = _tag(heading) == "h1"
         for link in block.iter("a"):
             words = squash(link.text_content())
-            if (not words or words == title or _MORE_LINK.match(words)) and self.leaf_link(
-                link.get("href")
-            ):
+            same = words == title and not own_headline
+            if (not words or same or _MORE_LINK.match(words)) and self.leaf_link(link.get("href")):
                 return True
         return False
 
