@@ -77,6 +77,11 @@ class CompactCacheStorage:
         return response_from_dict(data)
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
+        if "cached" in response.flags:
+            # A 304 revalidated the copy kept here: Scrapy stores it again to refresh its
+            # time, which this policy never reads; rewriting every unchanged page of a pass
+            # cost CPU and disk for nothing.
+            return
         path = self._path(spider, request)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {**response.to_dict(), "timestamp": time.time()}

@@ -65,3 +65,19 @@ def test_a_damaged_cache_entry_is_fetched_again_without_validators(
     again = [r for r in sites_web.requested(HOST) if r.path.startswith("/articles/")]
     assert {r.status for r in again} == {304}
     assert paths(sites_web)
+
+
+def test_an_all_304_pass_rewrites_no_cache_entry(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings(sites_web)
+    watchlist = write_watchlist(tmp_path, SITE_SOURCE)
+    _pass(settings, watchlist)
+    entries = {
+        path: path.stat().st_mtime_ns for path in (settings.data_dir / "httpcache").rglob("*.z")
+    }
+
+    sites_web.clear_log()
+    _pass(settings, watchlist)
+    assert {r.status for r in sites_web.requested(HOST) if r.path.startswith("/articles/")} == {304}
+    assert {path: path.stat().st_mtime_ns for path in entries} == entries
