@@ -123,7 +123,7 @@ class HostPolitenessMiddleware:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _give_back(self, request: Request) -> None:
+    def _give_back(self, request: Request) -> None:
         # Popped, not read: a redirect or retry copies the meta of the request it follows.
         token = request.meta.pop(LEASE_META, None)
         if token is not None and token in self._held:
@@ -133,10 +133,10 @@ class HostPolitenessMiddleware:
             if released is not None:
                 released.set()
 
-    async def process_response(
+    def process_response(
         self, request: Request, response: Response, spider: Any = None
     ) -> Response:
-        await self._give_back(request)
+        self._give_back(request)
         latency = request.meta.get("download_latency")
         if self.adaptive and latency is not None:
             host = _host(request)
@@ -145,10 +145,8 @@ class HostPolitenessMiddleware:
             )
         return response
 
-    async def process_exception(
-        self, request: Request, exception: Exception, spider: Any = None
-    ) -> None:
-        await self._give_back(request)
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        self._give_back(request)
 
     def close(self) -> None:
         """Gives back what requests cut short by the end of the crawl still held."""

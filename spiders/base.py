@@ -125,15 +125,19 @@ class SourceSpider(scrapy.Spider):
             "TRACEUR_MAX_DEPTH", default_settings().max_depth
         )
 
+    def spend_budget(self) -> bool:
+        """Count one more request against the source's page budget; False once spent."""
+        if self.requested >= self.max_pages:
+            self.crawler.stats.inc_value("traceur/site/page_limit_reached")
+            return False
+        self.requested += 1
+        return True
+
     def budget_request(self, url: str, callback: Any, **cb_kwargs: Any) -> scrapy.Request | None:
         """A request counted against the source's page budget, once per canonical URL."""
         key = canonical_url(url)
-        if key in self._requested_urls:
+        if key in self._requested_urls or not self.spend_budget():
             return None
-        if self.requested >= self.max_pages:
-            self.crawler.stats.inc_value("traceur/site/page_limit_reached")
-            return None
-        self.requested += 1
         self._requested_urls.add(key)
         # The spider dedups by canonical URL itself; leaving Scrapy's dupefilter out lets a
         # redirect loop run into the redirect limit and be reported, not vanish silently.

@@ -29,8 +29,7 @@ class BlogSpider(SiteSpider):
     def parse_document_page(
         self, response: TextResponse, html: str, root: HtmlElement
     ) -> Iterator[Any]:
-        text = html
-        post = parse_blog_post(text, response.url)
+        post = parse_blog_post(html, response.url)
         yield self.record_item(response, BlogPostRecord(post))
         for position, comment in enumerate(post.comments, 1):
             yield self.record_item(response, CommentRecord(comment, post.title, position))

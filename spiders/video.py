@@ -41,8 +41,7 @@ class VideoSpider(SiteSpider):
     def parse_document_page(
         self, response: TextResponse, html: str, root: HtmlElement
     ) -> Iterator[Any]:
-        text = html
-        video = parse_video_page(text, response.url)
+        video = parse_video_page(html, response.url)
         if not video.has_video:
             return  # no video on this page
         if video.platform:
@@ -61,10 +60,8 @@ class VideoSpider(SiteSpider):
         # Counted against the page budget, but not deduplicated with the crawl's links: a
         # caption file also linked for download, once "seen" as a link, is still this
         # video's caption. Everything travels in cb_kwargs; the errback resumes the chain.
-        if self.requested >= self.max_pages:
-            self.crawler.stats.inc_value("traceur/site/page_limit_reached")
+        if not self.spend_budget():
             return None
-        self.requested += 1
         return scrapy.Request(
             url,
             callback=callback,

@@ -25,7 +25,13 @@ from traceur.orchestra.fetch import Fetched
 from traceur.parse.articles import FetchedPage, NotADocument, extract
 from traceur.parse.charset import decode_html, looks_binary
 from traceur.parse.comments import parse_article_comments
-from traceur.parse.forums import api_forum_of_page, detect_engine, parse_board, parse_thread_page
+from traceur.parse.forums import (
+    ThreadPage,
+    api_forum_of_page,
+    detect_engine,
+    parse_board,
+    parse_thread_page,
+)
 from traceur.parse.pagetype import classify_page
 from traceur.parse.video import parse_video_page
 from traceur.watchlist.model import Watchlist
@@ -95,19 +101,11 @@ def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
         dated = [post for post in thread.posts if post.author and post.published_at]
         if len(dated) < 2 or len(dated) < len(thread.posts):
             return None
-    board = parse_board(html, url, now=now)
     # A board's rows (title, last poster) can read as posts without dates; a thread's
-    # posts are dated.
-    if thread.posts and (any(post.published_at for post in thread.posts) or not board.threads):
-        documents = [forum_post_document(post, thread, SOURCE_ID, now) for post in thread.posts]
-        return PagePreview(
-            url,
-            200,
-            "forum thread",
-            f"{len(thread.posts)} posts of page {thread.page_number}",
-            engine=engine,
-            documents=documents,
-        )
+    # posts are dated, so the board is read only when no post is.
+    if any(post.published_at for post in thread.posts):
+        return _thread_preview(url, engine, thread, now)
+    board = parse_board(html, url, now=now)
     if board.threads:
         return PagePreview(
             url,
@@ -116,7 +114,19 @@ def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
             f"lists {len(board.threads)} threads; a crawl reads each of them",
             engine=engine,
         )
-    return None
+    return _thread_preview(url, engine, thread, now) if thread.posts else None
+
+
+def _thread_preview(url: str, engine: str, thread: ThreadPage, now: datetime) -> PagePreview:
+    documents = [forum_post_document(post, thread, SOURCE_ID, now) for post in thread.posts]
+    return PagePreview(
+        url,
+        200,
+        "forum thread",
+        f"{len(thread.posts)} posts of page {thread.page_number}",
+        engine=engine,
+        documents=documents,
+    )
 
 
 def _video(html: str, url: str, now: datetime) -> PagePreview | None:
