@@ -11,13 +11,12 @@ status and content type, or the kind of error that stopped it (``forbidden_netwo
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.utils.log import configure_logging
 
+from crawler.process import console_logging
 from crawler.scrapy_settings import scrapy_settings
 from spiders.one_page import OnePageSpider
 from traceur.config import load_settings
@@ -36,11 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     except TraceurError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING)
-    console.setFormatter(logging.Formatter("  ! %(message)s"))
-    logging.getLogger().addHandler(console)
+    console_logging()
     conf = scrapy_settings(settings)
     # Trying a page must leave no trace in the crawl's cache, store or state.
     conf.update(ITEM_PIPELINES={}, HTTPCACHE_ENABLED=False, EXTENSIONS={}, LOG_LEVEL="WARNING")

@@ -36,18 +36,13 @@ class ItemSafeLogFormatter(LogFormatter):
         response: Response | Failure | None,
         spider: Spider,
     ) -> LogFormatterResult:
-        # Most drops are part of the plan (unchanged page, other language, too short): the
-        # run summary counts them and the log keeps the detail at DEBUG. A pipeline that
-        # drops for a real problem (the store refused) raises with its own level.
-        level = getattr(exception, "log_level", None) or logging.DEBUG
-        if isinstance(level, str):
-            level = getattr(logging, level.upper(), logging.WARNING)
-        reason = str(exception)[:300]
-        return {
-            "level": level,
-            "msg": "Dropped %(item)s: %(reason)s",
-            "args": {"item": _label(item), "reason": reason},
-        }
+        # Scrapy picks the level: the exception's own (a store refusal says WARNING), else
+        # DEFAULT_DROPITEM_LOG_LEVEL, which our settings set to DEBUG — most drops are part
+        # of the plan (unchanged page, other language) and the run summary counts them.
+        result = super().dropped(item, exception, response, spider)
+        result["msg"] = "Dropped %(item)s: %(reason)s"
+        result["args"] = {"item": _label(item), "reason": str(exception)[:300]}
+        return result
 
     def item_error(
         self,

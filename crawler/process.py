@@ -68,22 +68,29 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def console_logging() -> logging.Logger:
+    """Scrapy's logging without its root handler, and warnings and up on the terminal;
+    returns the root logger."""
+    configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("  ! %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(console)
+    return root
+
+
 def _configure_logging(settings: Settings) -> None:
     """Everything at the configured level to a log file; warnings and up on the terminal."""
-    configure_logging({"LOG_INSTALL_ROOT_HANDLER": False})
+    root = console_logging()
     log_dir = Path(settings.data_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
     file_handler = logging.FileHandler(log_dir / "crawl.log", encoding="utf-8")
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     )
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING)
-    console.setFormatter(logging.Formatter("  ! %(message)s"))
     root.addHandler(file_handler)
-    root.addHandler(console)
 
 
 def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) -> dict[str, Any]:

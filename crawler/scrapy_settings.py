@@ -83,6 +83,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "LOG_LEVEL": settings.log_level.upper(),
         # Items are logged by address and kind, never by content (a page, a post's author).
         "LOG_FORMATTER": "crawler.logformat.ItemSafeLogFormatter",
+        "DEFAULT_DROPITEM_LOG_LEVEL": "DEBUG",
         "FEED_EXPORT_ENCODING": "utf-8",
         # Traceur's own settings, read by the components in from_crawler.
         "TRACEUR_STORE": settings.store,

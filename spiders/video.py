@@ -41,7 +41,7 @@ class VideoSpider(SiteSpider):
     def parse_document_page(
         self, response: TextResponse, html: str, root: HtmlElement
     ) -> Iterator[Any]:
-        video = parse_video_page(html, response.url)
+        video = parse_video_page(root, response.url)
         if not video.has_video:
             return  # no video on this page
         if video.platform:

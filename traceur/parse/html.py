@@ -174,6 +174,25 @@ def first_text(element: lxml.html.HtmlElement, xpath: str) -> str | None:
     return None
 
 
+def meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
+    """The first non-empty ``<meta>`` of these names (``property``, ``name`` or ``itemprop``)."""
+    for name in names:
+        found = first_text(
+            root, f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
+        )
+        if found:
+            return found
+    return None
+
+
+def load_json(data: bytes) -> Any:
+    """The decoded payload, or None for an answer that is not JSON (an HTML error page…)."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
 def json_ld_objects(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     """Every typed object of the page's JSON-LD blocks, flattened: top level, lists,
     ``@graph`` and nested values (a WebPage's ``video``…), in reading order.

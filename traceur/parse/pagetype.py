@@ -19,7 +19,7 @@ from typing import Any
 
 import lxml.html
 
-from traceur.parse.html import json_ld_objects, parse_html, squash
+from traceur.parse.html import json_ld_objects, meta, parse_html, squash
 from traceur.parse.pagetype_structure import Structure, is_away, read_structure
 from traceur.textnorm import fold_plain
 
@@ -301,14 +301,8 @@ def _microdata_signals(root: lxml.html.HtmlElement, engine_said: bool) -> list[_
     return []
 
 
-def _meta(root: lxml.html.HtmlElement, name: str) -> str:
-    for value in root.xpath(f'//meta[@property="{name}" or @name="{name}"]/@content'):
-        return str(value).strip().lower()
-    return ""
-
-
 def _opengraph_signals(root: lxml.html.HtmlElement) -> list[_Signal]:
-    kind = _meta(root, "og:type")
+    kind = (meta(root, "og:type") or "").strip().lower()
     if kind == "article" or kind.startswith("video."):
         return [_Signal(2, f"og:type {kind}", hint="video" if kind.startswith("video") else "")]
     if kind == "profile":

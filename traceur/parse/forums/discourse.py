@@ -11,7 +11,6 @@ from traceur.parse.dates import parse_iso
 from traceur.parse.forums.jsondata import (
     api_thread_page,
     as_int,
-    load_json,
     message_text,
     pages_for,
     query_int,
@@ -20,7 +19,7 @@ from traceur.parse.forums.jsondata import (
 )
 from traceur.parse.forums.quotes import xpath_finder
 from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
-from traceur.parse.html import has_class, squash
+from traceur.parse.html import has_class, load_json, squash
 
 # Discourse serves a topic's JSON 20 posts at a time (TopicView chunk size).
 DISCOURSE_PAGE_SIZE = 20

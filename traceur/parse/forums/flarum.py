@@ -16,7 +16,6 @@ from traceur.parse.dates import parse_iso
 from traceur.parse.forums.jsondata import (
     api_thread_page,
     as_int,
-    load_json,
     message_text,
     pages_for,
     query_int,
@@ -25,7 +24,7 @@ from traceur.parse.forums.jsondata import (
 )
 from traceur.parse.forums.quotes import xpath_finder
 from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
-from traceur.parse.html import has_class, squash
+from traceur.parse.html import has_class, load_json, squash
 
 # Flarum loads a discussion's posts 20 at a time (its API's default page limit).
 FLARUM_PAGE_SIZE = 20

@@ -5,7 +5,6 @@ the author's own words and the quotes.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -18,14 +17,6 @@ from traceur.parse.forums.quotes import Finder, split_quotes
 from traceur.parse.forums.records import Post, ThreadPage
 from traceur.parse.html import clean_url, parse_html, squash
 from traceur.textnorm import fold_plain
-
-
-def load_json(data: bytes) -> Any:
-    """The decoded payload, or None for a page that is not JSON (an HTML error page…)."""
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        return None
 
 
 def site_of(url: str) -> str:

@@ -14,7 +14,6 @@ from traceur.parse.dates import from_timestamp, parse_iso
 from traceur.parse.forums.jsondata import (
     api_thread_page,
     as_int,
-    load_json,
     message_text,
     query_int,
     site_of,
@@ -22,7 +21,7 @@ from traceur.parse.forums.jsondata import (
 )
 from traceur.parse.forums.quotes import xpath_finder
 from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
-from traceur.parse.html import squash
+from traceur.parse.html import load_json, squash
 
 _TOPIC_PATH = re.compile(r"^(?:/api)?(/topic/\d+(?:/[^/]+)?)")
 

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from traceur.parse.dates import from_timestamp
-from traceur.parse.video.generic import channel_not_site, meta
+from traceur.parse.html import meta
+from traceur.parse.video.generic import channel_not_site
 from traceur.parse.video.model import (
     CaptionTrack,
     Lookup,

@@ -22,6 +22,7 @@ from traceur.parse.html import (
     base_url,
     first_text,
     json_ld_objects,
+    meta,
     parse_count,
     squash,
 )
@@ -80,17 +81,6 @@ def _watch_count(item: dict[str, Any]) -> int | None:
     legacy = item.get("interactionCount")
     if legacy is not None:
         return parse_count(str(legacy).rsplit(":", 1)[-1])
-    return None
-
-
-def meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
-    """The first ``<meta>`` of these names (``property``, ``name`` or ``itemprop``)."""
-    for name in names:
-        found = first_text(
-            root, f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
-        )
-        if found:
-            return found
     return None
 
 

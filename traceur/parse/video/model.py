@@ -4,13 +4,14 @@ every platform shares (durations, caption formats, which tracks to fetch)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from traceur.parse.html import load_json
 
 CAPTION_FORMATS = ("vtt", "srt", "ttml", "timedtext", "json3")
 
@@ -155,10 +156,7 @@ def count(value: Any) -> int | None:
 
 def json_object(data: bytes) -> dict[str, Any] | None:
     """A JSON answer's top object; None when the answer is not one (an error page)."""
-    try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        return None
+    payload = load_json(data)
     return payload if isinstance(payload, dict) else None
 
 

@@ -36,9 +36,10 @@ _ANSWERS: dict[str, Callable[[VideoPage, bytes], VideoPage]] = {
 }
 
 
-def parse_video_page(html: str, url: str) -> VideoPage:
-    """A video page's metadata, caption tracks and the lookups still to read."""
-    root = parse_html(html)
+def parse_video_page(page: str | lxml.html.HtmlElement, url: str) -> VideoPage:
+    """A video page's metadata, caption tracks and the lookups still to read, from its
+    HTML or its parsed tree (which is not modified)."""
+    root = parse_html(page) if isinstance(page, str) else page
     if root is None:
         return empty_page(url)
     page = read_page(root, url)

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import lxml.html
 
 from traceur.parse.dates import parse_iso
-from traceur.parse.html import absolute
-from traceur.parse.video.generic import channel_not_site, meta
+from traceur.parse.html import absolute, meta
+from traceur.parse.video.generic import channel_not_site
 from traceur.parse.video.model import (
     CaptionTrack,
     Lookup,
