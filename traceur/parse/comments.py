@@ -113,9 +113,13 @@ _MAY_BE_SECTION = etree.XPath(
 )
 
 
+_ARTICLE_INSIDE = etree.XPath(".//h1 | .//*[@itemprop='articleBody'] | self::body | self::main")
+_IN_QUOTE = etree.XPath("ancestor::blockquote | ancestor::q")
+
+
 def _holds_article(element: lxml.html.HtmlElement) -> bool:
     """The element holds the article itself: leaving it out would lose the article."""
-    return bool(element.xpath(".//h1 | .//*[@itemprop='articleBody'] | self::body | self::main"))
+    return bool(_ARTICLE_INSIDE(element))
 
 
 def _is_author(element: lxml.html.HtmlElement) -> bool:
@@ -134,9 +138,7 @@ def _authors(region: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
         if not isinstance(element.tag, str) or not _is_author(element):
             continue
         # A quoted author (<blockquote><cite>) is no comment of its own.
-        if any(found_one in element.iterancestors() for found_one in found) or element.xpath(
-            "ancestor::blockquote | ancestor::q"
-        ):
+        if any(found_one in element.iterancestors() for found_one in found) or _IN_QUOTE(element):
             continue
         if 0 < len(squash(element.text_content())) <= 80:
             found.append(element)

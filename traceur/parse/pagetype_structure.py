@@ -159,17 +159,20 @@ class _Reader:
         self.url = url
         self.base = base_url(root, url)
         self.away = _away_elements(root)
+        # Asked for every link of the page: worked out once.
+        self.site = _site(url)
+        self.unpaged = _unpaged(url)
 
     def leaf_link(self, href: str | None) -> bool:
         """``href`` leads down to another page of this site: not up to a parent, not to
         another page of this same list or thread, not to a list or a person."""
         target = absolute(self.base, href)
-        if target is None or _site(target) != _site(self.url) or _same_page(target, self.url):
+        if target is None or _site(target) != self.site or _same_page(target, self.url):
             return False
         path = urlsplit(target).path
         if path in ("", "/") or _LIST_TARGET.search(path):
             return False
-        return not _unpaged(self.url).startswith(_unpaged(target))
+        return not self.unpaged.startswith(_unpaged(target))
 
     def heading_link(self, heading: lxml.html.HtmlElement) -> bool:
         """The heading leads to another page of the site: through a link inside it, a
@@ -222,8 +225,13 @@ class _Reader:
             parent = parent.getparent()
         return parent
 
-    def teaser_blocks(self) -> tuple[list[lxml.html.HtmlElement], list[lxml.html.HtmlElement]]:
-        """Blocks of the page's own list, and blocks of related-links boxes: blocks headed
+    def teaser_blocks(
+        self,
+    ) -> tuple[
+        list[lxml.html.HtmlElement], list[lxml.html.HtmlElement], set[lxml.html.HtmlElement]
+    ]:
+        """Blocks of the page's own list, blocks of related-links boxes, and every element
+        inside either (what the main text is not read from): blocks headed
         by a heading that leads to a leaf page, and runs of three or more look-alike
         sibling blocks each holding a title link (lists whose titles are no headings)."""
         own: list[lxml.html.HtmlElement] = []
@@ -238,7 +246,7 @@ class _Reader:
         for block in self.repeated_link_blocks():
             if claimed.take(block):
                 (away if block in self.away else own).append(block)
-        return own, away
+        return own, away, claimed.inside
 
     def repeated_link_blocks(self) -> Iterator[lxml.html.HtmlElement]:
         for parent in self.root.iter():
@@ -392,8 +400,7 @@ def _trailing(
 def read_structure(root: lxml.html.HtmlElement, url: str) -> Structure:
     """What the layout of ``root`` (fetched from ``url``) says, without modifying it."""
     reader = _Reader(root, url)
-    own, away = reader.teaser_blocks()
-    skipped = {element for block in own + away for element in block.iter()}
+    own, away, skipped = reader.teaser_blocks()
     main_text, main = reader.main_block(skipped)
     teaser_text = sum(min(len(squash(block.text_content())), 600) for block in own)
     # Teasers under a main text longer than all of them are its "read more", not a list.

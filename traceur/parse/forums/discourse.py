@@ -17,9 +17,9 @@ from traceur.parse.forums.jsondata import (
     site_of,
     unreadable_thread,
 )
-from traceur.parse.forums.quotes import xpath_finder
+from traceur.parse.forums.markup_modern import DISCOURSE
 from traceur.parse.forums.records import BoardPage, Post, ThreadLink, ThreadPage
-from traceur.parse.html import has_class, load_json, squash
+from traceur.parse.html import load_json, squash
 
 # Discourse serves a topic's JSON 20 posts at a time (TopicView chunk size).
 DISCOURSE_PAGE_SIZE = 20
@@ -62,15 +62,13 @@ def parse_discourse_board(data: bytes, url: str) -> BoardPage:
         if not isinstance(topic, dict) or "id" not in topic:
             continue
         thread_url = f"{site}/t/{topic.get('slug') or 'topic'}/{topic['id']}"
-        posts_count = topic.get("posts_count")
-        pages = pages_for(as_int(posts_count), DISCOURSE_PAGE_SIZE) or 1
+        posts_count = as_int(topic.get("posts_count"))
+        pages = pages_for(posts_count, DISCOURSE_PAGE_SIZE) or 1
         threads.append(
             ThreadLink(
                 url=thread_url,
                 title=squash(str(topic.get("title") or topic.get("fancy_title") or "")),
-                replies=posts_count - 1
-                if isinstance(posts_count, int)
-                else topic.get("reply_count"),
+                replies=posts_count - 1 if posts_count else topic.get("reply_count"),
                 last_post_at=parse_iso(topic.get("last_posted_at") or topic.get("bumped_at")),
                 last_page_url=discourse_topic_json_url(thread_url, pages) if pages > 1 else None,
             )
@@ -89,9 +87,6 @@ def parse_discourse_board(data: bytes, url: str) -> BoardPage:
                 if isinstance(sub, dict) and sub.get("slug") and sub.get("id") is not None:
                     subforums.append(f"{site}/c/{category['slug']}/{sub['slug']}/{sub['id']}")
     return BoardPage("discourse", tuple(threads), next_url, tuple(subforums))
-
-
-_DISCOURSE_QUOTE = xpath_finder(f".//aside[{has_class('quote')}]")
 
 
 def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
@@ -118,11 +113,9 @@ def parse_discourse_topic(data: bytes, url: str) -> ThreadPage:
         ):
             continue
         number = int(raw.get("post_number") or 0) or len(posts) + 1
+        # The rendered post is Discourse's own markup: its HTML table's quote rules.
         text, quotes = message_text(
-            raw.get("cooked") or "",
-            _DISCOURSE_QUOTE,
-            xpath_finder(f"./div[{has_class('title')}]"),
-            f".//aside[{has_class('onebox')}]",
+            raw.get("cooked") or "", DISCOURSE.quote, DISCOURSE.citation, DISCOURSE.junk
         )
         posts.append(
             Post(

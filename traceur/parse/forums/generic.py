@@ -221,7 +221,10 @@ def _around(bodies: list[lxml.html.HtmlElement], now: datetime | None) -> list[_
             node = node.getparent()
         own = boxes[-1] if boxes else body
         for box in boxes:
-            author, published = _generic_author(box, body), _generic_date(box, body, now)
+            # The header zone is walked once for both; no author, no need of a date.
+            zone = _outside(box, body)
+            author = _generic_author(box, body, zone)
+            published = _generic_date(box, body, now, zone) if author else None
             if author and published:
                 found.append(_Found(body, box, own, author, published))
                 break
@@ -261,8 +264,17 @@ def _header_text(container: lxml.html.HtmlElement, body: lxml.html.HtmlElement) 
     return squash(" ".join(parts))
 
 
-def _generic_author(container: lxml.html.HtmlElement, body: lxml.html.HtmlElement) -> str | None:
-    zone = _outside(container, body) if container is not body else list(container.iterdescendants())
+def _generic_author(
+    container: lxml.html.HtmlElement,
+    body: lxml.html.HtmlElement,
+    zone: list[lxml.html.HtmlElement] | None = None,
+) -> str | None:
+    if zone is None:
+        zone = (
+            _outside(container, body)
+            if container is not body
+            else list(container.iterdescendants())
+        )
 
     def marks(node: lxml.html.HtmlElement) -> str:
         return " ".join(filter(None, (node.get("class"), node.get("itemprop"), node.get("id"))))
@@ -309,11 +321,19 @@ def _generic_printed_date(
 
 
 def _generic_date(
-    container: lxml.html.HtmlElement, body: lxml.html.HtmlElement, now: datetime | None
+    container: lxml.html.HtmlElement,
+    body: lxml.html.HtmlElement,
+    now: datetime | None,
+    zone: list[lxml.html.HtmlElement] | None = None,
 ) -> datetime | None:
-    """The post's date, from the part of ``container`` outside ``body``: a machine date
-    (``<time datetime>``, a timestamp attribute) first, else a printed one."""
-    header = _outside(container, body) if container is not body else [container]
+    """The post's date, from the part of ``container`` outside ``body`` (``zone``, when
+    the caller has it): a machine date (``<time datetime>``, a timestamp attribute)
+    first, else a printed one."""
+    header = (
+        zone
+        if zone is not None
+        else (_outside(container, body) if container is not body else [container])
+    )
     for node in header:
         if node.tag in ("time", "abbr") or any(
             node.get(attr) for attr in TIMESTAMP_ATTRS + ("datetime",)
