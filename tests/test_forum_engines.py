@@ -1134,3 +1134,17 @@ def test_engines_named_in_a_post_do_not_make_a_home_made_forum_theirs() -> None:
 
     assert chatty != page
     assert detect_engine(chatty, f"http://{host}/{path}") == "generic"
+
+
+def test_page_one_and_later_pages_name_the_same_thread_url() -> None:
+    # A theme that prints no canonical link and links the current page number too: page 1
+    # must name its thread as page 2 does, or one thread gets two first-page URLs.
+    base = "https://forum.sainte-odile-des-pres.example/viewtopic.php"
+    html = re.sub(r"<link rel=\"canonical\"[^>]*>", "", FIXTURES["phpbb3"].thread_html())
+    html = html.replace(
+        '<li class="active"><span>1</span></li>',
+        '<li class="active"><a class="button" href="./viewtopic.php?f=5&amp;t=733">1</a></li>',
+    )
+    first = parse_thread_page(html, f"{base}?f=5&t=733", now=NOW)
+    later = parse_thread_page(html, f"{base}?f=5&t=733&start=4", now=NOW)
+    assert first.thread_url == later.thread_url == f"{base}?t=733"

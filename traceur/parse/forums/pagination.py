@@ -224,15 +224,10 @@ def thread_frame(
     """(this page's URL, its number, the thread's first-page URL)."""
     page_url = canonical_page_url(root, url)
     page = pagination.current or 1
-    if page == 1:
-        thread_url = first_page_url(page_url)
-        # Page 1 is often the bare thread URL; keep the one the engine links as "1".
-        if 1 in pagination.pages:
-            thread_url = clean_url(pagination.pages[1])
-    elif 1 in pagination.pages:
-        thread_url = first_page_url(pagination.pages[1])
-    else:
-        thread_url = first_page_url(page_url)
+    # The engine's own link to page 1 names the thread best (page 1 is often the bare
+    # URL); it is normalised the same way from every page, so page 1 and page 5 agree
+    # (phpBB's "f=" and SMF's display parameters dropped on both).
+    thread_url = first_page_url(pagination.pages.get(1, page_url))
     return page_url, page, thread_url
 
 
