@@ -130,6 +130,20 @@ def test_json_ld_main_article_in_a_graph_wins_over_the_feed() -> None:
     assert extracted(html).date_source == STRUCTURED
 
 
+@pytest.mark.parametrize("kind", ["https://schema.org/NewsArticle", "schema:NewsArticle"])
+def test_json_ld_type_written_as_a_url_is_still_the_article(kind: str) -> None:
+    article = {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "mainEntityOfPage": URL,
+        "datePublished": "2026-11-17T18:10:00+01:00",
+    }
+    html = page(head=json_ld(article))
+
+    assert published(html) == datetime(2026, 11, 17, 17, 10, tzinfo=UTC)
+    assert extracted(html).date_source == STRUCTURED
+
+
 def test_json_ld_of_another_article_on_the_page_is_not_this_pages_date() -> None:
     other = {
         "@context": "https://schema.org",

@@ -223,6 +223,38 @@ def json_ld_objects(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     return found
 
 
+def json_ld_top_level(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """The objects a page says it *is*: top-level and ``@graph`` members and a WebPage's
+    ``mainEntity``, not the teasers of an ItemList or the video inside an article."""
+    objects = json_ld_objects(root)
+    nested: set[int] = set()
+    for item in objects:
+        for key, value in item.items():
+            if key not in ("@graph", "mainEntity"):
+                _mark_nested(value, nested)
+    return [item for item in objects if id(item) not in nested]
+
+
+def _mark_nested(value: Any, nested: set[int]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _mark_nested(item, nested)
+    elif isinstance(value, dict):
+        nested.add(id(value))
+        for item in value.values():
+            _mark_nested(item, nested)
+
+
+def json_ld_types(item: dict[str, Any]) -> tuple[str, ...]:
+    """schema.org local names of an object's ``@type``, in order: "NewsArticle",
+    "https://schema.org/NewsArticle" and "schema:NewsArticle" are all "NewsArticle"."""
+    value = item.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return tuple(
+        re.split(r"[/:#]", str(v).rstrip("/"))[-1] for v in values if isinstance(v, str) and v
+    )
+
+
 def parse_count(text: str | None) -> int | None:
     """ "1 024", "1.024", "12 réponses", "1,2K", "3 M" → an int; None without a number."""
     if not text:

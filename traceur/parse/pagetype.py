@@ -19,7 +19,7 @@ from typing import Any
 
 import lxml.html
 
-from traceur.parse.html import json_ld_objects, meta, parse_html, squash
+from traceur.parse.html import json_ld_top_level, json_ld_types, meta, parse_html, squash
 from traceur.parse.pagetype_structure import Structure, is_away, read_structure
 from traceur.textnorm import fold_plain
 
@@ -215,36 +215,12 @@ _LD_LISTING = frozenset(
 _LD_STATIC = frozenset({"aboutpage", "contactpage"})
 
 
-def _top_level_ld(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
-    """The objects a page says it *is*: top-level and ``@graph`` members and a WebPage's
-    ``mainEntity``, not the teasers nested in an ItemList."""
-    objects = json_ld_objects(root)
-    nested: set[int] = set()
-    for item in objects:
-        for key, value in item.items():
-            if key not in ("@graph", "mainEntity"):
-                _mark_nested(value, nested)
-    return [item for item in objects if id(item) not in nested]
-
-
-def _mark_nested(value: Any, nested: set[int]) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _mark_nested(item, nested)
-    elif isinstance(value, dict):
-        nested.add(id(value))
-        for item in value.values():
-            _mark_nested(item, nested)
-
-
 def _types(item: dict[str, Any]) -> list[str]:
-    value = item.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return [str(v).rsplit("/", 1)[-1].lower() for v in values if v]
+    return [name.lower() for name in json_ld_types(item)]
 
 
 def _json_ld_signals(root: lxml.html.HtmlElement) -> list[_Signal]:
-    names = [name for item in _top_level_ld(root) for name in _types(item)]
+    names = [name for item in json_ld_top_level(root) for name in _types(item)]
     for name in names:
         if name in _LD_DOCUMENT:
             return [_Signal(4, f"JSON-LD {_display(name)}", hint=_LD_DOCUMENT[name])]

@@ -39,7 +39,7 @@ import lxml.html
 
 from traceur.document import to_utc
 from traceur.parse.dates import PARIS, find_french_dates, parse_iso, scan_french_dates
-from traceur.parse.html import json_ld_objects, squash
+from traceur.parse.html import json_ld_top_level, json_ld_types, squash
 from traceur.parse.pagelayout import (
     ARTICLE_TYPES,
     PAGE_TYPES,
@@ -257,15 +257,11 @@ def _candidates(values: Sequence[str], modified: bool = False) -> list[DateCandi
 
 
 def _json_ld_dates(tree: lxml.html.HtmlElement, url: str) -> list[DateCandidate]:
-    objects = json_ld_objects(tree)
-    nested = {id(value) for obj in objects for value in _nested_objects(obj)}
-    top = [obj for obj in objects if id(obj) not in nested]
-    articles = [obj for obj in top if _types(obj) & ARTICLE_TYPES]
-    for page in (obj for obj in top if _types(obj) & PAGE_TYPES):
-        entity = page.get("mainEntity")
-        if isinstance(entity, dict) and _types(entity) & ARTICLE_TYPES:
-            articles.append(entity)
-    main = _main_item(articles, url) or next((obj for obj in top if _types(obj) & PAGE_TYPES), None)
+    top = json_ld_top_level(tree)
+    articles = [obj for obj in top if set(json_ld_types(obj)) & ARTICLE_TYPES]
+    main = _main_item(articles, url) or next(
+        (obj for obj in top if set(json_ld_types(obj)) & PAGE_TYPES), None
+    )
     if main is None:
         return []
     return [
@@ -273,21 +269,6 @@ def _json_ld_dates(tree: lxml.html.HtmlElement, url: str) -> list[DateCandidate]
         *_candidates(_strings(main.get("dateCreated"))),
         *_candidates(_strings(main.get("dateModified")), modified=True),
     ]
-
-
-def _nested_objects(obj: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for key, value in obj.items():
-        if key == "@context":
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict):
-                yield item
-                yield from _nested_objects(item)
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    return {str(k) for k in kind} if isinstance(kind, list) else {str(kind)}
 
 
 def _main_item(articles: list[dict[str, Any]], url: str) -> dict[str, Any] | None:
