@@ -128,6 +128,18 @@ def test_json_ld_comments_give_ids_exact_times_and_nested_replies() -> None:
     assert comments[0].url == f"{url(CANTEEN)}#com-7781"
 
 
+def test_json_ld_comments_of_an_article_typed_by_its_url() -> None:
+    html = page(CANTEEN).replace(
+        '"@type": "NewsArticle"', '"@type": "https://schema.org/NewsArticle"'
+    )
+    assert "https://schema.org/NewsArticle" in html
+
+    comments = comments_of(html, url(CANTEEN))
+
+    # Exact to the second: read from JSON-LD, not from the printed minutes.
+    assert summary(comments)[0] == ("7781", "Maman de trois", utc(2027, 3, 13, 19, 11, 26), None)
+
+
 def test_headed_comment_blocks_are_read_from_the_markup_when_there_is_no_json_ld() -> None:
     html = re.sub(
         r'<script type="application/ld\+json">.*?</script>', "", page(CANTEEN), flags=re.S

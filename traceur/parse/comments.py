@@ -42,7 +42,16 @@ from traceur.parse.comment_lists import (
     said,
 )
 from traceur.parse.dates import element_date, parse_french_date, parse_iso
-from traceur.parse.html import clean_url, first_text, html_text, json_ld_objects, parse_html, squash
+from traceur.parse.html import (
+    clean_url,
+    first_text,
+    html_text,
+    json_ld_objects,
+    json_ld_types,
+    parse_html,
+    squash,
+)
+from traceur.parse.pagelayout import ARTICLE_TYPES, PAGE_TYPES
 from traceur.textnorm import fold_plain
 
 
@@ -84,7 +93,7 @@ _JUNK_TOKEN = re.compile(
 )
 _ID_ATTRS = ("data-comment-id", "data-id", "data-commentid", "itemid", "id")
 _PARENT_ATTRS = ("data-parent-id", "data-parent", "data-reply-to", "data-in-reply-to")
-_ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "WebPage")
+_COMMENTED_TYPES = ARTICLE_TYPES | PAGE_TYPES
 _MICRODATA = (
     "//*[@itemprop='comment'] | //*[contains(@itemtype, 'schema.org/Comment')]"
     " | //*[contains(@itemtype, 'schema.org/UserComments')]"
@@ -466,9 +475,7 @@ def _ld_comments(
 
 def _json_ld_comments(root: lxml.html.HtmlElement, post_url: str) -> tuple[Comment, ...]:
     for item in json_ld_objects(root):
-        kinds = item.get("@type")
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        if item.get("comment") and any(kind in _ARTICLE_TYPES for kind in kinds):
+        if item.get("comment") and set(json_ld_types(item)) & _COMMENTED_TYPES:
             return tuple(_ld_comments(item["comment"], None, post_url, set()))
     return ()
 
