@@ -277,3 +277,24 @@ def test_traceur_try_through_the_proxy_refuses_the_intranet_and_still_reads_the_
     assert "type: error page (the server answered 302)" in result.stdout
     assert scene.intranet.requested() == []
     assert internal_urls(scene) == []
+
+
+def test_traceur_try_ignores_a_proxy_in_the_environment(
+    scene: Scene,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, scene.proxy.url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    env = {**make_settings().to_env(), "TRACEUR_WATCHLIST": str(write_watchlist(tmp_path, ""))}
+
+    result = CliRunner().invoke(main, ["try", f"http://{INTRANET}/paie/"], env=env)
+
+    assert result.exit_code == 0, result.output
+    # Resolved here, where the name does not exist; the proxy never asked.
+    assert "type: not fetched (dns:" in result.stdout
+    assert scene.proxy.received() == []
+    assert scene.intranet.requested() == []
