@@ -81,6 +81,8 @@ class ProxiedHostGuardMiddleware:
     would connect cannot be told. Runs after every middleware that may set a proxy, so on
     every request, redirect hops and robots.txt included. An operator whose proxy enforces
     the same policy declares it (``proxy_enforces_policy: true``) and this check is off.
+    A name whose DNS answer changes between this lookup and the proxy's (rebinding) can
+    still get through: only a proxy that enforces the policy closes that.
     """
 
     def __init__(self, policy: NetworkPolicy) -> None:

@@ -9,12 +9,16 @@ from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.resolver import dnscache
 from scrapy.utils.test import get_crawler
 from twisted.internet.address import IPv4Address, IPv6Address
 
-from crawler.middlewares import NetworkGuardMiddleware
+from crawler.middlewares import (
+    EnvironmentFreeProxyMiddleware,
+    NetworkGuardMiddleware,
+    ProxiedHostGuardMiddleware,
+)
 from crawler.resolver import GuardedResolver, refused_hosts
 from traceur.document import document_id
 from traceur.errors import NetworkPolicyError
@@ -530,3 +534,41 @@ def test_middleware_built_directly_from_a_policy() -> None:
 
     with pytest.raises(IgnoreRequest):
         guard.process_request(Request("http://10.0.0.1/"))
+
+
+# -- proxies --------------------------------------------------------------------------
+
+
+def test_proxy_from_the_environment_is_never_set_on_a_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("http_proxy", "http://proxy.piege.example:3128")
+    monkeypatch.setenv("https_proxy", "http://proxy.piege.example:3128")
+    middleware = EnvironmentFreeProxyMiddleware.from_crawler(get_crawler())
+    request = Request("http://www.courrier.example/politique/")
+
+    middleware.process_request(request)
+
+    assert not request.meta.get("proxy")
+    assert b"Proxy-Authorization" not in request.headers
+
+
+def test_credentials_of_the_configured_proxy_still_become_a_proxy_authorization() -> None:
+    middleware = EnvironmentFreeProxyMiddleware.from_crawler(get_crawler())
+    request = Request(
+        "http://www.courrier.example/", meta={"proxy": "http://veille:s3cr3t@proxy.campagne:3128"}
+    )
+
+    middleware.process_request(request)
+
+    assert request.meta["proxy"] == "http://proxy.campagne:3128"
+    assert request.headers[b"Proxy-Authorization"] == b"Basic dmVpbGxlOnMzY3IzdA=="
+
+
+def test_proxied_host_check_is_off_only_when_the_proxy_enforces_the_policy() -> None:
+    enforcing = get_crawler(settings_dict={"TRACEUR_PROXY_ENFORCES_POLICY": True})
+    with pytest.raises(NotConfigured):
+        ProxiedHostGuardMiddleware.from_crawler(enforcing)
+
+    guard = ProxiedHostGuardMiddleware.from_crawler(get_crawler())
+    assert guard.policy.allowed == ()
