@@ -139,6 +139,8 @@ def time_to_alert(runs: int, interval: int) -> list[tuple[float, float, float]]:
             data_dir=root / "data",
             allow_networks=("127.0.0.1/32",),
             http_proxy=web.proxy_url,
+            # The local web serves its folders and reaches nothing else.
+            proxy_enforces_policy=True,
             smtp_host=sink.host,
             smtp_port=sink.port,
             smtp_security="none",

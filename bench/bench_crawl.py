@@ -121,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store=f"sqlite:///{Path(tmp) / 'bench.db'}",
                 data_dir=Path(tmp) / "data",
                 http_proxy=web.proxy_url,
+                # The local web serves its folders and reaches nothing else.
+                proxy_enforces_policy=True,
                 allow_networks=("127.0.0.1/32",),
                 download_delay=0.0,
                 concurrent_per_domain=8,

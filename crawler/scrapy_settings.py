@@ -47,11 +47,17 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": False,
         # Only the web: no file:, data:, ftp: or s3: from a crawled page, whatever the guard says.
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
+        # Resolves A and AAAA records and checks every address (Scrapy's default resolver
+        # is IPv4-only, so IPv6 sites could not be reached).
         "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
-        "DNS_TIMEOUT": 20,
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ProxyMiddleware": 60,
+            # http_proxy, https_proxy and no_proxy from the environment are never used.
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+            "crawler.middlewares.EnvironmentFreeProxyMiddleware": 750,
+            # After every middleware that may set a proxy, before the cache and the network.
+            "crawler.middlewares.ProxiedHostGuardMiddleware": 760,
             "crawler.robots_delay.CrawlDelayMiddleware": 110,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.retry.BackoffRetryMiddleware": 550,
@@ -91,6 +97,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TRACEUR_WATCHLIST": str(settings.watchlist),
         "TRACEUR_ALLOW_NETWORKS": list(settings.allow_networks),
         "TRACEUR_HTTP_PROXY": settings.http_proxy or "",
+        "TRACEUR_PROXY_ENFORCES_POLICY": settings.proxy_enforces_policy,
         "TRACEUR_MAX_PAGES": settings.max_pages,
         "TRACEUR_MAX_DEPTH": settings.max_depth,
         "TRACEUR_MIN_TEXT_CHARS": settings.min_text_chars,

@@ -63,7 +63,9 @@ def isolated_settings(directory: Path, web: LocalWeb | None = None, **changes: A
         download_timeout=10,
     )
     if web is not None:
-        base = base.replace(http_proxy=web.proxy_url)
+        # The local web serves its folders and reaches nothing else; its made-up host
+        # names resolve nowhere, so the guard could not check them itself.
+        base = base.replace(http_proxy=web.proxy_url, proxy_enforces_policy=True)
     return base.replace(**changes)
 
 

@@ -4,22 +4,25 @@ the downloader middleware. Nothing here opens a connection."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.resolver import dnscache
 from scrapy.utils.test import get_crawler
-from twisted.internet import defer
-from twisted.internet.error import DNSLookupError
-from twisted.python.failure import Failure
+from twisted.internet.address import IPv4Address, IPv6Address
 
-from crawler.middlewares import NetworkGuardMiddleware
-from crawler.resolver import GuardedResolver
+from crawler.middlewares import (
+    EnvironmentFreeProxyMiddleware,
+    NetworkGuardMiddleware,
+    ProxiedHostGuardMiddleware,
+)
+from crawler.resolver import GuardedResolver, refused_hosts
 from traceur.document import document_id
 from traceur.errors import NetworkPolicyError
-from traceur.netguard import NetworkPolicy, literal_address
+from traceur.netguard import NetworkPolicy, UncheckableHostError, literal_address
 from traceur.urls import canonical_url, domain_of, same_site
 
 # -- canonical_url --------------------------------------------------------------------
@@ -215,6 +218,78 @@ def test_private_ipv4_behind_the_nat64_prefix_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    "address",
+    [
+        "::1",
+        "::",
+        "fe80::1",
+        "fe80::1%2",
+        "fd00::2",
+        "fc00:ab::1",
+        "ff02::1",
+        "ff0e::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "::127.0.0.1",  # IPv4-compatible, deprecated but still routed by some stacks
+        "::a00:1",
+        "64:ff9b::7f00:1",  # NAT64 to 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 to the cloud metadata address
+        "64:ff9b:1::a00:1",  # local-use NAT64: the IPv4 address may sit anywhere
+        "2002:7f00:1::1",  # 6to4 wrapping 127.0.0.1
+        "2002:c0a8:10c::",  # 6to4 wrapping 192.168.1.12
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "2001:db8::7",  # documentation
+        "3fff::1",  # documentation (RFC 9637), which Python calls global
+        "5f00::1",  # SRv6 segment identifiers
+        "100::1",  # discard-only
+    ],
+)
+def test_forbidden_ipv6_forms_are_refused(address: str) -> None:
+    assert not NetworkPolicy().is_allowed_ip(address.split("%")[0])
+    with pytest.raises(NetworkPolicyError):
+        NetworkPolicy().check_addresses("piege.example", [address.split("%")[0]])
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["2606:4700:4700::1111", "2a01:e0a:1d5:e0f0::1", "64:ff9b::5db8:d70e", "2002:5db8:d70e::1"],
+)
+def test_public_ipv6_and_ipv6_forms_of_a_public_ipv4_are_allowed(address: str) -> None:
+    assert NetworkPolicy().is_allowed_ip(address)
+
+
+def test_ipv6_allow_list_covers_loopback_and_the_mapped_form_of_an_allowed_ipv4() -> None:
+    policy = NetworkPolicy(["::1/128", "127.0.0.1/32"])
+
+    assert policy.is_allowed_ip("::1")
+    assert policy.is_allowed_ip("::ffff:127.0.0.1")
+    assert policy.is_allowed_ip("64:ff9b::7f00:1")
+    assert not policy.is_allowed_ip("::ffff:127.0.0.2")
+    assert not policy.is_allowed_ip("fe80::1")
+
+
+def test_host_sent_through_a_proxy_is_resolved_and_refused_when_it_is_loopback() -> None:
+    # localhost is in /etc/hosts on every machine: a real lookup, no DNS server needed.
+    with pytest.raises(NetworkPolicyError, match="localhost resolves to 127.0.0.1"):
+        NetworkPolicy().check_resolved("http://localhost:8080/admin/")
+
+    NetworkPolicy(["127.0.0.1/32", "::1/128"]).check_resolved("http://localhost:8080/admin/")
+
+
+def test_host_that_does_not_resolve_here_is_refused_and_the_fix_is_named() -> None:
+    with pytest.raises(UncheckableHostError, match="proxy_enforces_policy: true"):
+        NetworkPolicy().check_resolved("http://intranet.campagne.invalid/paie/")
+
+
+def test_literal_addresses_sent_through_a_proxy_need_no_lookup() -> None:
+    NetworkPolicy().check_resolved("http://93.184.215.14/flux.xml")
+    with pytest.raises(NetworkPolicyError):
+        NetworkPolicy().check_resolved("http://[::1]:8080/")
+    with pytest.raises(NetworkPolicyError, match="only http and https"):
+        NetworkPolicy().check_resolved("gopher://localhost:70/")
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "file:///etc/passwd",
@@ -300,77 +375,118 @@ def test_literal_address_reads_every_spelling_the_c_library_accepts(
 # -- GuardedResolver ------------------------------------------------------------------
 
 
-def bare_resolver(allow: tuple[str, ...] = ()) -> GuardedResolver:
-    """A resolver without a reactor: only its check is exercised."""
-    resolver = GuardedResolver.__new__(GuardedResolver)
-    resolver.policy = NetworkPolicy(allow)
-    return resolver
+class Receiver:
+    """Records what a resolution hands over to Twisted."""
 
+    def __init__(self) -> None:
+        self.began = False
+        self.addresses: list[str] = []
+        self.complete = False
 
-@pytest.mark.parametrize(
-    "address", ["10.0.0.1", "169.254.169.254", "127.0.0.1", "::1", "192.168.0.12"]
-)
-def test_resolver_refuses_a_name_that_resolves_to_a_forbidden_address(address: str) -> None:
-    with pytest.raises(DNSLookupError, match="refused by the network guard"):
-        bare_resolver()._check(address, "intranet.campagne.example")
+    def resolutionBegan(self, resolution: object) -> None:  # noqa: N802 - Twisted's name
+        self.began = True
 
+    def addressResolved(self, address: Any) -> None:  # noqa: N802 - Twisted's name
+        self.addresses.append(address.host)
 
-def test_resolver_returns_an_allowed_address() -> None:
-    assert bare_resolver()._check("93.184.215.14", "www.courrier.example") == "93.184.215.14"
-    assert bare_resolver(("127.0.0.1/32",))._check("127.0.0.1", "localhost") == "127.0.0.1"
-
-
-def test_resolver_default_policy_allows_no_private_network() -> None:
-    resolver = GuardedResolver.__new__(GuardedResolver)
-
-    with pytest.raises(DNSLookupError):
-        resolver._check("10.0.0.1", "intranet.campagne.example")
+    def resolutionComplete(self) -> None:  # noqa: N802 - Twisted's name
+        self.complete = True
 
 
 @pytest.fixture
-def cached_names() -> Iterator[dict[str, str]]:
-    """Names put in Scrapy's DNS cache, so getHostByName answers without a lookup."""
-    names: dict[str, str] = {}
+def cached_names() -> Iterator[dict[str, list[str]]]:
+    """Names put in Scrapy's DNS cache, so the resolver answers without a lookup."""
+    names: dict[str, list[str]] = {}
     yield names
     for name in names:
         dnscache.pop(name, None)
 
 
-def resolve(resolver: GuardedResolver, name: str) -> Any:
-    outcome: list[Any] = []
-    resolver.getHostByName(name).addBoth(outcome.append)
-    assert outcome, "a cached name resolves at once"
-    return outcome[0]
-
-
-def test_resolver_checks_cached_answers_too(cached_names: dict[str, str]) -> None:
-    crawler = get_crawler(settings_dict={"TRACEUR_ALLOW_NETWORKS": "127.0.0.1/32"})
-    resolver = GuardedResolver.from_crawler(crawler, reactor=object())
-    cached_names.update(
-        {
-            "metadata.campagne.example": "169.254.169.254",
-            "www.courrier.example": "93.184.215.14",
-            "demo.local.example": "127.0.0.1",
-        }
+def guarded_resolver(
+    cached_names: dict[str, list[str]], allow: str = "", proxy: str = ""
+) -> GuardedResolver:
+    crawler = get_crawler(
+        settings_dict={"TRACEUR_ALLOW_NETWORKS": allow, "TRACEUR_HTTP_PROXY": proxy}
     )
-    for name, address in cached_names.items():
-        dnscache[name] = address
+    # Cached names never reach the reactor's own resolver.
+    resolver = GuardedResolver.from_crawler(crawler, reactor=SimpleNamespace(nameResolver=None))
+    for name, addresses in cached_names.items():
+        dnscache[name] = [
+            (IPv6Address if ":" in a else IPv4Address)("TCP", a, 0)  # type: ignore[operator]
+            for a in addresses
+        ]
+    return resolver
 
-    refused = resolve(resolver, "metadata.campagne.example")
-    assert isinstance(refused, Failure) and refused.check(DNSLookupError)
-    assert resolve(resolver, "www.courrier.example") == "93.184.215.14"
-    assert resolve(resolver, "demo.local.example") == "127.0.0.1"
+
+def resolve(resolver: GuardedResolver, name: str) -> Receiver:
+    receiver = Receiver()
+    resolver.resolveHostName(receiver, name, 443)
+    assert receiver.began and receiver.complete, "a cached name resolves at once"
+    return receiver
 
 
-def test_resolver_check_runs_after_the_parent_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
-    parent = GuardedResolver.__mro__[1]
-    monkeypatch.setattr(
-        parent, "getHostByName", lambda self, name, timeout=(): defer.succeed("10.1.2.3")
-    )
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ["10.0.0.1"],
+        ["169.254.169.254"],
+        ["127.0.0.1"],
+        ["::1"],
+        ["fe80::1"],
+        ["fd12:3456::8"],
+        ["::ffff:192.168.0.12"],
+        ["64:ff9b::a9fe:a9fe"],
+        ["2002:a00:1::1"],
+        # One forbidden address among public ones: Twisted would try it in turn.
+        ["93.184.215.14", "2606:4700:4700::1111", "10.20.3.4"],
+        ["93.184.215.14", "::1"],
+    ],
+)
+def test_resolver_refuses_a_name_when_any_of_its_addresses_is_forbidden(
+    cached_names: dict[str, list[str]], addresses: list[str]
+) -> None:
+    cached_names["intranet.campagne.example"] = addresses
+    resolver = guarded_resolver(cached_names)
 
-    outcome = resolve(bare_resolver(), "intranet.campagne.example")
+    answer = resolve(resolver, "intranet.campagne.example")
 
-    assert isinstance(outcome, Failure) and outcome.check(DNSLookupError)
+    assert answer.addresses == []
+    assert "intranet.campagne.example" in refused_hosts
+
+
+def test_resolver_hands_over_every_public_ipv4_and_ipv6_address(
+    cached_names: dict[str, list[str]],
+) -> None:
+    cached_names["www.courrier.example"] = ["93.184.215.14", "2606:4700:4700::1111"]
+    resolver = guarded_resolver(cached_names)
+
+    answer = resolve(resolver, "www.courrier.example")
+
+    assert answer.addresses == ["93.184.215.14", "2606:4700:4700::1111"]
+
+
+def test_resolver_honours_allowed_ipv4_and_ipv6_networks(
+    cached_names: dict[str, list[str]],
+) -> None:
+    cached_names.update({"demo.local.example": ["127.0.0.1", "::1"], "autre.example": ["::1"]})
+    resolver = guarded_resolver(cached_names, allow="127.0.0.1/32,::1/128")
+    only_v4 = guarded_resolver(cached_names, allow="127.0.0.1/32")
+
+    assert resolve(resolver, "demo.local.example").addresses == ["127.0.0.1", "::1"]
+    assert resolve(only_v4, "demo.local.example").addresses == []
+    assert resolve(only_v4, "autre.example").addresses == []
+
+
+def test_resolver_lets_the_configured_proxy_host_through(
+    cached_names: dict[str, list[str]],
+) -> None:
+    # An intranet proxy is the operator's choice; allowing its network would open it to
+    # crawled links too.
+    cached_names.update({"proxy.campagne.example": ["10.20.0.3"], "autre.example": ["10.20.0.3"]})
+    resolver = guarded_resolver(cached_names, proxy="http://proxy.campagne.example:3128")
+
+    assert resolve(resolver, "proxy.campagne.example").addresses == ["10.20.0.3"]
+    assert resolve(resolver, "autre.example").addresses == []
 
 
 # -- NetworkGuardMiddleware -----------------------------------------------------------
@@ -418,3 +534,41 @@ def test_middleware_built_directly_from_a_policy() -> None:
 
     with pytest.raises(IgnoreRequest):
         guard.process_request(Request("http://10.0.0.1/"))
+
+
+# -- proxies --------------------------------------------------------------------------
+
+
+def test_proxy_from_the_environment_is_never_set_on_a_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("http_proxy", "http://proxy.piege.example:3128")
+    monkeypatch.setenv("https_proxy", "http://proxy.piege.example:3128")
+    middleware = EnvironmentFreeProxyMiddleware.from_crawler(get_crawler())
+    request = Request("http://www.courrier.example/politique/")
+
+    middleware.process_request(request)
+
+    assert not request.meta.get("proxy")
+    assert b"Proxy-Authorization" not in request.headers
+
+
+def test_credentials_of_the_configured_proxy_still_become_a_proxy_authorization() -> None:
+    middleware = EnvironmentFreeProxyMiddleware.from_crawler(get_crawler())
+    request = Request(
+        "http://www.courrier.example/", meta={"proxy": "http://veille:s3cr3t@proxy.campagne:3128"}
+    )
+
+    middleware.process_request(request)
+
+    assert request.meta["proxy"] == "http://proxy.campagne:3128"
+    assert request.headers[b"Proxy-Authorization"] == b"Basic dmVpbGxlOnMzY3IzdA=="
+
+
+def test_proxied_host_check_is_off_only_when_the_proxy_enforces_the_policy() -> None:
+    enforcing = get_crawler(settings_dict={"TRACEUR_PROXY_ENFORCES_POLICY": True})
+    with pytest.raises(NotConfigured):
+        ProxiedHostGuardMiddleware.from_crawler(enforcing)
+
+    guard = ProxiedHostGuardMiddleware.from_crawler(get_crawler())
+    assert guard.policy.allowed == ()

@@ -36,6 +36,7 @@ class Settings:
     watchlist: Path
     allow_networks: tuple[str, ...]
     http_proxy: str | None
+    proxy_enforces_policy: bool
     user_agent: str
     download_timeout: int
     max_page_bytes: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -51,8 +52,13 @@ class Response:
 Handler = Callable[[str, str, dict[str, str]], Response | None]
 
 
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class LocalWeb:
-    """Serves ``root`` on 127.0.0.1 (a free port unless ``port`` is given)."""
+    """Serves ``root`` on 127.0.0.1, or ``address`` (``::1`` for IPv6), on a free port unless
+    ``port`` is given."""
 
     def __init__(
         self,
@@ -60,6 +66,7 @@ class LocalWeb:
         port: int = 0,
         default_host: str | None = None,
         validators: bool = True,
+        address: str = "127.0.0.1",
     ) -> None:
         self.root = root
         self.validators = validators
@@ -68,7 +75,9 @@ class LocalWeb:
         self.requests: list[LoggedRequest] = []
         self.overrides: dict[tuple[str, str], Response | Handler] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self.address = address
+        server_class = _IPv6Server if ":" in address else ThreadingHTTPServer
+        self._server = server_class((address, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -79,11 +88,12 @@ class LocalWeb:
     @property
     def base_url(self) -> str:
         """Where the default host answers directly."""
-        return f"http://127.0.0.1:{self.port}"
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"http://{host}:{self.port}"
 
     @property
     def proxy_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.base_url
 
     def start(self) -> LocalWeb:
         self._thread = threading.Thread(
@@ -166,8 +176,11 @@ class LocalWeb:
 
             def _serve(self, method: str) -> None:
                 parts = urlsplit(self.path)
-                host = (parts.hostname or self.headers.get("Host") or "").split(":")[0].lower()
-                if host in ("127.0.0.1", "localhost") and web.default_host:
+                # urlsplit reads "[::1]:8080" as well as "site.example:8080".
+                host = (
+                    parts.hostname or urlsplit("//" + self.headers.get("Host", "")).hostname or ""
+                ).lower()
+                if host in ("127.0.0.1", "localhost", "::1") and web.default_host:
                     host = web.default_host
                 path = parts.path or "/"
                 if parts.query:

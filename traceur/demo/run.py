@@ -23,6 +23,9 @@ def demo_settings(settings: Settings, web: LocalWeb) -> Settings:
     """The configured settings, reaching the demo sites through the local server only."""
     return settings.replace(
         http_proxy=web.proxy_url,
+        # The local web serves its folders and reaches nothing else; its made-up host
+        # names resolve nowhere, so the guard could not check them itself.
+        proxy_enforces_policy=True,
         allow_networks=("127.0.0.1/32",),
         download_delay=0.0,
         watchlist=DEMO_WATCHLIST,
