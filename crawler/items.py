@@ -29,6 +29,10 @@ class PageItem:
     entry: dict[str, Any] | None = None
     # The server answered 304: this is the copy kept from an earlier pass.
     not_modified: bool = False
+    # A 304 page replayed from what it gave last time (orchestra.state.PageMemo): its
+    # reader comments, as (post URL, comment id), were not read again; the unchanged
+    # pipeline checks they are stored.
+    known_comments: tuple[tuple[str, str], ...] = ()
     page: FetchedPage | None = None
     extracted: Extracted | None = None
     document: Document | None = None

@@ -1,6 +1,7 @@
 """Step 0: a page the server reported unchanged (304) and whose document is stored
 already is dropped before any work. One that is not stored (an earlier pass failed to
-store it) goes on, so nothing is lost to the HTTP cache."""
+store it) goes on, so nothing is lost to the HTTP cache; a replayed page whose reader
+comments are not all stored is read again by the next pass."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import PageItem
 from pipelines.shared import RuntimePipeline
 from traceur.document import document_id
-from traceur.enrich.documents import record_document_id
+from traceur.enrich.documents import comment_document_id, record_document_id
 from traceur.urls import canonical_url
 
 
@@ -25,9 +26,17 @@ class UnchangedPipeline(RuntimePipeline):
             if item.record is not None
             else document_id(canonical_url(item.url))
         )
-        stored = await asyncio.to_thread(self.runtime.store.get, doc_id)
-        if stored is None:
+        comment_ids = [comment_document_id(url, ident) for url, ident in item.known_comments]
+        stored = await asyncio.to_thread(self._stored, [doc_id, *comment_ids])
+        if len(stored) <= len(comment_ids):
+            # A comment an earlier pass failed to store: the page is read again next pass.
+            self.runtime.state.forget_page_memo(item.source_id, item.url)
+        if doc_id not in stored:
             return item
-        self.stats.inc_value("traceur/documents/unchanged")
+        self.stats.inc_value("traceur/documents/unchanged", len(stored))
         self.stats.inc_value("traceur/pages/not_modified")
         raise DropItem("unchanged")
+
+    def _stored(self, ids: list[str]) -> set[str]:
+        store = self.runtime.store
+        return {ident for ident in ids if store.get(ident) is not None}

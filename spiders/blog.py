@@ -25,6 +25,7 @@ from traceur.parse.records import BlogPostRecord, CommentRecord
 
 class BlogSpider(SiteSpider):
     name = "blog"
+    replays_unchanged_pages = False
 
     def parse_document_page(
         self, response: TextResponse, html: str, root: HtmlElement

@@ -6,7 +6,7 @@ The blog and video spiders are site crawls that read more out of the pages they 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import scrapy
@@ -14,10 +14,13 @@ from lxml.html import HtmlElement
 from scrapy.http import Response, TextResponse
 
 from crawler.httpcache import not_modified
+from crawler.items import PageItem
 from spiders.base import SourceSpider
+from traceur.orchestra.state import PageMemo
 from traceur.parse.html import parse_html
 from traceur.parse.links import page_links
 from traceur.parse.pagetype import classify_page
+from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
 from traceur.urls import same_site
 
@@ -37,6 +40,10 @@ class SiteSpider(SourceSpider):
     name = "site"
     # Without ``match``, keep only the pages that read as documents (traceur.parse.pagetype).
     classifies_pages = True
+    # A page answered 304 is replayed from what it gave last time (orchestra.state.PageMemo)
+    # instead of being read again; spiders that read more out of a kept page (posts, videos)
+    # read it again.
+    replays_unchanged_pages = True
 
     _follow: re.Pattern[str] | None = None
 
@@ -110,10 +117,25 @@ class SiteSpider(SourceSpider):
             )
         return page_type.is_document
 
+    def _rule(self) -> str:
+        """What decides whether a page is kept, so a memo made under another rule (the
+        watchlist's ``match`` edited since) is not replayed."""
+        return "classify" if self.source.match is None else f"match:{self.source.match}"
+
     def parse_page(self, response: Response, depth: int) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.count_error("not_text", response.url, "not a text page")
             return
+        if self.replays_unchanged_pages and not_modified(response):
+            memo = self.crawl_state.page_memo(self.source.id, response.url)
+            # A memo made at the depth limit knows no links: enough for a page at the limit.
+            if (
+                memo is not None
+                and memo.rule == self._rule()
+                and (memo.links is not None or depth >= self.max_depth)
+            ):
+                yield from self._replay(response, memo, depth)
+                return
         html = self.page_text(response)
         if html is None:
             return
@@ -123,16 +145,39 @@ class SiteSpider(SourceSpider):
         if root is None:  # an empty page: nothing to keep, no link to follow
             self.crawler.stats.inc_value("traceur/pages/not_a_document")
             return
-        if self._keeps(response, root):
-            yield from self.parse_document_page(response, html, root)
-        if depth >= self.max_depth:
-            return
-        yield from self.follow_links(response, root, depth)
+        kept = self._keeps(response, root)
+        comments: list[tuple[str, str]] = []
+        if kept:
+            for output in self.parse_document_page(response, html, root):
+                if isinstance(output, PageItem) and isinstance(output.record, CommentRecord):
+                    comment = output.record.comment
+                    comments.append((comment.post_url, comment.comment_id))
+                yield output
+        links = tuple(page_links(root, response.url)) if depth < self.max_depth else None
+        if self.replays_unchanged_pages:
+            memo = PageMemo(self._rule(), kept, links, tuple(comments))
+            self.crawl_state.record_page_memo(self.source.id, response.url, memo)
+        if links is not None:
+            yield from self.follow_links(links, depth)
 
-    def follow_links(
-        self, response: TextResponse, root: HtmlElement, depth: int
-    ) -> Iterator[scrapy.Request]:
-        for url in page_links(root, response.url):
+    def _replay(self, response: TextResponse, memo: PageMemo, depth: int) -> Iterator[Any]:
+        """A page the server answered 304 for gives what it gave last time, unread: its
+        document (checked as stored by the unchanged pipeline, with its comments) and
+        its links."""
+        self.crawler.stats.inc_value("traceur/pages/replayed")
+        if memo.kept:
+            item = self.page_item(response)
+            if item is not None:
+                item.not_modified = True
+                item.known_comments = memo.comments
+                yield item
+        else:
+            self.crawler.stats.inc_value("traceur/pages/listing")
+        if depth < self.max_depth and memo.links is not None:
+            yield from self.follow_links(memo.links, depth)
+
+    def follow_links(self, links: Iterable[str], depth: int) -> Iterator[scrapy.Request]:
+        for url in links:
             if not self._follows(url):
                 continue
             request = self._request(url, depth + 1)

@@ -37,6 +37,7 @@ class VideoSpider(SiteSpider):
     name = "video"
     # A page is kept when it holds a video (parse_document_page), whatever else it shows.
     classifies_pages = False
+    replays_unchanged_pages = False
 
     def parse_document_page(
         self, response: TextResponse, html: str, root: HtmlElement

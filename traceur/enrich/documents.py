@@ -169,10 +169,13 @@ def record_document_id(record: Record) -> str:
     if isinstance(record, ForumPostRecord):
         return document_id(canonical_url(record.page.thread_url), record.post.post_id)
     if isinstance(record, CommentRecord):
-        return document_id(
-            canonical_url(record.comment.post_url), f"comment-{record.comment.comment_id}"
-        )
+        return comment_document_id(record.comment.post_url, record.comment.comment_id)
     return document_id(canonical_url(record.url))
+
+
+def comment_document_id(post_url: str, comment_id: str) -> str:
+    """The id of a reader comment's document, from its post's URL and its own id."""
+    return document_id(canonical_url(post_url), f"comment-{comment_id}")
 
 
 def make_document(page: FetchedPage, extracted: Extracted) -> Document:

@@ -1,5 +1,6 @@
 """Crawl state that must survive restarts: feed and sitemap entries already collected,
-forum threads' progress, and the versions of each document.
+forum threads' progress, the versions of each document, and what each crawled page gave
+(so a page the server answers 304 for is not read again).
 
 Kept apart from the document store so it works the same with SQLite or
 Elasticsearch documents, and so several collectors on one machine share it.
@@ -7,6 +8,7 @@ Elasticsearch documents, and so several collectors on one machine share it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,6 +41,15 @@ CREATE TABLE IF NOT EXISTS revisions (
     text_length INTEGER NOT NULL,
     PRIMARY KEY (doc_id, recorded_at, content_hash)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS page_memos (
+    source_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    kept INTEGER NOT NULL,
+    links TEXT NOT NULL,
+    comments TEXT NOT NULL,
+    PRIMARY KEY (source_id, url)
+) WITHOUT ROWID;
 """
 
 
@@ -48,6 +59,18 @@ class Revision:
     content_hash: str
     title: str
     text_length: int
+
+
+@dataclass(frozen=True)
+class PageMemo:
+    """What a site page gave when last read: whether it was kept as a document (under the
+    source's rule of the time, ``rule``), the links it holds (None: not read, the page
+    was at the depth limit), and its reader comments as (post URL, comment id) pairs."""
+
+    rule: str
+    kept: bool
+    links: tuple[str, ...] | None
+    comments: tuple[tuple[str, str], ...]
 
 
 class CrawlState:
@@ -138,6 +161,45 @@ class CrawlState:
                 (doc_id,),
             ).fetchall()
         return [Revision(*row) for row in rows]
+
+    def page_memo(self, source_id: str, url: str) -> PageMemo | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT rule, kept, links, comments FROM page_memos"
+                " WHERE source_id = ? AND url = ?",
+                (source_id, url),
+            ).fetchone()
+        if row is None:
+            return None
+        links, comments = json.loads(row[2]), json.loads(row[3])
+        return PageMemo(
+            str(row[0]),
+            bool(row[1]),
+            None if links is None else tuple(links),
+            tuple((p, c) for p, c in comments),
+        )
+
+    def record_page_memo(self, source_id: str, url: str, memo: PageMemo) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO page_memos (source_id, url, rule, kept, links, comments)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    source_id,
+                    url,
+                    memo.rule,
+                    int(memo.kept),
+                    json.dumps(memo.links, ensure_ascii=False),
+                    json.dumps(memo.comments, ensure_ascii=False),
+                ),
+            )
+
+    def forget_page_memo(self, source_id: str, url: str) -> None:
+        """The next pass reads the page again, even if the server answers 304."""
+        with self._lock:
+            self._db.execute(
+                "DELETE FROM page_memos WHERE source_id = ? AND url = ?", (source_id, url)
+            )
 
     def count(self, source_id: str) -> int:
         with self._lock:
