@@ -165,6 +165,9 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         bounds["lt"] = str(format_utc(query.until))
     if bounds:
         clauses.append({"range": {"sort_at": bounds}})
+    if query.stored_since:
+        # stored_at: when this version was written (es_bulk stamps it at each attempt).
+        clauses.append({"range": {"stored_at": {"gte": str(format_utc(query.stored_since))}}})
     return clauses
 
 
