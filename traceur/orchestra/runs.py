@@ -205,16 +205,6 @@ class RunLog:
         run_id = self.start(source_id, trigger, started_at)
         return self.finish(run_id, summary, result, message, finished_at)
 
-    def interrupt_unfinished(self) -> int:
-        """Close runs left open by a scheduler that died; returns how many."""
-        with self._lock:
-            cursor = self._db.execute(
-                "UPDATE runs SET result = 'interrupted', finished_at = ?,"
-                " message = 'the scheduler stopped during this run' WHERE finished_at IS NULL",
-                (_text(utc_now()),),
-            )
-        return cursor.rowcount
-
     def unfinished(self) -> list[RunRecord]:
         """Runs recorded as started and not finished (running, or their process died)."""
         with self._lock:
