@@ -181,3 +181,17 @@ def test_the_scheduler_skips_a_source_another_run_is_collecting_and_records_noth
         assert f"source gazette-bocage skipped: another run (pid {os.getpid()})" in caplog.text
     finally:
         daemon.stop()
+
+
+def test_settling_a_dead_run_before_anything_was_stored_creates_no_store(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    with RunLog.in_data_dir(settings.data_dir) as runs:
+        runs.start("gazette-bocage", "run")
+
+    [settled] = settle_stale_runs(settings)
+
+    assert (settled.result, settled.new) == ("interrupted", 0)
+    assert "0 documents stored" in settled.message
+    assert not Path(settings.store.removeprefix("sqlite:///")).exists()

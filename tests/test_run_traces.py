@@ -152,11 +152,16 @@ class Run:
         return self.out.read_text(encoding="utf-8"), self.err.read_text(encoding="utf-8")
 
     def crawl_child(self) -> int | None:
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            for pid in (task / "children").read_text().split():
-                if b"crawler.process" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    return int(pid)
-        return None
+        return crawl_child(self.process.pid)
+
+
+def crawl_child(pid: int) -> int | None:
+    """The crawl process ``pid`` started and that still runs."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if b"crawler.process" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return int(child)
+    return None
 
 
 @pytest.fixture
@@ -170,16 +175,21 @@ def started() -> Iterator[list[Run]]:
 
 
 def wait_until(
-    predicate: Callable[[], Any], timeout: float, what: str, run: Run | None = None
+    predicate: Callable[[], Any],
+    timeout: float,
+    what: str,
+    run: Run | subprocess.Popen[bytes] | None = None,
 ) -> Any:
     """``predicate``'s first true value; fails after ``timeout``, or as soon as ``run`` ends."""
     deadline = time.monotonic() + timeout
+    process = run.process if isinstance(run, Run) else run
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        if run is not None and run.process.poll() is not None:
-            raise AssertionError(f"the run ended while waiting for {what}: {run.output()[1]}")
+        if process is not None and process.poll() is not None:
+            detail = run.output()[1] if isinstance(run, Run) else "see its output"
+            raise AssertionError(f"the process ended while waiting for {what}: {detail}")
         time.sleep(0.1)
     raise AssertionError(f"gave up after {timeout:.0f}s waiting for {what}")
 
@@ -286,6 +296,39 @@ def test_a_killed_run_is_shown_interrupted_with_what_it_stored_and_its_directory
     started.append(again)
     assert again.wait() == 0, again.output()[1]
     assert leftovers(setup) == []
+
+
+def test_a_killed_scheduler_leaves_no_crawl_running_and_its_run_is_shown_interrupted(
+    setup: Setup, started: list[Run]
+) -> None:
+    watchlist = setup.root / "bocage.yaml"
+    watchlist.write_text(WATCHLIST.split("  - id: echo-marais")[0], encoding="utf-8")
+    env = {**setup.env, "TRACEUR_SCHEDULER_JITTER": "0"}
+    log = setup.root / "schedule.out"
+    with open(log, "wb") as output:
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "traceur", "schedule", "--watchlist", str(watchlist)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        child = wait_until(lambda: crawl_child(daemon.pid), 60, "the scheduled crawl", daemon)
+        wait_until(
+            lambda: stored_count(setup.settings, "gazette-bocage") >= 2, 60, "two documents", daemon
+        )
+        daemon.kill()
+        daemon.wait(10)
+        wait_until(lambda: not alive(child), 60, f"the orphaned crawl {child} to stop")
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait(10)
+
+    shown = status_json(setup)["gazette-bocage"]
+    found = stored_count(setup.settings, "gazette-bocage")
+    assert shown["last_result"] == "interrupted"
+    assert shown["documents_found"] == found and 2 <= found < ARTICLES
 
 
 def test_a_second_run_skips_the_source_the_first_is_collecting_and_fetches_nothing_twice(

@@ -18,6 +18,7 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from traceur.config import Settings
 from traceur.errors import TraceurError
@@ -25,7 +26,7 @@ from traceur.orchestra.launch import PassSummary, SourceSummary
 from traceur.orchestra.passes import run_pass
 from traceur.orchestra.runs import RunLog, RunRecord
 from traceur.orchestra.sourcelock import SourceLocks, is_locked
-from traceur.store import SearchQuery, Store, open_store
+from traceur.store import SearchQuery, Store, open_store, sqlite_path
 
 log = logging.getLogger("traceur.runs")
 
@@ -53,12 +54,30 @@ class Collection:
     records: list[RunRecord] = field(default_factory=list)
 
 
-def stored_for(store: Store, record: RunRecord) -> int:
+class _Counting(Protocol):
+    """What counting a run's documents needs of a store."""
+
+    def count(self, query: SearchQuery | None = None) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class _NothingStored:
+    """The store of a data directory whose SQLite file does not exist yet: it holds nothing."""
+
+    def count(self, query: SearchQuery | None = None) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
+
+
+def stored_for(store: _Counting, record: RunRecord) -> int:
     """Documents the store received (new or changed) for ``record``'s source since it started."""
     return store.count(SearchQuery(source_id=record.source_id, stored_since=record.started_at))
 
 
-def _interrupted_summary(store: Store | None, record: RunRecord) -> tuple[SourceSummary, str]:
+def _interrupted_summary(store: _Counting | None, record: RunRecord) -> tuple[SourceSummary, str]:
     """The counts of a run that wrote no summary, from the store, and how they were found."""
     if store is None:
         return SourceSummary(), "the store could not be read to count what it had found"
@@ -69,8 +88,11 @@ def _interrupted_summary(store: Store | None, record: RunRecord) -> tuple[Source
     return SourceSummary(new=found), f"{found} documents stored or updated before it stopped"
 
 
-def _open_store(settings: Settings) -> Store | None:
+def _open_store(settings: Settings) -> _Counting | None:
     try:
+        if settings.store.startswith("sqlite:") and not sqlite_path(settings.store).exists():
+            # Nothing was ever stored; opening it would create it (status only reads).
+            return _NothingStored()
         return open_store(settings)
     except TraceurError as exc:
         log.warning("cannot open the store to count what interrupted runs found: %s", exc)
@@ -158,7 +180,7 @@ def _close_runs(
             for source_id, run_id in started.items()
         ]
     records: list[RunRecord] = []
-    store: Store | None = None
+    store: _Counting | None = None
     try:
         for source_id, run_id in started.items():
             counts = summary.sources.get(source_id)
