@@ -1,5 +1,6 @@
 """Runs that die leave clean traces: ``python -m traceur run`` as the operator starts it,
-against a slow local site, stopped by SIGTERM or killed outright, and two runs at once.
+against a slow local site, stopped by SIGTERM or SIGINT, killed outright (it or the
+scheduler), and two runs at once.
 
 Every wait is a bounded polling loop on what the processes record (run history, store,
 ``/proc``), never a fixed sleep; the only slowness is the site's, on purpose."""
@@ -237,8 +238,9 @@ def status_json(setup: Setup) -> dict[str, Any]:
     return {s["id"]: s for s in json.loads(done.stdout)["sources"]}
 
 
-def test_sigterm_stops_the_crawl_child_and_records_an_interrupted_run_with_its_documents(
-    setup: Setup, started: list[Run]
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_stops_the_crawl_child_and_records_an_interrupted_run_with_its_documents(
+    setup: Setup, started: list[Run], sig: signal.Signals
 ) -> None:
     run = Run(setup, "run", "gazette-bocage")
     started.append(run)
@@ -250,19 +252,19 @@ def test_sigterm_stops_the_crawl_child_and_records_an_interrupted_run_with_its_d
         lambda: stored_count(setup.settings, "gazette-bocage") >= 2, 60, "two documents", run
     )
 
-    run.process.send_signal(signal.SIGTERM)
+    run.process.send_signal(sig)
     code = run.wait(60)
 
     out, err = run.output()
-    assert code == 128 + signal.SIGTERM, err
+    assert code == 128 + sig, err
     assert not alive(child), f"the crawl child {child} still runs after its launcher ended"
-    assert "stopped by SIGTERM" in err and "Traceback" not in err
-    assert "Pass interrupted by SIGTERM" in out
+    assert f"stopped by {sig.name}" in err and "Traceback" not in err
+    assert f"Pass interrupted by {sig.name}" in out
     found = stored_count(setup.settings, "gazette-bocage")
     assert 2 <= found < ARTICLES  # stopped in the middle, what it had stored is kept
     last = history(setup.settings, "gazette-bocage")[0]
     assert last.result == "interrupted"
-    assert last.new == found and "SIGTERM" in last.message
+    assert last.new == found and sig.name in last.message
     assert leftovers(setup) == []
     shown = status_json(setup)["gazette-bocage"]
     assert shown["last_result"] == "interrupted"
