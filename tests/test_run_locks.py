@@ -94,8 +94,8 @@ def test_crawl_directories_are_swept_once_their_owner_is_gone_and_others_are_lef
     # Without an owner lock: an old version's directory, or one being created right now.
     old = tmp_path / "traceur-pass-ancien"
     old.mkdir()
-    hour_ago = time.time() - 3600
-    os.utime(old, (hour_ago, hour_ago))
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
     fresh = tmp_path / "traceur-crawl-naissant"
     fresh.mkdir()
     unrelated = tmp_path / "traceur-notes"

@@ -86,8 +86,9 @@ OWNER_LOCK = "owner.lock"
 # The prefixes of the temporary directories of crawls (``traceur run``, the scheduler, the
 # rest), swept when their owner is gone.
 PREFIXES = ("traceur-pass-", "traceur-run-", "traceur-crawl-")
-# A directory without its owner.lock yet may be one being created this instant.
-_CREATION_GRACE_SECONDS = 60.0
+# A directory without an owner.lock is one being created this instant, or one of a
+# version before owner locks, whose crawl may still run: left alone for a day.
+_UNOWNED_GRACE_SECONDS = 86400.0
 
 
 def _lock_owner(directory: Path) -> IO[bytes]:
@@ -106,7 +107,7 @@ def _is_stale(directory: Path, now: float) -> bool:
         handle = open(directory / OWNER_LOCK, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
         try:
-            return now - directory.stat().st_mtime > _CREATION_GRACE_SECONDS
+            return now - directory.stat().st_mtime > _UNOWNED_GRACE_SECONDS
         except OSError:
             return False
     with handle:
