@@ -1,18 +1,24 @@
 """One collection pass in its own process: the only place that owns a Twisted reactor.
 
-    python -m crawler.process --watchlist W [--source ID ...] [--stats-file F]
+    python -m crawler.process --watchlist W [--source ID ...] [--stats-file F] [--parent-pid P]
 
 Settings come from the configuration and ``TRACEUR_*`` variables (``traceur run``
 passes its own settings that way). Each source gets its own crawler, so a dead feed or
 a broken site only affects its own counts. Exit code 0 when the pass ran (even with
 per-page errors), 2 when the watchlist or the configuration is invalid.
+
+With ``--parent-pid``, the pass stops (SIGTERM: Scrapy's graceful stop) when that parent
+dies, so a killed launcher never leaves a crawl running on its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -120,6 +126,19 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
     }
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _stop_with_parent(parent_pid: int) -> bool:
+    """Ask the kernel for SIGTERM when the launching process dies (Linux; elsewhere the
+    launcher's own signal handling is all there is). False when the parent is already gone."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    # Checked after the request: a parent that died just before it is seen here.
+    return os.getppid() == parent_pid
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m crawler.process", description=__doc__.split("\n\n")[0]
@@ -131,7 +150,13 @@ def main(argv: list[str] | None = None) -> int:
         "--source", action="append", default=[], help="only this source id (repeatable)"
     )
     parser.add_argument("--stats-file", type=Path, help="write the pass summary here as JSON")
+    parser.add_argument(
+        "--parent-pid", type=int, help="stop when this process (the launcher) is gone"
+    )
     args = parser.parse_args(argv)
+    if args.parent_pid is not None and not _stop_with_parent(args.parent_pid):
+        print(f"error: the launcher (pid {args.parent_pid}) is gone; nothing run", file=sys.stderr)
+        return 1
     try:
         settings = load_settings()
         summary = run_pass(settings, args.watchlist or settings.watchlist, args.source)

@@ -8,9 +8,8 @@ import click
 
 from traceur.alerts.service import run_once
 from traceur.cli.context import settings_of
+from traceur.orchestra.collection import PassInterrupted, collect
 from traceur.orchestra.launch import PassSummary
-from traceur.orchestra.passes import run_pass
-from traceur.orchestra.runs import record_pass
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
 
@@ -53,8 +52,13 @@ def check(ctx: click.Context, watchlist: Path | None) -> None:
 def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
     names = {c.id: c.name for c in watchlist.candidates}
     click.echo("")
+    ended = (
+        f"Pass interrupted by {summary.interrupted_by} after"
+        if summary.interrupted_by
+        else "Pass finished in"
+    )
     click.echo(
-        f"Pass finished in {summary.seconds:.1f}s: {len(summary.sources)} sources, "
+        f"{ended} {summary.seconds:.1f}s: {len(summary.sources)} sources, "
         f"{summary.total('pages')} pages fetched"
     )
     click.echo(
@@ -110,6 +114,11 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
     recorded for `traceur status`, then the watchlist's immediate and source-health alert
     rules are evaluated and their emails sent (or queued when the mail server is down).
 
+    A source another `traceur run` (or the scheduler) is collecting at the same time is
+    skipped, with one line saying so. SIGTERM or Ctrl-C stops the pass cleanly: the crawl
+    finishes its current pages, and its runs are recorded as interrupted with what they
+    stored (a second Ctrl-C stops it at once).
+
     \b
     Examples:
       traceur run --watchlist watchlists/example.yaml
@@ -122,9 +131,20 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
         watchlist.source(source_id)
     chosen = list(source_ids) or [s.id for s in watchlist.sources if s.enabled]
     click.echo(f"Collecting from {len(chosen)} sources of {path} into {settings.store}", err=True)
-    summary = run_pass(settings, path, list(source_ids))
-    record_pass(settings, summary)
+    collection = collect(settings, path, chosen)
+    for source_id, pid in collection.skipped.items():
+        holder = f"pid {pid}" if pid else "another process"
+        click.echo(
+            f"{source_id}: skipped, another run ({holder}) is collecting it right now", err=True
+        )
+    if not collection.records:
+        click.echo("Nothing collected: every source is being collected by another run", err=True)
+        return
+    summary = collection.summary
     _print_summary(summary, watchlist)
+    if summary.interrupted_by:
+        # Stopped on request: the operator decides what comes next, alerts included.
+        raise PassInterrupted(summary.interrupted_by)
     if watchlist.alerts:
         # One pass, then alerts (DESIGN.md): what must reach the team at once. Digests keep
         # to their schedule (`traceur schedule` or `traceur alerts run`).

@@ -140,7 +140,7 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         )
         if (
             last
-            and last.result in ("failed", "crashed", "empty", "partial")
+            and last.result in ("failed", "crashed", "empty", "partial", "interrupted")
             and (last.errors or last.message)
         ):
             errors = ", ".join(f"{k} ×{v}" for k, v in sorted(last.errors.items()))

@@ -13,7 +13,11 @@ The result of a run, from its summary:
 - ``empty``: pages were fetched but every one extracted empty (often a layout change);
 - ``crashed``: the crawl process died or could not run at all;
 - ``stopped``: stopped by a shutdown of the scheduler before its end;
-- ``interrupted``: the scheduler itself died during the run (found at its next start).
+- ``interrupted``: ``traceur run`` was stopped by a signal, or the process running it died
+  (found later, when its source's lock is free: ``traceur.orchestra.collection``).
+
+A run is recorded when it starts (``result`` None: running), under its source's lock, and
+closed when it ends; one left open while the lock is free belongs to a dead process.
 """
 
 from __future__ import annotations
@@ -201,15 +205,13 @@ class RunLog:
         run_id = self.start(source_id, trigger, started_at)
         return self.finish(run_id, summary, result, message, finished_at)
 
-    def interrupt_unfinished(self) -> int:
-        """Close runs left open by a scheduler that died; returns how many."""
+    def unfinished(self) -> list[RunRecord]:
+        """Runs recorded as started and not finished (running, or their process died)."""
         with self._lock:
-            cursor = self._db.execute(
-                "UPDATE runs SET result = 'interrupted', finished_at = ?,"
-                " message = 'the scheduler stopped during this run' WHERE finished_at IS NULL",
-                (_text(utc_now()),),
-            )
-        return cursor.rowcount
+            rows = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM runs WHERE finished_at IS NULL ORDER BY id"
+            ).fetchall()
+        return [self._row(row) for row in rows]
 
     def set_interval(self, source_id: str, base: int, current: int) -> None:
         with self._lock:

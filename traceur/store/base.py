@@ -32,6 +32,9 @@ class SearchQuery:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 20
+    # Stored or changed at or after this moment (``since`` is about publication): what
+    # a run that died before its summary had stored.
+    stored_since: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,11 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         bounds["lt"] = str(format_utc(query.until))
     if bounds:
         clauses.append({"range": {"sort_at": bounds}})
+    if query.stored_since:
+        # stored_at: when this version was written (es_bulk stamps it at each attempt), to
+        # the millisecond; a bound rounded to the second would take in earlier writes.
+        millis = int(query.stored_since.timestamp() * 1000)
+        clauses.append({"range": {"stored_at": {"gte": millis, "format": "epoch_millis"}}})
     return clauses
 
 

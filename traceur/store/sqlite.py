@@ -217,6 +217,10 @@ class SqliteStore:
         if query.until:
             clauses.append("d.sort_at < ?")
             params.append(format_utc(query.until))
+        if query.stored_since:
+            # updated_at is written by _now(), in this same format: text order is time order.
+            clauses.append("d.updated_at >= ?")
+            params.append(query.stored_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def search(self, query: SearchQuery) -> list[SearchHit]:

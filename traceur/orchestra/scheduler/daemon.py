@@ -37,6 +37,7 @@ from traceur.alerts.outbox import AlertState
 from traceur.alerts.smtp import deliver_due
 from traceur.config import Settings
 from traceur.errors import WatchlistError
+from traceur.orchestra.collection import settle_stale_runs
 from traceur.orchestra.launch import CrawlLaunch, SourceSummary, launch_crawl
 from traceur.orchestra.runs import RunLog, RunRecord
 from traceur.orchestra.scheduler.jobs import (
@@ -51,6 +52,7 @@ from traceur.orchestra.scheduler.jobs import (
     source_job_id,
 )
 from traceur.orchestra.scheduler.lock import DaemonLock
+from traceur.orchestra.sourcelock import SourceLocks
 from traceur.store import Store, open_store
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import MIN_INTERVAL_SECONDS, Source, Watchlist
@@ -126,11 +128,12 @@ class Daemon:
         """Open state, load the watchlist, and sync the (paused) scheduler's jobs."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.runs = RunLog.in_data_dir(self.data_dir)
-        interrupted = self.runs.interrupt_unfinished()
-        if interrupted:
-            log.warning("%d runs were interrupted by the previous scheduler's death", interrupted)
         self.state = AlertState.in_data_dir(self.data_dir)
         self.store = open_store(self.settings)
+        # Runs of a scheduler or `traceur run` that died: closed with what they stored.
+        interrupted = settle_stale_runs(self.settings, self.store)
+        if interrupted:
+            log.warning("%d runs were interrupted by their process's death", len(interrupted))
         content = self.watchlist_path.read_bytes() if self.watchlist_path.is_file() else b""
         watchlist = load_watchlist(self.watchlist_path)  # an invalid watchlist at start is fatal
         self._activate(watchlist, content)
@@ -313,9 +316,20 @@ class Daemon:
         source = next((s for s in self.watchlist.sources if s.id == source_id and s.enabled), None)
         if source is None:
             return None
-        run_id = self.runs.start(source.id, trigger)
-        summary, result, message = self._crawl(source)
-        record = self.runs.finish(run_id, summary, result, message)
+        with SourceLocks(self.data_dir) as locks:
+            holder = locks.acquire(source.id)
+            if holder is not None:
+                # A `traceur run` is collecting it: fetching it again now would double
+                # every request; the next scheduled run comes soon enough.
+                log.info(
+                    "source %s skipped: another run (pid %s) is collecting it",
+                    source.id,
+                    holder or "unknown",
+                )
+                return None
+            run_id = self.runs.start(source.id, trigger)
+            summary, result, message = self._crawl(source, locks.fds())
+            record = self.runs.finish(run_id, summary, result, message)
         log.info(
             "source %s: %s, %d pages, %d new, %d updated%s",
             source.id,
@@ -331,8 +345,11 @@ class Daemon:
             self.deliver()
         return record
 
-    def _crawl(self, source: Source) -> tuple[SourceSummary | None, str | None, str]:
-        """One crawl of ``source`` in its own process: (summary, forced result, message)."""
+    def _crawl(
+        self, source: Source, lock_fds: list[int]
+    ) -> tuple[SourceSummary | None, str | None, str]:
+        """One crawl of ``source`` in its own process: (summary, forced result, message).
+        ``lock_fds``: the source's lock, which the crawl holds too while it runs."""
         try:
             # Its own session: a Ctrl-C in the terminal reaches the daemon only, which
             # then decides how the crawl stops (stop() and _wait()).
@@ -344,6 +361,7 @@ class Daemon:
                 new_session=True,
                 env={"TRACEUR_WATCHLIST": str(self.snapshot_path)},
                 prefix="traceur-run-",
+                pass_fds=lock_fds,
             )
         except OSError as exc:
             return None, "crashed", f"cannot start the crawl: {exc}"

@@ -15,6 +15,7 @@ from typing import Any
 
 from traceur.alerts.outbox import AlertState
 from traceur.config import Settings
+from traceur.orchestra.collection import settle_stale_runs
 from traceur.orchestra.runs import RunLog, RunRecord
 from traceur.orchestra.scheduler.daemon import INFO_FILE, SNAPSHOT_FILE
 from traceur.orchestra.scheduler.jobs import JOBSTORE_FILE, rule_job_id, source_job_id
@@ -99,6 +100,9 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
     result = Status(pid, info, shown)
     # Without a daemon the stored times are only what would have been: not shown.
     next_runs = next_run_times(data_dir) if pid is not None else {}
+    # A run whose process was killed would show as running forever: close it first, with
+    # what the store received for it.
+    settle_stale_runs(settings)
     with RunLog.in_data_dir(data_dir) as runs:
         seen: set[str] = set()
         for source in watchlist.sources:
