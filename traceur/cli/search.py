@@ -23,13 +23,16 @@ def _since(value: str | None) -> datetime | None:
         return None
     try:
         return datetime.now(UTC) - timedelta(seconds=parse_duration(value))
-    except ValueError:
-        pass
+    except ValueError as exc:
+        if value.strip()[-1:] in ("s", "m", "h", "d", "w"):
+            # Written as a duration: say what is wrong with it (e.g. beyond ten years),
+            # not that it is no date either.
+            raise click.BadParameter(str(exc), param_hint="--since") from None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r}: write a duration (7d, 12h) or a date (2026-11-01)"
+            f"{value!r}: write a duration (7d, 12h) or a date (2026-11-01)", param_hint="--since"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 

@@ -143,7 +143,7 @@ def text_query(text: str) -> dict[str, Any] | None:
         node = parse(text)
     except QueryError as exc:
         raise StoreError(
-            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+            f"cannot run the search {exc.quoted()}: {exc}; check quotes and parentheses"
         ) from exc
     return to_elasticsearch(node, [f"{name}^5" for name in _TITLE_FIELDS] + list(_TEXT_FIELDS))
 

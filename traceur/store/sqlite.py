@@ -73,7 +73,7 @@ def text_plan(text: str) -> Fts5Plan | None:
         node = parse(text)
     except QueryError as exc:
         raise StoreError(
-            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+            f"cannot run the search {exc.quoted()}: {exc}; check quotes and parentheses"
         ) from exc
     return to_fts5_plan(node, _FTS, "d.rowid")
 
