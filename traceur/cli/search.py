@@ -94,7 +94,7 @@ def search(
         # Checked before the store is opened, so a typo is reported with its column.
         parse_query(query)
     settings = settings_of(ctx)
-    store = open_store(settings)
+    store = open_store(settings, read_only=True)
     try:
         hits = store.search(
             SearchQuery(query, candidate, topic, kind, source_id, _since(since), None, limit)
@@ -156,7 +156,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
       traceur export --format jsonl -o mentions.jsonl
     """
     settings = settings_of(ctx)
-    store = open_store(settings)
+    store = open_store(settings, read_only=True)
     count = 0
     try:
         if output is None:

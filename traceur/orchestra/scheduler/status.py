@@ -99,7 +99,7 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
     result = Status(pid, info, shown)
     # Without a daemon the stored times are only what would have been: not shown.
     next_runs = next_run_times(data_dir) if pid is not None else {}
-    with RunLog.in_data_dir(data_dir) as runs:
+    with RunLog.in_data_dir(data_dir, read_only=True) as runs:
         seen: set[str] = set()
         for source in watchlist.sources:
             seen.add(source.id)
@@ -120,7 +120,7 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
                     found,
                 )
             )
-    with AlertState.in_data_dir(data_dir) as state:
+    with AlertState.in_data_dir(data_dir, read_only=True) as state:
         for rule in watchlist.alerts:
             activity = state.activity(rule.id)
             result.rules.append(
