@@ -116,7 +116,7 @@ class _Group(click.Group):
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path, readable=False),
     help=(
         "A YAML file of settings on top of config/traceur.yaml"
         " (environment TRACEUR_* wins over both)."

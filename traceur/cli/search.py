@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -139,6 +140,20 @@ def _export_lines(store: Store) -> Iterator[str]:
         yield json.dumps(document.to_dict(), ensure_ascii=False)
 
 
+def _check_output(output: Path) -> None:
+    # Checked before the store is read: a typo in the path is reported at once.
+    folder = output.parent
+    problem = ""
+    if not folder.is_dir():
+        problem = f"the folder {folder} does not exist; create it, or write elsewhere"
+    elif not os.access(folder, os.W_OK):
+        problem = f"this user may not write in {folder}; choose a folder of yours"
+    elif output.exists() and not os.access(output, os.W_OK):
+        problem = f"{output} exists and this user may not overwrite it; choose another name"
+    if problem:
+        raise click.BadParameter(problem, param_hint="--output")
+
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option(
@@ -156,6 +171,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
       traceur export --format jsonl -o mentions.jsonl
     """
     settings = settings_of(ctx)
+    if output is not None:
+        _check_output(output)
     store = open_store(settings, read_only=True)
     count = 0
     try:
@@ -164,10 +181,17 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
                 click.echo(line)
                 count += 1
         else:
-            with output.open("w", encoding="utf-8") as handle:
-                for line in _export_lines(store):
-                    handle.write(line + "\n")
-                    count += 1
+            try:
+                with output.open("w", encoding="utf-8") as handle:
+                    for line in _export_lines(store):
+                        handle.write(line + "\n")
+                        count += 1
+            except OSError as exc:
+                raise click.BadParameter(
+                    f"cannot write {output} ({exc.strerror or exc}); check the disk and the"
+                    " folder's permissions",
+                    param_hint="--output",
+                ) from None
     finally:
         store.close()
     click.echo(f"{count} documents exported", err=True)

@@ -125,9 +125,9 @@ class SqliteStore:
         if read_only:
             self._db = _open_read_only(Path(path))
             return
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
                 str(path), timeout=30, check_same_thread=False, isolation_level=None
             )
@@ -135,8 +135,11 @@ class SqliteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the SQLite store {path}: {exc}") from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"cannot open the SQLite store {path}: {exc}; check the store setting"
+                " (TRACEUR_STORE) and that this user may write the file and its folder"
+            ) from exc
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
