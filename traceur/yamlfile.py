@@ -32,7 +32,7 @@ class LineList(list[Any]):
 # billion values). Aliases count as many times as they are used, so an "alias bomb" stops
 # at the first values past the limit it would expand to, whatever its size on disk.
 MAX_FILE_BYTES = 1024 * 1024
-MAX_VALUES = 100_000  # scalars, lists and mappings, aliases expanded
+MAX_VALUES = 50_000  # scalars, lists and mappings, aliases expanded
 MAX_DEPTH = 40  # nested lists and mappings
 MAX_ALIASES = 1_000  # uses of `*name`
 
