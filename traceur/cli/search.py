@@ -94,11 +94,12 @@ def search(
     if query.strip():
         # Checked before the store is opened, so a typo is reported with its column.
         parse_query(query)
+    since_at = _since(since)  # also checked before the store: one line, no store needed
     settings = settings_of(ctx)
     store = open_store(settings, read_only=True)
     try:
         hits = store.search(
-            SearchQuery(query, candidate, topic, kind, source_id, _since(since), None, limit)
+            SearchQuery(query, candidate, topic, kind, source_id, since_at, None, limit)
         )
     finally:
         store.close()
