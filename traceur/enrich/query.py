@@ -398,6 +398,12 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
+def prefix_columns(text: str) -> list[tuple[int, str]]:
+    """(column, prefix as written) of each prefix of a well-formed query, in order: what a
+    store that expands prefixes into words (Elasticsearch's span queries) reports."""
+    return [(token.column, token.text) for token in _tokens(text) if token.prefix]
+
+
 @lru_cache(maxsize=256)
 def parse_cached(text: str) -> Node:
     # Topic and alert queries are parsed once per process, not once per document.
