@@ -20,13 +20,15 @@ from scrapy.utils.httpobj import urlparse_cached
 log = logging.getLogger(__name__)
 
 CRAWL_DELAY_META = "traceur_crawl_delay"
-ROBOTS_ERROR_KIND = "robots_txt"
+# Counted apart from the source's errors: the pages are still fetched, and a dead host
+# already reports its own error on them.
+ROBOTS_UNREACHABLE_STAT = "traceur/robots/unreachable"
 _ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
 
 
 class RobotsErrorLine(logging.Filter):
     """Turns Scrapy's "Error downloading <robots.txt>" record into one warning line, without
-    the traceback, and counts it as an error of the spider's source (``traceur/errors/``).
+    the traceback, and counts it for the spider's source (``ROBOTS_UNREACHABLE_STAT``).
 
     A filter, not a subclass: the record is written inside Scrapy's ``robot_parser``, which
     a subclass could only change by rewriting it."""
@@ -39,7 +41,7 @@ class RobotsErrorLine(logging.Filter):
         source = getattr(spider, "source", None)
         crawler = getattr(spider, "crawler", None)
         if crawler is not None and crawler.stats is not None:
-            crawler.stats.inc_value(f"traceur/errors/{ROBOTS_ERROR_KIND}")
+            crawler.stats.inc_value(ROBOTS_UNREACHABLE_STAT)
         request = record.args.get("request")
         netloc = urlparse_cached(request).netloc if isinstance(request, Request) else "?"
         reason = " ".join(str(error).split())[:200] or type(error).__name__

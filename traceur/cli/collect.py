@@ -84,6 +84,11 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
         click.echo(
             f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}"
         )
+    if summary.total("robots_unreachable"):
+        click.echo(
+            "Sites whose robots.txt could not be read (crawled as if they had none):"
+            f" {summary.total('robots_unreachable')} (details in crawl.log)"
+        )
     counts = summary.candidates()
     click.echo("Candidates named in new or updated documents:")
     for candidate in watchlist.candidates:
