@@ -203,6 +203,16 @@ def test_an_unwritable_data_dir_is_one_line_for_commands_that_keep_state(
     refusal(result, "data_dir: this user may not write in", "set data_dir (or TRACEUR_DATA_DIR)")
 
 
+def test_check_warns_that_run_will_refuse_an_unwritable_data_dir(nobody_cli: Cli) -> None:
+    (nobody_cli.home / "donnees").mkdir(mode=0o755)
+
+    result = nobody_cli("check")
+
+    assert result.returncode == 0, result.stderr
+    assert "warning: this user may not write in data_dir" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_status_reads_an_unwritable_data_dir_without_writing(nobody_cli: Cli) -> None:
     (nobody_cli.home / "donnees").mkdir(mode=0o755)
 

@@ -45,6 +45,7 @@ def _crash_log(exc: BaseException) -> str:
 
 
 def _debugging() -> bool:
+    # Read from the environment, not the settings: loading them may be what failed.
     return os.environ.get("TRACEUR_LOG_LEVEL", "").upper() == "DEBUG"
 
 
