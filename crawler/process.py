@@ -27,6 +27,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.log import configure_logging
 
 from crawler import runtime
+from crawler.robots_delay import ROBOTS_UNREACHABLE_STAT
 from crawler.scrapy_settings import scrapy_settings
 from traceur.config import Settings, load_settings
 from traceur.errors import TraceurError
@@ -60,6 +61,7 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "spooled": int(stats.get("traceur/documents/spooled", 0)),
         "not_documents": int(stats.get("traceur/pages/not_a_document", 0)),
         "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
+        "robots_unreachable": int(stats.get(ROBOTS_UNREACHABLE_STAT, 0)),
         "listings": int(stats.get("traceur/pages/listing", 0)),
         "errors": {
             k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)

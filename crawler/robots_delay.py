@@ -3,6 +3,9 @@
 Once a site's robots.txt is parsed, its crawl-delay (for our user agent) goes with each of
 the site's requests (``request.meta[CRAWL_DELAY_META]``), and the host politeness
 middleware spaces that host's requests by it, across every crawl.
+
+It also makes a robots.txt that cannot be fetched (refused by the network guard, a dead
+host) one counted line: Scrapy logs it as an error with a full traceback, one per site.
 """
 
 from __future__ import annotations
@@ -17,6 +20,45 @@ from scrapy.utils.httpobj import urlparse_cached
 log = logging.getLogger(__name__)
 
 CRAWL_DELAY_META = "traceur_crawl_delay"
+# Counted apart from the source's errors: the pages are still fetched, and a dead host
+# already reports its own error on them.
+ROBOTS_UNREACHABLE_STAT = "traceur/robots/unreachable"
+_ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
+
+
+class RobotsErrorLine(logging.Filter):
+    """Turns Scrapy's "Error downloading <robots.txt>" record into one warning line, without
+    the traceback, and counts it for the spider's source (``ROBOTS_UNREACHABLE_STAT``).
+
+    A filter, not a subclass: the record is written inside Scrapy's ``robot_parser``, which
+    a subclass could only change by rewriting it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or not isinstance(record.args, dict):
+            return True
+        error = record.exc_info[1]
+        spider = getattr(record, "spider", None)
+        source = getattr(spider, "source", None)
+        crawler = getattr(spider, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(ROBOTS_UNREACHABLE_STAT)
+        request = record.args.get("request")
+        netloc = urlparse_cached(request).netloc if isinstance(request, Request) else "?"
+        reason = " ".join(str(error).split())[:200] or type(error).__name__
+        record.msg = (
+            "[%s] %s/robots.txt: not fetched (%s: %s); the site is crawled as if it had none"
+        )
+        record.args = (getattr(source, "id", "?"), netloc, type(error).__name__, reason)
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def install_robots_error_line() -> None:
+    """Add ``RobotsErrorLine`` to Scrapy's robots.txt logger, once per process."""
+    logger = logging.getLogger(_ROBOTS_LOGGER)
+    if not any(isinstance(f, RobotsErrorLine) for f in logger.filters):
+        logger.addFilter(RobotsErrorLine())
 
 
 class CrawlDelayMiddleware:
@@ -28,6 +70,7 @@ class CrawlDelayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlDelayMiddleware:
+        install_robots_error_line()
         return cls(crawler)
 
     def _robots(self) -> RobotsTxtMiddleware | None:

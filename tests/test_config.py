@@ -267,6 +267,54 @@ def test_invalid_values_are_refused_with_the_fix(variable: str, value: str, frag
         load_settings(environ={variable: value})
 
 
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("es+https://[::1", "store: 'es+https://[::1' is not a valid URL (Invalid IPv6 URL)"),
+        ("es+https://veille.example:99999", "is not a valid URL (Port out of range"),
+        ("es+https://:9200", "names no host; write es+https://host:9200"),
+        ("sqlite://veille.db", "names no SQLite file; write sqlite:///relative/path.db"),
+        ("sqlite:///", "names no SQLite file"),
+    ],
+)
+def test_a_malformed_store_url_is_refused_when_the_settings_are_read(
+    value: str, fragment: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"TRACEUR_STORE": value})
+
+    assert fragment in str(caught.value)
+
+
+def test_a_data_dir_that_is_a_file_is_refused_with_the_fix(tmp_path: Path) -> None:
+    afile = tmp_path / "donnees"
+    afile.write_text("pas un dossier\n", encoding="utf-8")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"TRACEUR_DATA_DIR": str(afile)})
+
+    assert str(caught.value) == (
+        f"data_dir: {str(afile)!r} is a file, not a folder; set data_dir (or"
+        " TRACEUR_DATA_DIR) to a folder, or move the file away"
+    )
+
+
+def test_an_unreadable_or_oversized_settings_file_is_one_line_with_the_fix(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "traceur.yaml"
+    folder.mkdir()  # a folder where the file should be: reading it fails, as root too
+    big = write(tmp_path, "download_timeout: 20\n" + "# commentaire\n" * 100_000, "gros.yaml")
+
+    with pytest.raises(ConfigError) as unreadable:
+        load_settings(folder, environ={})
+    with pytest.raises(ConfigError) as oversized:
+        load_settings(big, environ={})
+
+    assert str(unreadable.value).startswith(f"{folder}: no such configuration file")
+    assert str(oversized.value).startswith(f"{big}:1: the file is larger than 1 MB")
+
+
 def test_missing_user_file_is_named(tmp_path: Path) -> None:
     absent = tmp_path / "absent.yaml"
 

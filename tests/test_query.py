@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -679,3 +680,86 @@ def test_elasticsearch_highlights_keep_the_punctuation_the_folded_copy_turned_in
         _place(title, fragment, folded=True, whole=True)
         == f"« {HIGHLIGHT_START}Tramway{HIGHLIGHT_END} » : qui paiera ?"
     )
+
+
+# -- limits: hostile queries --------------------------------------------------------------
+
+
+HOSTILE = [
+    # (query, column, expected)
+    ("NOT " * 10000 + "tramway", 2001, "a query of at most 2000 characters"),
+    ("(" * 5000 + "tramway" + ")" * 5000, 2001, "a query of at most 2000 characters"),
+    ("tramway NEAR/" + "9" * 5000 + " Martin", 2001, "a query of at most 2000 characters"),
+    ("NOT " * 250 + "tramway", 81, "at most 20 nested parentheses and NOTs"),
+    ("(" * 250 + "tramway" + ")" * 250, 21, "at most 20 nested parentheses and NOTs"),
+    ("tramway NEAR/" + "9" * 1500 + " Martin", 14, "a distance from 0 to 1000"),
+    (" OR ".join(f"quartier{n}" for n in range(101)), 1391, "at most 100 words and phrases"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "expected"),
+    HOSTILE,
+    ids=[
+        "not-x10000",
+        "5000-parentheses",
+        "5000-digit-near",
+        "not-x250",
+        "250-parentheses",
+        "1500-digit-near",
+        "101-words",
+    ],
+)
+def test_a_hostile_query_is_refused_fast_with_its_column_and_no_recursion_error(
+    text: str, column: int, expected: str
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryError) as caught:
+        parse(text)
+
+    assert time.monotonic() - started < 1
+    assert (caught.value.column, caught.value.expected) == (column, expected)
+    assert len(str(caught.value)) < 300  # what it found is quoted short, never whole
+    shown, caret = caught.value.caret().splitlines()
+    assert len(shown) < 100 and shown[caret.index("^")] == text[column - 1]
+
+
+def test_queries_at_the_limits_still_parse() -> None:
+    deepest = "(" * 10 + "NOT " * 10 + "tramway" + ")" * 10
+    widest = " OR ".join(f"quartier{n}" for n in range(100))
+
+    assert parse(deepest) == Not(Not(Not(Not(Not(Not(Not(Not(Not(Not(Term("tramway")))))))))))
+    assert isinstance(parse(widest), Or) and len(parse(widest).children) == 100  # type: ignore[union-attr]
+    assert parse("tramway NEAR/0001000 Martin") == Near((Term("tramway"), Term("martin")), 1000)
+
+
+def test_a_topic_query_with_250_parentheses_is_a_file_line_column_problem(
+    tmp_path: Path,
+) -> None:
+    deep = "(" * 250 + "vidéo*" + ")" * 250
+    path = write(tmp_path, WATCHLIST.replace("vidéo* OR caméras", deep))
+
+    with pytest.raises(WatchlistError) as caught:
+        load_watchlist(path)
+
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{path}:9: topics[1].query: column 21 of '((((((")
+    assert "(506 characters): expected at most 20 nested parentheses and NOTs" in problem
+    assert len(problem) < 400
+
+
+def test_search_refuses_ten_thousand_nots_on_one_line_and_a_short_caret(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["search", "NOT " * 10000 + "tramway"],
+        env={"TRACEUR_STORE": f"sqlite:///{tmp_path / 't.db'}"},
+    )
+
+    assert result.exit_code == 2
+    message, shown, caret = result.stderr.splitlines()
+    assert message == (
+        "error: column 2001: expected a query of at most 2000 characters, found 40007"
+        " characters; shorten it, or split it into several searches or topics"
+    )
+    assert len(shown) < 100 and caret.endswith("^")
+    assert "Traceback" not in result.output and not (tmp_path / "t.db").exists()

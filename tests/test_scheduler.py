@@ -252,3 +252,78 @@ def test_invalid_watchlist_edit_keeps_the_schedule_and_a_fixed_one_is_applied(
         .read_text(encoding="utf-8")
         .endswith("to: [ops@example.org]\n")
     )
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    # Nine anchors, each a list of nine aliases of the previous one: a few hundred bytes
+    # that stand for 9**9 values once expanded.
+    lines = ['  - &b0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        lines.append(f"  - &b{level} [" + ", ".join([f"*b{level - 1}"] * 9) + "]")
+    return "\n".join(lines)
+
+
+HOSTILE_EDITS = {
+    "alias-bomb-as-key": WATCHLIST.replace("alerts:\n", "bombe:\n" + _alias_bomb() + "\nalerts:\n")
+    + "  - {? *b8 : 1}\n",
+    "alias-bomb-as-id": "bombe:\n"
+    + _alias_bomb()
+    + "\n"
+    + WATCHLIST.replace("id: claire-martin", "id: *b8"),
+    "250-parentheses-query": WATCHLIST.replace(
+        "sources:", "topics:\n  - id: t\n    query: '" + "(" * 250 + "a" + ")" * 250 + "'\nsources:"
+    ),
+    "huge-interval": WATCHLIST.replace("every: 10m", "every: 99999999999999999999d"),
+    "1000-levels": WATCHLIST + "profond: " + "[" * 1000 + "]" * 1000 + "\n",
+    "2-mb-file": WATCHLIST + "# " + "remplissage " * 180_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("edit", sorted(HOSTILE_EDITS))
+def test_a_hostile_watchlist_edit_is_refused_quickly_and_the_previous_schedule_kept(
+    daemon_factory: Callable[..., Daemon], caplog: pytest.LogCaptureFixture, edit: str
+) -> None:
+    daemon = daemon_factory()
+    path = daemon.watchlist_path
+    daemon.check_watchlist()
+    before = set(_jobs(daemon))
+
+    path.write_text(HOSTILE_EDITS[edit], encoding="utf-8")
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="traceur.scheduler"):
+        daemon.check_watchlist()
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 5, f"the reload took {elapsed:.1f}s"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "keeping the previous schedule" in errors[0].getMessage()
+    assert errors[0].exc_info is None  # a known refusal: its reason, not a traceback
+    assert len(errors[0].getMessage()) < 2000
+    assert set(_jobs(daemon)) == before
+    assert daemon.watchlist is not None and daemon.watchlist.alerts[1].every == 300
+
+
+def test_an_unexpected_error_while_reloading_keeps_the_previous_schedule_and_logs_why(
+    daemon_factory: Callable[..., Daemon],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    daemon = daemon_factory()
+    daemon.check_watchlist()
+    before = set(_jobs(daemon))
+
+    # A fault injected on purpose: every known bad input is now refused by the loader, and
+    # this pins the net under the ones nobody has found yet.
+    def broken(path: Path) -> None:
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("traceur.orchestra.scheduler.daemon.load_watchlist", broken)
+    daemon.watchlist_path.write_text(WATCHLIST.replace("every: 5m", "every: 6m"), "utf-8")
+    with caplog.at_level(logging.ERROR, logger="traceur.scheduler"):
+        daemon.check_watchlist()
+
+    [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "could not be loaded; keeping the previous schedule" in error.getMessage()
+    assert error.exc_info is not None and error.exc_info[0] is OverflowError
+    assert set(_jobs(daemon)) == before
+    assert daemon.watchlist is not None and daemon.watchlist.alerts[1].every == 300

@@ -7,6 +7,8 @@ by eye (line 1 is the first line of each string)."""
 from __future__ import annotations
 
 import textwrap
+import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -520,3 +522,179 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
     assert result.exit_code == 2
     reported = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert reported == [f"error: {p}" for p in problems]
+
+
+# -- limits: hostile or mistaken files --------------------------------------------------
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    # Nine anchors, each a list of nine aliases of the previous one: a few hundred bytes
+    # that stand for 9**9 (387 million) values once expanded.
+    lines = ['  - &b0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels):
+        lines.append(f"  - &b{level} [" + ", ".join([f"*b{level - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _refused_within_bounds(path: Path) -> list[str]:
+    """The loader's problems for ``path``, checking it took < 5 s and < 200 MB."""
+    started = time.monotonic()
+    problems = problems_of(path)
+    elapsed = time.monotonic() - started
+    assert elapsed < 5, f"refusing {path.name} took {elapsed:.1f}s"
+    # Measured on a second load: tracing every allocation makes the parser several times
+    # slower, which would blur the time above.
+    tracemalloc.start()
+    try:
+        assert problems_of(path) == problems
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 1024 * 1024, f"refusing {path.name} took {peak / 1e6:.0f} MB"
+    return problems
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "candidates:\n  - {? *b8 : Claire Martin}\n",
+        "candidates:\n  - id: *b8\n    name: Claire Martin\n",
+        "candidates:\n  - id: claire-martin\n    name: Claire Martin\n    aliases: *b8\n",
+    ],
+    ids=["as-a-key", "as-an-id", "as-aliases"],
+)
+def test_an_alias_bomb_is_refused_fast_with_bounded_memory_on_its_line(
+    tmp_path: Path, use: str
+) -> None:
+    path = tmp_path / "bombe.yaml"
+    path.write_text("modeles:\n" + _alias_bomb() + use, encoding="utf-8")
+
+    [problem] = _refused_within_bounds(path)
+
+    assert problem.startswith(f"{path}:")
+    assert "more than 50000 values (each alias counted as often as it is used)" in problem
+    assert "remove the aliases that repeat large values" in problem
+
+
+def test_an_alias_inside_the_value_it_names_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "candidates:\n  - &moi {id: claire-martin, cues: [*moi]}\n")
+
+    assert_reported(path, 2, "the alias *moi is used inside the value it names")
+
+
+def test_more_aliases_than_the_limit_are_refused_on_the_first_one_past_it(tmp_path: Path) -> None:
+    lines = ["candidates:", "  - id: claire-martin", "    name: &nom Claire Martin", "    cues:"]
+    lines += ["      - *nom"] * 1001
+    path = write(tmp_path, "\n".join(lines) + "\n")
+
+    assert_reported(path, 4 + 1001, "more than 1000 aliases (*name)", "write the values out")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("candidates: " + "[" * 1000 + "]" * 1000 + "\n", 1),
+        ("candidates:\n" + "".join(" " * (2 * i + 2) + "k:\n" for i in range(1000)), 40),
+    ],
+    ids=["flow", "block"],
+)
+def test_nesting_past_the_limit_is_refused_on_its_line_without_recursion_error(
+    tmp_path: Path, text: str, line: int
+) -> None:
+    path = write(tmp_path, text)
+
+    _refused_within_bounds(path)
+    assert_reported(path, line, "nested more than 40 levels deep", "remove the extra ones")
+
+
+def test_a_list_used_as_a_key_is_refused_on_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "candidates:\n  - id: claire-martin\n    ? [name, nom]\n    : Claire\n")
+
+    assert_reported(path, 3, "a key is a list or a mapping", "write a plain name before the ':'")
+
+
+def test_a_file_past_the_size_limit_is_refused_without_being_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "enorme.yaml"
+    entry = "  - id: candidat-{0}\n    name: Candidate numéro {0}, conseillère municipale\n"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("candidates:\n")
+        for number in range(600_000):  # about 50 MB, as in the report
+            handle.write(entry.format(number))
+    started = time.monotonic()
+
+    [problem] = problems_of(path)
+
+    assert time.monotonic() - started < 1
+    assert problem == (
+        f"{path}:1: the file is larger than 1 MB; a watchlist or settings file is far"
+        " smaller: split it, or check that this is the right file"
+    )
+
+
+def test_a_many_valued_file_under_the_size_limit_is_refused_at_the_value_limit(
+    tmp_path: Path,
+) -> None:
+    # 100 kB of one-letter values: far under the size limit, past the value limit.
+    path = write(tmp_path, "candidates:\n  - id: c\n    cues: [" + "v," * 50_000 + "v]\n")
+
+    [problem] = problems_of(path)
+
+    assert problem.startswith(f"{path}:3: more than 50000 values")
+
+
+def test_shared_anchors_for_limits_still_load(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        candidates:
+          - {id: claire-martin, name: Claire Martin}
+        sources:
+          - id: forum-val
+            kind: forum
+            url: https://forum.citoyens-du-val.example/forum/
+            every: 2h
+            limits: &prudent {max_pages: 50, max_depth: 2}
+          - id: forum-quartiers
+            kind: forum
+            url: https://forum.quartiers.example/
+            every: 2h
+            limits: *prudent
+        """,
+    )
+
+    watchlist = load_watchlist(path)
+
+    assert [s.limits for s in watchlist.sources] == [SourceLimits(50, 2, None)] * 2
+
+
+@pytest.mark.parametrize(
+    ("every", "shown"),
+    [("99999999999999999999d", "'999999999999...d'"), ("3651d", "'3651d'"), ("522w", "'522w'")],
+)
+def test_an_interval_past_ten_years_is_refused_with_the_allowed_range(
+    tmp_path: Path, every: str, shown: str
+) -> None:
+    path = write(tmp_path, VALID.replace("every: 2h", f"every: {every}"))
+
+    assert_reported(
+        path, 25, f"sources[1].every: {shown} is too long; a duration goes from 1s to 3650d"
+    )
+
+
+def test_an_interval_of_ten_years_is_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID.replace("every: 2h", "every: 3650d"))
+
+    assert load_watchlist(path).sources[1].every == 3650 * 86400
+
+
+def test_an_invalid_watchlist_prints_at_most_fifty_problems_and_how_many_more(
+    tmp_path: Path,
+) -> None:
+    entries = "".join(f"  - id: Candidat {n}\n    name: Candidat {n}\n" for n in range(80))
+    path = write(tmp_path, "candidates:\n" + entries)
+
+    result = check(path)
+
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2 and len(lines) == 51
+    assert lines[-1] == "error: ... and 30 more problems; fix these first"

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from traceur.errors import ConfigError
 from traceur.yamlfile import LineDict, YamlSyntaxError, did_you_mean, load_yaml
@@ -237,11 +238,38 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(
             f"store: {settings.store!r} is not a store URL; use sqlite:///path/traceur.db or es+https://host:9200"
         )
+    _validate_store_url(settings.store)
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise ConfigError(
+            f"data_dir: {str(settings.data_dir)!r} is a file, not a folder;"
+            " set data_dir (or TRACEUR_DATA_DIR) to a folder, or move the file away"
+        )
     if settings.http_proxy and not settings.http_proxy.startswith(("http://", "https://")):
         raise ConfigError(f"http_proxy: {settings.http_proxy!r} must be an http:// or https:// URL")
     if settings.max_page_bytes < 1024:
         raise ConfigError("max_page_bytes: must be at least 1024")
     _validate_schedule_and_mail(settings)
+
+
+def _validate_store_url(url: str) -> None:
+    # Checked when the settings are read, so that a malformed URL is one line at once and
+    # not an exception from the URL parser when a command first opens the store.
+    if url.startswith("es+"):
+        try:
+            parts = urlsplit(url[len("es+") :])
+            parts.port  # noqa: B018 - parsing the port is the check
+        except ValueError as exc:
+            raise ConfigError(
+                f"store: {url!r} is not a valid URL ({exc}); write es+https://host:9200"
+                " (an IPv6 host in brackets: es+https://[::1]:9200)"
+            ) from None
+        if not parts.hostname:
+            raise ConfigError(f"store: {url!r} names no host; write es+https://host:9200")
+    elif url.startswith("sqlite:") and (not url.startswith("sqlite:///") or url == "sqlite:///"):
+        raise ConfigError(
+            f"store: {url!r} names no SQLite file; write sqlite:///relative/path.db"
+            " or sqlite:////absolute/path.db"
+        )
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")

@@ -29,6 +29,10 @@ class StoreError(TraceurError):
     """The document store cannot be opened, read or written."""
 
 
+# Characters of a long query shown on each side of the column an error points at.
+_CARET_CONTEXT = 40
+
+
 class QueryError(TraceurError):
     """A query (``traceur search``, a topic's ``query:``) cannot be parsed.
 
@@ -47,11 +51,26 @@ class QueryError(TraceurError):
         message = f"column {column}: expected {expected}, found {found}"
         super().__init__(f"{message}; {hint}" if hint else message)
 
+    def quoted(self) -> str:
+        """The query in quotes for a one-line message, cut when it is long."""
+        if len(self.query) <= 2 * _CARET_CONTEXT:
+            return repr(self.query)
+        return repr(self.query[: 2 * _CARET_CONTEXT]) + f"... ({len(self.query)} characters)"
+
     def caret(self) -> str:
         """Two lines: the query, and a caret under ``column``."""
         # Tabs and line breaks (a query folded over lines in YAML) would shift the caret.
         shown = "".join(" " if ch.isspace() else ch for ch in self.query)
-        return f"{shown}\n{' ' * (self.column - 1)}^"
+        column = self.column
+        if len(shown) > 2 * _CARET_CONTEXT:
+            # A hostile query can be thousands of characters long: show the part around the
+            # column, marked as cut, and keep the line readable.
+            start = max(0, column - 1 - _CARET_CONTEXT)
+            end = column - 1 + _CARET_CONTEXT
+            before = "…" if start else ""
+            shown = before + shown[start:end] + ("…" if end < len(shown) else "")
+            column = column - start + len(before)
+        return f"{shown}\n{' ' * (column - 1)}^"
 
 
 class NetworkPolicyError(TraceurError):

@@ -211,15 +211,18 @@ class Transaction:
 class AlertState:
     """The alert database. One connection, shared by the threads of a process."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = path
-        self._db = open_state_file(path, _SCHEMA, "the alert state", AlertError)
+        self._db = open_state_file(
+            path, _SCHEMA, "the alert state", AlertError, read_only=read_only
+        )
         # SQLite serialises processes; this serialises the threads sharing the connection.
         self._lock = threading.RLock()
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> AlertState:
-        return cls(Path(data_dir) / "alerts.db")
+    def in_data_dir(cls, data_dir: Path, *, read_only: bool = False) -> AlertState:
+        """The alert state of ``data_dir``; ``read_only`` for reports (nothing created)."""
+        return cls(Path(data_dir) / "alerts.db", read_only=read_only)
 
     def close(self) -> None:
         with self._lock:

@@ -30,13 +30,16 @@ from traceur.watchlist.rules import (
 
 
 @contextmanager
-def evaluator(settings: Settings, watchlist: Watchlist) -> Iterator[Evaluator]:
-    """An evaluator over the configured store, the alert state and the run history."""
-    store = open_store(settings)
+def evaluator(
+    settings: Settings, watchlist: Watchlist, *, read_only: bool = False
+) -> Iterator[Evaluator]:
+    """An evaluator over the configured store, the alert state and the run history;
+    ``read_only`` for previews (nothing is created or written)."""
+    store = open_store(settings, read_only=read_only)
     try:
         with (
-            AlertState.in_data_dir(settings.data_dir) as state,
-            RunLog.in_data_dir(settings.data_dir) as runs,
+            AlertState.in_data_dir(settings.data_dir, read_only=read_only) as state,
+            RunLog.in_data_dir(settings.data_dir, read_only=read_only) as runs,
         ):
             yield Evaluator(settings, watchlist, store, state, runs)
     finally:
@@ -78,7 +81,7 @@ def preview(
     immediate and digest rules, the current figures for a spike rule, the current
     problems for a source health rule (or a sample when there is none)."""
     now = now or datetime.now(UTC)
-    with evaluator(settings, watchlist) as ev:
+    with evaluator(settings, watchlist, read_only=True) as ev:
         email, count = _render_preview(ev, rule, limit, now)
     email.subject = render.one_line(f"[TEST] {email.subject}", 200)
     message = render.build_message(

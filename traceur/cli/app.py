@@ -4,7 +4,11 @@ errors become a message and an exit code. Each command's docstring is its ``--he
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +25,59 @@ from traceur.cli.search import export, search
 from traceur.cli.trypage import try_page
 from traceur.errors import QueryError, TraceurError, WatchlistError
 
+# Problems of an invalid watchlist printed: the first ones say what to fix, and a hostile
+# file could otherwise print one line per value.
+_SHOWN_PROBLEMS = 50
+# Where the traceback of an unexpected error goes (one file, appended, in the temporary
+# folder: the data directory may be the very thing that failed).
+CRASH_LOG = Path(tempfile.gettempdir()) / "traceur-errors.log"
+
+
+def _crash_log(exc: BaseException) -> str:
+    """Append ``exc``'s traceback to ``CRASH_LOG``; return where it went, for the user."""
+    try:
+        with CRASH_LOG.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now(UTC).isoformat()} traceur {' '.join(sys.argv[1:])}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return "rerun with TRACEUR_LOG_LEVEL=DEBUG to see the details"
+    return f"see the log {CRASH_LOG} for the details"
+
+
+def _debugging() -> bool:
+    # Read from the environment, not the settings: loading them may be what failed.
+    return os.environ.get("TRACEUR_LOG_LEVEL", "").upper() == "DEBUG"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
 
 class _Group(click.Group):
-    """Turns Traceur's errors into one clear message and the error's exit code."""
+    """Turns Traceur's errors into one clear message and the error's exit code, and anything
+    unexpected into one line pointing at the log (the traceback is for the log, not the user).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
+            raise
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "traceur"
+            click.echo(
+                f"error: {_one_line(exc.format_message())} (see `{command} --help`)", err=True
+            )
+            sys.exit(exc.exit_code)
+        except click.ClickException:
+            raise
         except WatchlistError as exc:
-            for problem in exc.problems:
+            for problem in exc.problems[:_SHOWN_PROBLEMS]:
                 click.echo(f"error: {problem}", err=True)
+            more = len(exc.problems) - _SHOWN_PROBLEMS
+            if more > 0:
+                click.echo(f"error: ... and {more} more problems; fix these first", err=True)
             sys.exit(exc.exit_code)
         except QueryError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -40,6 +87,28 @@ class _Group(click.Group):
         except TraceurError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            # A file or folder the command needed (most are checked where they are used;
+            # this is the net under the rest).
+            where = f" {exc.filename}" if exc.filename else ""
+            reason = exc.strerror or _one_line(str(exc))
+            click.echo(
+                f"error: cannot use{where} ({reason}); check that the path exists and that"
+                f" this user may read and write it ({_crash_log(exc)})",
+                err=True,
+            )
+            if _debugging():
+                traceback.print_exception(exc)
+            sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback for users
+            click.echo(
+                f"error: unexpected {type(exc).__name__}: {_one_line(str(exc), 200)};"
+                f" this is a bug in Traceur, {_crash_log(exc)}",
+                err=True,
+            )
+            if _debugging():
+                traceback.print_exception(exc)
+            sys.exit(1)
 
 
 @click.group(
@@ -48,7 +117,7 @@ class _Group(click.Group):
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path, readable=False),
     help=(
         "A YAML file of settings on top of config/traceur.yaml"
         " (environment TRACEUR_* wins over both)."

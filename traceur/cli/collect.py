@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from traceur.alerts.service import run_once
-from traceur.cli.context import settings_of
+from traceur.cli.context import require_writable_data_dir, settings_of
 from traceur.orchestra.collection import PassInterrupted, collect
 from traceur.orchestra.launch import PassSummary
 from traceur.watchlist.loader import load_watchlist
@@ -17,7 +18,7 @@ from traceur.watchlist.model import Watchlist
 
 
 @click.command()
-@click.argument("watchlist", required=False, type=click.Path(path_type=Path))
+@click.argument("watchlist", required=False, type=click.Path(path_type=Path, readable=False))
 @click.pass_context
 def check(ctx: click.Context, watchlist: Path | None) -> None:
     """Validate a watchlist and the configuration, without crawling anything.
@@ -38,6 +39,13 @@ def check(ctx: click.Context, watchlist: Path | None) -> None:
         f"{len(loaded.alerts)} alert rules"
     )
     click.echo(f"configuration: valid — store {settings.store}, data in {settings.data_dir}")
+    if settings.data_dir.is_dir() and not os.access(settings.data_dir, os.W_OK | os.X_OK):
+        # Not fatal here: a read-only user may check, and search; run and schedule refuse.
+        click.echo(
+            f"warning: this user may not write in data_dir {settings.data_dir};"
+            " run and schedule will refuse to start (set data_dir or TRACEUR_DATA_DIR)",
+            err=True,
+        )
     if loaded.alerts and not settings.smtp_host:
         click.echo(
             "warning: the watchlist has alert rules but no mail server is configured; their emails "
@@ -80,6 +88,11 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
         click.echo(
             f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}"
         )
+    if summary.total("robots_unreachable"):
+        click.echo(
+            "Sites whose robots.txt could not be read (crawled as if they had none):"
+            f" {summary.total('robots_unreachable')} (details in crawl.log)"
+        )
     counts = summary.candidates()
     click.echo("Candidates named in new or updated documents:")
     for candidate in watchlist.candidates:
@@ -98,7 +111,7 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
 @click.option(
     "--watchlist",
     "watchlist_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help="Watchlist file (default: the `watchlist` setting).",
 )
 @click.option(
@@ -127,6 +140,7 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
     settings = settings_of(ctx)
     path = watchlist_path or settings.watchlist
     watchlist = load_watchlist(path)
+    require_writable_data_dir(settings)
     for source_id in source_ids:
         watchlist.source(source_id)
     chosen = list(source_ids) or [s.id for s in watchlist.sources if s.enabled]

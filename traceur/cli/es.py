@@ -191,7 +191,7 @@ def kibana() -> None:
 )
 @click.option(
     "--watchlist",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path, readable=False),
     default=None,
     help=(
         "Make one saved search per candidate of this watchlist (default: the configured watchlist)."

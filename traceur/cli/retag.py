@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from traceur.cli.context import settings_of
+from traceur.cli.context import require_writable_data_dir, settings_of
 from traceur.enrich.clusters import ClusterIndex
 from traceur.enrich.tagging import Tagger
 from traceur.orchestra.retag import RetagSummary, retag_store
@@ -54,7 +54,7 @@ def _print_summary(summary: RetagSummary, watchlist: Watchlist, dry_run: bool) -
 @click.option(
     "--watchlist",
     "watchlist_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help="Watchlist file (default: the `watchlist` setting).",
 )
 @click.option(
@@ -85,6 +85,8 @@ def retag(
     settings = settings_of(ctx)
     path = watchlist_path or settings.watchlist
     watchlist = load_watchlist(path)
+    if rebuild_clusters:
+        require_writable_data_dir(settings)  # the cluster index lives there
     tagger = Tagger(
         watchlist, snippet_chars=settings.snippet_chars, max_snippets=settings.max_snippets
     )

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from traceur.cli.context import WATCHLIST_HELP, settings_of
+from traceur.cli.context import WATCHLIST_HELP, require_writable_data_dir, settings_of
 from traceur.durations import format_duration
 from traceur.errors import AlertError
 from traceur.watchlist.loader import load_watchlist
@@ -26,7 +26,12 @@ def _when(moment: datetime | None, tz: str) -> str:
 
 
 @click.command()
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path, readable=False),
+    help=WATCHLIST_HELP,
+)
 @click.option(
     "--tick",
     type=click.FloatRange(0.2, 60),
@@ -65,6 +70,7 @@ def schedule(ctx: click.Context, watchlist_path: Path | None, tick: float) -> No
     settings = settings_of(ctx)
     path = watchlist_path or settings.watchlist
     load_watchlist(path)  # fail here, with the CLI's clear messages, before any set-up
+    require_writable_data_dir(settings)
     configure_logging(settings)
     sys.exit(Daemon(settings, path, tick).serve())
 
@@ -73,7 +79,7 @@ def schedule(ctx: click.Context, watchlist_path: Path | None, tick: float) -> No
 @click.option(
     "--watchlist",
     "watchlist_path",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     help="Watchlist file (default: the one the scheduler runs, else the `watchlist` setting).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of tables.")
@@ -234,7 +240,12 @@ def alerts() -> None:
 
 @alerts.command("test")
 @click.argument("rule_id", metavar="RULE")
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path, readable=False),
+    help=WATCHLIST_HELP,
+)
 @click.option("--dry-run", is_flag=True, help="Print the email instead of sending it.")
 @click.option("--html", "show_html", is_flag=True, help="With --dry-run: print the HTML part too.")
 @click.option(
@@ -292,7 +303,12 @@ def alerts_test(
 
 
 @alerts.command("run")
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path, readable=False),
+    help=WATCHLIST_HELP,
+)
 @click.option(
     "--kind",
     "kinds",
@@ -318,6 +334,7 @@ def alerts_run(ctx: click.Context, watchlist_path: Path | None, kinds: tuple[str
 
     settings = settings_of(ctx)
     watchlist = load_watchlist(watchlist_path or settings.watchlist)
+    require_writable_data_dir(settings)
     if not watchlist.alerts:
         click.echo("No alert rule in this watchlist.")
         return

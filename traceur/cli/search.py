@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,13 +24,16 @@ def _since(value: str | None) -> datetime | None:
         return None
     try:
         return datetime.now(UTC) - timedelta(seconds=parse_duration(value))
-    except ValueError:
-        pass
+    except ValueError as exc:
+        if value.strip()[-1:] in ("s", "m", "h", "d", "w"):
+            # Written as a duration: say what is wrong with it (e.g. beyond ten years),
+            # not that it is no date either.
+            raise click.BadParameter(str(exc), param_hint="--since") from None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r}: write a duration (7d, 12h) or a date (2026-11-01)"
+            f"{value!r}: write a duration (7d, 12h) or a date (2026-11-01)", param_hint="--since"
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -90,11 +94,12 @@ def search(
     if query.strip():
         # Checked before the store is opened, so a typo is reported with its column.
         parse_query(query)
+    since_at = _since(since)  # also checked before the store: one line, no store needed
     settings = settings_of(ctx)
-    store = open_store(settings)
+    store = open_store(settings, read_only=True)
     try:
         hits = store.search(
-            SearchQuery(query, candidate, topic, kind, source_id, _since(since), None, limit)
+            SearchQuery(query, candidate, topic, kind, source_id, since_at, None, limit)
         )
     finally:
         store.close()
@@ -136,6 +141,20 @@ def _export_lines(store: Store) -> Iterator[str]:
         yield json.dumps(document.to_dict(), ensure_ascii=False)
 
 
+def _check_output(output: Path) -> None:
+    # Checked before the store is read: a typo in the path is reported at once.
+    folder = output.parent
+    problem = ""
+    if not folder.is_dir():
+        problem = f"the folder {folder} does not exist; create it, or write elsewhere"
+    elif not os.access(folder, os.W_OK):
+        problem = f"this user may not write in {folder}; choose a folder of yours"
+    elif output.exists() and not os.access(output, os.W_OK):
+        problem = f"{output} exists and this user may not overwrite it; choose another name"
+    if problem:
+        raise click.BadParameter(problem, param_hint="--output")
+
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option(
@@ -153,7 +172,9 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
       traceur export --format jsonl -o mentions.jsonl
     """
     settings = settings_of(ctx)
-    store = open_store(settings)
+    if output is not None:
+        _check_output(output)
+    store = open_store(settings, read_only=True)
     count = 0
     try:
         if output is None:
@@ -161,10 +182,17 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
                 click.echo(line)
                 count += 1
         else:
-            with output.open("w", encoding="utf-8") as handle:
-                for line in _export_lines(store):
-                    handle.write(line + "\n")
-                    count += 1
+            try:
+                with output.open("w", encoding="utf-8") as handle:
+                    for line in _export_lines(store):
+                        handle.write(line + "\n")
+                        count += 1
+            except OSError as exc:
+                raise click.BadParameter(
+                    f"cannot write {output} ({exc.strerror or exc}); check the disk and the"
+                    " folder's permissions",
+                    param_hint="--output",
+                ) from None
     finally:
         store.close()
     click.echo(f"{count} documents exported", err=True)

@@ -73,7 +73,12 @@ def _as_json(preview: PagePreview) -> dict[str, Any]:
 
 @click.command("try")
 @click.argument("urls", nargs=-1, required=True, metavar="URL...")
-@click.option("--watchlist", "watchlist_path", type=click.Path(path_type=Path), help=WATCHLIST_HELP)
+@click.option(
+    "--watchlist",
+    "watchlist_path",
+    type=click.Path(path_type=Path, readable=False),
+    help=WATCHLIST_HELP,
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per page instead of text.")
 @click.pass_context
 def try_page(

@@ -50,6 +50,14 @@ from traceur.textnorm import fold_plain
 
 # Big enough for any sensible proximity, small enough for Elasticsearch's int slop.
 MAX_DISTANCE = 1000
+# Limits that keep a hostile or mistaken query (a topic hot-edited into the scheduler's
+# watchlist, a search typed in the web app) from exhausting the parser, the recursive
+# translations or a store: the parser and every translation recurse once per level, and
+# Elasticsearch refuses a query of more than about a thousand clauses (each word becomes
+# one clause per searched field, four of them).
+MAX_QUERY_LENGTH = 2000  # characters
+MAX_QUERY_DEPTH = 20  # nested parentheses and NOTs
+MAX_QUERY_WORDS = 100  # words and phrases
 # A word: a run of letters and digits (str.isalnum), as unicode61 sees tokens.
 _WORD = re.compile(r"[^\W_]+")
 _NEAR = re.compile(r"NEAR/(\d+)")
@@ -141,9 +149,18 @@ class _Token:
 
 
 def _tokens(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    at = 0
     length = len(text)
+    if length > MAX_QUERY_LENGTH:
+        raise QueryError(
+            text,
+            MAX_QUERY_LENGTH + 1,
+            f"a query of at most {MAX_QUERY_LENGTH} characters",
+            f"{length} characters",
+            "shorten it, or split it into several searches or topics",
+        )
+    tokens: list[_Token] = []
+    operands = 0
+    at = 0
     while at < length:
         ch = text[at]
         if ch.isspace():
@@ -171,6 +188,7 @@ def _tokens(text: str) -> list[_Token]:
                     text, at + 1, "words between the quotes", f"the empty phrase {text[at:end]}"
                 )
             tokens.append(_Token("phrase", text[at:end], at + 1, words, prefix))
+            operands += 1
             at = end
         else:
             end = at
@@ -180,9 +198,23 @@ def _tokens(text: str) -> list[_Token]:
             token = _word_token(text, raw, at + 1)
             if token is not None:
                 tokens.append(token)
+                operands += token.kind == "word"
             at = end
+        if operands > MAX_QUERY_WORDS:
+            raise QueryError(
+                text,
+                tokens[-1].column,
+                f"at most {MAX_QUERY_WORDS} words and phrases",
+                f"{tokens[-1].describe()} (word number {MAX_QUERY_WORDS + 1})",
+                "split the query into several searches or topics",
+            )
     tokens.append(_Token("end", "", length + 1))
     return tokens
+
+
+def _shorten(raw: str) -> str:
+    # An error message quotes what it found, never thousands of characters of it.
+    return raw if len(raw) <= 40 else f"{raw[:37]}... ({len(raw)} characters)"
 
 
 def _word_token(text: str, raw: str, column: int) -> _Token | None:
@@ -191,12 +223,14 @@ def _word_token(text: str, raw: str, column: int) -> _Token | None:
     if raw == "NEAR" or raw.startswith("NEAR/"):
         match = _NEAR.fullmatch(raw)
         if match is None:
-            raise QueryError(text, column, "a distance after NEAR, as in NEAR/5", raw)
-        distance = int(match.group(1))
-        if distance > MAX_DISTANCE:
+            raise QueryError(text, column, "a distance after NEAR, as in NEAR/5", _shorten(raw))
+        digits = match.group(1).lstrip("0") or "0"
+        # Compared as text first: int() of thousands of digits is slow, then refused.
+        if len(digits) > len(str(MAX_DISTANCE)) or int(digits) > MAX_DISTANCE:
             raise QueryError(
-                text, column + 5, f"a distance from 0 to {MAX_DISTANCE}", match.group(1)
+                text, column + 5, f"a distance from 0 to {MAX_DISTANCE}", _shorten(match.group(1))
             )
+        distance = int(digits)
         return _Token("NEAR", raw, column, distance=distance)
     stem = raw.rstrip("*")
     if "*" in stem:
@@ -244,6 +278,20 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.at = 0
+        self.depth = 0  # open parentheses and NOTs around the current token
+
+    def _deeper(self, token: _Token) -> None:
+        # Every level is a recursive call here and in each translation: bounded, a query of
+        # ten thousand NOTs or parentheses is a clean error, never a RecursionError.
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise QueryError(
+                self.text,
+                token.column,
+                f"at most {MAX_QUERY_DEPTH} nested parentheses and NOTs",
+                f"{token.describe()}, one level more",
+                "remove the extra levels (NOT NOT a is a; ((a)) is a)",
+            )
 
     def _peek(self) -> _Token:
         return self.tokens[self.at]
@@ -292,8 +340,10 @@ class _Parser:
 
     def _unary(self, where: str) -> Node:
         if self._peek().kind == "NOT":
-            self._next()
-            return Not(self._unary("after NOT"))
+            self._deeper(self._next())
+            child = self._unary("after NOT")
+            self.depth -= 1
+            return Not(child)
         return self._near(where)
 
     def _near(self, where: str) -> Node:
@@ -330,7 +380,9 @@ class _Parser:
         if token.kind in ("word", "phrase"):
             return _operand(token)
         if token.kind == "(":
+            self._deeper(token)
             inside = self._or('after "("')
+            self.depth -= 1
             close = self._next()
             if close.kind != ")":
                 raise self._fail(close, f'")" to close the "(" of column {token.column}')
@@ -344,6 +396,12 @@ def parse(text: str) -> Node:
     An empty query is an error too: callers that accept one (a listing) check first.
     """
     return _Parser(text).parse()
+
+
+def prefix_columns(text: str) -> list[tuple[int, str]]:
+    """(column, prefix as written) of each prefix of a well-formed query, in order: what a
+    store that expands prefixes into words (Elasticsearch's span queries) reports."""
+    return [(token.column, token.text) for token in _tokens(text) if token.prefix]
 
 
 @lru_cache(maxsize=256)

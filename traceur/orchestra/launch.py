@@ -45,6 +45,8 @@ class SourceSummary:
     spooled: int = 0
     not_documents: int = 0
     robots_skipped: int = 0
+    # Sites whose robots.txt could not be fetched (crawled as if they had none).
+    robots_unreachable: int = 0
     # Listing pages (home, section, tag, archive, "about"…) crawled through, not kept.
     listings: int = 0
     # Peak resident memory of the crawl process (the whole pass), when measurable.

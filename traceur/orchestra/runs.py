@@ -128,13 +128,16 @@ def classify(summary: SourceSummary) -> str:
 class RunLog:
     """The run history in one SQLite file (``":memory:"`` for tests). Thread-safe."""
 
-    def __init__(self, path: str | Path) -> None:
-        self._db = open_state_file(path, _SCHEMA, "the run history", StoreError)
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self._db = open_state_file(
+            path, _SCHEMA, "the run history", StoreError, read_only=read_only
+        )
         self._lock = threading.Lock()
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> RunLog:
-        return cls(Path(data_dir) / "runs.db")
+    def in_data_dir(cls, data_dir: Path, *, read_only: bool = False) -> RunLog:
+        """The run history of ``data_dir``; ``read_only`` for reports (nothing created)."""
+        return cls(Path(data_dir) / "runs.db", read_only=read_only)
 
     def close(self) -> None:
         with self._lock:

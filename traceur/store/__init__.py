@@ -44,13 +44,14 @@ def sqlite_path(url: str) -> Path:
     return Path(rest)
 
 
-def open_store(settings: Settings) -> Store:
-    """Open the store named by ``settings.store``."""
+def open_store(settings: Settings, *, read_only: bool = False) -> Store:
+    """Open the store named by ``settings.store``. ``read_only`` (search, export, previews):
+    an SQLite store must exist and is opened read-only, so nothing is created or written."""
     url = settings.store
     if url.startswith("sqlite:"):
         from traceur.store.sqlite import SqliteStore
 
-        return SqliteStore(sqlite_path(url))
+        return SqliteStore(sqlite_path(url), read_only=read_only)
     if url.startswith("es+"):
         from traceur.store.elasticsearch import ElasticsearchStore
 

@@ -41,7 +41,12 @@ from traceur.store.es_bulk import (
     BulkWriter,
     error_type,
 )
-from traceur.store.es_query import HIGHLIGHT, build_query, highlight_fragments
+from traceur.store.es_query import (
+    HIGHLIGHT,
+    build_query,
+    clause_limit_error,
+    highlight_fragments,
+)
 from traceur.store.es_template import (
     IndexNames,
     component_templates,
@@ -395,16 +400,23 @@ class ElasticsearchStore:
         ]
         if has_text:
             sort.insert(0, "_score")
-        found = self._read(
-            self.client.search,
-            index=self.names.read_alias,
-            query=body_query,
-            size=query.limit,
-            sort=sort,
-            source_excludes=_HIDDEN_FIELDS,
-            highlight=HIGHLIGHT if has_text else None,
-            track_total_hits=False,
-        )
+        try:
+            found = self._read(
+                self.client.search,
+                index=self.names.read_alias,
+                query=body_query,
+                size=query.limit,
+                sort=sort,
+                source_excludes=_HIDDEN_FIELDS,
+                highlight=HIGHLIGHT if has_text else None,
+                track_total_hits=False,
+            )
+        except StoreError as exc:
+            # A prefix that matches too many words: say which one, by its column.
+            clearer = clause_limit_error(query.text, exc)
+            if clearer is None:
+                raise
+            raise clearer from exc
         hits: list[SearchHit] = []
         for hit in found["hits"]["hits"]:
             document = Document.from_dict(hit["_source"])

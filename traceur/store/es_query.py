@@ -20,7 +20,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from traceur.document import Document, format_utc
-from traceur.enrich.query import Near, Node, Not, Operand, Or, Phrase, Prefix, Term, parse
+from traceur.enrich.query import (
+    Near,
+    Node,
+    Not,
+    Operand,
+    Or,
+    Phrase,
+    Prefix,
+    Term,
+    parse,
+    prefix_columns,
+)
 from traceur.errors import QueryError, StoreError
 from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery
 from traceur.textnorm import fold
@@ -143,9 +154,38 @@ def text_query(text: str) -> dict[str, Any] | None:
         node = parse(text)
     except QueryError as exc:
         raise StoreError(
-            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+            f"cannot run the search {exc.quoted()}: {exc}; check quotes and parentheses"
         ) from exc
     return to_elasticsearch(node, [f"{name}^5" for name in _TITLE_FIELDS] + list(_TEXT_FIELDS))
+
+
+# How Elasticsearch names a query past its clause limit (indices.query.bool.max_clause_count):
+# a prefix inside NEAR or a "phrase"* expands into one clause per indexed word it matches.
+_CLAUSE_LIMIT_MARKS = ("too_many_clauses", "too_many_nested_clauses", "maxClauseCount")
+
+
+def clause_limit_error(text: str, error: BaseException) -> StoreError | None:
+    """``error`` (a refused search, its cause Elasticsearch's answer) as a message with the
+    column and the fix when it is the clause limit; None otherwise."""
+    answer = f"{error} {getattr(error.__cause__, 'body', '')} {error.__cause__}"
+    if not any(mark in answer for mark in _CLAUSE_LIMIT_MARKS):
+        return None
+    try:
+        prefixes = prefix_columns(text)
+        shown = QueryError(text, 1, "", "").quoted()
+    except QueryError:
+        return None
+    limit = "more words than Elasticsearch takes in one query (its maxClauseCount)"
+    if prefixes:
+        column, written = min(prefixes, key=lambda found: len(found[1]))
+        return StoreError(
+            f"cannot run the search {shown}: column {column}: the prefix {written} matches"
+            f" {limit}; lengthen the prefix, or write whole words"
+        )
+    return StoreError(
+        f"cannot run the search {shown}: it asks for {limit}; use fewer words, or split it"
+        " into several searches"
+    )
 
 
 def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:

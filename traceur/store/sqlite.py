@@ -73,7 +73,7 @@ def text_plan(text: str) -> Fts5Plan | None:
         node = parse(text)
     except QueryError as exc:
         raise StoreError(
-            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+            f"cannot run the search {exc.quoted()}: {exc}; check quotes and parentheses"
         ) from exc
     return to_fts5_plan(node, _FTS, "d.rowid")
 
@@ -85,14 +85,49 @@ def _fingerprint(document: Document) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an existing Traceur store: commands that only read (search,
+    export) never create a store, nor write a schema into some other SQLite file."""
+    if not path.is_file():
+        raise StoreError(
+            f"there is no store at {path} yet; collect documents first (traceur run, or"
+            " traceur demo), or check the store setting (TRACEUR_STORE)"
+        )
+    try:
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=30,
+            check_same_thread=False,
+            isolation_level=None,
+        )
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_schema")}
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"cannot read the SQLite store {path}: {exc}; check the store setting"
+            " (TRACEUR_STORE) and that this user may read the file"
+        ) from exc
+    if "documents" not in tables:
+        db.close()
+        raise StoreError(
+            f"{path} is not a Traceur store (it has no documents table); check the store"
+            " setting (TRACEUR_STORE)"
+        )
+    return db
+
+
 class SqliteStore:
     """Documents in one SQLite file. ``path`` may be ``":memory:"``."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = path
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        if read_only:
+            self._db = _open_read_only(Path(path))
+            return
         try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
                 str(path), timeout=30, check_same_thread=False, isolation_level=None
             )
@@ -100,9 +135,11 @@ class SqliteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the SQLite store {path}: {exc}") from exc
-        self._lock = threading.Lock()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"cannot open the SQLite store {path}: {exc}; check the store setting"
+                " (TRACEUR_STORE) and that this user may write the file and its folder"
+            ) from exc
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"

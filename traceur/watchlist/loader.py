@@ -282,7 +282,8 @@ def _topic_query(node: LineDict, where: str, problems: Problems) -> str | None:
         problems.add(
             _line_of(node, "query"),
             f"{where}.query",
-            f"column {exc.column} of {text!r}: expected {exc.expected}, found {exc.found}{hint}",
+            f"column {exc.column} of {exc.quoted()}: expected {exc.expected},"
+            f" found {exc.found}{hint}",
         )
         return None
     return text

@@ -56,12 +56,16 @@ from traceur.orchestra.sourcelock import SourceLocks
 from traceur.store import Store, open_store
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import MIN_INTERVAL_SECONDS, Source, Watchlist
+from traceur.yamlfile import MAX_FILE_BYTES
 
 log = logging.getLogger("traceur.scheduler")
 
 INFO_FILE = "scheduler.json"
 SNAPSHOT_FILE = "watchlist.active.yaml"
 LOG_FILE = "schedule.log"
+# Problems of an invalid watchlist written to the log: the first ones say what to fix; a
+# hostile file could otherwise write a log line per value.
+_LOGGED_PROBLEMS = 50
 
 
 @dataclass
@@ -115,7 +119,13 @@ class Daemon:
             set_current(self)
             self.scheduler.resume()
             while not self.stopping.wait(self.tick):
-                self.check_watchlist()
+                try:
+                    self.check_watchlist()
+                except Exception:  # noqa: BLE001 - no edit of a file may stop the daemon
+                    log.exception(
+                        "reloading the watchlist %s failed; keeping the previous schedule",
+                        self.watchlist_path,
+                    )
             return 0
         finally:
             self.stop()
@@ -237,19 +247,44 @@ class Daemon:
         if signature == self._watched.signature:
             return
         self._watched.signature = signature
-        content = self.watchlist_path.read_bytes()
+        if stat.st_size > MAX_FILE_BYTES:
+            # Refused without reading it: the loader would say the same, after a read.
+            content = f"{signature}".encode()
+        else:
+            try:
+                content = self.watchlist_path.read_bytes()
+            except OSError as exc:
+                log.error(
+                    "cannot read the watchlist %s (%s); keeping the previous schedule",
+                    self.watchlist_path,
+                    exc,
+                )
+                return
         digest = hashlib.sha256(content).hexdigest()
         if digest in (self._watched.active_digest, self._watched.rejected_digest):
             return
         try:
             watchlist = load_watchlist(self.watchlist_path)
+            # Built now as a dry run: a trigger the scheduler would refuse is found before
+            # anything of the running schedule is replaced.
+            desired_jobs(watchlist, self.settings, {})
         except WatchlistError as exc:
             self._watched.rejected_digest = digest
+            shown = exc.problems[:_LOGGED_PROBLEMS]
+            more = len(exc.problems) - len(shown)
             log.error(
                 "the watchlist %s is now invalid;"
-                " keeping the previous schedule until it is fixed:\n  %s",
+                " keeping the previous schedule until it is fixed:\n  %s%s",
                 self.watchlist_path,
-                "\n  ".join(exc.problems),
+                "\n  ".join(shown),
+                f"\n  ... and {more} more problems" if more > 0 else "",
+            )
+            return
+        except Exception:  # noqa: BLE001 - a bug in validation must not stop the daemon
+            self._watched.rejected_digest = digest
+            log.exception(
+                "the watchlist %s could not be loaded; keeping the previous schedule",
+                self.watchlist_path,
             )
             return
         if self.watchlist_path.read_bytes() != content:

@@ -7,6 +7,7 @@ the alert state and the job store), so it works whether the daemon runs or not.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,9 +102,11 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
     # Without a daemon the stored times are only what would have been: not shown.
     next_runs = next_run_times(data_dir) if pid is not None else {}
     # A run whose process was killed would show as running forever: close it first, with
-    # what the store received for it.
-    settle_stale_runs(settings)
-    with RunLog.in_data_dir(data_dir) as runs:
+    # what the store received for it (when the data directory can be written at all;
+    # status never fails for want of writing).
+    if os.access(data_dir, os.W_OK) and (Path(data_dir) / "runs.db").exists():
+        settle_stale_runs(settings)
+    with RunLog.in_data_dir(data_dir, read_only=True) as runs:
         seen: set[str] = set()
         for source in watchlist.sources:
             seen.add(source.id)
@@ -124,7 +127,7 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
                     found,
                 )
             )
-    with AlertState.in_data_dir(data_dir) as state:
+    with AlertState.in_data_dir(data_dir, read_only=True) as state:
         for rule in watchlist.alerts:
             activity = state.activity(rule.id)
             result.rules.append(
