@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import resource
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,27 @@ def spider_class(source: Source) -> Any:
     return load_object(SPIDER_BY_KIND.get(source.kind, DEFAULT_SPIDER))
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak resident memory so far (Linux reports kibibytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def summarise(stats: dict[str, Any]) -> dict[str, Any]:
     prefix_errors = "traceur/errors/"
     prefix_candidates = "traceur/candidates/"
+    errors = {
+        k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)
+    }
+    # An exception escaping a spider callback loses that page's items: Scrapy logs it and
+    # counts it under spider_exceptions/<name>; the run summary counts it as an error too.
+    # (one key per exception class; recent Scrapy adds their total as /count).
+    raised = sum(
+        int(v)
+        for k, v in stats.items()
+        if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"
+    )
+    if raised:
+        errors["spider_exception"] = errors.get("spider_exception", 0) + raised
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "new": int(stats.get("traceur/documents/new", 0)),
@@ -55,15 +74,14 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "not_documents": int(stats.get("traceur/pages/not_a_document", 0)),
         "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
         "listings": int(stats.get("traceur/pages/listing", 0)),
-        "errors": {
-            k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)
-        },
+        "errors": errors,
         "candidates": {
             k[len(prefix_candidates) :]: int(v)
             for k, v in stats.items()
             if k.startswith(prefix_candidates)
         },
-        "memory_peak_bytes": int(stats.get("memusage/max", 0)),
+        # Scrapy samples memory once a minute; the kernel's high-water mark misses no peak.
+        "memory_peak_bytes": max(int(stats.get("memusage/max", 0)), _peak_rss_bytes()),
         "finish_reason": stats.get("finish_reason", "unknown"),
     }
 

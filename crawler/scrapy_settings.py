@@ -59,6 +59,9 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "crawler.redirect.LoopAwareMetaRefreshMiddleware": 580,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.redirect.LoopAwareRedirectMiddleware": 600,
+            # First to see a response: a charset no codec can decode is replaced before the
+            # cache stores it or the meta-refresh middleware reads its text.
+            "crawler.charset.CharsetGuardMiddleware": 940,
             # Last before the network: a cached answer or a refused request books nothing.
             "crawler.politeness.HostPolitenessMiddleware": 950,
         },
