@@ -96,6 +96,11 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TRACEUR_HTTP_PROXY": settings.http_proxy or "",
         "TRACEUR_MAX_PAGES": settings.max_pages,
         "TRACEUR_MAX_DEPTH": settings.max_depth,
+        "TRACEUR_MAX_SITEMAP_ENTRIES": settings.max_sitemap_entries,
+        "TRACEUR_MAX_TEXT_CHARS": settings.max_text_chars,
+        "TRACEUR_MAX_CRAWL_DELAY": settings.max_crawl_delay,
+        # Each source has its own crawler: Scrapy's close-spider timeout is its deadline.
+        "CLOSESPIDER_TIMEOUT": settings.source_deadline,
         "TRACEUR_MIN_TEXT_CHARS": settings.min_text_chars,
         "TRACEUR_SNIPPET_CHARS": settings.snippet_chars,
         "TRACEUR_MAX_SNIPPETS": settings.max_snippets,
