@@ -45,8 +45,19 @@ def spider_class(source: Source) -> Any:
 
 
 def _peak_rss_bytes() -> int:
-    """This process's peak resident memory so far (Linux reports kibibytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """This process's peak resident memory so far.
+
+    Linux's VmHWM is this program's own high-water mark; getrusage's ru_maxrss, the
+    fallback elsewhere, keeps the parent's across fork and exec, so a crawl started by a
+    big process would report the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kibibytes on Linux
 
 
 def summarise(stats: dict[str, Any]) -> dict[str, Any]:
@@ -80,8 +91,8 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
             for k, v in stats.items()
             if k.startswith(prefix_candidates)
         },
-        # Scrapy samples memory once a minute; the kernel's high-water mark misses no peak.
-        "memory_peak_bytes": max(int(stats.get("memusage/max", 0)), _peak_rss_bytes()),
+        # Not Scrapy's memusage/max: it samples once a minute, and reads ru_maxrss.
+        "memory_peak_bytes": _peak_rss_bytes(),
         "finish_reason": stats.get("finish_reason", "unknown"),
     }
 

@@ -16,7 +16,7 @@ from traceur.demo.localweb import LocalWeb, Response
 from traceur.orchestra.passes import run_pass
 from traceur.parse.sitemaps import SitemapError, parse_sitemap
 
-from .test_crawl import HOST, paths, write_watchlist
+from .test_crawl import HOST, paths, stored, write_watchlist
 from .test_sitemaps import NS, iso, news_sitemap
 
 MIB = 1024 * 1024
@@ -167,3 +167,80 @@ def test_a_sitemap_source_fetches_no_more_than_its_page_budget_and_reports_a_cap
 
     assert len([p for p in paths(sites_web) if p.startswith("/breves/")]) == 5
     assert summary.errors()["sitemap_capped"] == {"breves": 1}
+
+
+VIDEO_HOST = "video.deferlante-val.example"
+
+
+def video_page(title: str, tracks: int) -> bytes:
+    track_tags = "".join(
+        f'<track kind="subtitles" src="/sous-titres/{title}-{n}.vtt" srclang="fr"'
+        f' label="Français {n}">'
+        for n in range(tracks)
+    )
+    return f"""<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
+<title>Débat sur le tramway : Claire Martin face au maire</title>
+<meta property="og:title" content="Débat sur le tramway : Claire Martin face au maire">
+<meta property="og:type" content="video.other"></head><body>
+<h1>Débat sur le tramway : Claire Martin face au maire</h1>
+<video controls src="/medias/{title}.mp4">{track_tags}</video>
+<p>Le débat du conseil municipal consacré au tracé du tramway, en intégralité.</p>
+</body></html>""".encode()
+
+
+def caption_flood(size: int, seed: int) -> bytes:
+    """A WebVTT file of about ``size`` bytes, its cues all different."""
+    cues = ["WEBVTT", ""]
+    length, n = 0, 0
+    while length < size:
+        cue = (
+            f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000 --> "
+            f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.900\n"
+            f"Piste {seed}, réplique {n} : le tracé du tramway passera-t-il par la gare ?\n"
+        )
+        cues.append(cue)
+        length += len(cue.encode()) + 1
+        n += 1
+    return "\n".join(cues).encode()
+
+
+@pytest.mark.integration
+def test_a_caption_flood_reads_eight_tracks_within_one_page_of_text_and_memory(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # Large enough that the fixed costs of a bigger document do not blur the measure.
+    budget = 8 * MIB
+    flood = caption_flood(budget - 64 * 1024, 1)
+    with LocalWeb() as web:
+        web.set(VIDEO_HOST, "/watch/calme/", Response(200, video_page("calme", 1)))
+        web.set(VIDEO_HOST, "/sous-titres/calme-0.vtt", Response(200, caption_flood(4000, 0)))
+        web.set(VIDEO_HOST, "/watch/deferlante/", Response(200, video_page("deferlante", 12)))
+        for n in range(12):
+            web.set(VIDEO_HOST, f"/sous-titres/deferlante-{n}.vtt", Response(200, flood))
+        for path in ("/watch/calme/", "/watch/deferlante/"):
+            page = web.overrides[(VIDEO_HOST, path)]
+            assert isinstance(page, Response)
+            page.headers["Content-Type"] = "text/html; charset=utf-8"
+        watchlist = write_watchlist(
+            tmp_path,
+            f"  - {{id: calme, kind: video, url: 'http://{VIDEO_HOST}/watch/calme/',"
+            " every: 1h, limits: {max_depth: 1}}\n"
+            f"  - {{id: deferlante, kind: video, url: 'http://{VIDEO_HOST}/watch/deferlante/',"
+            " every: 1h, limits: {max_depth: 1}}\n",
+        )
+        settings = make_settings(web, max_page_bytes=budget, max_text_chars=50_000)
+
+        calm = run_pass(settings, watchlist, ["calme"], quiet=True).sources["calme"]
+        hostile = run_pass(settings, watchlist, ["deferlante"], quiet=True).sources["deferlante"]
+        fetched = [r.path for r in web.requested(VIDEO_HOST) if "deferlante-" in r.path]
+
+    assert calm.new == 1 and hostile.new == 1
+    # Eight tracks at most; past the first, each is refused for the bytes left to the video.
+    assert len(fetched) == 8
+    assert hostile.errors == {"captions_capped": 1, "too_large": 7}
+    video = stored(settings)[f"http://{VIDEO_HOST}/watch/deferlante/"]
+    assert video.truncated
+    assert len(video.text) <= 50_000
+    assert video.video is not None and len(video.video["captions"]) <= 50_000
+    assert "Piste 1, réplique 0 : le tracé du tramway" in video.text
+    assert hostile.memory_peak_bytes - calm.memory_peak_bytes <= 3 * budget
