@@ -22,6 +22,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.log import configure_logging
 
 from crawler import runtime
+from crawler.logformat import CappedMessages
 from crawler.scrapy_settings import scrapy_settings
 from traceur.config import Settings, load_settings
 from traceur.errors import TraceurError
@@ -104,6 +105,7 @@ def console_logging() -> logging.Logger:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("  ! %(message)s"))
+    console.addFilter(CappedMessages())
     root = logging.getLogger()
     root.addHandler(console)
     return root
@@ -119,6 +121,7 @@ def _configure_logging(settings: Settings) -> None:
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     )
+    file_handler.addFilter(CappedMessages())
     root.addHandler(file_handler)
 
 

@@ -85,12 +85,10 @@ class FeedSpider(SourceSpider):
         limit = self.source.limits.max_entries
         for key in fresh[:limit] if limit else fresh:
             link, entry = entries[key]
-            yield scrapy.Request(
-                link,
-                callback=self.parse_entry,
-                errback=self.on_error,
-                cb_kwargs={"entry": entry.to_dict()},
-            )
+            # Entry pages count against the source's page budget, as every request does.
+            request = self.budget_request(link, self.parse_entry, entry=entry.to_dict())
+            if request is not None:
+                yield request
 
     def parse_entry(self, response: Response, entry: dict[str, Any]) -> Iterator[Any]:
         item = self.page_item(response, entry)

@@ -4,6 +4,7 @@ requests (issue 12, item 2). Hostile files are generated here, never stored in g
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.logformat import MAX_LOG_MESSAGE, CappedMessages
 from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb, Response
 from traceur.orchestra.passes import run_pass
@@ -244,3 +246,19 @@ def test_a_caption_flood_reads_eight_tracks_within_one_page_of_text_and_memory(
     assert video.video is not None and len(video.video["captions"]) <= 50_000
     assert "Piste 1, réplique 0 : le tracé du tramway" in video.text
     assert hostile.memory_peak_bytes - calm.memory_peak_bytes <= 3 * budget
+    log = (settings.data_dir / "crawl.log").read_text(encoding="utf-8")
+    assert max(len(line) for line in log.splitlines()) <= MAX_LOG_MESSAGE + 200
+
+
+def test_no_log_message_carries_a_page() -> None:
+    page = "<p>Le conseil municipal a voté le budget du tramway.</p>" * 20_000
+    record = logging.LogRecord(
+        "spiders", logging.WARNING, __file__, 1, "page refusée : %s", (page,), None
+    )
+
+    assert CappedMessages().filter(record)
+
+    message = record.getMessage()
+    assert len(message) < MAX_LOG_MESSAGE + 50
+    assert message.startswith("page refusée : <p>Le conseil municipal")
+    assert message.endswith(f"[{len(page) + 15 - MAX_LOG_MESSAGE} characters cut]")
