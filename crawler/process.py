@@ -77,6 +77,9 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
     )
     if raised:
         errors["spider_exception"] = errors.get("spider_exception", 0) + raised
+    if stats.get("finish_reason") == "closespider_timeout":
+        # The source ran out of its source_deadline: what it found is kept, the rest waits.
+        errors["deadline"] = 1
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "new": int(stats.get("traceur/documents/new", 0)),

@@ -50,6 +50,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
         "DNS_TIMEOUT": 20,
         "DOWNLOADER_MIDDLEWARES": {
+            # First: stamps the source's deadline that the politeness wait respects.
+            "crawler.deadline.SourceDeadlineMiddleware": 40,
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ProxyMiddleware": 60,
             "crawler.robots_delay.CrawlDelayMiddleware": 110,

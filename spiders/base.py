@@ -260,6 +260,10 @@ class SourceSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         kind = error_kind(failure)
+        if kind in ("crawldelaytoolong", "deadlinepassed"):
+            # Counted once, as crawl_delay_too_long by the middleware that refused the
+            # site, or as the source's deadline in the run summary.
+            return
         if kind == "robots":
             # Obeying robots.txt is the plan, not a failure.
             self.crawler.stats.inc_value("traceur/skipped/robots")
