@@ -26,6 +26,18 @@ from scrapy.utils.response import response_from_dict
 
 
 class AlwaysRevalidatePolicy(RFC2616Policy):
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        # Storing pickles the answer: a second copy of its body in memory for a moment.
+        # For the few answers near max_page_bytes (a caption flood, a page bomb) that copy
+        # is what breaks the crawl's memory budget; they are fetched whole next time.
+        self.max_cached_bytes = settings.getint("DOWNLOAD_MAXSIZE") // 4
+
+    def should_cache_response(self, response: Response, request: Request) -> bool:
+        if self.max_cached_bytes and len(response.body) > self.max_cached_bytes:
+            return False
+        return bool(super().should_cache_response(response, request))
+
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
         self._set_conditional_validators(request, cachedresponse)
         return False

@@ -16,6 +16,24 @@ from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 from twisted.python.failure import Failure
 
+# Longest message a log record may carry: a long URL and an explanation fit; a page, an
+# item's repr or an exception quoting a body do not.
+MAX_LOG_MESSAGE = 2000
+
+
+class CappedMessages(logging.Filter):
+    """Cuts every record's message (its arguments merged in) to MAX_LOG_MESSAGE characters,
+    whoever logs it: Scrapy, a library quoting the bytes it choked on, or our own code.
+    A hostile page once turned into a 264 MB log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if len(message) > MAX_LOG_MESSAGE:
+            cut = len(message) - MAX_LOG_MESSAGE
+            record.msg = f"{message[:MAX_LOG_MESSAGE]}… [{cut} characters cut]"
+            record.args = None
+        return True
+
 
 def _label(item: Any) -> str:
     kind = getattr(item, "kind", None) or type(item).__name__

@@ -28,6 +28,7 @@ from scrapy import Request, signals
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.deadline import DEADLINE_META, DeadlinePassed
 from crawler.robots_delay import CRAWL_DELAY_META
 from traceur.config import default_settings
 from traceur.orchestra.politeness import (
@@ -116,9 +117,21 @@ class HostPolitenessMiddleware:
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = _host(request)
-        start_at, token = await self._book(host, request)
+        # A source's deadline (crawler.deadline) bounds the wait for a lane and a slot:
+        # a request that could only leave after it is dropped now, not minutes later.
+        deadline = request.meta.get(DEADLINE_META)
+        try:
+            start_at, token = await asyncio.wait_for(
+                self._book(host, request),
+                timeout=None if deadline is None else max(0.0, deadline - time.time()),
+            )
+        except TimeoutError:
+            raise DeadlinePassed("source deadline passed while waiting for the host") from None
         self._held.add(token)
         request.meta[LEASE_META] = token
+        if deadline is not None and start_at > deadline:
+            self._give_back(request)
+            raise DeadlinePassed("source deadline passes before the host's next slot")
         wait = start_at - time.time()
         if wait > 0:
             await asyncio.sleep(wait)

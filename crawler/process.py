@@ -18,6 +18,7 @@ import ctypes
 import json
 import logging
 import os
+import resource
 import signal
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.log import configure_logging
 
 from crawler import runtime
+from crawler.logformat import CappedMessages
 from crawler.robots_delay import ROBOTS_UNREACHABLE_STAT
 from crawler.scrapy_settings import scrapy_settings
 from traceur.config import Settings, load_settings
@@ -50,9 +52,41 @@ def spider_class(source: Source) -> Any:
     return load_object(SPIDER_BY_KIND.get(source.kind, DEFAULT_SPIDER))
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak resident memory so far.
+
+    Linux's VmHWM is this program's own high-water mark; getrusage's ru_maxrss, the
+    fallback elsewhere, keeps the parent's across fork and exec, so a crawl started by a
+    big process would report the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except (OSError, ValueError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kibibytes on Linux
+
+
 def summarise(stats: dict[str, Any]) -> dict[str, Any]:
     prefix_errors = "traceur/errors/"
     prefix_candidates = "traceur/candidates/"
+    errors = {
+        k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)
+    }
+    # An exception escaping a spider callback loses that page's items: Scrapy logs it and
+    # counts it under spider_exceptions/<name>; the run summary counts it as an error too.
+    # (one key per exception class; recent Scrapy adds their total as /count).
+    raised = sum(
+        int(v)
+        for k, v in stats.items()
+        if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"
+    )
+    if raised:
+        errors["spider_exception"] = errors.get("spider_exception", 0) + raised
+    if stats.get("finish_reason") == "closespider_timeout":
+        # The source ran out of its source_deadline: what it found is kept, the rest waits.
+        errors["deadline"] = 1
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "new": int(stats.get("traceur/documents/new", 0)),
@@ -63,15 +97,14 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "robots_skipped": int(stats.get("traceur/skipped/robots", 0)),
         "robots_unreachable": int(stats.get(ROBOTS_UNREACHABLE_STAT, 0)),
         "listings": int(stats.get("traceur/pages/listing", 0)),
-        "errors": {
-            k[len(prefix_errors) :]: int(v) for k, v in stats.items() if k.startswith(prefix_errors)
-        },
+        "errors": errors,
         "candidates": {
             k[len(prefix_candidates) :]: int(v)
             for k, v in stats.items()
             if k.startswith(prefix_candidates)
         },
-        "memory_peak_bytes": int(stats.get("memusage/max", 0)),
+        # Not Scrapy's memusage/max: it samples once a minute, and reads ru_maxrss.
+        "memory_peak_bytes": _peak_rss_bytes(),
         "finish_reason": stats.get("finish_reason", "unknown"),
     }
 
@@ -83,6 +116,7 @@ def console_logging() -> logging.Logger:
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.WARNING)
     console.setFormatter(logging.Formatter("  ! %(message)s"))
+    console.addFilter(CappedMessages())
     root = logging.getLogger()
     root.addHandler(console)
     return root
@@ -98,6 +132,7 @@ def _configure_logging(settings: Settings) -> None:
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     )
+    file_handler.addFilter(CappedMessages())
     root.addHandler(file_handler)
 
 

@@ -6,6 +6,10 @@ middleware spaces that host's requests by it, across every crawl.
 
 It also makes a robots.txt that cannot be fetched (refused by the network guard, a dead
 host) one counted line: Scrapy logs it as an error with a full traceback, one per site.
+
+A delay longer than ``max_crawl_delay`` (``Crawl-delay: 3600`` once stalled a whole
+pass) is not waited out: the site's requests are dropped for this pass, counted once
+as a ``crawl_delay_too_long`` error of the source, and the next pass asks again.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
+
+from traceur.config import default_settings
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +68,19 @@ def install_robots_error_line() -> None:
         logger.addFilter(RobotsErrorLine())
 
 
+class CrawlDelayTooLong(IgnoreRequest):
+    """A request to a site whose robots.txt asks for more than max_crawl_delay."""
+
+
 class CrawlDelayMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.user_agent = crawler.settings.get("USER_AGENT", "")
         # netloc → crawl-delay in seconds (None: robots.txt sets none).
         self.delays: dict[str, float | None] = {}
+        self.max_delay = crawler.settings.getfloat(
+            "TRACEUR_MAX_CRAWL_DELAY", default_settings().max_crawl_delay
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlDelayMiddleware:
@@ -88,12 +102,24 @@ class CrawlDelayMiddleware:
             return None  # robots.txt not parsed yet: ask again on the next request
         delay = parser.crawl_delay(self.user_agent)
         self.delays[netloc] = delay
-        if delay:
+        if delay and self.max_delay and delay > self.max_delay:
+            self.crawler.stats.inc_value("traceur/errors/crawl_delay_too_long")
+            log.warning(
+                "%s: robots.txt asks for %ss between requests, more than max_crawl_delay"
+                " (%ss); the site is skipped for this pass",
+                netloc,
+                delay,
+                self.max_delay,
+            )
+        elif delay:
             log.info("%s: robots.txt asks for %ss between requests; obeyed", netloc, delay)
         return delay
 
     def process_request(self, request: Request, spider: Any = None) -> None:
-        delay = self._delay_for(urlparse_cached(request).netloc)
+        netloc = urlparse_cached(request).netloc
+        delay = self._delay_for(netloc)
+        if delay and self.max_delay and delay > self.max_delay:
+            raise CrawlDelayTooLong(f"{netloc}: Crawl-delay {delay}s over max_crawl_delay")
         # Set or removed every time: a redirect to another site copies the meta.
         if delay:
             request.meta[CRAWL_DELAY_META] = float(delay)

@@ -51,6 +51,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # is IPv4-only, so IPv6 sites could not be reached).
         "TWISTED_DNS_RESOLVER": "crawler.resolver.GuardedResolver",
         "DOWNLOADER_MIDDLEWARES": {
+            # First: stamps the source's deadline that the politeness wait respects.
+            "crawler.deadline.SourceDeadlineMiddleware": 40,
             "crawler.middlewares.NetworkGuardMiddleware": 50,
             "crawler.middlewares.ProxyMiddleware": 60,
             # http_proxy, https_proxy and no_proxy from the environment are never used.
@@ -65,6 +67,9 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "crawler.redirect.LoopAwareMetaRefreshMiddleware": 580,
             "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
             "crawler.redirect.LoopAwareRedirectMiddleware": 600,
+            # First to see a response: a charset no codec can decode is replaced before the
+            # cache stores it or the meta-refresh middleware reads its text.
+            "crawler.charset.CharsetGuardMiddleware": 940,
             # Last before the network: a cached answer or a refused request books nothing.
             "crawler.politeness.HostPolitenessMiddleware": 950,
         },
@@ -100,6 +105,11 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TRACEUR_PROXY_ENFORCES_POLICY": settings.proxy_enforces_policy,
         "TRACEUR_MAX_PAGES": settings.max_pages,
         "TRACEUR_MAX_DEPTH": settings.max_depth,
+        "TRACEUR_MAX_SITEMAP_ENTRIES": settings.max_sitemap_entries,
+        "TRACEUR_MAX_TEXT_CHARS": settings.max_text_chars,
+        "TRACEUR_MAX_CRAWL_DELAY": settings.max_crawl_delay,
+        # Each source has its own crawler: Scrapy's close-spider timeout is its deadline.
+        "CLOSESPIDER_TIMEOUT": settings.source_deadline,
         "TRACEUR_MIN_TEXT_CHARS": settings.min_text_chars,
         "TRACEUR_SNIPPET_CHARS": settings.snippet_chars,
         "TRACEUR_MAX_SNIPPETS": settings.max_snippets,

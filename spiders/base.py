@@ -38,6 +38,7 @@ from traceur.parse.records import (
     Record,
     VideoRecord,
 )
+from traceur.parse.sitemaps import Sitemap, SitemapError, parse_sitemap
 from traceur.urls import canonical_url
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Source
@@ -145,6 +146,31 @@ class SourceSpider(scrapy.Spider):
             url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs, dont_filter=True
         )
 
+    def read_sitemap(self, response: Response) -> Sitemap | None:
+        """The response as a sitemap, read within the work budget (at most max_page_bytes
+        once decompressed, max_sitemap_entries entries); None, counted, when it is none."""
+        settings = self.crawler.settings
+        defaults = default_settings()
+        try:
+            sitemap = parse_sitemap(
+                response.body,
+                max_bytes=settings.getint("DOWNLOAD_MAXSIZE", defaults.max_page_bytes),
+                max_entries=settings.getint(
+                    "TRACEUR_MAX_SITEMAP_ENTRIES", defaults.max_sitemap_entries
+                ),
+            )
+        except SitemapError as exc:
+            kind = "too_large" if "larger than" in str(exc) else "malformed_sitemap"
+            self.count_error(kind, response.url, str(exc))
+            return None
+        if sitemap.capped:
+            self.count_error(
+                "sitemap_capped",
+                response.url,
+                f"only the first {len(sitemap.entries)} entries read (max_sitemap_entries)",
+            )
+        return sitemap
+
     def record_item(self, response: Response, record: Record) -> PageItem:
         """A parsed record (forum post, blog post or comment, video) for the pipelines."""
         return PageItem(
@@ -234,6 +260,10 @@ class SourceSpider(scrapy.Spider):
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         kind = error_kind(failure)
+        if kind in ("crawldelaytoolong", "deadlinepassed"):
+            # Counted once, as crawl_delay_too_long by the middleware that refused the
+            # site, or as the source's deadline in the run summary.
+            return
         if kind == "robots":
             # Obeying robots.txt is the plan, not a failure.
             self.crawler.stats.inc_value("traceur/skipped/robots")

@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 
 from spiders.site import SiteSpider
 from traceur.parse.blogs import BlogPost, parse_blog_post, parse_comment_feed
+from traceur.parse.feedscreen import feed_problem
 from traceur.parse.records import BlogPostRecord, CommentRecord
 
 
@@ -40,6 +41,14 @@ class BlogSpider(SiteSpider):
                 yield request
 
     def parse_comment_feed(self, response: Response, post: BlogPost) -> Iterator[Any]:
+        # A comment feed is small and read here, but screened first like any feed: a
+        # hostile one would cost feedparser minutes of CPU on the reactor.
+        problem = feed_problem(response.body)
+        if problem is not None:
+            self.count_error(
+                "hostile_feed", response.url, f"comment feed refused unread: {problem}"
+            )
+            return
         in_page = {comment.url for comment in post.comments}
         for comment in parse_comment_feed(response.body, response.url):
             # The page and the feed give a comment the same URL; the page's copy wins.

@@ -21,7 +21,7 @@ from traceur.parse.html import parse_html
 from traceur.parse.links import page_links
 from traceur.parse.pagetype import classify_page
 from traceur.parse.records import CommentRecord
-from traceur.parse.sitemaps import SitemapError, parse_sitemap
+from traceur.parse.sitemaps import MAX_INDEX_DEPTH
 from traceur.urls import same_site
 
 
@@ -65,22 +65,28 @@ class SiteSpider(SourceSpider):
         if first is not None:
             yield first
         if self.source.sitemap:
-            yield scrapy.Request(
-                self.source.sitemap, callback=self.parse_sitemap, errback=self.on_error
-            )
+            sitemap = self.budget_request(self.source.sitemap, self.parse_sitemap, depth=0)
+            if sitemap is not None:
+                yield sitemap
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        try:
-            sitemap = parse_sitemap(response.body)
-        except SitemapError as exc:
-            self.count_error("malformed_sitemap", response.url, str(exc))
+    def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+        sitemap = self.read_sitemap(response)
+        if sitemap is None:
+            return
+        if sitemap.kind == "sitemapindex" and depth >= MAX_INDEX_DEPTH:
+            self.count_error(
+                "sitemap_too_deep", response.url, "sitemap indexes nested too deep; not followed"
+            )
             return
         for entry in sitemap.entries:
             loc = entry.loc
             if not same_site(loc, self.source.url):
                 continue
             if sitemap.kind == "sitemapindex":
-                yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
+                # Child sitemaps count against the page budget, as pages do.
+                child = self.budget_request(loc, self.parse_sitemap, depth=depth + 1)
+                if child is not None:
+                    yield child
             else:
                 request = self._request(loc, self.max_depth)
                 if request is not None:

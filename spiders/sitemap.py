@@ -14,11 +14,10 @@ from scrapy.http import Response
 
 from spiders.base import SourceSpider
 from traceur.parse.articles import FeedEntry
-from traceur.parse.sitemaps import SitemapError, parse_sitemap
+from traceur.parse.sitemaps import MAX_INDEX_DEPTH
 from traceur.urls import canonical_url, same_site
 
 DEFAULT_MAX_AGE = timedelta(days=2)
-MAX_INDEX_DEPTH = 3
 
 
 class SitemapSpider(SourceSpider):
@@ -44,10 +43,8 @@ class SitemapSpider(SourceSpider):
         return datetime.now(UTC) - age
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
-        try:
-            sitemap = parse_sitemap(response.body)
-        except SitemapError as exc:
-            self.count_error("malformed_sitemap", response.url, str(exc))
+        sitemap = self.read_sitemap(response)
+        if sitemap is None:
             return
         oldest = self.oldest
         recent = [
@@ -67,12 +64,10 @@ class SitemapSpider(SourceSpider):
                 )
                 return
             for entry in recent:
-                yield scrapy.Request(
-                    entry.loc,
-                    callback=self.parse_sitemap,
-                    errback=self.on_error,
-                    cb_kwargs={"depth": depth + 1},
-                )
+                # Child sitemaps count against the source's page budget, as pages do.
+                child = self.budget_request(entry.loc, self.parse_sitemap, depth=depth + 1)
+                if child is not None:
+                    yield child
             return
         keys = {canonical_url(entry.loc): entry for entry in recent}
         fresh = self.crawl_state.unseen(self.source.id, list(keys))
@@ -80,12 +75,9 @@ class SitemapSpider(SourceSpider):
         for key in fresh[:limit] if limit else fresh:
             entry = keys[key]
             meta = FeedEntry(key=key, title=entry.title or "", published_at=entry.published_at)
-            yield scrapy.Request(
-                entry.loc,
-                callback=self.parse_page,
-                errback=self.on_error,
-                cb_kwargs={"entry": meta.to_dict()},
-            )
+            request = self.budget_request(entry.loc, self.parse_page, entry=meta.to_dict())
+            if request is not None:
+                yield request
 
     def parse_page(self, response: Response, entry: dict[str, Any]) -> Iterator[Any]:
         item = self.page_item(response, entry)

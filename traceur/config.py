@@ -50,6 +50,10 @@ class Settings:
     autothrottle: bool
     max_pages: int
     max_depth: int
+    max_sitemap_entries: int
+    max_text_chars: int
+    max_crawl_delay: float
+    source_deadline: int
     min_text_chars: int
     snippet_chars: int
     max_snippets: int

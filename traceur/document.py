@@ -62,6 +62,8 @@ class Document:
     content_hash: str = ""
     cluster_id: str | None = None
     video: dict[str, Any] | None = None
+    # The text (and a video's captions) was cut at max_text_chars: the page held more.
+    truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes as ISO 8601 in UTC with a ``Z``."""

@@ -203,3 +203,27 @@ def make_document(page: FetchedPage, extracted: Extracted) -> Document:
         lang=document_language(extracted.title, extracted.text, extracted.declared_lang),
         content_hash=content_hash(title, text),
     )
+
+
+def cap_text(document: Document, max_chars: int) -> Document:
+    """``document`` with its text (and a video's captions) cut to ``max_chars``
+    characters, at a word boundary when one is near, and flagged ``truncated``; itself
+    when it fits. A hostile page (a caption flood, a page of one endless paragraph) must
+    not become a row of hundreds of megabytes."""
+    captions = (document.video or {}).get("captions")
+    long_captions = isinstance(captions, str) and len(captions) > max_chars
+    if len(document.text) <= max_chars and not long_captions:
+        return document
+    document.text = _cut(document.text, max_chars)
+    if long_captions and document.video is not None:
+        document.video = {**document.video, "captions": _cut(str(captions), max_chars)}
+    document.truncated = True
+    return document
+
+
+def _cut(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[:max_chars]
+    space = cut.rfind(" ", max(0, max_chars - 200))
+    return cut[:space] if space > 0 else cut

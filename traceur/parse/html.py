@@ -189,7 +189,8 @@ def load_json(data: bytes) -> Any:
     """The decoded payload, or None for an answer that is not JSON (an HTML error page…)."""
     try:
         return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than the interpreter's stack (a hostile page).
         return None
 
 
@@ -218,7 +219,8 @@ def json_ld_objects(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
         )
         try:
             walk(json.loads(raw))
-        except ValueError:
+        except (ValueError, RecursionError):
+            # RecursionError: nested deeper than the stack, which no real page needs.
             continue
     return found
 

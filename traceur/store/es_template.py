@@ -229,6 +229,7 @@ def mappings(analysis: str) -> dict[str, Any]:
         "mentions": {"type": "object", "enabled": False},
         "content_hash": _keyword(),
         "cluster_id": _keyword(),
+        "truncated": {"type": "boolean"},
         "video": {
             "properties": {
                 "channel": text(keyword=256),

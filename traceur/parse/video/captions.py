@@ -95,7 +95,7 @@ def _cues_json3(text: str) -> list[list[str]]:
     # separate events holding only "\n" where a line ends.
     try:
         payload = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the stack
         return []
     events = payload.get("events") if isinstance(payload, dict) else None
     cues: list[list[str]] = []
