@@ -690,6 +690,10 @@ def test_a_version_1_sqlite_file_is_upgraded_in_place_without_loss(tmp_path: Pat
         assert page_names(store, lang="it") == ["italien"]
         assert names(store.thread(THREAD)) == ["post1", "post2", "post3"]
         assert page_names(store, text="tramway", candidate="marc-lefort") == ["post1"]
+        # Tags got their document's date: the period's counts read them alone.
+        assert store.facets(SearchQuery(since=utc(14, 0)), ["candidates"]) == {
+            "candidates": [("elodie-arnaud", 5), ("marc-lefort", 1)]
+        }
         store.update_triage(TRAM.id, by="camille", expected_revision=0, state="vu")
         # A re-crawl finds the same pages unchanged (alerts see no change), an edited one
         # updated, its earlier text kept.

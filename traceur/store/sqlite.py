@@ -155,9 +155,10 @@ class SqliteStore:
             (rowid, document.title, document.text),
         )
         self._db.executemany(
-            "INSERT OR IGNORE INTO document_tags (doc_rowid, tag_kind, tag) VALUES (?, ?, ?)",
-            [(rowid, "candidate", c) for c in document.candidates]
-            + [(rowid, "topic", t) for t in document.topics],
+            "INSERT OR IGNORE INTO document_tags (doc_rowid, tag_kind, tag, sort_at)"
+            " VALUES (?, ?, ?, ?)",
+            [(rowid, "candidate", c, values["sort_at"]) for c in document.candidates]
+            + [(rowid, "topic", t, values["sort_at"]) for t in document.topics],
         )
         return outcome
 

@@ -221,6 +221,31 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     return SearchPage(hits, total)
 
 
+def _only_dates(query: SearchQuery, plan: Fts5Plan | None) -> bool:
+    """Whether ``query`` filters on nothing but dates (a dashboard's period)."""
+    others = (query.candidate, query.topic, query.kind, query.source_id, query.domain)
+    return (
+        plan is None
+        and not any(others)
+        and not (query.lang or query.triage_state or query.assignee)
+        and query.ids is None
+    )
+
+
+def _tag_clauses(query: SearchQuery, field: str) -> tuple[list[str], list[Any]]:
+    """Conditions on ``document_tags`` alone, for a query that filters only on dates: the
+    tags carry their document's date, and (tag_kind, sort_at, tag) answers from the index."""
+    clauses = ["t.tag_kind = ?", "t.sort_at IS NOT NULL"]
+    params: list[Any] = [_TAG_KINDS[field]]
+    if query.since:
+        clauses.append("t.sort_at >= ?")
+        params.append(format_utc(query.since))
+    if query.until:
+        clauses.append("t.sort_at < ?")
+        params.append(format_utc(query.until))
+    return clauses, params
+
+
 def facets(
     db: sqlite3.Connection, query: SearchQuery, fields: Sequence[str], size: int
 ) -> dict[str, list[tuple[str, int]]]:
@@ -230,18 +255,53 @@ def facets(
     for field in fields:
         if field not in FACET_FIELDS:
             raise StoreError(f"no facet on {field!r}; use one of {', '.join(FACET_FIELDS)}")
-        join, join_params, value, extra = _facet_parts(field)
-        sql = (
-            f"SELECT {value}, COUNT(*) AS n FROM {source(False)}{join}"
-            f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
-        )
-        rows = _run(db, sql, [*join_params, *params, size], query.text)
+        if field in _TAG_KINDS and _only_dates(query, plan):
+            tag_clauses, tag_params = _tag_clauses(query, field)
+            sql = (
+                f"SELECT t.tag, COUNT(*) AS n FROM document_tags t{_where(tag_clauses)}"
+                " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
+            )
+            rows = _run(db, sql, [*tag_params, size], query.text)
+        elif field in ("triage_state", "assignee"):
+            rows = _triage_facet(db, query, field, clauses, params, size)
+        else:
+            join, join_params, value, extra = _facet_parts(field)
+            sql = (
+                f"SELECT {value}, COUNT(*) AS n FROM {source(False)}{join}"
+                f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
+            )
+            rows = _run(db, sql, [*join_params, *params, size], query.text)
         result[field] = [(str(name), int(n)) for name, n in rows]
     return result
 
 
+def _triage_facet(
+    db: sqlite3.Connection,
+    query: SearchQuery,
+    field: str,
+    clauses: list[str],
+    params: list[Any],
+    size: int,
+) -> list[tuple[str, int]]:
+    """Counts per triage state or assignee, starting from the triage table (thousands of
+    rows where documents are hundreds of thousands); "nouveau" is whatever is left."""
+    column = "tr.state" if field == "triage_state" else "tr.assignee"
+    wanted = "tr.state <> 'nouveau'" if field == "triage_state" else "tr.assignee IS NOT NULL"
+    sql = (
+        f"SELECT {column}, COUNT(*) FROM triage tr CROSS JOIN documents d ON d.id = tr.doc_id"
+        f"{_where([wanted, *clauses])} GROUP BY 1"
+    )
+    counts = {str(name): int(n) for name, n in _run(db, sql, params, query.text)}
+    if field == "triage_state":
+        total = _run(db, f"SELECT COUNT(*) FROM documents d{_where(clauses)}", params, query.text)
+        counts["nouveau"] = int(total[0][0]) - sum(counts.values())
+    ranked = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:size]
+
+
 def _facet_parts(field: str) -> tuple[str, list[Any], str, list[str]]:
-    """(join, its parameters, value expression, extra conditions) of one facet."""
+    """(join, its parameters, value expression, extra conditions) of a facet on the
+    documents' tags or columns."""
     if field in _TAG_KINDS:
         # CROSS JOIN keeps the documents first (SQLite's planner would start from every
         # tag of the kind and look each document up): the filters narrow the documents,
@@ -251,15 +311,6 @@ def _facet_parts(field: str) -> tuple[str, list[Any], str, list[str]]:
             [_TAG_KINDS[field]],
             "t.tag",
             [],
-        )
-    if field == "triage_state":
-        return (" LEFT JOIN triage tr ON tr.doc_id = d.id", [], "COALESCE(tr.state, 'nouveau')", [])
-    if field == "assignee":
-        return (
-            " JOIN triage tr ON tr.doc_id = d.id",
-            [],
-            "tr.assignee",
-            ["tr.assignee IS NOT NULL"],
         )
     column = _COLUMNS[field]
     return "", [], column, [f"{column} IS NOT NULL"]
@@ -275,18 +326,34 @@ def daily_counts(
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise StoreError(f"unknown time zone {tz!r}; use a name like Europe/Paris") from exc
     plan = text_plan(query.text)
-    clauses, params = where_clause(query, plan)
-    join, join_params, value, extra = _facet_parts(field)
+    if field in _TAG_KINDS and _only_dates(query, plan):
+        # The tags carry their document's date: no document row is read.
+        tag_clauses, tag_params = _tag_clauses(query, field)
+        date_column, source_sql, value, where, all_params = (
+            "t.sort_at",
+            "document_tags t",
+            "t.tag",
+            _where(tag_clauses),
+            tag_params,
+        )
+    else:
+        clauses, params = where_clause(query, plan)
+        join, join_params, value, extra = _facet_parts(field)
+        date_column, source_sql, where, all_params = (
+            "d.sort_at",
+            f"{source(False)}{join}",
+            _where([*clauses, *extra, "d.sort_at IS NOT NULL"]),
+            [*join_params, *params],
+        )
     # SQLite knows no time zones: count per UTC hour in SQL (a few thousand rows for months
     # of documents), then give each hour its local day here. A zone whose offset is not whole
     # hours (Asia/Kolkata) is counted per minute instead.
     for width in (13, 16):
         sql = (
-            f"SELECT substr(d.sort_at, 1, {width}) AS slot, {value}, COUNT(*)"
-            f" FROM {source(False)}{join}"
-            f"{_where([*clauses, *extra, 'd.sort_at IS NOT NULL'])} GROUP BY 1, 2"
+            f"SELECT substr({date_column}, 1, {width}) AS slot, {value}, COUNT(*)"
+            f" FROM {source_sql}{where} GROUP BY 1, 2"
         )
-        rows = _run(db, sql, [*join_params, *params], query.text)
+        rows = _run(db, sql, all_params, query.text)
         slots = {slot for slot, _, _ in rows}
         starts = {
             slot: datetime.fromisoformat(slot + (":00:00" if width == 13 else ":00"))

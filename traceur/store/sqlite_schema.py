@@ -3,12 +3,11 @@
 Version 1 held documents, their tags and the full-text index. Version 2 adds what the web
 app reads: ``lang``, ``thread_url`` and ``position`` as columns (filled from the stored JSON
 on upgrade), indexes for its filters and facets, earlier versions of edited documents, and
-the volunteers' triage with its history. It also moves each document's JSON out of the
-``documents`` row into ``document_data`` (same rowid) and keeps a hash of the fingerprint
-instead of a second copy of the JSON: filters, facets and counts walk ``documents`` rows,
-and at 100,000 documents rows of a few hundred bytes instead of a few kilobytes are what
-keeps a search page under 150 ms. Triage is keyed by document id, not by row, so it
-outlives anything done to the document's row.
+the volunteers' triage with its history; tags carry their document's date. It also moves
+each document's JSON out of the ``documents`` row into ``document_data`` (same rowid) and
+keeps a hash of the fingerprint instead of a second copy of the JSON: filters, facets and
+counts walk ``documents`` rows, and at 100,000 documents rows of a few hundred bytes instead
+of a few kilobytes are what keeps a search page under 150 ms.
 """
 
 from __future__ import annotations
@@ -64,8 +63,10 @@ CREATE INDEX IF NOT EXISTS documents_kind ON documents (kind, sort_at);
 CREATE INDEX IF NOT EXISTS documents_source ON documents (source_id, sort_at);
 CREATE INDEX IF NOT EXISTS documents_cluster ON documents (cluster_id, sort_at);
 CREATE INDEX IF NOT EXISTS documents_thread ON documents (thread_url, position);
--- Tag facets walk the tags of the matching documents.
+-- Tag facets walk the tags of the matching documents...
 CREATE INDEX IF NOT EXISTS document_tags_doc ON document_tags (doc_rowid, tag_kind, tag);
+-- ...or, over a period alone (the dashboard), the tags by their document's date.
+CREATE INDEX IF NOT EXISTS document_tags_time ON document_tags (tag_kind, sort_at, tag);
 CREATE TABLE IF NOT EXISTS document_versions (
     rowid INTEGER PRIMARY KEY,
     doc_id TEXT NOT NULL,
@@ -117,6 +118,14 @@ def prepare(db: sqlite3.Connection, path: object) -> None:
         for name, sql_type in _V2_COLUMNS:
             if name not in present:
                 db.execute(f"ALTER TABLE documents ADD COLUMN {name} {sql_type}")
+        tag_columns = {row[1] for row in db.execute("PRAGMA table_info(document_tags)")}
+        if "sort_at" not in tag_columns:
+            # Each tag carries its document's date (see document_tags_time).
+            db.execute("ALTER TABLE document_tags ADD COLUMN sort_at TEXT")
+            db.execute(
+                "UPDATE document_tags SET sort_at ="
+                " (SELECT d.sort_at FROM documents d WHERE d.rowid = document_tags.doc_rowid)"
+            )
         db.execute(
             "CREATE TABLE IF NOT EXISTS document_data"
             " (rowid INTEGER PRIMARY KEY, data TEXT NOT NULL)"
