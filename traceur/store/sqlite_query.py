@@ -171,19 +171,15 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         f" FROM {source(by_relevance)}{_where(clauses)}"
     )
     if query.collapse_clusters:
-        sql = (
-            f"WITH m AS ({matching}), r AS (SELECT rid, score, sort_at, seq,"
-            f" ROW_NUMBER() OVER (PARTITION BY alone, grp ORDER BY {order}) AS n,"
-            " COUNT(*) OVER (PARTITION BY alone, grp) AS size FROM m)"
-            f" SELECT rid, score, size FROM r WHERE n = 1 ORDER BY {order} LIMIT ? OFFSET ?"
-        )
+        rows = _collapsed(db, query, matching, order, clauses, params, by_relevance)
         total_sql = (
-            f"WITH m AS ({matching}) SELECT COUNT(*) FROM (SELECT 1 FROM m GROUP BY alone, grp)"
+            "SELECT COUNT(DISTINCT d.cluster_id) + COUNT(*) - COUNT(d.cluster_id)"
+            f" FROM {source(by_relevance)}{_where(clauses)}"
         )
     else:
         sql = f"SELECT rid, score, 1 FROM ({matching}) ORDER BY {order} LIMIT ? OFFSET ?"
+        rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
         total_sql = f"SELECT COUNT(*) FROM {source(by_relevance)}{_where(clauses)}"
-    rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
     total = int(_run(db, total_sql, params, query.text)[0][0])
     rowids = [row[0] for row in rows]
     data = dict(
@@ -244,6 +240,52 @@ def _tag_clauses(query: SearchQuery, field: str) -> tuple[list[str], list[Any]]:
         clauses.append("t.sort_at < ?")
         params.append(format_utc(query.until))
     return clauses, params
+
+
+def _collapsed(
+    db: sqlite3.Connection,
+    query: SearchQuery,
+    matching: str,
+    order: str,
+    clauses: list[str],
+    params: list[Any],
+    by_relevance: bool,
+) -> list[tuple[int, float, int]]:
+    """(rowid, score, cluster size) of the page's hits, one per story cluster: the matching
+    documents are read in sort order until the page has its groups (a listing by date stops
+    after a few hundred rows, where grouping every match would sort them all), then the
+    matching members of the page's clusters are counted."""
+    wanted = query.offset + query.limit
+    picked: list[tuple[int, float, bool, str]] = []
+    seen: set[tuple[bool, str]] = set()
+    try:
+        cursor = db.execute(
+            f"SELECT rid, score, alone, grp FROM ({matching}) ORDER BY {order}", params
+        )
+        for rid, score, alone, grp in cursor:
+            if len(picked) >= wanted:
+                break
+            if (bool(alone), grp) not in seen:
+                seen.add((bool(alone), grp))
+                picked.append((rid, score, bool(alone), grp))
+        cursor.close()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
+        ) from exc
+    page = picked[query.offset :]
+    clusters = [grp for _, _, alone, grp in page if not alone]
+    sizes: dict[str, int] = {}
+    if clusters:
+        sql = (
+            f"SELECT d.cluster_id, COUNT(*) FROM {source(by_relevance)}"
+            f"{_where([*clauses, 'd.cluster_id IN (SELECT value FROM json_each(?))'])} GROUP BY 1"
+        )
+        sizes = {
+            str(cluster): int(n)
+            for cluster, n in _run(db, sql, [*params, json.dumps(clusters)], query.text)
+        }
+    return [(rid, score, 1 if alone else sizes.get(grp, 1)) for rid, score, alone, grp in page]
 
 
 def facets(
