@@ -21,10 +21,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from elastic_transport import TransportError
@@ -32,7 +32,16 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 
 from traceur.document import Document
 from traceur.errors import ConfigError, StoreError
-from traceur.store.base import SearchHit, SearchQuery, UpsertResult
+from traceur.store.base import (
+    UNSET,
+    DocumentVersion,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    Triage,
+    TriageEvent,
+    UpsertResult,
+)
 from traceur.store.es_bulk import (
     INITIAL_BACKOFF,
     MAX_BACKOFF,
@@ -42,6 +51,7 @@ from traceur.store.es_bulk import (
     error_type,
 )
 from traceur.store.es_query import (
+    HIDDEN_FIELDS,
     HIGHLIGHT,
     build_query,
     clause_limit_error,
@@ -52,20 +62,24 @@ from traceur.store.es_template import (
     component_templates,
     detect_analysis,
     index_template,
+    side_indices,
 )
+from traceur.store.es_triage import EsTriage, ensure_index
+from traceur.store.es_web import EsVersions, EsWeb
 from traceur.store.spool import Spool
 
 if TYPE_CHECKING:
     from traceur.config import Settings
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 REQUEST_TIMEOUT = 30.0
 # changed_since returns a document once its stored_at is this old (seconds): longer than a
 # bulk request may take plus the refresh interval.
 CHANGES_SETTLE = 45.0
 
-_HIDDEN_FIELDS = ["title_folded", "text_folded", "fingerprint", "stored_at", "seq", "sort_at"]
+_HIDDEN_FIELDS = HIDDEN_FIELDS
 
 
 def _utc_now() -> datetime:
@@ -110,7 +124,10 @@ class ElasticsearchStore:
             initial_backoff=initial_backoff,
             max_backoff=max_backoff,
             outage_pause=outage_pause,
+            versions=EsVersions(client, self.names),
         )
+        self.triage_index = EsTriage(client, self.names, self._read, display_url)
+        self.web = EsWeb(client, self.names, self._read, self._query_body)
 
     def __repr__(self) -> str:
         return f"ElasticsearchStore({self.display_url!r}, prefix={self.names.prefix!r})"
@@ -272,6 +289,8 @@ class ElasticsearchStore:
                 name=self.names.template, **index_template(self.names, analysis)
             )
             write_index = self._ensure_write_index()
+            for name, body in side_indices(self.names).items():
+                ensure_index(self.client, name, body)
         except (ApiError, TransportError) as exc:
             raise StoreError(f"cannot set up Elasticsearch at {self.display_url}: {exc}") from exc
         return {
@@ -279,6 +298,7 @@ class ElasticsearchStore:
             "warning": warning,
             "template": self.names.template,
             "write_index": write_index,
+            "side_indices": list(side_indices(self.names)),
         }
 
     def _ensure_write_index(self) -> str:
@@ -391,7 +411,7 @@ class ElasticsearchStore:
             ) from exc
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        body_query = build_query(query)
+        body_query = self._query_body(query)
         # build_query has parsed the text (or refused it): blank or not is all that is left.
         has_text = bool(query.text.strip())
         sort: list[Any] = [
@@ -427,7 +447,7 @@ class ElasticsearchStore:
         return hits
 
     def count(self, query: SearchQuery | None = None) -> int:
-        body_query = build_query(query or SearchQuery())
+        body_query = self._query_body(query or SearchQuery())
         return int(
             self._read(self.client.count, index=self.names.read_alias, query=body_query)["count"]
         )
@@ -490,7 +510,11 @@ class ElasticsearchStore:
     def refresh(self) -> None:
         """Make every write visible to searches now (tests, and tools that read right after
         writing)."""
-        self._read(self.client.indices.refresh, index=self.names.read_alias)
+        self._read(
+            self.client.options(ignore_status=404).indices.refresh,
+            index=[self.names.read_alias, self.names.triage, self.names.versions],
+            ignore_unavailable=True,
+        )
 
     def status(self) -> dict[str, Any]:
         """Cluster health, template, aliases, document counts and the spool, for
@@ -563,6 +587,71 @@ class ElasticsearchStore:
                 "dead_letters": self.spool.dead_letter_count(),
             },
         }
+
+    # -- what the web app reads -------------------------------------------------------------
+
+    def _query_body(self, query: SearchQuery) -> dict[str, Any]:
+        """``query`` as an Elasticsearch query, its triage filters read from the triage index."""
+        filters, must_not = self.triage_index.filters(query.triage_state, query.assignee)
+        return build_query(query, filters, must_not)
+
+    def search_page(self, query: SearchQuery) -> SearchPage:
+        return self.web.search_page(query)
+
+    def facets(
+        self, query: SearchQuery, fields: Sequence[str], size: int = 20
+    ) -> dict[str, list[tuple[str, int]]]:
+        return self.web.facets(query, fields, size, self.triage_index.facet_filters)
+
+    def daily_counts(
+        self, query: SearchQuery, field: str, tz: str = "Europe/Paris"
+    ) -> list[tuple[date, str, int]]:
+        return self.web.daily_counts(query, field, tz)
+
+    def cluster_members(self, cluster_id: str, limit: int = 50) -> list[Document]:
+        return self.web.cluster_members(cluster_id, limit)
+
+    def thread(self, thread_url: str, limit: int = 500) -> list[Document]:
+        return self.web.thread(thread_url, limit)
+
+    def versions(self, doc_id: str) -> list[DocumentVersion]:
+        return self.web.versions(doc_id)
+
+    # -- triage ---------------------------------------------------------------------------
+
+    def triage(self, doc_ids: Sequence[str]) -> dict[str, Triage]:
+        return self._triage_call(self.triage_index.get_many, doc_ids)
+
+    def update_triage(
+        self,
+        doc_id: str,
+        *,
+        by: str,
+        expected_revision: int,
+        state: str | None = None,
+        assignee: str | None | object = UNSET,
+        comment: str | None = None,
+    ) -> Triage:
+        return self._triage_call(
+            self.triage_index.update,
+            doc_id,
+            by=by,
+            expected_revision=expected_revision,
+            state=state,
+            assignee=assignee,
+            comment=comment,
+        )
+
+    def triage_history(self, doc_id: str) -> list[TriageEvent]:
+        return self._triage_call(self.triage_index.history, doc_id)
+
+    def _triage_call(self, method: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except (ApiError, TransportError) as exc:
+            raise StoreError(
+                f"cannot reach the triage index of Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
 
     def close(self) -> None:
         self.spool.close()
