@@ -193,7 +193,15 @@ class PageGuard:
         dialog.dismiss()
 
     def on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
+        if message.type != "error":
+            return
+        # A page answered with an error status on purpose (403 for a bénévole on an admin
+        # page, 429 for too many logins) logs its own status; a failing subresource (a
+        # missing stylesheet, a blocked image) has another URL, and still counts.
+        own_status = message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == message.page.url if message.page else False
+        )
+        if not own_status:
             self.console_errors.append(message.text)
 
     def on_page_error(self, error: Exception) -> None:

@@ -61,7 +61,7 @@ async def login(request: Request) -> Response:
         limiter.failed(name, address)
         log.info("failed login for %r from %s", name, address)
         context["erreur"] = "Nom d'utilisateur ou mot de passe incorrect."
-        return render(request, "connexion.html", context, status_code=401)
+        return render(request, "connexion.html", context)
     limiter.succeeded(name)
     log_in(request, user)
     log.info("login: %s from %s", name, address)
