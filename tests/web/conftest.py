@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import threading
 import time
@@ -132,16 +133,27 @@ def _prepare_store(settings: Settings) -> None:
             store.close()
 
 
-@pytest.fixture
-def web(web_settings: Settings) -> Iterator[WebServer]:
-    """The real app on a free port, over a store seeded with the corpus, with ``USERS``."""
-    _prepare_store(web_settings)
-    db = open_accounts(web_settings.data_dir)
+@pytest.fixture(scope="session")
+def accounts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A web.db holding ``USERS``, made once: argon2 hashing is slow on purpose, so each
+    test copies this file rather than hashing four passwords again."""
+    directory = tmp_path_factory.mktemp("comptes")
+    db = open_accounts(directory)
     try:
         for name, role in USERS.items():
             add_user(db, name, role, PASSWORD)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
+    return directory / "web.db"
+
+
+@pytest.fixture
+def web(web_settings: Settings, accounts_file: Path) -> Iterator[WebServer]:
+    """The real app on a free port, over a store seeded with the corpus, with ``USERS``."""
+    _prepare_store(web_settings)
+    web_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(accounts_file, web_settings.data_dir / "web.db")
     app = create_app(web_settings)
     docs = seed(app.state.store)
     port = _free_port()
