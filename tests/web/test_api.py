@@ -113,3 +113,24 @@ def test_a_new_token_replaces_the_old_and_a_disabled_account_loses_api_access(
     set_disabled(db, "hugo")
     db.close()
     assert web.get("/api/search", second)[0] == 401
+
+
+def test_triage_set_by_a_volunteer_shows_in_the_api(web: WebServer) -> None:
+    wire = next(doc for doc in web.docs if doc.cluster_id)
+    web.store.update_triage(
+        wire.id, by="sami", expected_revision=0, state="a_traiter", assignee="lea"
+    )
+    token = web.token("lea")
+    status, found = web.get_json(f"/api/documents/{wire.id}", token)
+    assert status == 200
+    triage = found["triage"]
+    assert (triage["state"], triage["assignee"], triage["updated_by"]) == (
+        "a_traiter",
+        "lea",
+        "sami",
+    )
+    assert triage["revision"] == 1 and triage["updated_at"].endswith("Z")
+    status, listed = web.get_json("/api/search?q=tramway&limit=50", token)
+    states = {doc["id"]: doc["triage"]["state"] for doc in listed["documents"]}
+    assert states[wire.id] == "a_traiter"
+    assert list(states.values()).count("nouveau") == len(states) - 1

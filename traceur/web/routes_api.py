@@ -18,11 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from traceur.document import DOCUMENT_KINDS
+from traceur.document import DOCUMENT_KINDS, format_utc
 from traceur.durations import parse_duration
 from traceur.enrich.query import parse as parse_query
 from traceur.errors import QueryError
-from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, Store
+from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, Store, Triage
 from traceur.web.accounts import User, token_user
 from traceur.web.security import LoginRequired, accounts_db
 
@@ -95,23 +95,15 @@ def _plain_fragment(fragment: str) -> str:
     return " ".join(fragment.replace(HIGHLIGHT_START, "«").replace(HIGHLIGHT_END, "»").split())
 
 
-def triage_json(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Each document's triage as JSON (``nouveau`` when never triaged)."""
-    reader = getattr(store, "triage", None)
-    # Until every store has triage (store API of the web issue), documents read as new.
-    found = reader(doc_ids) if reader is not None else {}
-    result: dict[str, dict[str, Any]] = {}
-    for doc_id in doc_ids:
-        triage = found.get(doc_id)
-        updated_at = getattr(triage, "updated_at", None)
-        result[doc_id] = {
-            "state": getattr(triage, "state", "nouveau"),
-            "assignee": getattr(triage, "assignee", None),
-            "revision": getattr(triage, "revision", 0),
-            "updated_at": updated_at.isoformat().replace("+00:00", "Z") if updated_at else None,
-            "updated_by": getattr(triage, "updated_by", None),
-        }
-    return result
+def triage_json(triage: Triage) -> dict[str, Any]:
+    """A document's triage as JSON (``nouveau``, revision 0 when never triaged)."""
+    return {
+        "state": triage.state,
+        "assignee": triage.assignee,
+        "revision": triage.revision,
+        "updated_at": format_utc(triage.updated_at),
+        "updated_by": triage.updated_by,
+    }
 
 
 async def api_search(request: Request) -> Response:
@@ -131,14 +123,14 @@ async def api_search(request: Request) -> Response:
     def run() -> dict[str, Any]:
         hits = store.search(query)
         total = store.count(query)
-        triage = triage_json(store, [hit.document.id for hit in hits])
+        triage = store.triage([hit.document.id for hit in hits])
         documents = []
         for hit in hits:
             data = hit.document.to_dict()
             data.pop("text", None)
             data["score"] = round(hit.score, 4)
             data["highlights"] = [_plain_fragment(f) for f in hit.fragments if f]
-            data["triage"] = triage[hit.document.id]
+            data["triage"] = triage_json(triage[hit.document.id])
             documents.append(data)
         return {"total": total, "documents": documents}
 
@@ -155,7 +147,7 @@ async def api_document(request: Request) -> Response:
         if document is None:
             return None
         data = document.to_dict()
-        data["triage"] = triage_json(store, [doc_id])[doc_id]
+        data["triage"] = triage_json(store.triage([doc_id])[doc_id])
         return data
 
     found = await run_in_threadpool(run)
