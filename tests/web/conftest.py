@@ -111,10 +111,10 @@ def web_settings(
         yield settings
         return
     es_url: str = request.getfixturevalue("es_url")
+    client = request.getfixturevalue("es_client")
     prefix = "web-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:30].strip("-")
     prefix += "-" + uuid.uuid4().hex[:6]
     yield settings.replace(store=f"es+{es_url}", es_index_prefix=prefix, es_batch_size=50)
-    client = request.getfixturevalue("es_client")
     from tests.es.conftest import _cleanup
 
     _cleanup(client, prefix)

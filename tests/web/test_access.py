@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import PASSWORD, WebServer, guard_of, login, screenshot
+from tests.web.conftest import PASSWORD, PHONE, WebServer, guard_of, login, screenshot
 from traceur.web.accounts import find_user, open_accounts
 
 
@@ -129,3 +129,20 @@ def test_an_unknown_page_is_a_french_404(web: WebServer, page: Page) -> None:
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
     assert guard_of(page).problems() == []
+
+
+def test_the_header_and_admin_page_fit_a_phone_screen_without_sideways_scrolling(
+    web: WebServer, new_page: Callable[..., Page]
+) -> None:
+    phone = new_page(viewport=PHONE)
+    login(phone, web, "camille")
+    phone.goto(web.url + "/admin/utilisateurs")
+    expect(phone.get_by_role("button", name="Déconnexion")).to_be_visible()
+    expect(phone.get_by_role("link", name="Administration")).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+    # Keyboard users see where they are: the first Tab lands on the skip link, shown.
+    phone.keyboard.press("Tab")
+    expect(phone.get_by_role("link", name="Aller au contenu")).to_be_focused()
+    expect(phone.get_by_role("link", name="Aller au contenu")).to_be_in_viewport()
+    screenshot(phone, "admin-utilisateurs-telephone")
