@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from playwright.sync_api import Page
 
-from tests.web.conftest import WebServer, login
+from tests.web.conftest import BOTH_STORES, WebServer, login
 from tests.web.corpus import HOSTILE_AUTHOR, HOSTILE_ID, HOSTILE_TEXT, HOSTILE_TITLE, WIRE_TITLE
 from traceur.web.accounts import open_accounts, set_disabled
 
@@ -30,7 +30,10 @@ def test_a_logged_in_browser_session_alone_does_not_open_the_api(
     assert page.request.get(web.url + "/api/search?q=tramway").status == 401
 
 
-def test_search_with_a_token_finds_documents_with_triage_and_highlights(web: WebServer) -> None:
+@BOTH_STORES
+def test_search_with_a_token_finds_documents_with_triage_and_highlights(
+    web: WebServer, store_kind: str
+) -> None:
     token = web.token("lea")
     status, found = web.get_json("/api/search?q=tramway&candidate=claire-martin", token)
     assert status == 200
@@ -49,7 +52,8 @@ def test_search_with_a_token_finds_documents_with_triage_and_highlights(web: Web
     assert any("«tramway»" in h.lower() for doc in found["documents"] for h in doc["highlights"])
 
 
-def test_search_filters_by_kind_and_since(web: WebServer) -> None:
+@BOTH_STORES
+def test_search_filters_by_kind_and_since(web: WebServer, store_kind: str) -> None:
     token = web.token("sami")
     status, forum = web.get_json("/api/search?kind=forum_post&limit=100", token)
     assert status == 200
@@ -76,7 +80,10 @@ def test_a_malformed_query_or_parameter_is_a_400_saying_where_in_french(web: Web
     assert status == 400
 
 
-def test_a_document_comes_with_every_exported_field_and_its_triage(web: WebServer) -> None:
+@BOTH_STORES
+def test_a_document_comes_with_every_exported_field_and_its_triage(
+    web: WebServer, store_kind: str
+) -> None:
     token = web.token("lea")
     wanted = next(doc for doc in web.docs if doc.kind == "video")
     status, found = web.get_json(f"/api/documents/{wanted.id}", token)
@@ -115,7 +122,8 @@ def test_a_new_token_replaces_the_old_and_a_disabled_account_loses_api_access(
     assert web.get("/api/search", second)[0] == 401
 
 
-def test_triage_set_by_a_volunteer_shows_in_the_api(web: WebServer) -> None:
+@BOTH_STORES
+def test_triage_set_by_a_volunteer_shows_in_the_api(web: WebServer, store_kind: str) -> None:
     wire = next(doc for doc in web.docs if doc.cluster_id)
     web.store.update_triage(
         wire.id, by="sami", expected_revision=0, state="a_traiter", assignee="lea"
