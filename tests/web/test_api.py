@@ -142,3 +142,15 @@ def test_triage_set_by_a_volunteer_shows_in_the_api(web: WebServer, store_kind: 
     states = {doc["id"]: doc["triage"]["state"] for doc in listed["documents"]}
     assert states[wire.id] == "a_traiter"
     assert list(states.values()).count("nouveau") == len(states) - 1
+
+
+def test_search_pages_through_results_with_offset(web: WebServer) -> None:
+    token = web.token("lea")
+    status, first = web.get_json("/api/search?limit=4", token)
+    assert status == 200 and first["total"] == len(web.docs) == 10
+    status, rest = web.get_json("/api/search?limit=4&offset=4", token)
+    assert status == 200 and rest["offset"] == 4
+    first_ids = [doc["id"] for doc in first["documents"]]
+    rest_ids = [doc["id"] for doc in rest["documents"]]
+    assert len(first_ids) == len(rest_ids) == 4 and not set(first_ids) & set(rest_ids)
+    assert web.get_json("/api/search?offset=-1", token)[0] == 400

@@ -1,9 +1,10 @@
 """The read-only JSON API, for scripts and other tools: ``Authorization: Bearer <token>``
 (``traceur users token NAME``).
 
-``GET /api/search?q=&candidate=&topic=&kind=&source=&since=&limit=`` — matching documents,
-best first: the fields of ``traceur export --format jsonl`` without the full text, with
-``score``, ``highlights`` (matches between « and ») and ``triage``.
+``GET /api/search?q=&candidate=&topic=&kind=&source=&since=&limit=&offset=`` — ``total``
+matching documents and one page of them, best first: the fields of ``traceur export
+--format jsonl`` without the full text, with ``score``, ``highlights`` (matches between «
+and ») and ``triage``.
 ``GET /api/documents/{id}`` — one document: every exported field, with ``triage``.
 Errors are JSON ``{"erreur": "…"}`` with a 400, 401 or 404 status.
 """
@@ -28,6 +29,8 @@ from traceur.web.security import LoginRequired, accounts_db
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+# Deep pages cost Elasticsearch a sort over every hit before them; past this, narrow the query.
+MAX_OFFSET = 10_000
 
 
 class BadRequest(ValueError):
@@ -80,6 +83,12 @@ def search_query(params: dict[str, str]) -> SearchQuery:
         raise BadRequest("limit : indiquez un nombre entier") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit : entre 1 et {MAX_LIMIT}")
+    try:
+        offset = int(params.get("offset", 0))
+    except ValueError:
+        raise BadRequest("offset : indiquez un nombre entier") from None
+    if not 0 <= offset <= MAX_OFFSET:
+        raise BadRequest(f"offset : entre 0 et {MAX_OFFSET}")
     return SearchQuery(
         text=text,
         candidate=params.get("candidate") or None,
@@ -88,6 +97,7 @@ def search_query(params: dict[str, str]) -> SearchQuery:
         source_id=params.get("source") or None,
         since=_since(params["since"]) if params.get("since") else None,
         limit=limit,
+        offset=offset,
     )
 
 
@@ -121,8 +131,8 @@ async def api_search(request: Request) -> Response:
         )
 
     def run() -> dict[str, Any]:
-        hits = store.search(query)
-        total = store.count(query)
+        page = store.search_page(query)
+        hits = page.hits
         triage = store.triage([hit.document.id for hit in hits])
         documents = []
         for hit in hits:
@@ -132,7 +142,7 @@ async def api_search(request: Request) -> Response:
             data["highlights"] = [_plain_fragment(f) for f in hit.fragments if f]
             data["triage"] = triage_json(triage[hit.document.id])
             documents.append(data)
-        return {"total": total, "documents": documents}
+        return {"total": page.total, "offset": query.offset, "documents": documents}
 
     return JSONResponse(await run_in_threadpool(run))
 
