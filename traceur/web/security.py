@@ -85,7 +85,7 @@ def accounts_db(request: Request) -> Iterator[Connection]:
 
 def current_user(request: Request) -> User | None:
     """The logged-in, active user of this request's session, or None."""
-    if "user" in request.state._state:
+    if hasattr(request.state, "user"):
         found: User | None = request.state.user
         return found
     user: User | None = None
@@ -249,6 +249,8 @@ class LoginLimiter:
     Kept in memory: a restart forgets, which costs a guesser nothing they could not get by
     waiting, and needs no write per attempt."""
 
+    MAX_KEYS = 10_000
+
     def __init__(self, per_name: int, per_address: int, window_seconds: int) -> None:
         self.per_name = per_name
         self.per_address = per_address
@@ -281,6 +283,10 @@ class LoginLimiter:
         with self._lock:
             for key in ("n:" + name.lower(), "a:" + address):
                 self._recent(key, now).append(now)
+            if len(self._failures) > self.MAX_KEYS:
+                # Guesses over many invented names must not grow memory without end.
+                for key in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[key]
 
     def succeeded(self, name: str) -> None:
         with self._lock:
