@@ -234,8 +234,10 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(k, v) for k, v in self.HEADERS if k not in present]
-                if scope["path"].startswith("/api/") or scope["path"] == "/connexion":
-                    headers.append((b"cache-control", b"no-store"))
+                if not scope["path"].startswith("/static/") and b"cache-control" not in present:
+                    # Pages and API answers hold what one volunteer may see: no proxy or
+                    # shared browser cache keeps them.
+                    headers.append((b"cache-control", b"private, no-store"))
                 message["headers"] = headers
             await send(message)
 
