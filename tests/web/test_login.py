@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import PASSWORD, WebServer, login, screenshot
+from tests.web.conftest import PASSWORD, PHONE, WebServer, login, screenshot
 
 
 def test_volunteer_logs_in_lands_on_search_sees_their_name_and_logs_out(
@@ -105,3 +107,33 @@ def test_every_page_carries_a_strict_content_security_policy(web: WebServer) -> 
     status, headers, _ = web.get("/static/style.css")
     assert status == 200 and "no-store" not in headers.get("cache-control", "")
     assert headers["content-security-policy"] == policy
+
+
+def test_a_volunteer_changes_their_password_and_their_other_sessions_end(
+    web: WebServer, new_page: Callable[..., Page]
+) -> None:
+    laptop, phone = new_page(), new_page(viewport=PHONE)
+    login(laptop, web, "hugo")
+    login(phone, web, "hugo")
+    laptop.get_by_role("link", name="hugo").click()
+    expect(laptop.get_by_role("heading", level=1)).to_have_text("Mon compte")
+    laptop.get_by_label("Mot de passe actuel").fill("pas-le-bon-du-tout")
+    laptop.get_by_label("Nouveau mot de passe (au moins").fill("quai-de-loire-au-printemps")
+    laptop.get_by_label("Nouveau mot de passe, une seconde fois").fill("quai-de-loire-au-printemps")
+    laptop.get_by_role("button", name="Changer le mot de passe").click()
+    expect(laptop.get_by_role("alert")).to_have_text("Le mot de passe actuel est incorrect.")
+    laptop.get_by_label("Mot de passe actuel").fill(PASSWORD)
+    laptop.get_by_label("Nouveau mot de passe (au moins").fill("quai-de-loire-au-printemps")
+    laptop.get_by_label("Nouveau mot de passe, une seconde fois").fill("quai-de-loire-au-printemps")
+    laptop.get_by_role("button", name="Changer le mot de passe").click()
+    expect(laptop.get_by_role("status")).to_contain_text("Votre mot de passe a été changé.")
+    screenshot(laptop, "compte")
+    # This session goes on; the phone's ended; the old password no longer opens one.
+    laptop.goto(web.url + "/recherche")
+    expect(laptop).to_have_url(web.url + "/recherche")
+    phone.goto(web.url + "/recherche")
+    expect(phone).to_have_url(web.url + "/connexion?suivant=%2Frecherche")
+    login(phone, web, "hugo")
+    expect(phone.get_by_role("alert")).to_contain_text("incorrect")
+    login(phone, web, "hugo", password="quai-de-loire-au-printemps")
+    expect(phone).to_have_url(web.url + "/recherche")
