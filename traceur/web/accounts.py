@@ -23,7 +23,11 @@ from traceur.sqlitefile import open_state_file
 
 ROLES = ("benevole", "coordination", "admin")
 # What each role may do is "its own and every role before it" in ROLES.
-ROLE_LABELS = {"benevole": "bénévole", "coordination": "coordination", "admin": "administration"}
+ROLE_LABELS = {
+    "benevole": "bénévole",
+    "coordination": "coordination",
+    "admin": "administrateur·rice",
+}
 TOKEN_PREFIX = "trc_"
 MIN_PASSWORD_CHARS = 10
 
