@@ -67,6 +67,8 @@ def test_the_wheel_carries_its_defaults_demo_web_templates_and_kibana_objects(
         name.startswith("traceur/demo/sites/forum.citoyens-du-val.example/") for name in names
     )
     assert any(name.startswith("traceur/alerts/templates/") for name in names)
+    # The web app's templates and stylesheet (`traceur web` from an installed wheel).
+    assert {"traceur/web/templates/base.html", "traceur/web/static/style.css"} <= names
     assert any(
         name.startswith("traceur/kibana/saved_objects/") and name.endswith(".ndjson")
         for name in names
