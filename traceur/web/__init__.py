@@ -1,0 +1,1 @@
+"""The volunteers' web app (``traceur web``)."""
