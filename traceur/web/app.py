@@ -73,7 +73,11 @@ def _is_api(request: Request) -> bool:
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     if _is_api(request):
-        return JSONResponse({"erreur": "jeton d'API manquant ou invalide"}, status_code=401)
+        return JSONResponse(
+            {"erreur": "jeton d'API manquant ou invalide (en-tête Authorization: Bearer …)"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return RedirectResponse(login_url(request), status_code=303)
 
 
