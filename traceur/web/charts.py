@@ -19,6 +19,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6A00", "#56B4E9", "#0
 
 _WIDTH = 720
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 12, 34
+_BARS_WIDTH = 400
 
 
 def _ticks(top: int) -> list[int]:
@@ -132,33 +133,36 @@ def bars(
     title: str,
     unit: str = "document",
 ) -> Markup:
-    """Horizontal bars, one per ``(label, count)``, labels on the left, counts at the end."""
-    row, label_w = 26, 190
+    """Horizontal bars, one per ``(label, count)``, labels on the left, counts at the end.
+
+    Drawn narrower than the line chart: it sits in a half-width card, and a narrow
+    viewBox keeps its text as large as the page's once scaled down."""
+    width, row, label_w = _BARS_WIDTH, 26, 170
     height = _TOP + row * max(len(items), 1) + 8
     top = max((count for _, count in items), default=0) or 1
-    bar_w = _WIDTH - label_w - 70
+    bar_w = width - label_w - 44
     summary = ", ".join(f"{label} : {plural(count, unit)}" for label, count in items)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img"'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img"'
         f' aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(summary or "Aucune donnée sur la période.")}</desc>',
     ]
     if not items:
         parts.append(
-            f'<text x="{_WIDTH / 2}" y="{_TOP + 14}" text-anchor="middle" font-size="14"'
+            f'<text x="{width / 2}" y="{_TOP + 14}" text-anchor="middle" font-size="14"'
             ' fill="#333">Aucune donnée sur la période.</text>'
         )
     for index, (label, count) in enumerate(items):
         y = _TOP + index * row
-        width = max(bar_w * count / top, 2)
-        shown = label if len(label) <= 28 else label[:27] + "…"
+        length = max(bar_w * count / top, 2)
+        shown = label if len(label) <= 22 else label[:21] + "…"
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13"'
+            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="14"'
             f' fill="#222">{escape(shown)}<title>{escape(label)}</title></text>'
-            f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="16" rx="2"'
+            f'<rect x="{label_w}" y="{y + 4}" width="{length:.1f}" height="16" rx="2"'
             f' fill="{PALETTE[0]}"/>'
-            f'<text x="{label_w + width + 6:.1f}" y="{y + 16}" font-size="13"'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + 16}" font-size="14"'
             f' fill="#222">{number(count)}</text>'
         )
     parts.append("</svg>")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from traceur.document import Document
+from traceur.document import Document, Snippet
 from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START
 
 
@@ -120,3 +120,32 @@ def http_url(url: str | None) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url.strip()
     return None
+
+
+def snippet(found: Snippet) -> Markup:
+    """A tagger snippet, escaped, with its match (``start``..``end``) marked."""
+    text = found.text
+    start, end = max(0, found.start), min(len(text), found.end)
+    if start >= end:
+        return Markup(escape(text))
+    return Markup(
+        f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+    )
+
+
+def best_snippets(document: Document, limit: int = 2) -> list[Snippet]:
+    """Up to ``limit`` distinct snippets to show under a result when the search has no
+    words to highlight: from the text first (the title is shown above them anyway)."""
+    found = [s for m in document.mentions.values() for s in m.snippets]
+    found.sort(key=lambda s: s.field != "text")
+    chosen: list[Snippet] = []
+    seen: set[str] = set()
+    for candidate in found:
+        key = " ".join(candidate.text.split())
+        if key in seen or (candidate.field == "title" and chosen):
+            continue
+        seen.add(key)
+        chosen.append(candidate)
+        if len(chosen) == limit:
+            break
+    return chosen

@@ -114,7 +114,7 @@ async def search_page(request: Request) -> Response:
         "members": {},
         "triage_labels": TRIAGE_LABELS,
         "flash": request.session.pop("flash", None),
-        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "back_to": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "query_string": filters.query_string(),
     }
     if problem is None:

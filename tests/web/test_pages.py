@@ -1,0 +1,264 @@
+"""The volunteers' pages in a real browser: search with filters, a document, triage of a
+whole story cluster, assignment and comments, exports read back, saved searches, two
+volunteers editing at once, and a hostile crawled page that must stay plain text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from tests.web.conftest import PHONE, WebServer, login, screenshot
+from tests.web.corpus import HOSTILE_ID, HOSTILE_TITLE, WIRE_TITLE
+from traceur.web.export import COLUMNS
+
+WIRE_CLUSTER = "cl-tramway-aubiers"
+
+
+def _wire_ids(web: WebServer) -> list[str]:
+    return [d.id for d in web.docs if d.cluster_id == WIRE_CLUSTER]
+
+
+def test_search_filters_by_clicking_a_facet_and_highlights_the_words_searched(
+    web: WebServer, page: Page
+) -> None:
+    login(page, web, "lea")
+    page.get_by_label("Mots cherchés").fill("loyers OR tramway")
+    page.get_by_role("button", name="Chercher").click()
+    results = page.locator(".resultat")
+    # Seven documents, but the three reprints of the wire story are one line.
+    expect(page.locator("#titre-resultats")).to_have_text("5 résultats")
+    expect(page.locator(".grappe summary")).to_have_text("Même dépêche sur 3 sites")
+    page.locator(".grappe summary").click()
+    expect(page.locator(".grappe li")).to_have_count(2)
+    expect(results.locator(".extraits mark").first).to_be_visible()
+    marked = {t.lower() for t in results.locator(".extraits mark").all_inner_texts()}
+    assert marked <= {"loyers", "tramway"} and marked
+    facets = page.locator("#filtres")
+    facets.get_by_role("link", name="Message de forum").click()
+    expect(page).to_have_url(f"{web.url}/recherche?q=loyers+OR+tramway&type=forum_post")
+    expect(page.locator("#titre-resultats")).to_have_text("2 résultats")
+    expect(page.locator(".filtres-actifs")).to_contain_text("Type : Message de forum")
+    # Dates are in Paris time, with the zone written out.
+    expect(results.first.locator("time")).to_contain_text("heure de Paris, UTC+")
+    page.locator(".filtres-actifs a").click()
+    expect(page.locator("#titre-resultats")).to_have_text("5 résultats")
+
+
+def test_a_malformed_query_says_in_french_where_it_is_wrong(web: WebServer, page: Page) -> None:
+    login(page, web, "lea")
+    page.guard.allow("400")  # type: ignore[attr-defined]
+    page.goto(web.url + '/recherche?q=tramway+AND+"ligne+12')
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Requête incorrecte à la colonne 13")
+    expect(alert).to_contain_text("Guillemet jamais fermé")
+    expect(alert.locator(".position-erreur")).to_have_text('"')
+    expect(page.get_by_label("Mots cherchés")).to_have_attribute("aria-invalid", "true")
+
+
+def test_a_document_page_shows_its_text_with_mentions_its_thread_and_the_original_link(
+    web: WebServer, page: Page
+) -> None:
+    reply = next(d for d in web.docs if d.post_id == "318-2")
+    login(page, web, "lea")
+    page.goto(f"{web.url}/document/{reply.id}")
+    expect(page.locator("h1")).to_contain_text("Logements sociaux")
+    text = page.locator(".texte-complet")
+    expect(text.locator("mark").first).to_be_visible()
+    assert "Élodie Arnaud" in text.locator("mark").all_inner_texts()
+    original = page.get_by_role("link", name="Ouvrir la page d’origine")
+    expect(original).to_have_attribute("href", reply.url)
+    expect(original).to_have_attribute("rel", "noopener noreferrer")
+    thread = page.locator(".fil li")
+    expect(thread).to_have_count(3)
+    expect(thread.nth(1)).to_contain_text("ce message")
+    expect(page.get_by_text("En réponse à :")).to_be_visible()
+    page.get_by_role("link", name="Mireille_des_Tanneurs, ", exact=False).first.click()
+    expect(page.locator(".fil li.ici")).to_contain_text("message n° 1")
+
+
+def test_marking_a_cluster_traite_marks_every_reprint_and_records_who(
+    web: WebServer, page: Page
+) -> None:
+    login(page, web, "sami")
+    page.goto(web.url + "/recherche?q=Aubiers")
+    row = page.locator(".resultat").filter(has_text="Même dépêche sur 3 sites")
+    row.get_by_label("Marquer les 3 documents comme").select_option("traite")
+    row.get_by_role("button", name="Valider").click()
+    expect(page.get_by_role("status")).to_contain_text("3 documents marqués « traité »")
+    expect(page).to_have_url(web.url + "/recherche?q=Aubiers")
+    triage = web.store.triage(_wire_ids(web))
+    assert {t.state for t in triage.values()} == {"traite"}
+    assert {t.updated_by for t in triage.values()} == {"sami"}
+    expect(row.locator(".etat")).to_have_text("traité")
+
+
+def test_an_assignment_shows_under_assigne_a_moi_and_the_comment_in_the_history(
+    web: WebServer, new_page: Callable[..., Page]
+) -> None:
+    wire = _wire_ids(web)[0]
+    coordinator = new_page()
+    login(coordinator, web, "sami")
+    coordinator.goto(f"{web.url}/document/{wire}")
+    coordinator.get_by_label("État").select_option("a_traiter")
+    coordinator.get_by_label("Assigné à").select_option("lea")
+    coordinator.get_by_label("Commentaire (facultatif)").fill(
+        "Répondre sur le forum des Aubiers avant jeudi, lien dans le canal"
+    )
+    coordinator.get_by_role("button", name="Enregistrer").click()
+    expect(coordinator.get_by_role("status")).to_have_text("Triage enregistré.")
+    history = coordinator.locator(".historique li")
+    expect(history).to_have_count(3)
+    expect(history.first).to_contain_text("Répondre sur le forum des Aubiers")
+    expect(coordinator.locator(".historique")).to_contain_text("assigné à lea")
+    expect(coordinator.locator(".historique")).to_contain_text("heure de Paris")
+
+    volunteer = new_page()
+    login(volunteer, web, "lea")
+    volunteer.get_by_role("link", name="assigné à moi").click()
+    expect(volunteer.locator("#titre-resultats")).to_have_text("1 résultat")
+    expect(volunteer.locator(".resultat-titre")).to_have_text(WIRE_TITLE)
+    # A bénévole reads the assignee but cannot change it.
+    volunteer.locator(".resultat-titre a").click()
+    expect(volunteer.get_by_label("Assigné à")).to_have_count(0)
+    expect(volunteer.locator("#triage")).to_contain_text("Assigné à : lea")
+
+
+def test_two_volunteers_editing_at_once_the_second_sees_the_conflict_and_loses_nothing(
+    web: WebServer, new_page: Callable[..., Page]
+) -> None:
+    doc = next(d for d in web.docs if d.kind == "blog_post")
+    first, second = new_page(), new_page()
+    login(first, web, "lea")
+    login(second, web, "hugo")
+    first.goto(f"{web.url}/document/{doc.id}")
+    second.goto(f"{web.url}/document/{doc.id}")
+    first.get_by_label("État").select_option("a_traiter")
+    first.get_by_role("button", name="Enregistrer").click()
+    expect(first.get_by_role("status")).to_have_text("Triage enregistré.")
+
+    second.guard.allow("409")  # type: ignore[attr-defined]
+    second.get_by_label("État").select_option("ignore")
+    comment = "Déjà traité par la permanence de quartier, rien à répondre"
+    second.get_by_label("Commentaire (facultatif)").fill(comment)
+    second.get_by_role("button", name="Enregistrer").click()
+    expect(second.get_by_role("alert")).to_contain_text("Un·e autre bénévole a modifié ce document")
+    expect(second.get_by_label("Commentaire (facultatif)")).to_have_value(comment)
+    expect(second.locator("#triage")).to_contain_text("État actuel : à traiter")
+    assert web.store.triage([doc.id])[doc.id].state == "a_traiter"
+    # Sent again, knowingly, on the current revision: it goes through.
+    second.get_by_label("État").select_option("ignore")
+    second.get_by_role("button", name="Enregistrer").click()
+    expect(second.get_by_role("status")).to_have_text("Triage enregistré.")
+    events = web.store.triage_history(doc.id)
+    assert [(e.by, e.action, e.value) for e in events] == [
+        ("lea", "state", "a_traiter"),
+        ("hugo", "state", "ignore"),
+        ("hugo", "comment", comment),
+    ]
+
+
+def test_coordination_exports_the_result_list_as_csv_and_xlsx(
+    web: WebServer, page: Page, tmp_path: Path
+) -> None:
+    login(page, web, "sami")
+    page.goto(web.url + "/recherche?type=article")
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="CSV").click()
+    csv_path = tmp_path / "export.csv"
+    csv_download.value.save_as(csv_path)
+    data = csv_path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == list(COLUMNS)
+    assert len(rows) == 4  # the three reprints, one line each in an export
+    by_column = [dict(zip(COLUMNS, row, strict=True)) for row in rows[1:]]
+    titles = {d.title for d in web.docs if d.cluster_id == WIRE_CLUSTER}
+    assert {r["titre"] for r in by_column} == titles
+    assert all("Claire Martin" in r["candidats"] for r in by_column)
+    assert {r["cluster"] for r in by_column} == {WIRE_CLUSTER}
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    xlsx_path = tmp_path / "export.xlsx"
+    xlsx_download.value.save_as(xlsx_path)
+    sheet = load_workbook(xlsx_path).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    assert sheet.max_row == 4
+    assert {sheet.cell(row=r, column=2).value for r in range(2, 5)} == titles
+
+
+def test_a_benevole_sees_no_export_and_is_refused_one(web: WebServer, page: Page) -> None:
+    login(page, web, "lea")
+    page.goto(web.url + "/recherche?type=article")
+    expect(page.get_by_role("link", name="CSV")).to_have_count(0)
+    page.guard.allow("403")  # type: ignore[attr-defined]
+    response = page.goto(web.url + "/recherche/export.csv?type=article")
+    assert response is not None and response.status == 403
+
+
+def test_a_saved_search_keeps_its_filters_behind_a_permanent_link(
+    web: WebServer, page: Page
+) -> None:
+    login(page, web, "lea")
+    page.goto(web.url + "/recherche?q=tramway&candidat=claire-martin&page=1")
+    page.get_by_text("Enregistrer cette recherche").click()
+    page.get_by_label("Nom de la recherche").fill("Tramway — Claire Martin")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page).to_have_url(web.url + "/recherches")
+    expect(page.get_by_role("status")).to_contain_text("« Tramway — Claire Martin » enregistrée")
+    saved = page.get_by_role("link", name="Tramway — Claire Martin")
+    href = saved.get_attribute("href")
+    assert href is not None and href.startswith("/recherches/")
+    expect(page.locator(".recherches")).to_contain_text("Candidat·e : Claire Martin")
+    saved.click()
+    expect(page).to_have_url(web.url + "/recherche?q=tramway&candidat=claire-martin")
+    expect(page.locator(".filtres-actifs")).to_contain_text("Claire Martin")
+    # The link works again later, typed or bookmarked.
+    page.goto(web.url + href)
+    expect(page).to_have_url(web.url + "/recherche?q=tramway&candidat=claire-martin")
+
+
+def test_a_hostile_page_is_shown_as_text_on_the_search_and_document_pages(
+    web: WebServer, page: Page
+) -> None:
+    login(page, web, "sami")
+    page.goto(web.url + "/recherche?q=detracteurs")
+    title = page.locator(".resultat-titre")
+    expect(title).to_have_text(HOSTILE_TITLE)
+    page.goto(f"{web.url}/document/{HOSTILE_ID}")
+    expect(page.locator("h1")).to_have_text(HOSTILE_TITLE)
+    expect(page.locator(".texte-complet")).to_contain_text("<iframe src=")
+    for where in ("/recherche?q=detracteurs", f"/document/{HOSTILE_ID}"):
+        page.goto(web.url + where)
+        # No element came from the page: only our own scripts (none) and markup.
+        assert page.locator("main script, main iframe, main img, main b").count() == 0
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        assert hrefs and not [h for h in hrefs if not h.startswith(("http://", "https://"))]
+    expect(page.get_by_text("adresse d’origine non affichable")).to_be_visible()
+    # The PageGuard fails this test if any dialog opened or the console logged an error.
+
+
+def test_search_and_dashboard_screenshots_on_a_laptop_and_a_phone(
+    web: WebServer, new_page: Callable[..., Page]
+) -> None:
+    for viewport, label in ((None, "bureau"), (PHONE, "telephone")):
+        page = new_page(viewport=viewport)
+        login(page, web, "sami")
+        page.goto(web.url + "/recherche?q=tramway+OR+loyers")
+        expect(page.locator(".resultat").first).to_be_visible()
+        screenshot(page, f"recherche-{label}")
+        page.goto(web.url + "/tableau-de-bord")
+        chart = page.locator("svg.chart").first
+        expect(chart).to_be_visible()
+        expect(page.locator(".legend")).to_contain_text("Claire Martin")
+        expect(page.locator("#titre-grappes + ol")).to_contain_text("3 sites")
+        expect(page.locator("#titre-fils ~ ul")).to_contain_text("Logements sociaux")
+        screenshot(page, f"tableau-de-bord-{label}")
+        box = chart.bounding_box()
+        assert box is not None and box["width"] <= page.viewport_size["width"]  # type: ignore[index]
