@@ -44,9 +44,15 @@ def daily_lines(
     end: date,
     ident: str = "courbe",
     title: str = "Mentions par candidat·e et par jour",
+    width: int = _WIDTH,
+    legend: bool = True,
 ) -> Markup:
     """One line per value (candidate) over the days ``start``..``end`` (days without a
-    document count 0), a legend, and a ``<desc>`` with each series' total."""
+    document count 0), a legend, and a ``<desc>`` with each series' total.
+
+    ``width`` is the viewBox width: the text keeps its size relative to it, so a page
+    draws a narrow chart for phones (``width=380``) beside the wide one and lets its
+    stylesheet show one; ``legend=False`` leaves the legend to the other."""
     days = _days(start, end)
     series: dict[str, dict[date, int]] = {}
     for day, value, count in counts:
@@ -56,7 +62,7 @@ def daily_lines(
     top = max((c for per_day in series.values() for c in per_day.values()), default=0)
     ticks = _ticks(top)
     height = 220
-    plot_w = _WIDTH - _LEFT - _RIGHT
+    plot_w = width - _LEFT - _RIGHT
     plot_h = height - _TOP - _BOTTOM
     scale = ticks[-1] or 1
 
@@ -72,20 +78,20 @@ def daily_lines(
     period = f"du {date_short(start)} au {date_short(end)}"
     desc = f"{period}. {totals}." if totals else f"{period} : aucune mention."
     parts = [
-        f'<svg class="chart" viewBox="0 0 {_WIDTH} {height}" role="img"'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img"'
         f' aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(desc)}</desc>',
     ]
     for tick in ticks:
         parts.append(
-            f'<line x1="{_LEFT}" x2="{_WIDTH - _RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"'
+            f'<line x1="{_LEFT}" x2="{width - _RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"'
             ' stroke="#d0d4da" stroke-width="1"/>'
             f'<text x="{_LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="12"'
             f' fill="#333">{number(tick)}</text>'
         )
-    # At most about eight day labels, so they never overlap on a 30-day period.
-    every = max(1, -(-len(days) // 8))
+    # At most about one day label per 90 units, so they never overlap on 30 days.
+    every = max(1, -(-len(days) // max(2, width // 90)))
     for index, day in enumerate(days):
         if index % every == 0:
             label = f"{day.day}/{day.month:02d}"
@@ -113,17 +119,19 @@ def daily_lines(
                 )
         parts.append("</g>")
     parts.append("</svg>")
-    legend = ['<ul class="legend">']
+    if not legend:
+        return Markup("".join(parts))
+    legend_items = ['<ul class="legend">']
     for rank, value in enumerate(order):
         colour = PALETTE[rank % len(PALETTE)]
-        legend.append(
+        legend_items.append(
             # An SVG swatch, not a style attribute: the app's CSP forbids inline styles.
             f'<li><svg class="swatch" width="14" height="14" aria-hidden="true">'
             f'<rect width="14" height="14" rx="2" fill="{colour}"/></svg>'
             f"{escape(names.get(value, value))} ({number(sum(series[value].values()))})</li>"
         )
-    legend.append("</ul>")
-    return Markup("".join(parts) + ("".join(legend) if order else ""))
+    legend_items.append("</ul>")
+    return Markup("".join(parts) + ("".join(legend_items) if order else ""))
 
 
 def bars(
@@ -137,7 +145,7 @@ def bars(
 
     Drawn narrower than the line chart: it sits in a half-width card, and a narrow
     viewBox keeps its text as large as the page's once scaled down."""
-    width, row, label_w = _BARS_WIDTH, 26, 170
+    width, row, label_w = _BARS_WIDTH, 26, 180
     height = _TOP + row * max(len(items), 1) + 8
     top = max((count for _, count in items), default=0) or 1
     bar_w = width - label_w - 44
@@ -156,7 +164,7 @@ def bars(
     for index, (label, count) in enumerate(items):
         y = _TOP + index * row
         length = max(bar_w * count / top, 2)
-        shown = label if len(label) <= 22 else label[:21] + "…"
+        shown = label if len(label) <= 20 else label[:19] + "…"
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="14"'
             f' fill="#222">{escape(shown)}<title>{escape(label)}</title></text>'
