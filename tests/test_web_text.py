@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from traceur.document import Document, Mention, Span
+from traceur.document import Document, Mention, Snippet, Span
 from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START
 from traceur.web import fr, highlight
 
@@ -140,3 +140,26 @@ def test_only_absolute_http_addresses_can_become_links() -> None:
 
 def test_dates_of_a_whole_day_are_written_long_for_headings() -> None:
     assert fr.date_long(date(2026, 12, 3)) == "jeudi 3 décembre 2026"
+
+
+def test_result_snippets_mark_their_match_prefer_the_text_and_skip_the_title_repeat() -> None:
+    title = "Tramway : Marchand persiste"
+    mentions = {
+        "c-marchand": Mention(
+            count=3,
+            snippets=(
+                Snippet("Tramway : Marchand persiste", 10, 18, field="title"),
+                Snippet("la maire <Marchand> insiste", 10, 18),
+                Snippet("la maire <Marchand> insiste", 10, 18),
+            ),
+        )
+    }
+    document = _document(title, "…", mentions)
+    chosen = highlight.best_snippets(document)
+    assert [s.field for s in chosen] == ["text"]  # the duplicate and the title repeat dropped
+    assert str(highlight.snippet(chosen[0])) == "la maire &lt;<mark>Marchand</mark>&gt; insiste"
+    fragments = [
+        f"… {HIGHLIGHT_START}Tramway{HIGHLIGHT_END} : Marchand persiste …",
+        f"le {HIGHLIGHT_START}tramway{HIGHLIGHT_END} gratuit",
+    ]
+    assert highlight.body_fragments(fragments, title) == fragments[1:]

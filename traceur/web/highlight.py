@@ -149,3 +149,15 @@ def best_snippets(document: Document, limit: int = 2) -> list[Snippet]:
         if len(chosen) == limit:
             break
     return chosen
+
+
+def body_fragments(fragments: Iterable[str], title: str) -> list[str]:
+    """The store's fragments without the one that only repeats the title (shown, marked,
+    just above them)."""
+    heading = " ".join(title.split())
+    kept = []
+    for found in fragments:
+        text = " ".join(plain(found).strip(" …").split())
+        if text and text != heading:
+            kept.append(found)
+    return kept
