@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -14,6 +16,8 @@ from playwright.sync_api import Page, expect
 
 from tests.web.conftest import PHONE, WebServer, login, screenshot
 from tests.web.corpus import HOSTILE_ID, HOSTILE_TITLE, WIRE_TITLE
+from traceur.alerts.outbox import AlertState
+from traceur.orchestra.runs import RunLog
 from traceur.web.export import COLUMNS
 
 WIRE_CLUSTER = "cl-tramway-aubiers"
@@ -268,3 +272,52 @@ def test_search_and_dashboard_screenshots_on_a_laptop_and_a_phone(
         screenshot(page, f"tableau-de-bord-{label}")
         box = chart.bounding_box()
         assert box is not None and box["width"] <= page.viewport_size["width"]  # type: ignore[index]
+
+
+def test_the_dashboard_shows_source_health_and_the_alert_rules_last_emails(
+    web: WebServer, page: Page
+) -> None:
+    watchlist = web.settings.watchlist
+    watchlist.write_text(
+        watchlist.read_text(encoding="utf-8").replace(
+            "alerts: []",
+            "alerts:\n  - id: claire-direct\n    kind: immediate\n    name: Claire Martin en direct"
+            "\n    to: [equipe-numerique@example.org]\n    candidates: [claire-martin]\n",
+        ),
+        encoding="utf-8",
+    )
+    now = datetime.now(UTC)
+    with RunLog.in_data_dir(web.settings.data_dir) as runs:
+        runs.record(
+            "gazette", None, "run", now - timedelta(hours=2), now, "failed", "HTTP 503 partout"
+        )
+    message = EmailMessage()
+    message["From"] = "traceur@example.org"
+    message["Subject"] = "Claire Martin citée dans La Gazette des deux rives"
+    with AlertState.in_data_dir(web.settings.data_dir) as state:
+        with state.transaction(now) as tx:
+            tx.enqueue("k1", "claire-direct", message, ["equipe-numerique@example.org"])
+        state.mark_sent("k1", now)
+    login(page, web, "lea")
+    page.goto(web.url + "/tableau-de-bord?periode=30j")
+    expect(page.locator(".periodes .choisi")).to_have_text("30 derniers jours")
+    gazette = page.locator("#titre-sources ~ div tr").filter(has_text="gazette")
+    expect(gazette).to_contain_text("échec")
+    expect(gazette).to_contain_text("il y a 2 h")
+    rules = page.locator(".regles")
+    expect(rules).to_contain_text("Claire Martin en direct")
+    expect(rules).to_contain_text("1 courriel envoyé")
+    expect(rules).to_contain_text("Claire Martin citée dans La Gazette des deux rives (envoyé)")
+
+
+def test_every_control_of_the_pages_has_a_label(web: WebServer, page: Page) -> None:
+    login(page, web, "sami")
+    wire = _wire_ids(web)[0]
+    for where in ("/recherche?q=tramway", f"/document/{wire}", "/tableau-de-bord", "/recherches"):
+        page.goto(web.url + where)
+        unlabelled = page.eval_on_selector_all(
+            "input:not([type=hidden]), select, textarea",
+            "els => els.filter(e => !(e.labels && e.labels.length)"
+            " && !e.getAttribute('aria-label')).map(e => e.outerHTML)",
+        )
+        assert unlabelled == [], where
