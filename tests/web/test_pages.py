@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -321,3 +322,28 @@ def test_every_control_of_the_pages_has_a_label(web: WebServer, page: Page) -> N
             " && !e.getAttribute('aria-label')).map(e => e.outerHTML)",
         )
         assert unlabelled == [], where
+
+
+def test_a_video_shows_its_channel_and_duration_and_an_edited_page_its_versions(
+    web: WebServer, page: Page
+) -> None:
+    video = next(d for d in web.docs if d.kind == "video")
+    blog = next(d for d in web.docs if d.kind == "blog_post")
+    web.store.update_triage(blog.id, by="hugo", expected_revision=0, state="vu")
+    # The blog post is edited and crawled again: its old text becomes a version, and the
+    # triage stays.
+    edited = replace(blog, text=blog.text + "\nMise à jour : l'auteure a ajouté un chiffre.")
+    web.store.upsert([edited])
+    refresh = getattr(web.store, "refresh", None)
+    if refresh is not None:
+        refresh()
+    login(page, web, "lea")
+    page.goto(f"{web.url}/document/{video.id}")
+    facts = page.locator("#titre-video + dl")
+    expect(facts).to_contain_text("Télé Val — politique")
+    expect(facts).to_contain_text("52 min 05 s")
+    expect(facts).to_contain_text("1\u202f840")
+    page.goto(f"{web.url}/document/{blog.id}")
+    expect(page.locator("#titre-versions")).to_have_text("Versions précédentes (1)")
+    expect(page.locator(".texte-complet").first).to_contain_text("Mise à jour : l'auteure")
+    expect(page.locator("#triage")).to_contain_text("État actuel : vu")
