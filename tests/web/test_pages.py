@@ -1,6 +1,9 @@
 """The volunteers' pages in a real browser: search with filters, a document, triage of a
 whole story cluster, assignment and comments, exports read back, saved searches, two
-volunteers editing at once, and a hostile crawled page that must stay plain text."""
+volunteers editing at once, and a hostile crawled page that must stay plain text.
+
+The scenarios run on SQLite and on Elasticsearch (``BOTH_STORES``): the pages call the
+same store API, which must give the same results on both."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import PHONE, WebServer, login, screenshot
+from tests.web.conftest import BOTH_STORES, PHONE, WebServer, login, screenshot
 from tests.web.corpus import HOSTILE_ID, HOSTILE_TITLE, WIRE_TITLE
 from traceur.alerts.outbox import AlertState
 from traceur.orchestra.runs import RunLog
@@ -28,6 +31,7 @@ def _wire_ids(web: WebServer) -> list[str]:
     return [d.id for d in web.docs if d.cluster_id == WIRE_CLUSTER]
 
 
+@BOTH_STORES
 def test_search_filters_by_clicking_a_facet_and_highlights_the_words_searched(
     web: WebServer, page: Page
 ) -> None:
@@ -65,6 +69,7 @@ def test_a_malformed_query_says_in_french_where_it_is_wrong(web: WebServer, page
     expect(page.get_by_label("Mots cherchés")).to_have_attribute("aria-invalid", "true")
 
 
+@BOTH_STORES
 def test_a_document_page_shows_its_text_with_mentions_its_thread_and_the_original_link(
     web: WebServer, page: Page
 ) -> None:
@@ -86,6 +91,7 @@ def test_a_document_page_shows_its_text_with_mentions_its_thread_and_the_origina
     expect(page.locator(".fil li.ici")).to_contain_text("message n° 1")
 
 
+@BOTH_STORES
 def test_marking_a_cluster_traite_marks_every_reprint_and_records_who(
     web: WebServer, page: Page
 ) -> None:
@@ -102,6 +108,7 @@ def test_marking_a_cluster_traite_marks_every_reprint_and_records_who(
     expect(row.locator(".etat")).to_have_text("traité")
 
 
+@BOTH_STORES
 def test_an_assignment_shows_under_assigne_a_moi_and_the_comment_in_the_history(
     web: WebServer, new_page: Callable[..., Page]
 ) -> None:
@@ -133,6 +140,7 @@ def test_an_assignment_shows_under_assigne_a_moi_and_the_comment_in_the_history(
     expect(volunteer.locator("#triage")).to_contain_text("Assigné à : lea")
 
 
+@BOTH_STORES
 def test_two_volunteers_editing_at_once_the_second_sees_the_conflict_and_loses_nothing(
     web: WebServer, new_page: Callable[..., Page]
 ) -> None:
@@ -167,6 +175,7 @@ def test_two_volunteers_editing_at_once_the_second_sees_the_conflict_and_loses_n
     ]
 
 
+@BOTH_STORES
 def test_coordination_exports_the_result_list_as_csv_and_xlsx(
     web: WebServer, page: Page, tmp_path: Path
 ) -> None:
@@ -207,6 +216,7 @@ def test_a_benevole_sees_no_export_and_is_refused_one(web: WebServer, page: Page
     assert response is not None and response.status == 403
 
 
+@BOTH_STORES
 def test_a_saved_search_keeps_its_filters_behind_a_permanent_link(
     web: WebServer, page: Page
 ) -> None:
@@ -229,6 +239,7 @@ def test_a_saved_search_keeps_its_filters_behind_a_permanent_link(
     expect(page).to_have_url(web.url + "/recherche?q=tramway&candidat=claire-martin")
 
 
+@BOTH_STORES
 def test_a_hostile_page_is_shown_as_text_on_the_search_and_document_pages(
     web: WebServer, page: Page
 ) -> None:
@@ -324,6 +335,7 @@ def test_every_control_of_the_pages_has_a_label(web: WebServer, page: Page) -> N
         assert unlabelled == [], where
 
 
+@BOTH_STORES
 def test_a_video_shows_its_channel_and_duration_and_an_edited_page_its_versions(
     web: WebServer, page: Page
 ) -> None:
