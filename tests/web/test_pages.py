@@ -52,6 +52,11 @@ def test_search_filters_by_clicking_a_facet_and_highlights_the_words_searched(
     expect(page).to_have_url(f"{web.url}/recherche?q=loyers+OR+tramway&type=forum_post")
     expect(page.locator("#titre-resultats")).to_have_text("2 résultats")
     expect(page.locator(".filtres-actifs")).to_contain_text("Type : Message de forum")
+    # The other kinds stay offered, counted as if this one were not chosen: one click
+    # switches from forum posts to videos.
+    facets.get_by_role("link", name="Vidéo").click()
+    expect(page).to_have_url(f"{web.url}/recherche?q=loyers+OR+tramway&type=video")
+    expect(page.locator("#titre-resultats")).to_have_text("1 résultat")
     # Dates are in Paris time, with the zone written out.
     expect(results.first.locator("time")).to_contain_text("heure de Paris, UTC+")
     page.locator(".filtres-actifs a").click()

@@ -77,6 +77,34 @@ def _facet_links(
     return groups
 
 
+# Filters attribute → its SearchQuery field (the facets of a chosen filter are counted
+# without it, so a volunteer can switch from "Article" to "Vidéo" in one click).
+_QUERY_FIELD = {
+    "candidate": "candidate",
+    "topic": "topic",
+    "kind": "kind",
+    "state": "triage_state",
+    "source": "source_id",
+    "site": "domain",
+    "lang": "lang",
+}
+
+
+def _facet_counts(
+    store: Store, filters: Filters, fields: dict[str, Any]
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per facet among the documents matching every other filter: one store call
+    for the facets without a chosen value, and one per chosen filter."""
+    base = {**fields, "limit": 0, "offset": 0}
+    free = [f for f, attr, _ in FACETS if not getattr(filters, attr)]
+    counts = store.facets(SearchQuery(**base), free, size=FACET_SIZE) if free else {}
+    for field, attr, _ in FACETS:
+        if getattr(filters, attr):
+            query = SearchQuery(**{**base, _QUERY_FIELD[attr]: None})
+            counts.update(store.facets(query, [field], size=FACET_SIZE))
+    return counts
+
+
 def _search(
     store: Store, filters: Filters, user: str, now: datetime
 ) -> tuple[list[Row], int, dict[str, list[tuple[str, int]]], dict[str, list[Row]]]:
@@ -85,8 +113,7 @@ def _search(
     fields = search_fields(filters, user=user, now=now)
     query = SearchQuery(**fields, collapse_clusters=True)
     page = store.search_page(query)
-    facet_query = SearchQuery(**{**fields, "limit": 0, "offset": 0})
-    counts = store.facets(facet_query, [f for f, _, _ in FACETS], size=FACET_SIZE)
+    counts = _facet_counts(store, filters, fields)
     results = rows(store, page.hits)
     members: dict[str, list[Row]] = {}
     for row in results:
