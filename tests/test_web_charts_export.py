@@ -140,3 +140,15 @@ def test_xlsx_reads_back_with_real_dates_links_and_text_never_formulas() -> None
     assert hostile_title.data_type == "s"
     assert hostile_title.value == '=HYPERLINK("http://piege.example/","cliquez")'
     assert sheet.cell(row=3, column=COLUMNS.index("lien") + 1).value in (None, "")
+
+
+def _contrast_on_white(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_every_chart_colour_stands_out_from_the_white_background() -> None:
+    assert len(set(PALETTE)) == len(PALETTE)
+    assert min(_contrast_on_white(colour) for colour in PALETTE) >= 3.0

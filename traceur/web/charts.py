@@ -13,9 +13,10 @@ from markupsafe import Markup, escape
 
 from traceur.web.fr import date_short, number, plural
 
-# Okabe–Ito colours, distinguishable by colour-blind readers; all keep a 3:1 contrast on
-# white (the yellow of the original set does not, so it is left out).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6A00", "#56B4E9", "#000000")
+# Okabe–Ito colours, distinguishable by colour-blind readers, each with at least the 3:1
+# contrast on white that lines need: the yellow and the sky blue of the original set fall
+# short, so a dark yellow and a purple stand in for them.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6A00", "#6A3D9A", "#000000")
 
 _WIDTH = 720
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 12, 12, 34
