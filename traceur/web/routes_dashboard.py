@@ -124,7 +124,8 @@ def _period(params: Any) -> str:
     return chosen if chosen in PERIODS else "7j"
 
 
-def _series_days(figures: Figures, period: str, now: datetime) -> tuple[date, date]:
+def _series_days(period: str, now: datetime) -> tuple[date, date]:
+    """The Paris calendar days the daily chart spans (empty days drawn at 0)."""
     today = now.astimezone(PARIS).date()
     days = {"aujourdhui": 1, "7j": 7, "30j": 30}[period]
     return today - timedelta(days=days - 1), today
@@ -139,7 +140,7 @@ async def dashboard(request: Request) -> Response:
     figures = await run_in_threadpool(_figures, store, since)
     health = await run_in_threadpool(_health, request.app.state.settings)
     found: Names = names(request)
-    start, end = _series_days(figures, period, now)
+    start, end = _series_days(period, now)
     context = {
         **helpers(found),
         "period": period,

@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from traceur.errors import TriageConflict
 from traceur.store import SearchQuery, Store
-from traceur.web.accounts import list_users
 from traceur.web.export import ExportRow, to_csv, to_xlsx
 from traceur.web.filters import (
     PAGE_SIZE,
@@ -37,7 +36,7 @@ from traceur.web.pagekit import (
     store_of,
     utc_now,
 )
-from traceur.web.security import accounts_db, require_user, safe_next
+from traceur.web.security import require_user, safe_next
 from traceur.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -140,6 +139,7 @@ async def search_page(request: Request) -> Response:
         "facets": [],
         "members": {},
         "triage_labels": TRIAGE_LABELS,
+        "max_export": MAX_EXPORT_ROWS,
         "flash": request.session.pop("flash", None),
         "back_to": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "query_string": filters.query_string(),
@@ -244,12 +244,6 @@ async def export(request: Request) -> Response:
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="traceur-{stamp}.{fmt}"'},
     )
-
-
-def assignable(request: Request) -> list[str]:
-    """Names of the active accounts a document can be assigned to."""
-    with accounts_db(request) as db:
-        return [u.name for u in list_users(db, active_only=True)]
 
 
 routes = [
