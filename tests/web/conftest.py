@@ -15,6 +15,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -32,6 +33,7 @@ from typing import Any
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+from starlette.applications import Starlette
 
 from tests.conftest import isolated_settings
 from tests.web.corpus import seed, write_watchlist
@@ -156,6 +158,13 @@ def web(web_settings: Settings, accounts_file: Path) -> Iterator[WebServer]:
     shutil.copyfile(accounts_file, web_settings.data_dir / "web.db")
     app = create_app(web_settings)
     docs = seed(app.state.store)
+    with serve(app) as url:
+        yield WebServer(url, web_settings, app.state.store, docs)
+
+
+@contextlib.contextmanager
+def serve(app: Starlette) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread on a free 127.0.0.1 port; yields its URL."""
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -167,7 +176,7 @@ def web(web_settings: Settings, accounts_file: Path) -> Iterator[WebServer]:
             raise RuntimeError("the web app did not start; see the log above")
         time.sleep(0.02)
     try:
-        yield WebServer(f"http://127.0.0.1:{port}", web_settings, app.state.store, docs)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)

@@ -179,3 +179,14 @@ def test_users_commands_add_list_token_disable_and_reset(tmp_path: Path) -> None
     db = open_accounts(tmp_path / "data")
     assert token_user(db, token.strip()) is None
     db.close()
+
+
+def test_failures_of_names_out_of_the_window_are_forgotten_when_many_names_pile_up() -> None:
+    limiter = LoginLimiter(per_name=2, per_address=1000, window_seconds=1)
+    limiter.MAX_KEYS = 10
+    for number in range(10):
+        limiter.failed(f"nom-invente-{number}", "198.51.100.4")
+    time.sleep(1.05)
+    limiter.failed("encore-un", "198.51.100.4")
+    assert len(limiter._failures) == 2  # the new name and the address
+    assert limiter.wait_seconds("nom-invente-3", "198.51.100.4") == 0

@@ -154,3 +154,19 @@ def test_search_pages_through_results_with_offset(web: WebServer) -> None:
     rest_ids = [doc["id"] for doc in rest["documents"]]
     assert len(first_ids) == len(rest_ids) == 4 and not set(first_ids) & set(rest_ids)
     assert web.get_json("/api/search?offset=-1", token)[0] == 400
+
+
+def test_search_filters_by_triage_state_assignee_and_site(web: WebServer) -> None:
+    video = next(doc for doc in web.docs if doc.kind == "video")
+    web.store.update_triage(video.id, by="sami", expected_revision=0, state="vu", assignee="hugo")
+    token = web.token("hugo")
+    status, mine = web.get_json("/api/search?assignee=hugo", token)
+    assert status == 200 and [doc["id"] for doc in mine["documents"]] == [video.id]
+    status, seen = web.get_json("/api/search?state=vu", token)
+    assert [doc["id"] for doc in seen["documents"]] == [video.id]
+    status, new = web.get_json("/api/search?state=nouveau&limit=100", token)
+    assert new["total"] == len(web.docs) - 1
+    status, site = web.get_json("/api/search?site=www.echo-des-rives.example", token)
+    assert [doc["domain"] for doc in site["documents"]] == ["www.echo-des-rives.example"]
+    status, refused = web.get_json("/api/search?state=oublie", token)
+    assert status == 400 and "a_traiter" in refused["erreur"]

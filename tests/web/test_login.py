@@ -101,3 +101,7 @@ def test_every_page_carries_a_strict_content_security_policy(web: WebServer) -> 
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "private, no-store"
+    status, headers, _ = web.get("/static/style.css")
+    assert status == 200 and "no-store" not in headers.get("cache-control", "")
+    assert headers["content-security-policy"] == policy

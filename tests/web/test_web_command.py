@@ -46,3 +46,5 @@ def test_traceur_web_serves_the_login_page_on_the_loopback_address(tmp_path: Pat
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}/" in output
+    assert "no active account yet; create one with `traceur users add NAME --role admin`" in output
+    assert "in clear" not in output

@@ -157,6 +157,22 @@ def web(ctx: click.Context, host: str | None, port: int | None) -> None:
     host = host or settings.web_host
     port = port or settings.web_port
     app = create_app(settings)
+    db = open_accounts(settings.data_dir)
+    try:
+        nobody = not list_users(db, active_only=True)
+    finally:
+        db.close()
+    if nobody:
+        click.echo(
+            "warning: no active account yet; create one with `traceur users add NAME --role admin`",
+            err=True,
+        )
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(
+            f"warning: listening on {host}: passwords and sessions cross the network in clear"
+            " unless a reverse proxy with TLS is the only way in (see the README)",
+            err=True,
+        )
     click.echo(f"Traceur web: http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     # Forwarded headers are trusted from the local reverse proxy only (uvicorn's default
     # forwarded_allow_ips is 127.0.0.1), so login rate limits see the real client address.

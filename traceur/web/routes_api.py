@@ -1,10 +1,11 @@
 """The read-only JSON API, for scripts and other tools: ``Authorization: Bearer <token>``
 (``traceur users token NAME``).
 
-``GET /api/search?q=&candidate=&topic=&kind=&source=&since=&limit=&offset=`` — ``total``
-matching documents and one page of them, best first: the fields of ``traceur export
---format jsonl`` without the full text, with ``score``, ``highlights`` (matches between «
-and ») and ``triage``.
+``GET /api/search`` with ``q`` (the query language of ``traceur search``), ``candidate``,
+``topic``, ``kind``, ``source``, ``site``, ``state`` (triage), ``assignee``, ``since``,
+``limit``, ``offset`` — ``total`` matching documents and one page of them, best first: the
+fields of ``traceur export --format jsonl`` without the full text, with ``score``,
+``highlights`` (matches between « and ») and ``triage``.
 ``GET /api/documents/{id}`` — one document: every exported field, with ``triage``.
 Errors are JSON ``{"erreur": "…"}`` with a 400, 401 or 404 status.
 """
@@ -23,7 +24,14 @@ from traceur.document import DOCUMENT_KINDS, format_utc
 from traceur.durations import parse_duration
 from traceur.enrich.query import parse as parse_query
 from traceur.errors import QueryError
-from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, Store, Triage
+from traceur.store import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    TRIAGE_STATES,
+    SearchQuery,
+    Store,
+    Triage,
+)
 from traceur.web.accounts import User, token_user
 from traceur.web.security import LoginRequired, accounts_db
 
@@ -89,8 +97,14 @@ def search_query(params: dict[str, str]) -> SearchQuery:
         raise BadRequest("offset : indiquez un nombre entier") from None
     if not 0 <= offset <= MAX_OFFSET:
         raise BadRequest(f"offset : entre 0 et {MAX_OFFSET}")
+    state = params.get("state") or None
+    if state is not None and state not in TRIAGE_STATES:
+        raise BadRequest(f"state={state!r} : valeurs possibles {', '.join(TRIAGE_STATES)}")
     return SearchQuery(
         text=text,
+        triage_state=state,
+        assignee=params.get("assignee") or None,
+        domain=params.get("site") or None,
         candidate=params.get("candidate") or None,
         topic=params.get("topic") or None,
         kind=kind,

@@ -85,7 +85,7 @@ def accounts_db(request: Request) -> Iterator[Connection]:
 
 def current_user(request: Request) -> User | None:
     """The logged-in, active user of this request's session, or None."""
-    if "user" in request.state._state:
+    if hasattr(request.state, "user"):
         found: User | None = request.state.user
         return found
     user: User | None = None
@@ -234,8 +234,10 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [(k, v) for k, v in self.HEADERS if k not in present]
-                if scope["path"].startswith("/api/") or scope["path"] == "/connexion":
-                    headers.append((b"cache-control", b"no-store"))
+                if not scope["path"].startswith("/static/") and b"cache-control" not in present:
+                    # Pages and API answers hold what one volunteer may see: no proxy or
+                    # shared browser cache keeps them.
+                    headers.append((b"cache-control", b"private, no-store"))
                 message["headers"] = headers
             await send(message)
 
@@ -248,6 +250,8 @@ class LoginLimiter:
 
     Kept in memory: a restart forgets, which costs a guesser nothing they could not get by
     waiting, and needs no write per attempt."""
+
+    MAX_KEYS = 10_000
 
     def __init__(self, per_name: int, per_address: int, window_seconds: int) -> None:
         self.per_name = per_name
@@ -281,6 +285,10 @@ class LoginLimiter:
         with self._lock:
             for key in ("n:" + name.lower(), "a:" + address):
                 self._recent(key, now).append(now)
+            if len(self._failures) > self.MAX_KEYS:
+                # Guesses over many invented names must not grow memory without end.
+                for key in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[key]
 
     def succeeded(self, name: str) -> None:
         with self._lock:
