@@ -60,18 +60,27 @@ def ranked(plan: Fts5Plan | None) -> bool:
     return plan is not None and plan.match is not None
 
 
-def source(plan: Fts5Plan | None) -> str:
-    """The FROM clause: documents, joined to the full-text index when it matches."""
-    return f"{FTS} JOIN documents d ON d.rowid = {FTS}.rowid" if ranked(plan) else "documents d"
+def source(joined: bool) -> str:
+    """The FROM clause: documents, joined to the full-text index when ranking by it."""
+    return f"{FTS} JOIN documents d ON d.rowid = {FTS}.rowid" if joined else "documents d"
 
 
-def where_clause(query: SearchQuery, plan: Fts5Plan | None) -> tuple[list[str], list[Any]]:
-    """The conditions (joined by AND) and their parameters for ``query``'s text and filters."""
+def where_clause(
+    query: SearchQuery, plan: Fts5Plan | None, joined: bool = False
+) -> tuple[list[str], list[Any]]:
+    """The conditions (joined by AND) and their parameters for ``query``'s text and filters.
+    ``joined``: the full-text index is joined (``source(True)``) to rank and highlight;
+    otherwise the match is a set of row ids, so that counts, facets and listings by date
+    walk the documents in date order and stop early instead of sorting every match."""
     clauses: list[str] = []
     params: list[Any] = []
     if plan is not None:
         if plan.match is not None:
-            clauses.append(f"{FTS} MATCH ?")
+            clauses.append(
+                f"{FTS} MATCH ?"
+                if joined
+                else f"+d.rowid IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)"
+            )
             params.append(plan.match)
         if plan.condition is not None:
             # What FTS5 cannot say in one MATCH (a NOT with no term beside it): SQL over
@@ -80,9 +89,11 @@ def where_clause(query: SearchQuery, plan: Fts5Plan | None) -> tuple[list[str], 
             params.extend(plan.params)
     for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
         if tag:
-            # The tags' primary key (tag_kind, tag, doc_rowid) lists the documents directly.
+            # A set of row ids from the tags' primary key (tag_kind, tag, doc_rowid), probed
+            # while walking the documents in date order ("+" keeps SQLite from fetching each
+            # tagged document by row id and sorting them all for one page).
             clauses.append(
-                "d.rowid IN (SELECT doc_rowid FROM document_tags WHERE tag_kind = ? AND tag = ?)"
+                "+d.rowid IN (SELECT doc_rowid FROM document_tags WHERE tag_kind = ? AND tag = ?)"
             )
             params += [tag_kind, tag]
     for column, value in (
@@ -137,7 +148,7 @@ def _run(db: sqlite3.Connection, sql: str, params: Sequence[Any], text: str) -> 
 def count(db: sqlite3.Connection, query: SearchQuery) -> int:
     plan = text_plan(query.text)
     clauses, params = where_clause(query, plan)
-    sql = f"SELECT COUNT(*) FROM {source(plan)}{_where(clauses)}"
+    sql = f"SELECT COUNT(*) FROM {source(False)}{_where(clauses)}"
     return int(_run(db, sql, params, query.text)[0][0])
 
 
@@ -147,16 +158,17 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     if query.offset < 0 or query.limit < 0:
         raise StoreError("a search page needs an offset and a limit of 0 or more")
     plan = text_plan(query.text)
-    clauses, params = where_clause(query, plan)
-    score = _SCORE if ranked(plan) else "0.0"
+    by_relevance = ranked(plan) and query.sort == "relevance"
+    clauses, params = where_clause(query, plan, joined=by_relevance)
+    score = _SCORE if by_relevance else "0.0"
     # Ties (and every listing without a score) go newest first, the latest written first,
     # as the Elasticsearch store sorts; a document without a date comes last.
     by_date = "sort_at DESC, seq DESC"
-    order = f"score, {by_date}" if ranked(plan) and query.sort == "relevance" else by_date
+    order = f"score, {by_date}" if by_relevance else by_date
     matching = (
         f"SELECT d.rowid AS rid, {score} AS score, d.sort_at AS sort_at, d.seq AS seq,"
         f" d.cluster_id IS NULL AS alone, COALESCE(d.cluster_id, d.id) AS grp"
-        f" FROM {source(plan)}{_where(clauses)}"
+        f" FROM {source(by_relevance)}{_where(clauses)}"
     )
     if query.collapse_clusters:
         sql = (
@@ -170,13 +182,13 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         )
     else:
         sql = f"SELECT rid, score, 1 FROM ({matching}) ORDER BY {order} LIMIT ? OFFSET ?"
-        total_sql = f"SELECT COUNT(*) FROM {source(plan)}{_where(clauses)}"
+        total_sql = f"SELECT COUNT(*) FROM {source(by_relevance)}{_where(clauses)}"
     rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
     total = int(_run(db, total_sql, params, query.text)[0][0])
     rowids = [row[0] for row in rows]
     data = dict(
         db.execute(
-            "SELECT rowid, data FROM documents WHERE rowid IN (SELECT value FROM json_each(?))",
+            "SELECT rowid, data FROM document_data WHERE rowid IN (SELECT value FROM json_each(?))",
             (json.dumps(rowids),),
         ).fetchall()
     )
@@ -220,7 +232,7 @@ def facets(
             raise StoreError(f"no facet on {field!r}; use one of {', '.join(FACET_FIELDS)}")
         join, join_params, value, extra = _facet_parts(field)
         sql = (
-            f"SELECT {value}, COUNT(*) AS n FROM {source(plan)}{join}"
+            f"SELECT {value}, COUNT(*) AS n FROM {source(False)}{join}"
             f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
         )
         rows = _run(db, sql, [*join_params, *params, size], query.text)
@@ -231,8 +243,11 @@ def facets(
 def _facet_parts(field: str) -> tuple[str, list[Any], str, list[str]]:
     """(join, its parameters, value expression, extra conditions) of one facet."""
     if field in _TAG_KINDS:
+        # CROSS JOIN keeps the documents first (SQLite's planner would start from every
+        # tag of the kind and look each document up): the filters narrow the documents,
+        # and (doc_rowid, tag_kind, tag) answers from the index alone.
         return (
-            " JOIN document_tags t ON t.doc_rowid = d.rowid AND t.tag_kind = ?",
+            " CROSS JOIN document_tags t ON t.doc_rowid = d.rowid AND t.tag_kind = ?",
             [_TAG_KINDS[field]],
             "t.tag",
             [],
@@ -268,7 +283,7 @@ def daily_counts(
     for width in (13, 16):
         sql = (
             f"SELECT substr(d.sort_at, 1, {width}) AS slot, {value}, COUNT(*)"
-            f" FROM {source(plan)}{join}"
+            f" FROM {source(False)}{join}"
             f"{_where([*clauses, *extra, 'd.sort_at IS NOT NULL'])} GROUP BY 1, 2"
         )
         rows = _run(db, sql, [*join_params, *params], query.text)
@@ -291,7 +306,8 @@ def documents_where(
     db: sqlite3.Connection, condition: str, params: Sequence[Any], order: str, limit: int
 ) -> list[Document]:
     rows = db.execute(
-        f"SELECT data FROM documents d WHERE {condition} ORDER BY {order} LIMIT ?",
+        "SELECT x.data FROM documents d JOIN document_data x ON x.rowid = d.rowid"
+        f" WHERE {condition} ORDER BY {order} LIMIT ?",
         [*params, limit],
     ).fetchall()
     return [Document.from_dict(json.loads(row[0])) for row in rows]
