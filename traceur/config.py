@@ -70,6 +70,7 @@ class Settings:
     smtp_ca_certs: str | None
     smtp_timeout: int
     alert_retry_seconds: int
+    web_base_url: str | None
     # Secrets: read from the environment only (TRACEUR_ES_API_KEY, ...), never from a file.
     es_api_key: str | None = dataclasses.field(default=None, repr=False)
     es_password: str | None = dataclasses.field(default=None, repr=False)
@@ -280,3 +281,9 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         )
     if not 0 < settings.smtp_port < 65536:
         raise ConfigError(f"smtp_port: {settings.smtp_port} is not a port number")
+    if settings.web_base_url and not settings.web_base_url.startswith(("http://", "https://")):
+        # Emails link to it: anything but a web address would be a dead or unsafe link.
+        raise ConfigError(
+            f"web_base_url: {settings.web_base_url!r} must be an http:// or https:// address,"
+            " such as https://veille.example.org (or null for no link to the web app)"
+        )
