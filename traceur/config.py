@@ -24,7 +24,7 @@ DEFAULTS_FILE = Path(__file__).resolve().with_name("defaults.yaml")
 ENV_PREFIX = "TRACEUR_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Settings that may only come from the environment, so no secret ends up in a file or a commit.
-ENV_ONLY = ("es_api_key", "es_password", "smtp_password")
+ENV_ONLY = ("es_api_key", "es_password", "smtp_password", "web_secret")
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,18 @@ class Settings:
     smtp_ca_certs: str | None
     smtp_timeout: int
     alert_retry_seconds: int
+    web_host: str
+    web_port: int
     web_base_url: str | None
+    web_login_attempts_per_name: int
+    web_login_attempts_per_address: int
+    web_login_window_seconds: int
+    web_session_hours: int
     # Secrets: read from the environment only (TRACEUR_ES_API_KEY, ...), never from a file.
     es_api_key: str | None = dataclasses.field(default=None, repr=False)
     es_password: str | None = dataclasses.field(default=None, repr=False)
     smtp_password: str | None = dataclasses.field(default=None, repr=False)
+    web_secret: str | None = dataclasses.field(default=None, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -281,9 +288,18 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         )
     if not 0 < settings.smtp_port < 65536:
         raise ConfigError(f"smtp_port: {settings.smtp_port} is not a port number")
+    _validate_web(settings)
+
+
+def _validate_web(settings: Settings) -> None:
+    if not 0 < settings.web_port < 65536:
+        raise ConfigError(f"web_port: {settings.web_port} is not a port number")
     if settings.web_base_url and not settings.web_base_url.startswith(("http://", "https://")):
-        # Emails link to it: anything but a web address would be a dead or unsafe link.
         raise ConfigError(
-            f"web_base_url: {settings.web_base_url!r} must be an http:// or https:// address,"
-            " such as https://veille.example.org (or null for no link to the web app)"
+            f"web_base_url: {settings.web_base_url!r} must be the app's public http(s) URL,"
+            " such as https://veille.example.org"
         )
+    if min(settings.web_login_attempts_per_name, settings.web_login_attempts_per_address) < 1:
+        raise ConfigError("web_login_attempts_per_name/_per_address: must be at least 1")
+    if settings.web_session_hours < 1:
+        raise ConfigError("web_session_hours: must be at least 1")

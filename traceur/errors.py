@@ -64,3 +64,9 @@ class AlertError(TraceurError):
 
 class CrawlError(TraceurError):
     """A collection pass could not run at all (not a per-page failure)."""
+
+
+class AccountError(TraceurError):
+    """A web account or API token cannot be created, found or changed (``traceur users``)."""
+
+    exit_code = 2

@@ -19,6 +19,7 @@ from traceur.cli.retag import retag
 from traceur.cli.schedule import alerts, schedule, status
 from traceur.cli.search import export, search
 from traceur.cli.trypage import try_page
+from traceur.cli.web import users, web
 from traceur.errors import QueryError, TraceurError, WatchlistError
 
 
@@ -85,5 +86,7 @@ for _command in (
     alerts,
     es,
     kibana,
+    web,
+    users,
 ):
     main.add_command(_command)
