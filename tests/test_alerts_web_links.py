@@ -126,7 +126,8 @@ def test_digest_links_every_document_to_its_page_in_the_web_app(
 
 
 def test_web_base_url_must_be_a_web_address(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="web_base_url: .veille.example.org. must be the app.s public http"):
+    refused = "web_base_url: 'veille.example.org' must be the app's public http"
+    with pytest.raises(ConfigError, match=refused):
         load_settings(environ={"TRACEUR_WEB_BASE_URL": "veille.example.org"})
     assert (
         load_settings(environ={"TRACEUR_WEB_BASE_URL": "https://veille.example.org"}).web_base_url
