@@ -29,6 +29,21 @@ class StoreError(TraceurError):
     """The document store cannot be opened, read or written."""
 
 
+class TriageConflict(StoreError):
+    """A triage change was based on a revision someone else has changed since; the front
+    end shows the current triage and lets the user apply the change again."""
+
+    def __init__(self, doc_id: str, expected_revision: int, stored_revision: int) -> None:
+        self.doc_id = doc_id
+        self.expected_revision = expected_revision
+        self.stored_revision = stored_revision
+        super().__init__(
+            f"triage of document {doc_id} was changed by someone else (revision"
+            f" {stored_revision}, the change was based on {expected_revision});"
+            " reload the triage and apply the change again"
+        )
+
+
 class QueryError(TraceurError):
     """A query (``traceur search``, a topic's ``query:``) cannot be parsed.
 

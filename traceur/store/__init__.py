@@ -7,11 +7,20 @@ from typing import TYPE_CHECKING
 
 from traceur.errors import ConfigError
 from traceur.store.base import (
+    DAILY_FIELDS,
+    FACET_FIELDS,
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    SORTS,
+    TRIAGE_STATES,
+    UNSET,
+    DocumentVersion,
     SearchHit,
+    SearchPage,
     SearchQuery,
     Store,
+    Triage,
+    TriageEvent,
     UpsertResult,
 )
 
@@ -19,11 +28,20 @@ if TYPE_CHECKING:
     from traceur.config import Settings
 
 __all__ = [
+    "DAILY_FIELDS",
+    "FACET_FIELDS",
     "HIGHLIGHT_END",
     "HIGHLIGHT_START",
+    "SORTS",
+    "TRIAGE_STATES",
+    "UNSET",
+    "DocumentVersion",
     "SearchHit",
+    "SearchPage",
     "SearchQuery",
     "Store",
+    "Triage",
+    "TriageEvent",
     "UpsertResult",
     "open_store",
     "sqlite_path",

@@ -17,65 +17,34 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from traceur.document import Document, format_utc
-from traceur.enrich.query import parse
-from traceur.errors import QueryError, StoreError
-from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, UpsertResult
-from traceur.store.fts5_query import Fts5Plan, to_fts5_plan
+import traceur.store.sqlite_query as sqlite_query
+import traceur.store.sqlite_triage as sqlite_triage
+from traceur.document import Document, format_utc, parse_utc
+from traceur.errors import StoreError
+from traceur.store.base import (
+    UNSET,
+    DocumentVersion,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    Triage,
+    TriageEvent,
+    UpsertResult,
+)
+from traceur.store.sqlite_query import text_plan
+from traceur.store.sqlite_schema import SCHEMA_VERSION, prepare
+from traceur.store.triage import format_ms, now_ms, parse_ms
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    source_id TEXT NOT NULL,
-    domain TEXT,
-    sort_at TEXT,
-    content_hash TEXT,
-    cluster_id TEXT,
-    fingerprint TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    stored_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_sort_at ON documents (sort_at);
-CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);
-CREATE TABLE IF NOT EXISTS document_tags (
-    doc_rowid INTEGER NOT NULL REFERENCES documents (rowid) ON DELETE CASCADE,
-    tag_kind TEXT NOT NULL,
-    tag TEXT NOT NULL,
-    PRIMARY KEY (tag_kind, tag, doc_rowid)
-) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    title, text, tokenize = "unicode61 remove_diacritics 2"
-);
-"""
-_FTS = "documents_fts"
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "text_plan"]
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def text_plan(text: str) -> Fts5Plan | None:
-    """How the FTS5 index answers ``traceur search`` text (see ``traceur.query``), or None
-    when it is blank. A malformed query is a ``StoreError`` naming the column and the fix."""
-    if not text.strip():
-        return None
-    try:
-        node = parse(text)
-    except QueryError as exc:
-        raise StoreError(
-            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
-        ) from exc
-    return to_fts5_plan(node, _FTS, "d.rowid")
+    return format_ms(now_ms())
 
 
 def _fingerprint(document: Document) -> str:
@@ -98,8 +67,7 @@ class SqliteStore:
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            prepare(self._db, path)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the SQLite store {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -128,7 +96,7 @@ class SqliteStore:
     def _upsert_one(self, document: Document, seq: int) -> str:
         fingerprint = _fingerprint(document)
         row = self._db.execute(
-            "SELECT rowid, fingerprint FROM documents WHERE id = ?", (document.id,)
+            "SELECT rowid, fingerprint, data FROM documents WHERE id = ?", (document.id,)
         ).fetchone()
         if row is not None and row[1] == fingerprint:
             return "unchanged"
@@ -141,6 +109,9 @@ class SqliteStore:
             "sort_at": format_utc(document.published_at or document.fetched_at),
             "content_hash": document.content_hash,
             "cluster_id": document.cluster_id,
+            "lang": document.lang,
+            "thread_url": document.thread_url,
+            "position": document.position,
             "fingerprint": fingerprint,
             "seq": seq,
             "now": now,
@@ -149,18 +120,21 @@ class SqliteStore:
         if row is None:
             cursor = self._db.execute(
                 "INSERT INTO documents (id, kind, source_id, domain, sort_at, content_hash,"
-                " cluster_id, fingerprint, seq, stored_at, updated_at, data)"
-                " VALUES (:id, :kind, :source_id, :domain,"
-                " :sort_at, :content_hash, :cluster_id, :fingerprint, :seq, :now, :now, :data)",
+                " cluster_id, lang, thread_url, position, fingerprint, seq, stored_at,"
+                " updated_at, data)"
+                " VALUES (:id, :kind, :source_id, :domain, :sort_at, :content_hash, :cluster_id,"
+                " :lang, :thread_url, :position, :fingerprint, :seq, :now, :now, :data)",
                 values,
             )
             rowid = cursor.lastrowid
             outcome = "new"
         else:
             rowid = row[0]
+            self._keep_version(json.loads(row[2]), document, now)
             self._db.execute(
                 "UPDATE documents SET kind = :kind, source_id = :source_id, domain = :domain,"
                 " sort_at = :sort_at, content_hash = :content_hash, cluster_id = :cluster_id,"
+                " lang = :lang, thread_url = :thread_url, position = :position,"
                 " fingerprint = :fingerprint, seq = :seq, updated_at = :now, data = :data"
                 " WHERE id = :id",
                 values,
@@ -179,6 +153,25 @@ class SqliteStore:
         )
         return outcome
 
+    def _keep_version(self, old: dict[str, Any], document: Document, now: str) -> None:
+        """Keep the stored title and text when the new version changes them (an edited
+        page); a change of tags or of the fetch time alone is no new version."""
+        if old.get("title", "") == document.title and old.get("text", "") == document.text:
+            return
+        self._db.execute(
+            "INSERT INTO document_versions"
+            " (doc_id, title, text, content_hash, fetched_at, replaced_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                document.id,
+                old.get("title", ""),
+                old.get("text", ""),
+                old.get("content_hash", ""),
+                old.get("fetched_at"),
+                now,
+            ),
+        )
+
     # -- reading -------------------------------------------------------------------
 
     def get(self, doc_id: str) -> Document | None:
@@ -186,95 +179,16 @@ class SqliteStore:
             row = self._db.execute("SELECT data FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return Document.from_dict(json.loads(row[0])) if row else None
 
-    def _where(self, query: SearchQuery, plan: Fts5Plan | None) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if plan is not None:
-            if plan.match is not None:
-                clauses.append(f"{_FTS} MATCH ?")
-                params.append(plan.match)
-            if plan.condition is not None:
-                # What FTS5 cannot say in one MATCH (a NOT with no term beside it): SQL over
-                # the row ids of separate MATCHes.
-                clauses.append(plan.condition)
-                params.extend(plan.params)
-        for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
-            if tag:
-                clauses.append(
-                    "EXISTS (SELECT 1 FROM document_tags t WHERE t.doc_rowid = d.rowid"
-                    " AND t.tag_kind = ? AND t.tag = ?)"
-                )
-                params += [tag_kind, tag]
-        if query.kind:
-            clauses.append("d.kind = ?")
-            params.append(query.kind)
-        if query.source_id:
-            clauses.append("d.source_id = ?")
-            params.append(query.source_id)
-        if query.since:
-            clauses.append("d.sort_at >= ?")
-            params.append(format_utc(query.since))
-        if query.until:
-            clauses.append("d.sort_at < ?")
-            params.append(format_utc(query.until))
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    def _read(self, query: SearchQuery) -> SearchPage:
+        with self._lock:
+            return sqlite_query.search_page(self._db, query)
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        plan = text_plan(query.text)
-        where, params = self._where(query, plan)
-        # Ranked and highlighted when FTS5 matches a positive part; a query with none
-        # ("NOT tramway") lists like a filter, newest first.
-        if plan is not None and plan.match is not None:
-            sql = (
-                "SELECT d.data, bm25(documents_fts, 5.0, 1.0),"
-                f" highlight(documents_fts, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}'),"
-                f" snippet(documents_fts, 1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
-                " FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
-                f"{where} ORDER BY bm25(documents_fts, 5.0, 1.0), d.sort_at DESC LIMIT ?"
-            )
-        else:
-            sql = (
-                f"SELECT d.data, 0.0, NULL, NULL FROM documents d{where}"
-                " ORDER BY d.sort_at DESC, d.seq DESC LIMIT ?"
-            )
-        with self._lock:
-            try:
-                rows = self._db.execute(sql, [*params, query.limit]).fetchall()
-            except sqlite3.OperationalError as exc:
-                raise StoreError(
-                    f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
-                ) from exc
-        hits: list[SearchHit] = []
-        for data, rank, title_marked, snippet in rows:
-            fragments = tuple(
-                fragment
-                for fragment in (title_marked, snippet)
-                if fragment and HIGHLIGHT_START in fragment
-            )
-            # bm25() is lower-is-better and negative; report higher-is-better.
-            hits.append(SearchHit(Document.from_dict(json.loads(data)), -float(rank), fragments))
-        return hits
+        return self._read(query).hits
 
     def count(self, query: SearchQuery | None = None) -> int:
-        query = query or SearchQuery()
-        plan = text_plan(query.text)
-        where, params = self._where(query, plan)
-        join = (
-            f" JOIN {_FTS} ON {_FTS}.rowid = d.rowid"
-            if plan is not None and plan.match is not None
-            else ""
-        )
         with self._lock:
-            try:
-                return int(
-                    self._db.execute(
-                        f"SELECT COUNT(*) FROM documents d{join}{where}", params
-                    ).fetchone()[0]
-                )
-            except sqlite3.OperationalError as exc:
-                raise StoreError(
-                    f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
-                ) from exc
+            return sqlite_query.count(self._db, query or SearchQuery())
 
     def iter_documents(self) -> Iterator[Document]:
         last = 0
@@ -301,6 +215,91 @@ class SqliteStore:
         if not rows:
             return [], watermark
         return [Document.from_dict(json.loads(data)) for _, data in rows], str(rows[-1][0])
+
+    # -- what the web app reads ----------------------------------------------------
+
+    def search_page(self, query: SearchQuery) -> SearchPage:
+        return self._read(query)
+
+    def facets(
+        self, query: SearchQuery, fields: Sequence[str], size: int = 20
+    ) -> dict[str, list[tuple[str, int]]]:
+        with self._lock:
+            return sqlite_query.facets(self._db, query, fields, size)
+
+    def daily_counts(
+        self, query: SearchQuery, field: str, tz: str = "Europe/Paris"
+    ) -> list[tuple[date, str, int]]:
+        with self._lock:
+            return sqlite_query.daily_counts(self._db, query, field, tz)
+
+    def cluster_members(self, cluster_id: str, limit: int = 50) -> list[Document]:
+        with self._lock:
+            return sqlite_query.documents_where(
+                self._db, "d.cluster_id = ?", [cluster_id], "d.sort_at DESC, d.seq DESC", limit
+            )
+
+    def thread(self, thread_url: str, limit: int = 500) -> list[Document]:
+        with self._lock:
+            return sqlite_query.documents_where(
+                self._db,
+                "d.thread_url = ?",
+                [thread_url],
+                # Posts without a position (comments read from a flat list) after the
+                # numbered ones, by date.
+                "d.position IS NULL, d.position, d.sort_at IS NULL, d.sort_at, d.seq",
+                limit,
+            )
+
+    def versions(self, doc_id: str) -> list[DocumentVersion]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT title, text, content_hash, fetched_at, replaced_at FROM document_versions"
+                " WHERE doc_id = ? ORDER BY rowid DESC",
+                (doc_id,),
+            ).fetchall()
+        return [
+            DocumentVersion(
+                doc_id, title, text, content_hash, parse_utc(fetched), parse_ms(replaced)
+            )
+            for title, text, content_hash, fetched, replaced in rows
+        ]
+
+    # -- triage --------------------------------------------------------------------
+
+    def triage(self, doc_ids: Sequence[str]) -> dict[str, Triage]:
+        with self._lock:
+            return sqlite_triage.read_triage(self._db, doc_ids)
+
+    def update_triage(
+        self,
+        doc_id: str,
+        *,
+        by: str,
+        expected_revision: int,
+        state: str | None = None,
+        assignee: str | None | object = UNSET,
+        comment: str | None = None,
+    ) -> Triage:
+        with self._lock:
+            try:
+                return sqlite_triage.update_triage(
+                    self._db,
+                    doc_id,
+                    by=by,
+                    expected_revision=expected_revision,
+                    state=state,
+                    assignee=assignee,
+                    comment=comment,
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    f"cannot write the triage of {doc_id} to the SQLite store {self.path}: {exc}"
+                ) from exc
+
+    def triage_history(self, doc_id: str) -> list[TriageEvent]:
+        with self._lock:
+            return sqlite_triage.triage_history(self._db, doc_id)
 
     def close(self) -> None:
         with self._lock:

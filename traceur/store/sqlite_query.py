@@ -1,0 +1,297 @@
+"""Reading the SQLite store the way the web app does: filters, pages of hits (sorted,
+offset, collapsed by story cluster), facets, counts per local day, clusters and threads.
+Every function takes the store's connection; callers hold the store's lock."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from traceur.document import Document, format_utc
+from traceur.enrich.query import parse
+from traceur.errors import QueryError, StoreError
+from traceur.store.base import (
+    DAILY_FIELDS,
+    FACET_FIELDS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    SORTS,
+    TRIAGE_STATES,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+)
+from traceur.store.fts5_query import Fts5Plan, to_fts5_plan
+
+FTS = "documents_fts"
+_SCORE = f"bm25({FTS}, 5.0, 1.0)"
+# Columns of ``documents`` a facet or a daily count reads directly.
+_COLUMNS = {
+    "kind": "d.kind",
+    "source_id": "d.source_id",
+    "domain": "d.domain",
+    "lang": "d.lang",
+    "cluster_id": "d.cluster_id",
+}
+_TAG_KINDS = {"candidates": "candidate", "topics": "topic"}
+
+
+def text_plan(text: str) -> Fts5Plan | None:
+    """How the FTS5 index answers ``traceur search`` text (see ``traceur.query``), or None
+    when it is blank. A malformed query is a ``StoreError`` naming the column and the fix."""
+    if not text.strip():
+        return None
+    try:
+        node = parse(text)
+    except QueryError as exc:
+        raise StoreError(
+            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+        ) from exc
+    return to_fts5_plan(node, FTS, "d.rowid")
+
+
+def ranked(plan: Fts5Plan | None) -> bool:
+    """Whether FTS5 matches a positive part (so there is a score and highlights)."""
+    return plan is not None and plan.match is not None
+
+
+def source(plan: Fts5Plan | None) -> str:
+    """The FROM clause: documents, joined to the full-text index when it matches."""
+    return f"{FTS} JOIN documents d ON d.rowid = {FTS}.rowid" if ranked(plan) else "documents d"
+
+
+def where_clause(query: SearchQuery, plan: Fts5Plan | None) -> tuple[list[str], list[Any]]:
+    """The conditions (joined by AND) and their parameters for ``query``'s text and filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if plan is not None:
+        if plan.match is not None:
+            clauses.append(f"{FTS} MATCH ?")
+            params.append(plan.match)
+        if plan.condition is not None:
+            # What FTS5 cannot say in one MATCH (a NOT with no term beside it): SQL over
+            # the row ids of separate MATCHes.
+            clauses.append(plan.condition)
+            params.extend(plan.params)
+    for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
+        if tag:
+            # The tags' primary key (tag_kind, tag, doc_rowid) lists the documents directly.
+            clauses.append(
+                "d.rowid IN (SELECT doc_rowid FROM document_tags WHERE tag_kind = ? AND tag = ?)"
+            )
+            params += [tag_kind, tag]
+    for column, value in (
+        ("kind", query.kind),
+        ("source_id", query.source_id),
+        ("domain", query.domain),
+        ("lang", query.lang),
+    ):
+        if value:
+            clauses.append(f"d.{column} = ?")
+            params.append(value)
+    if query.since:
+        clauses.append("d.sort_at >= ?")
+        params.append(format_utc(query.since))
+    if query.until:
+        clauses.append("d.sort_at < ?")
+        params.append(format_utc(query.until))
+    if query.triage_state:
+        if query.triage_state not in TRIAGE_STATES:
+            raise StoreError(
+                f"unknown triage state {query.triage_state!r};"
+                f" use one of {', '.join(TRIAGE_STATES)}"
+            )
+        if query.triage_state == "nouveau":
+            # Never triaged, or set back to nouveau.
+            clauses.append("d.id NOT IN (SELECT doc_id FROM triage WHERE state <> 'nouveau')")
+        else:
+            clauses.append("d.id IN (SELECT doc_id FROM triage WHERE state = ?)")
+            params.append(query.triage_state)
+    if query.assignee:
+        clauses.append("d.id IN (SELECT doc_id FROM triage WHERE assignee = ?)")
+        params.append(query.assignee)
+    if query.ids is not None:
+        clauses.append("d.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(query.ids)))
+    return clauses, params
+
+
+def _where(clauses: Sequence[str]) -> str:
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+def _run(db: sqlite3.Connection, sql: str, params: Sequence[Any], text: str) -> list[Any]:
+    try:
+        return db.execute(sql, list(params)).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"cannot run the search {text!r}: {exc}; check quotes and parentheses"
+        ) from exc
+
+
+def count(db: sqlite3.Connection, query: SearchQuery) -> int:
+    plan = text_plan(query.text)
+    clauses, params = where_clause(query, plan)
+    sql = f"SELECT COUNT(*) FROM {source(plan)}{_where(clauses)}"
+    return int(_run(db, sql, params, query.text)[0][0])
+
+
+def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
+    if query.sort not in SORTS:
+        raise StoreError(f"unknown sort {query.sort!r}; use one of {', '.join(SORTS)}")
+    if query.offset < 0 or query.limit < 0:
+        raise StoreError("a search page needs an offset and a limit of 0 or more")
+    plan = text_plan(query.text)
+    clauses, params = where_clause(query, plan)
+    score = _SCORE if ranked(plan) else "0.0"
+    # Ties (and every listing without a score) go newest first, the latest written first,
+    # as the Elasticsearch store sorts; a document without a date comes last.
+    by_date = "sort_at DESC, seq DESC"
+    order = f"score, {by_date}" if ranked(plan) and query.sort == "relevance" else by_date
+    matching = (
+        f"SELECT d.rowid AS rid, {score} AS score, d.sort_at AS sort_at, d.seq AS seq,"
+        f" d.cluster_id IS NULL AS alone, COALESCE(d.cluster_id, d.id) AS grp"
+        f" FROM {source(plan)}{_where(clauses)}"
+    )
+    if query.collapse_clusters:
+        sql = (
+            f"WITH m AS ({matching}), r AS (SELECT rid, score, sort_at, seq,"
+            f" ROW_NUMBER() OVER (PARTITION BY alone, grp ORDER BY {order}) AS n,"
+            " COUNT(*) OVER (PARTITION BY alone, grp) AS size FROM m)"
+            f" SELECT rid, score, size FROM r WHERE n = 1 ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        total_sql = (
+            f"WITH m AS ({matching}) SELECT COUNT(*) FROM (SELECT 1 FROM m GROUP BY alone, grp)"
+        )
+    else:
+        sql = f"SELECT rid, score, 1 FROM ({matching}) ORDER BY {order} LIMIT ? OFFSET ?"
+        total_sql = f"SELECT COUNT(*) FROM {source(plan)}{_where(clauses)}"
+    rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
+    total = int(_run(db, total_sql, params, query.text)[0][0])
+    rowids = [row[0] for row in rows]
+    data = dict(
+        db.execute(
+            "SELECT rowid, data FROM documents WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(rowids),),
+        ).fetchall()
+    )
+    marked: dict[int, tuple[str, ...]] = {}
+    if ranked(plan) and rowids:
+        assert plan is not None and plan.match is not None
+        # Highlights of the page's hits only: FTS5 builds them per row, and a query may match
+        # tens of thousands.
+        for rowid, title_marked, snippet in db.execute(
+            f"SELECT rowid, highlight({FTS}, 0, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}'),"
+            f" snippet({FTS}, 1, '{HIGHLIGHT_START}', '{HIGHLIGHT_END}', '…', 24)"
+            f" FROM {FTS} WHERE {FTS} MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+            (plan.match, json.dumps(rowids)),
+        ):
+            marked[rowid] = tuple(
+                fragment
+                for fragment in (title_marked, snippet)
+                if fragment and HIGHLIGHT_START in fragment
+            )
+    hits = [
+        # bm25() is lower-is-better and negative; report higher-is-better.
+        SearchHit(
+            Document.from_dict(json.loads(data[rowid])),
+            -float(rank),
+            marked.get(rowid, ()),
+            int(size),
+        )
+        for rowid, rank, size in rows
+    ]
+    return SearchPage(hits, total)
+
+
+def facets(
+    db: sqlite3.Connection, query: SearchQuery, fields: Sequence[str], size: int
+) -> dict[str, list[tuple[str, int]]]:
+    plan = text_plan(query.text)
+    clauses, params = where_clause(query, plan)
+    result: dict[str, list[tuple[str, int]]] = {}
+    for field in fields:
+        if field not in FACET_FIELDS:
+            raise StoreError(f"no facet on {field!r}; use one of {', '.join(FACET_FIELDS)}")
+        join, join_params, value, extra = _facet_parts(field)
+        sql = (
+            f"SELECT {value}, COUNT(*) AS n FROM {source(plan)}{join}"
+            f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
+        )
+        rows = _run(db, sql, [*join_params, *params, size], query.text)
+        result[field] = [(str(name), int(n)) for name, n in rows]
+    return result
+
+
+def _facet_parts(field: str) -> tuple[str, list[Any], str, list[str]]:
+    """(join, its parameters, value expression, extra conditions) of one facet."""
+    if field in _TAG_KINDS:
+        return (
+            " JOIN document_tags t ON t.doc_rowid = d.rowid AND t.tag_kind = ?",
+            [_TAG_KINDS[field]],
+            "t.tag",
+            [],
+        )
+    if field == "triage_state":
+        return (" LEFT JOIN triage tr ON tr.doc_id = d.id", [], "COALESCE(tr.state, 'nouveau')", [])
+    if field == "assignee":
+        return (
+            " JOIN triage tr ON tr.doc_id = d.id",
+            [],
+            "tr.assignee",
+            ["tr.assignee IS NOT NULL"],
+        )
+    column = _COLUMNS[field]
+    return "", [], column, [f"{column} IS NOT NULL"]
+
+
+def daily_counts(
+    db: sqlite3.Connection, query: SearchQuery, field: str, tz: str
+) -> list[tuple[date, str, int]]:
+    if field not in DAILY_FIELDS:
+        raise StoreError(f"no daily counts by {field!r}; use one of {', '.join(DAILY_FIELDS)}")
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise StoreError(f"unknown time zone {tz!r}; use a name like Europe/Paris") from exc
+    plan = text_plan(query.text)
+    clauses, params = where_clause(query, plan)
+    join, join_params, value, extra = _facet_parts(field)
+    # SQLite knows no time zones: count per UTC hour in SQL (a few thousand rows for months
+    # of documents), then give each hour its local day here. A zone whose offset is not whole
+    # hours (Asia/Kolkata) is counted per minute instead.
+    for width in (13, 16):
+        sql = (
+            f"SELECT substr(d.sort_at, 1, {width}) AS slot, {value}, COUNT(*)"
+            f" FROM {source(plan)}{join}"
+            f"{_where([*clauses, *extra, 'd.sort_at IS NOT NULL'])} GROUP BY 1, 2"
+        )
+        rows = _run(db, sql, [*join_params, *params], query.text)
+        slots = {slot for slot, _, _ in rows}
+        starts = {
+            slot: datetime.fromisoformat(slot + (":00:00" if width == 13 else ":00"))
+            .replace(tzinfo=UTC)
+            .astimezone(zone)
+            for slot in slots
+        }
+        if width == 16 or all(moment.minute == 0 for moment in starts.values()):
+            break
+    counts: Counter[tuple[date, str]] = Counter()
+    for slot, name, n in rows:
+        counts[(starts[slot].date(), str(name))] += int(n)
+    return [(day, name, n) for (day, name), n in sorted(counts.items())]
+
+
+def documents_where(
+    db: sqlite3.Connection, condition: str, params: Sequence[Any], order: str, limit: int
+) -> list[Document]:
+    rows = db.execute(
+        f"SELECT data FROM documents d WHERE {condition} ORDER BY {order} LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    return [Document.from_dict(json.loads(row[0])) for row in rows]
