@@ -25,6 +25,7 @@ from traceur.enrich.tagging import Tagger
 from traceur.errors import StoreError, TriageConflict
 from traceur.orchestra.retag import retag_store
 from traceur.store import UNSET, SearchQuery, Store, Triage
+from traceur.store.elasticsearch import ElasticsearchStore
 from traceur.store.sqlite import SCHEMA_VERSION, SqliteStore
 from traceur.watchlist.loader import load_watchlist
 
@@ -213,6 +214,17 @@ class Stores:
             refresh()
 
 
+@pytest.fixture
+def side_indices_removed(es_settings: Settings, es_client: Elasticsearch) -> Iterator[None]:
+    """Removes the test's triage and versions indices afterwards (the shared fixture
+    removes its document indices)."""
+    yield
+    for suffix in ("triage", "versions"):
+        es_client.options(ignore_status=404).indices.delete(
+            index=f"{es_settings.es_index_prefix}-{suffix}"
+        )
+
+
 @pytest.fixture(params=["sqlite", "es"])
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
     opened: list[Store] = []
@@ -226,8 +238,7 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
         yield Stores("sqlite", open_sqlite)
     else:
         settings: Settings = request.getfixturevalue("es_settings")
-        client: Elasticsearch = request.getfixturevalue("es_client")
-        from traceur.store.elasticsearch import ElasticsearchStore
+        request.getfixturevalue("side_indices_removed")
 
         def open_es() -> Store:
             store = ElasticsearchStore.from_settings(settings)
@@ -236,10 +247,6 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
             return store
 
         yield Stores("es", open_es)
-        for suffix in ("triage", "versions"):
-            client.options(ignore_status=404).indices.delete(
-                index=f"{settings.es_index_prefix}-{suffix}"
-            )
     for store in opened:
         store.close()
 
@@ -698,3 +705,47 @@ def test_a_file_from_a_newer_traceur_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="upgrade Traceur"):
         SqliteStore(path)
+
+
+def test_es_triage_and_versions_survive_a_template_upgrade_and_a_new_monthly_index(
+    es_settings: Settings,
+    open_store: Callable[[Settings], ElasticsearchStore],
+    es_client: Elasticsearch,
+    side_indices_removed: None,
+) -> None:
+    now = [datetime(2026, 7, 20, tzinfo=UTC)]
+    store = open_store(es_settings)
+    store.clock = lambda: now[0]
+    report = store.setup()
+    store.upsert(CORPUS)
+    store.refresh()
+    store.update_triage(
+        TRAM.id, by="camille", expected_revision=0, state="a_traiter", assignee="yanis"
+    )
+    names = store.names
+    assert report["side_indices"] == [names.triage, names.versions]
+    mapping = es_client.indices.get_mapping(index=names.triage).body[names.triage]["mappings"]
+    assert mapping["properties"]["state"]["type"] == "keyword"
+
+    # A newer Traceur installs its template again; a store set up before versions existed
+    # has no versions index; then August begins, and the article is edited.
+    store.setup()
+    es_client.indices.delete(index=names.versions)
+    now[0] = datetime(2026, 8, 3, tzinfo=UTC)
+    edited = dataclasses.replace(TRAM, text=TRAM.text + " Correctif : 2030.", fetched_at=utc(30, 9))
+    late = doc(
+        "https://www.echo-des-pentes.fr/actu/tram-nord-travaux.html",
+        "Tramway nord : premiers coups de pioche",
+        "Les travaux du tramway nord commencent lundi quai Arloing.",
+        datetime(2026, 8, 2, 8, tzinfo=UTC),
+        source_id="echo",
+    )
+    result = store.upsert([edited, late])
+    store.refresh()
+
+    assert result.updated == [TRAM.id] and result.new == [late.id]
+    assert es_client.indices.exists(index=names.monthly(now[0]))
+    assert store.triage([TRAM.id])[TRAM.id].state == "a_traiter"
+    assert page_names(store, assignee="yanis") == ["tram"]
+    assert [(v.text, v.fetched_at) for v in store.versions(TRAM.id)] == [(TRAM.text, FETCHED)]
+    assert store.search_page(SearchQuery(triage_state="nouveau")).total == len(CORPUS)

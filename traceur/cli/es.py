@@ -93,6 +93,7 @@ def setup(ctx: click.Context, analysis: str) -> None:
         f"write alias {store.names.write_alias} → {report['write_index']};"
         f" read alias {store.names.read_alias}"
     )
+    click.echo(f"triage and versions indices: {', '.join(report['side_indices'])}")
 
 
 @es.command()

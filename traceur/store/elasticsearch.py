@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from elastic_transport import TransportError
@@ -51,7 +51,7 @@ from traceur.store.es_bulk import (
     BulkWriter,
     error_type,
 )
-from traceur.store.es_query import HIGHLIGHT, build_query, highlight_fragments
+from traceur.store.es_query import HIDDEN_FIELDS, HIGHLIGHT, build_query, highlight_fragments
 from traceur.store.es_template import (
     ANALYSIS_FRENCH,
     ANALYSIS_STANDARD,
@@ -60,28 +60,24 @@ from traceur.store.es_template import (
     detect_analysis,
     index_template,
     mappings,
+    side_indices,
 )
+from traceur.store.es_triage import EsTriage, ensure_index
+from traceur.store.es_web import EsVersions, EsWeb
 from traceur.store.spool import Spool
 
 if TYPE_CHECKING:
     from traceur.config import Settings
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 REQUEST_TIMEOUT = 30.0
 # changed_since returns a document once its stored_at is this old (seconds): longer than a
 # bulk request may take plus the refresh interval.
 CHANGES_SETTLE = 45.0
 
-_HIDDEN_FIELDS = [
-    "title_folded",
-    "text_folded",
-    "fingerprint",
-    "stored_at",
-    "seq",
-    "sort_at",
-    "snippets",
-]
+_HIDDEN_FIELDS = HIDDEN_FIELDS
 
 
 def _utc_now() -> datetime:
@@ -126,7 +122,10 @@ class ElasticsearchStore:
             initial_backoff=initial_backoff,
             max_backoff=max_backoff,
             outage_pause=outage_pause,
+            versions=EsVersions(client, self.names),
         )
+        self.triage_index = EsTriage(client, self.names, self._read, display_url)
+        self.web = EsWeb(client, self.names, self._read, self._query_body)
 
     def __repr__(self) -> str:
         return f"ElasticsearchStore({self.display_url!r}, prefix={self.names.prefix!r})"
@@ -289,6 +288,8 @@ class ElasticsearchStore:
             )
             write_index = self._ensure_write_index()
             self._map_new_fields()
+            for name, body in side_indices(self.names).items():
+                ensure_index(self.client, name, body)
         except (ApiError, TransportError) as exc:
             raise StoreError(f"cannot set up Elasticsearch at {self.display_url}: {exc}") from exc
         return {
@@ -296,6 +297,7 @@ class ElasticsearchStore:
             "warning": warning,
             "template": self.names.template,
             "write_index": write_index,
+            "side_indices": list(side_indices(self.names)),
         }
 
     def _map_new_fields(self) -> None:
@@ -425,7 +427,7 @@ class ElasticsearchStore:
             ) from exc
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        body_query = build_query(query)
+        body_query = self._query_body(query)
         # build_query has parsed the text (or refused it): blank or not is all that is left.
         has_text = bool(query.text.strip())
         sort: list[Any] = [
@@ -454,7 +456,7 @@ class ElasticsearchStore:
         return hits
 
     def count(self, query: SearchQuery | None = None) -> int:
-        body_query = build_query(query or SearchQuery())
+        body_query = self._query_body(query or SearchQuery())
         return int(
             self._read(self.client.count, index=self.names.read_alias, query=body_query)["count"]
         )
@@ -517,7 +519,11 @@ class ElasticsearchStore:
     def refresh(self) -> None:
         """Make every write visible to searches now (tests, and tools that read right after
         writing)."""
-        self._read(self.client.indices.refresh, index=self.names.read_alias)
+        self._read(
+            self.client.options(ignore_status=404).indices.refresh,
+            index=[self.names.read_alias, self.names.triage, self.names.versions],
+            ignore_unavailable=True,
+        )
 
     def status(self) -> dict[str, Any]:
         """Cluster health, template, aliases, document counts and the spool, for
@@ -591,37 +597,39 @@ class ElasticsearchStore:
             },
         }
 
-    # -- the web app's reads and triage: not written yet for Elasticsearch ------------------
-    # (Temporary: they make the class satisfy the Store protocol while the Elasticsearch
-    # versions are being written; each refuses with a StoreError.)
+    # -- what the web app reads -------------------------------------------------------------
 
-    def _not_yet(self, what: str) -> StoreError:
-        return StoreError(f"{what} is not available on Elasticsearch yet; use the SQLite store")
+    def _query_body(self, query: SearchQuery) -> dict[str, Any]:
+        """``query`` as an Elasticsearch query, its triage filters read from the triage index."""
+        filters, must_not = self.triage_index.filters(query.triage_state, query.assignee)
+        return build_query(query, filters, must_not)
 
     def search_page(self, query: SearchQuery) -> SearchPage:
-        raise self._not_yet("search_page")
+        return self.web.search_page(query)
 
     def facets(
         self, query: SearchQuery, fields: Sequence[str], size: int = 20
     ) -> dict[str, list[tuple[str, int]]]:
-        raise self._not_yet("facets")
+        return self.web.facets(query, fields, size, self.triage_index.facet_filters)
 
     def daily_counts(
         self, query: SearchQuery, field: str, tz: str = "Europe/Paris"
     ) -> list[tuple[date, str, int]]:
-        raise self._not_yet("daily_counts")
+        return self.web.daily_counts(query, field, tz)
 
     def cluster_members(self, cluster_id: str, limit: int = 50) -> list[Document]:
-        raise self._not_yet("cluster_members")
+        return self.web.cluster_members(cluster_id, limit)
 
     def thread(self, thread_url: str, limit: int = 500) -> list[Document]:
-        raise self._not_yet("thread")
+        return self.web.thread(thread_url, limit)
 
     def versions(self, doc_id: str) -> list[DocumentVersion]:
-        raise self._not_yet("versions")
+        return self.web.versions(doc_id)
+
+    # -- triage ---------------------------------------------------------------------------
 
     def triage(self, doc_ids: Sequence[str]) -> dict[str, Triage]:
-        raise self._not_yet("triage")
+        return self._triage_call(self.triage_index.get_many, doc_ids)
 
     def update_triage(
         self,
@@ -633,10 +641,26 @@ class ElasticsearchStore:
         assignee: str | None | object = UNSET,
         comment: str | None = None,
     ) -> Triage:
-        raise self._not_yet("update_triage")
+        return self._triage_call(
+            self.triage_index.update,
+            doc_id,
+            by=by,
+            expected_revision=expected_revision,
+            state=state,
+            assignee=assignee,
+            comment=comment,
+        )
 
     def triage_history(self, doc_id: str) -> list[TriageEvent]:
-        raise self._not_yet("triage_history")
+        return self._triage_call(self.triage_index.history, doc_id)
+
+    def _triage_call(self, method: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except (ApiError, TransportError) as exc:
+            raise StoreError(
+                f"cannot reach the triage index of Elasticsearch at {self.display_url}: {exc}"
+            ) from exc
 
     def close(self) -> None:
         self.spool.close()

@@ -42,6 +42,7 @@ from traceur.errors import StoreError
 from traceur.store.base import UpsertResult
 from traceur.store.es_query import folded_copy
 from traceur.store.es_template import ANALYSIS_FRENCH, ANALYSIS_STANDARD, IndexNames
+from traceur.store.es_web import EsVersions
 from traceur.store.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,10 @@ class BulkWriter:
         initial_backoff: float = INITIAL_BACKOFF,
         max_backoff: float = MAX_BACKOFF,
         outage_pause: float = OUTAGE_PAUSE,
+        versions: EsVersions | None = None,
     ) -> None:
         self.client = client
+        self.versions = versions
         self.names = names
         self.batch_size = min(batch_size, MAX_BATCH)
         self.spool = spool
@@ -329,7 +332,14 @@ class BulkWriter:
             self._action(document, data, fingerprint, existing.get(doc_id, (None, None))[0])
             for doc_id, (document, data, fingerprint) in latest.items()
         ]
+        replaced = self._replaced(
+            {doc_id: existing[doc_id][0] for doc_id in latest if doc_id in existing}
+        )
         done, stale, to_spool, refused = self._send(pending)
+        if self.versions is not None and replaced:
+            self.versions.record(
+                [(replaced[doc_id], latest[doc_id][0]) for doc_id in replaced if doc_id in done]
+            )
 
         for doc_id, outcome in planned:
             if doc_id in stale:
@@ -341,6 +351,17 @@ class BulkWriter:
         result.spooled = list(to_spool)
         result.failed = {doc_id: reason for doc_id, (_, reason) in refused.items()}
         return result, list(to_spool.values()), list(refused.values())
+
+    def _replaced(self, where: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """What the updates of this batch are about to replace (for the versions index)."""
+        if self.versions is None or not where:
+            return {}
+        try:
+            return self.versions.stored(where)
+        except (ApiError, TransportError) as exc:
+            # The batch itself goes on; only the earlier versions are not kept.
+            log.warning("could not read the versions the updates replace: %s", exc)
+            return {}
 
     def _lookup(self, ids: list[str]) -> dict[str, tuple[str, str | None]]:
         """id → (concrete index, stored fingerprint) for the ids already stored."""

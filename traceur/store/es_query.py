@@ -25,6 +25,16 @@ from traceur.errors import QueryError, StoreError
 from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery
 from traceur.textnorm import fold
 
+# The store's own fields, never handed back to readers of documents.
+HIDDEN_FIELDS = [
+    "title_folded",
+    "text_folded",
+    "fingerprint",
+    "stored_at",
+    "seq",
+    "sort_at",
+    "snippets",
+]
 _TITLE_FIELDS = ("title.folded", "title_folded")
 _TEXT_FIELDS = ("text.folded", "text_folded")
 _FRAGMENT_CHARS = 180
@@ -149,12 +159,16 @@ def text_query(text: str) -> dict[str, Any] | None:
 
 
 def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
+    """The filters of ``query`` on the documents' own fields (triage lives in another
+    index: see ``traceur.store.es_triage``)."""
     clauses: list[dict[str, Any]] = []
     for field_name, value in (
         ("candidates", query.candidate),
         ("topics", query.topic),
         ("kind", query.kind),
         ("source_id", query.source_id),
+        ("domain", query.domain),
+        ("lang", query.lang),
     ):
         if value:
             clauses.append({"term": {field_name: value}})
@@ -165,15 +179,24 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         bounds["lt"] = str(format_utc(query.until))
     if bounds:
         clauses.append({"range": {"sort_at": bounds}})
+    if query.ids is not None:
+        clauses.append({"ids": {"values": list(query.ids)}})
     return clauses
 
 
-def build_query(query: SearchQuery) -> dict[str, Any]:
+def build_query(
+    query: SearchQuery,
+    extra_filters: Sequence[dict[str, Any]] = (),
+    must_not: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     must = [clause for clause in [text_query(query.text)] if clause is not None]
-    filters = filter_clauses(query)
-    if not must and not filters:
+    filters = [*filter_clauses(query), *extra_filters]
+    if not must and not filters and not must_not:
         return {"match_all": {}}
-    return {"bool": {"must": must, "filter": filters}}
+    body: dict[str, Any] = {"must": must, "filter": filters}
+    if must_not:
+        body["must_not"] = list(must_not)
+    return {"bool": body}
 
 
 # -- highlight fragments ------------------------------------------------------------------

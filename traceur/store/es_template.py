@@ -5,6 +5,11 @@ Layout (``<prefix>`` is the ``es_index_prefix`` setting)::
     <prefix>-docs-YYYY.MM        monthly indices, created from the index template
     <prefix>-docs-write          write alias: the current month's index only
     <prefix>-docs                read alias: every monthly index (searches, Kibana)
+    <prefix>-triage              the volunteers' triage of each document, with its history
+    <prefix>-versions            earlier titles and texts of edited documents
+
+Triage and versions live outside the monthly indices, keyed by document id, so a template
+upgrade, a new month or a re-indexed document never touches them.
 
 The index template ``<prefix>-docs`` is composed of two component templates,
 ``<prefix>-docs@settings`` and ``<prefix>-docs@mappings``, and of an optional
@@ -80,6 +85,14 @@ class IndexNames:
     @property
     def pattern(self) -> str:
         return f"{self.prefix}-docs-*"
+
+    @property
+    def triage(self) -> str:
+        return f"{self.prefix}-triage"
+
+    @property
+    def versions(self) -> str:
+        return f"{self.prefix}-versions"
 
     def monthly(self, when: datetime) -> str:
         """The index that receives new documents during ``when``'s month."""
@@ -305,5 +318,42 @@ def index_template(names: IndexNames, analysis: str) -> dict[str, Any]:
             "managed_by": "traceur",
             "traceur_schema": SCHEMA_VERSION,
             "traceur_analysis": analysis,
+        },
+    }
+
+
+def side_indices(names: IndexNames) -> dict[str, dict[str, Any]]:
+    """Index name → body (settings and mappings) of the triage and versions indices."""
+    settings = {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}}
+    return {
+        names.triage: {
+            "settings": settings,
+            "mappings": {
+                "dynamic": False,
+                "properties": {
+                    "doc_id": _keyword(),
+                    "state": _keyword(),
+                    "assignee": _keyword(),
+                    "revision": {"type": "integer"},
+                    "updated_at": {"type": "date"},
+                    "updated_by": _keyword(),
+                    # The history, read with the triage and never searched.
+                    "events": {"type": "object", "enabled": False},
+                },
+            },
+        },
+        names.versions: {
+            "settings": settings,
+            "mappings": {
+                "dynamic": False,
+                "properties": {
+                    "doc_id": _keyword(),
+                    "replaced_at": {"type": "date"},
+                    "seq": {"type": "long"},  # order of replacement within a millisecond
+                    "fetched_at": {"type": "date"},
+                    "content_hash": _keyword(),
+                    # title and text stay in _source only: versions are read, not searched.
+                },
+            },
         },
     }
