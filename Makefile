@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench eval typecheck clean java-maven
+.PHONY: demo test lint bench eval typecheck clean java-maven chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(VENV)/bin/traceur demo
 
 ## make test: install, check style and types, run every test (starts the local servers the tests need)
-test: $(STAMP) java-maven lint typecheck
+test: $(STAMP) java-maven chromium lint typecheck
 	$(PY) -m pytest
 
 ## make lint: ruff's checks and formatting, over the whole repository
@@ -30,6 +30,12 @@ lint: $(STAMP)
 java-maven:
 	@command -v mvn >/dev/null && command -v java >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq maven openjdk-17-jre-headless >/dev/null; }
+
+# The web app's browser tests drive Debian's chromium through Playwright (never a browser
+# Playwright downloads): install the package when missing (needs root, as on CI).
+chromium:
+	@test -x /usr/bin/chromium || \
+		{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 ## make bench: speed and memory figures (never part of the tests)
 bench: $(STAMP)

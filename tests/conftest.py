@@ -5,15 +5,19 @@ child processes go through the local web server as their proxy, behind the netwo
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from traceur.config import Settings, load_settings
 from traceur.demo.localweb import LocalWeb
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
@@ -88,3 +92,32 @@ def sites_web() -> Iterator[LocalWeb]:
     """The test fixture sites of tests/sites/<host>/, served like the demo web."""
     with LocalWeb(SITES) as web:
         yield web
+
+
+# -- the session's Elasticsearch, shared by tests/es/ and tests/web/ ------------------------
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    """A real Elasticsearch for the session (started on first use; see tests/es/server.py),
+    or the cluster named by TRACEUR_TEST_ES_URL."""
+    external = os.environ.get("TRACEUR_TEST_ES_URL")
+    if external:
+        yield external.rstrip("/")
+        return
+    from tests.es.server import start_server
+
+    server = start_server()
+    try:
+        yield server.url
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(scope="session")
+def es_client(es_url: str) -> Iterator[Elasticsearch]:
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url, request_timeout=60)
+    yield client
+    client.close()

@@ -1,13 +1,14 @@
 """Elasticsearch fixtures: one real server for the whole session, an isolated index prefix per test.
 
-The server is the one ``tests/es/server.py`` fetches, unpacks and starts (about 15 seconds
-the first time in a session). ``TRACEUR_TEST_ES_URL=http://host:9200`` points the tests at
-a running cluster instead; the tests that stop or reconfigure a server then start their own.
+The session server (``es_url``, ``es_client``) is in ``tests/conftest.py``, shared with the
+web app's tests: the one ``tests/es/server.py`` fetches, unpacks and starts (about 15
+seconds the first time in a session). ``TRACEUR_TEST_ES_URL=http://host:9200`` points the
+tests at a running cluster instead; the tests that stop or reconfigure a server then start
+their own.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,26 +21,6 @@ from traceur.config import Settings
 from traceur.store.elasticsearch import ElasticsearchStore
 
 from .server import EsServer, start_server
-
-
-@pytest.fixture(scope="session")
-def es_url() -> Iterator[str]:
-    external = os.environ.get("TRACEUR_TEST_ES_URL")
-    if external:
-        yield external.rstrip("/")
-        return
-    server = start_server()
-    try:
-        yield server.url
-    finally:
-        server.destroy()
-
-
-@pytest.fixture(scope="session")
-def es_client(es_url: str) -> Iterator[Elasticsearch]:
-    client = Elasticsearch(es_url, request_timeout=60)
-    yield client
-    client.close()
 
 
 def _cleanup(client: Elasticsearch, prefix: str) -> None:

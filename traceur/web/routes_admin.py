@@ -62,10 +62,12 @@ async def add_account(request: Request) -> Response:
 
 async def toggle_account(request: Request) -> Response:
     admin = require_user(request, "admin")
-    name = request.path_params["name"]
-    if request.path_params["action"] not in ("desactiver", "reactiver"):
-        raise HTTPException(404)
-    disable = request.path_params["action"] == "desactiver"
+    form = await request.form()
+    name = str(form.get("nom", ""))
+    action = form.get("action")
+    if action not in ("desactiver", "reactiver"):
+        raise HTTPException(400)
+    disable = action == "desactiver"
     if disable and name.lower() == admin.name.lower():
         return _page(request, status_code=400, erreur="Vous ne pouvez pas désactiver votre compte.")
     try:
@@ -81,9 +83,5 @@ async def toggle_account(request: Request) -> Response:
 routes = [
     Route("/admin/utilisateurs", users_page, methods=["GET"]),
     Route("/admin/utilisateurs", add_account, methods=["POST"]),
-    Route(
-        "/admin/utilisateurs/{name}/{action:str}",
-        toggle_account,
-        methods=["POST"],
-    ),
+    Route("/admin/utilisateurs/etat", toggle_account, methods=["POST"]),
 ]

@@ -1,9 +1,10 @@
 """The read-only JSON API, for scripts and other tools: ``Authorization: Bearer <token>``
 (``traceur users token NAME``).
 
-``GET /api/search?q=&candidate=&topic=&kind=&source=&since=&limit=`` — matching documents,
-best first: the fields of ``traceur export --format jsonl`` without the full text, with
-``score``, ``highlights`` (matches between « and ») and ``triage``.
+``GET /api/search?q=&candidate=&topic=&kind=&source=&since=&limit=&offset=`` — ``total``
+matching documents and one page of them, best first: the fields of ``traceur export
+--format jsonl`` without the full text, with ``score``, ``highlights`` (matches between «
+and ») and ``triage``.
 ``GET /api/documents/{id}`` — one document: every exported field, with ``triage``.
 Errors are JSON ``{"erreur": "…"}`` with a 400, 401 or 404 status.
 """
@@ -18,16 +19,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from traceur.document import DOCUMENT_KINDS
+from traceur.document import DOCUMENT_KINDS, format_utc
 from traceur.durations import parse_duration
 from traceur.enrich.query import parse as parse_query
 from traceur.errors import QueryError
-from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, Store
+from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery, Store, Triage
 from traceur.web.accounts import User, token_user
 from traceur.web.security import LoginRequired, accounts_db
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+# Deep pages cost Elasticsearch a sort over every hit before them; past this, narrow the query.
+MAX_OFFSET = 10_000
 
 
 class BadRequest(ValueError):
@@ -80,6 +83,12 @@ def search_query(params: dict[str, str]) -> SearchQuery:
         raise BadRequest("limit : indiquez un nombre entier") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit : entre 1 et {MAX_LIMIT}")
+    try:
+        offset = int(params.get("offset", 0))
+    except ValueError:
+        raise BadRequest("offset : indiquez un nombre entier") from None
+    if not 0 <= offset <= MAX_OFFSET:
+        raise BadRequest(f"offset : entre 0 et {MAX_OFFSET}")
     return SearchQuery(
         text=text,
         candidate=params.get("candidate") or None,
@@ -88,6 +97,7 @@ def search_query(params: dict[str, str]) -> SearchQuery:
         source_id=params.get("source") or None,
         since=_since(params["since"]) if params.get("since") else None,
         limit=limit,
+        offset=offset,
     )
 
 
@@ -95,23 +105,15 @@ def _plain_fragment(fragment: str) -> str:
     return " ".join(fragment.replace(HIGHLIGHT_START, "«").replace(HIGHLIGHT_END, "»").split())
 
 
-def triage_json(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Each document's triage as JSON (``nouveau`` when never triaged)."""
-    reader = getattr(store, "triage", None)
-    # Until every store has triage (store API of the web issue), documents read as new.
-    found = reader(doc_ids) if reader is not None else {}
-    result: dict[str, dict[str, Any]] = {}
-    for doc_id in doc_ids:
-        triage = found.get(doc_id)
-        updated_at = getattr(triage, "updated_at", None)
-        result[doc_id] = {
-            "state": getattr(triage, "state", "nouveau"),
-            "assignee": getattr(triage, "assignee", None),
-            "revision": getattr(triage, "revision", 0),
-            "updated_at": updated_at.isoformat().replace("+00:00", "Z") if updated_at else None,
-            "updated_by": getattr(triage, "updated_by", None),
-        }
-    return result
+def triage_json(triage: Triage) -> dict[str, Any]:
+    """A document's triage as JSON (``nouveau``, revision 0 when never triaged)."""
+    return {
+        "state": triage.state,
+        "assignee": triage.assignee,
+        "revision": triage.revision,
+        "updated_at": format_utc(triage.updated_at),
+        "updated_by": triage.updated_by,
+    }
 
 
 async def api_search(request: Request) -> Response:
@@ -129,18 +131,18 @@ async def api_search(request: Request) -> Response:
         )
 
     def run() -> dict[str, Any]:
-        hits = store.search(query)
-        total = store.count(query)
-        triage = triage_json(store, [hit.document.id for hit in hits])
+        page = store.search_page(query)
+        hits = page.hits
+        triage = store.triage([hit.document.id for hit in hits])
         documents = []
         for hit in hits:
             data = hit.document.to_dict()
             data.pop("text", None)
             data["score"] = round(hit.score, 4)
             data["highlights"] = [_plain_fragment(f) for f in hit.fragments if f]
-            data["triage"] = triage[hit.document.id]
+            data["triage"] = triage_json(triage[hit.document.id])
             documents.append(data)
-        return {"total": total, "documents": documents}
+        return {"total": page.total, "offset": query.offset, "documents": documents}
 
     return JSONResponse(await run_in_threadpool(run))
 
@@ -155,7 +157,7 @@ async def api_document(request: Request) -> Response:
         if document is None:
             return None
         data = document.to_dict()
-        data["triage"] = triage_json(store, [doc_id])[doc_id]
+        data["triage"] = triage_json(store.triage([doc_id])[doc_id])
         return data
 
     found = await run_in_threadpool(run)

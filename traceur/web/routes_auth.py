@@ -31,7 +31,10 @@ def _minutes(seconds: int) -> str:
 async def login_form(request: Request) -> Response:
     if current_user(request) is not None:
         return RedirectResponse(safe_next(request.query_params.get("suivant")), status_code=303)
-    return render(request, "connexion.html", {"suivant": request.query_params.get("suivant", "")})
+    context = {"suivant": request.query_params.get("suivant", "")}
+    if "au-revoir" in request.query_params:
+        context["message"] = "Vous êtes déconnecté·e."
+    return render(request, "connexion.html", context)
 
 
 async def login(request: Request) -> Response:
@@ -61,7 +64,7 @@ async def login(request: Request) -> Response:
         limiter.failed(name, address)
         log.info("failed login for %r from %s", name, address)
         context["erreur"] = "Nom d'utilisateur ou mot de passe incorrect."
-        return render(request, "connexion.html", context, status_code=401)
+        return render(request, "connexion.html", context)
     limiter.succeeded(name)
     log_in(request, user)
     log.info("login: %s from %s", name, address)
@@ -70,8 +73,8 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     log_out(request)
-    response = render(request, "connexion.html", {"message": "Vous êtes déconnecté·e."})
-    return response
+    # A redirect, so reloading the page after it does not post the form again.
+    return RedirectResponse("/connexion?au-revoir=1", status_code=303)
 
 
 routes = [
