@@ -652,7 +652,12 @@ def write_v1_file(path: Path, documents: list[Document]) -> None:
                 data["published_at"],
                 document.content_hash,
                 document.cluster_id,
-                f"v1-{seq}",
+                # Version 1 kept the document minus its fetch time, as JSON.
+                json.dumps(
+                    {key: value for key, value in data.items() if key != "fetched_at"},
+                    sort_keys=True,
+                    ensure_ascii=False,
+                ),
                 seq,
                 "2026-07-16T20:00:00.000000Z",
                 "2026-07-16T20:00:00.000000Z",
@@ -685,7 +690,17 @@ def test_a_version_1_sqlite_file_is_upgraded_in_place_without_loss(tmp_path: Pat
         assert page_names(store, lang="it") == ["italien"]
         assert names(store.thread(THREAD)) == ["post1", "post2", "post3"]
         assert page_names(store, text="tramway", candidate="marc-lefort") == ["post1"]
+        # Tags got their document's date: the period's counts read them alone.
+        assert store.facets(SearchQuery(since=utc(14, 0)), ["candidates"]) == {
+            "candidates": [("elodie-arnaud", 5), ("marc-lefort", 1)]
+        }
         store.update_triage(TRAM.id, by="camille", expected_revision=0, state="vu")
+        # A re-crawl finds the same pages unchanged (alerts see no change), an edited one
+        # updated, its earlier text kept.
+        edited = dataclasses.replace(POST_2, text=POST_2.text + " Édit : c'est réglé.")
+        again = store.upsert([TRAM, edited])
+        assert (again.unchanged, again.updated) == ([TRAM.id], [POST_2.id])
+        assert [v.text for v in store.versions(POST_2.id)] == [POST_2.text]
     finally:
         store.close()
 

@@ -37,7 +37,7 @@ from traceur.store.base import (
     UpsertResult,
 )
 from traceur.store.sqlite_query import text_plan
-from traceur.store.sqlite_schema import SCHEMA_VERSION, prepare
+from traceur.store.sqlite_schema import SCHEMA_VERSION, fingerprint_hash, prepare
 from traceur.store.triage import format_ms, now_ms, parse_ms
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "text_plan"]
@@ -51,7 +51,7 @@ def _fingerprint(document: Document) -> str:
     # What a reader or an alert would notice; the fetch time alone is no change.
     data = document.to_dict()
     data.pop("fetched_at", None)
-    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return fingerprint_hash(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
 class SqliteStore:
@@ -96,7 +96,9 @@ class SqliteStore:
     def _upsert_one(self, document: Document, seq: int) -> str:
         fingerprint = _fingerprint(document)
         row = self._db.execute(
-            "SELECT rowid, fingerprint, data FROM documents WHERE id = ?", (document.id,)
+            "SELECT d.rowid, d.fingerprint, x.data FROM documents d"
+            " JOIN document_data x ON x.rowid = d.rowid WHERE d.id = ?",
+            (document.id,),
         ).fetchone()
         if row is not None and row[1] == fingerprint:
             return "unchanged"
@@ -121,12 +123,15 @@ class SqliteStore:
             cursor = self._db.execute(
                 "INSERT INTO documents (id, kind, source_id, domain, sort_at, content_hash,"
                 " cluster_id, lang, thread_url, position, fingerprint, seq, stored_at,"
-                " updated_at, data)"
+                " updated_at)"
                 " VALUES (:id, :kind, :source_id, :domain, :sort_at, :content_hash, :cluster_id,"
-                " :lang, :thread_url, :position, :fingerprint, :seq, :now, :now, :data)",
+                " :lang, :thread_url, :position, :fingerprint, :seq, :now, :now)",
                 values,
             )
             rowid = cursor.lastrowid
+            self._db.execute(
+                "INSERT INTO document_data (rowid, data) VALUES (?, ?)", (rowid, values["data"])
+            )
             outcome = "new"
         else:
             rowid = row[0]
@@ -135,9 +140,12 @@ class SqliteStore:
                 "UPDATE documents SET kind = :kind, source_id = :source_id, domain = :domain,"
                 " sort_at = :sort_at, content_hash = :content_hash, cluster_id = :cluster_id,"
                 " lang = :lang, thread_url = :thread_url, position = :position,"
-                " fingerprint = :fingerprint, seq = :seq, updated_at = :now, data = :data"
+                " fingerprint = :fingerprint, seq = :seq, updated_at = :now"
                 " WHERE id = :id",
                 values,
+            )
+            self._db.execute(
+                "UPDATE document_data SET data = ? WHERE rowid = ?", (values["data"], rowid)
             )
             self._db.execute("DELETE FROM documents_fts WHERE rowid = ?", (rowid,))
             self._db.execute("DELETE FROM document_tags WHERE doc_rowid = ?", (rowid,))
@@ -147,9 +155,10 @@ class SqliteStore:
             (rowid, document.title, document.text),
         )
         self._db.executemany(
-            "INSERT OR IGNORE INTO document_tags (doc_rowid, tag_kind, tag) VALUES (?, ?, ?)",
-            [(rowid, "candidate", c) for c in document.candidates]
-            + [(rowid, "topic", t) for t in document.topics],
+            "INSERT OR IGNORE INTO document_tags (doc_rowid, tag_kind, tag, sort_at)"
+            " VALUES (?, ?, ?, ?)",
+            [(rowid, "candidate", c, values["sort_at"]) for c in document.candidates]
+            + [(rowid, "topic", t, values["sort_at"]) for t in document.topics],
         )
         return outcome
 
@@ -176,7 +185,11 @@ class SqliteStore:
 
     def get(self, doc_id: str) -> Document | None:
         with self._lock:
-            row = self._db.execute("SELECT data FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT x.data FROM documents d JOIN document_data x ON x.rowid = d.rowid"
+                " WHERE d.id = ?",
+                (doc_id,),
+            ).fetchone()
         return Document.from_dict(json.loads(row[0])) if row else None
 
     def _read(self, query: SearchQuery) -> SearchPage:
@@ -195,7 +208,8 @@ class SqliteStore:
         while True:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT rowid, data FROM documents WHERE rowid > ? ORDER BY rowid LIMIT 500",
+                    "SELECT rowid, data FROM document_data WHERE rowid > ? ORDER BY rowid"
+                    " LIMIT 500",
                     (last,),
                 ).fetchall()
             if not rows:
@@ -210,7 +224,9 @@ class SqliteStore:
         after = int(watermark) if watermark else 0
         with self._lock:
             rows = self._db.execute(
-                "SELECT seq, data FROM documents WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit)
+                "SELECT d.seq, x.data FROM documents d JOIN document_data x ON x.rowid = d.rowid"
+                " WHERE d.seq > ? ORDER BY d.seq LIMIT ?",
+                (after, limit),
             ).fetchall()
         if not rows:
             return [], watermark

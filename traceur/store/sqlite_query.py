@@ -60,18 +60,27 @@ def ranked(plan: Fts5Plan | None) -> bool:
     return plan is not None and plan.match is not None
 
 
-def source(plan: Fts5Plan | None) -> str:
-    """The FROM clause: documents, joined to the full-text index when it matches."""
-    return f"{FTS} JOIN documents d ON d.rowid = {FTS}.rowid" if ranked(plan) else "documents d"
+def source(joined: bool) -> str:
+    """The FROM clause: documents, joined to the full-text index when ranking by it."""
+    return f"{FTS} JOIN documents d ON d.rowid = {FTS}.rowid" if joined else "documents d"
 
 
-def where_clause(query: SearchQuery, plan: Fts5Plan | None) -> tuple[list[str], list[Any]]:
-    """The conditions (joined by AND) and their parameters for ``query``'s text and filters."""
+def where_clause(
+    query: SearchQuery, plan: Fts5Plan | None, joined: bool = False
+) -> tuple[list[str], list[Any]]:
+    """The conditions (joined by AND) and their parameters for ``query``'s text and filters.
+    ``joined``: the full-text index is joined (``source(True)``) to rank and highlight;
+    otherwise the match is a set of row ids, so that counts, facets and listings by date
+    walk the documents in date order and stop early instead of sorting every match."""
     clauses: list[str] = []
     params: list[Any] = []
     if plan is not None:
         if plan.match is not None:
-            clauses.append(f"{FTS} MATCH ?")
+            clauses.append(
+                f"{FTS} MATCH ?"
+                if joined
+                else f"+d.rowid IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH ?)"
+            )
             params.append(plan.match)
         if plan.condition is not None:
             # What FTS5 cannot say in one MATCH (a NOT with no term beside it): SQL over
@@ -80,9 +89,11 @@ def where_clause(query: SearchQuery, plan: Fts5Plan | None) -> tuple[list[str], 
             params.extend(plan.params)
     for tag_kind, tag in (("candidate", query.candidate), ("topic", query.topic)):
         if tag:
-            # The tags' primary key (tag_kind, tag, doc_rowid) lists the documents directly.
+            # A set of row ids from the tags' primary key (tag_kind, tag, doc_rowid), probed
+            # while walking the documents in date order ("+" keeps SQLite from fetching each
+            # tagged document by row id and sorting them all for one page).
             clauses.append(
-                "d.rowid IN (SELECT doc_rowid FROM document_tags WHERE tag_kind = ? AND tag = ?)"
+                "+d.rowid IN (SELECT doc_rowid FROM document_tags WHERE tag_kind = ? AND tag = ?)"
             )
             params += [tag_kind, tag]
     for column, value in (
@@ -137,7 +148,7 @@ def _run(db: sqlite3.Connection, sql: str, params: Sequence[Any], text: str) -> 
 def count(db: sqlite3.Connection, query: SearchQuery) -> int:
     plan = text_plan(query.text)
     clauses, params = where_clause(query, plan)
-    sql = f"SELECT COUNT(*) FROM {source(plan)}{_where(clauses)}"
+    sql = f"SELECT COUNT(*) FROM {source(False)}{_where(clauses)}"
     return int(_run(db, sql, params, query.text)[0][0])
 
 
@@ -147,36 +158,33 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     if query.offset < 0 or query.limit < 0:
         raise StoreError("a search page needs an offset and a limit of 0 or more")
     plan = text_plan(query.text)
-    clauses, params = where_clause(query, plan)
-    score = _SCORE if ranked(plan) else "0.0"
+    by_relevance = ranked(plan) and query.sort == "relevance"
+    clauses, params = where_clause(query, plan, joined=by_relevance)
+    score = _SCORE if by_relevance else "0.0"
     # Ties (and every listing without a score) go newest first, the latest written first,
     # as the Elasticsearch store sorts; a document without a date comes last.
     by_date = "sort_at DESC, seq DESC"
-    order = f"score, {by_date}" if ranked(plan) and query.sort == "relevance" else by_date
+    order = f"score, {by_date}" if by_relevance else by_date
     matching = (
         f"SELECT d.rowid AS rid, {score} AS score, d.sort_at AS sort_at, d.seq AS seq,"
         f" d.cluster_id IS NULL AS alone, COALESCE(d.cluster_id, d.id) AS grp"
-        f" FROM {source(plan)}{_where(clauses)}"
+        f" FROM {source(by_relevance)}{_where(clauses)}"
     )
     if query.collapse_clusters:
-        sql = (
-            f"WITH m AS ({matching}), r AS (SELECT rid, score, sort_at, seq,"
-            f" ROW_NUMBER() OVER (PARTITION BY alone, grp ORDER BY {order}) AS n,"
-            " COUNT(*) OVER (PARTITION BY alone, grp) AS size FROM m)"
-            f" SELECT rid, score, size FROM r WHERE n = 1 ORDER BY {order} LIMIT ? OFFSET ?"
-        )
+        rows = _collapsed(db, query, matching, order, clauses, params, by_relevance)
         total_sql = (
-            f"WITH m AS ({matching}) SELECT COUNT(*) FROM (SELECT 1 FROM m GROUP BY alone, grp)"
+            "SELECT COUNT(DISTINCT d.cluster_id) + COUNT(*) - COUNT(d.cluster_id)"
+            f" FROM {source(by_relevance)}{_where(clauses)}"
         )
     else:
         sql = f"SELECT rid, score, 1 FROM ({matching}) ORDER BY {order} LIMIT ? OFFSET ?"
-        total_sql = f"SELECT COUNT(*) FROM {source(plan)}{_where(clauses)}"
-    rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
+        rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
+        total_sql = f"SELECT COUNT(*) FROM {source(by_relevance)}{_where(clauses)}"
     total = int(_run(db, total_sql, params, query.text)[0][0])
     rowids = [row[0] for row in rows]
     data = dict(
         db.execute(
-            "SELECT rowid, data FROM documents WHERE rowid IN (SELECT value FROM json_each(?))",
+            "SELECT rowid, data FROM document_data WHERE rowid IN (SELECT value FROM json_each(?))",
             (json.dumps(rowids),),
         ).fetchall()
     )
@@ -209,6 +217,77 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     return SearchPage(hits, total)
 
 
+def _only_dates(query: SearchQuery, plan: Fts5Plan | None) -> bool:
+    """Whether ``query`` filters on nothing but dates (a dashboard's period)."""
+    others = (query.candidate, query.topic, query.kind, query.source_id, query.domain)
+    return (
+        plan is None
+        and not any(others)
+        and not (query.lang or query.triage_state or query.assignee)
+        and query.ids is None
+    )
+
+
+def _tag_clauses(query: SearchQuery, field: str) -> tuple[list[str], list[Any]]:
+    """Conditions on ``document_tags`` alone, for a query that filters only on dates: the
+    tags carry their document's date, and (tag_kind, sort_at, tag) answers from the index."""
+    clauses = ["t.tag_kind = ?", "t.sort_at IS NOT NULL"]
+    params: list[Any] = [_TAG_KINDS[field]]
+    if query.since:
+        clauses.append("t.sort_at >= ?")
+        params.append(format_utc(query.since))
+    if query.until:
+        clauses.append("t.sort_at < ?")
+        params.append(format_utc(query.until))
+    return clauses, params
+
+
+def _collapsed(
+    db: sqlite3.Connection,
+    query: SearchQuery,
+    matching: str,
+    order: str,
+    clauses: list[str],
+    params: list[Any],
+    by_relevance: bool,
+) -> list[tuple[int, float, int]]:
+    """(rowid, score, cluster size) of the page's hits, one per story cluster: the matching
+    documents are read in sort order until the page has its groups (a listing by date stops
+    after a few hundred rows, where grouping every match would sort them all), then the
+    matching members of the page's clusters are counted."""
+    wanted = query.offset + query.limit
+    picked: list[tuple[int, float, bool, str]] = []
+    seen: set[tuple[bool, str]] = set()
+    try:
+        cursor = db.execute(
+            f"SELECT rid, score, alone, grp FROM ({matching}) ORDER BY {order}", params
+        )
+        for rid, score, alone, grp in cursor:
+            if len(picked) >= wanted:
+                break
+            if (bool(alone), grp) not in seen:
+                seen.add((bool(alone), grp))
+                picked.append((rid, score, bool(alone), grp))
+        cursor.close()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
+        ) from exc
+    page = picked[query.offset :]
+    clusters = [grp for _, _, alone, grp in page if not alone]
+    sizes: dict[str, int] = {}
+    if clusters:
+        sql = (
+            f"SELECT d.cluster_id, COUNT(*) FROM {source(by_relevance)}"
+            f"{_where([*clauses, 'd.cluster_id IN (SELECT value FROM json_each(?))'])} GROUP BY 1"
+        )
+        sizes = {
+            str(cluster): int(n)
+            for cluster, n in _run(db, sql, [*params, json.dumps(clusters)], query.text)
+        }
+    return [(rid, score, 1 if alone else sizes.get(grp, 1)) for rid, score, alone, grp in page]
+
+
 def facets(
     db: sqlite3.Connection, query: SearchQuery, fields: Sequence[str], size: int
 ) -> dict[str, list[tuple[str, int]]]:
@@ -218,33 +297,62 @@ def facets(
     for field in fields:
         if field not in FACET_FIELDS:
             raise StoreError(f"no facet on {field!r}; use one of {', '.join(FACET_FIELDS)}")
-        join, join_params, value, extra = _facet_parts(field)
-        sql = (
-            f"SELECT {value}, COUNT(*) AS n FROM {source(plan)}{join}"
-            f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
-        )
-        rows = _run(db, sql, [*join_params, *params, size], query.text)
+        if field in _TAG_KINDS and _only_dates(query, plan):
+            tag_clauses, tag_params = _tag_clauses(query, field)
+            sql = (
+                f"SELECT t.tag, COUNT(*) AS n FROM document_tags t{_where(tag_clauses)}"
+                " GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
+            )
+            rows = _run(db, sql, [*tag_params, size], query.text)
+        elif field in ("triage_state", "assignee"):
+            rows = _triage_facet(db, query, field, clauses, params, size)
+        else:
+            join, join_params, value, extra = _facet_parts(field)
+            sql = (
+                f"SELECT {value}, COUNT(*) AS n FROM {source(False)}{join}"
+                f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
+            )
+            rows = _run(db, sql, [*join_params, *params, size], query.text)
         result[field] = [(str(name), int(n)) for name, n in rows]
     return result
 
 
+def _triage_facet(
+    db: sqlite3.Connection,
+    query: SearchQuery,
+    field: str,
+    clauses: list[str],
+    params: list[Any],
+    size: int,
+) -> list[tuple[str, int]]:
+    """Counts per triage state or assignee, starting from the triage table (thousands of
+    rows where documents are hundreds of thousands); "nouveau" is whatever is left."""
+    column = "tr.state" if field == "triage_state" else "tr.assignee"
+    wanted = "tr.state <> 'nouveau'" if field == "triage_state" else "tr.assignee IS NOT NULL"
+    sql = (
+        f"SELECT {column}, COUNT(*) FROM triage tr CROSS JOIN documents d ON d.id = tr.doc_id"
+        f"{_where([wanted, *clauses])} GROUP BY 1"
+    )
+    counts = {str(name): int(n) for name, n in _run(db, sql, params, query.text)}
+    if field == "triage_state":
+        total = _run(db, f"SELECT COUNT(*) FROM documents d{_where(clauses)}", params, query.text)
+        counts["nouveau"] = int(total[0][0]) - sum(counts.values())
+    ranked = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:size]
+
+
 def _facet_parts(field: str) -> tuple[str, list[Any], str, list[str]]:
-    """(join, its parameters, value expression, extra conditions) of one facet."""
+    """(join, its parameters, value expression, extra conditions) of a facet on the
+    documents' tags or columns."""
     if field in _TAG_KINDS:
+        # CROSS JOIN keeps the documents first (SQLite's planner would start from every
+        # tag of the kind and look each document up): the filters narrow the documents,
+        # and (doc_rowid, tag_kind, tag) answers from the index alone.
         return (
-            " JOIN document_tags t ON t.doc_rowid = d.rowid AND t.tag_kind = ?",
+            " CROSS JOIN document_tags t ON t.doc_rowid = d.rowid AND t.tag_kind = ?",
             [_TAG_KINDS[field]],
             "t.tag",
             [],
-        )
-    if field == "triage_state":
-        return (" LEFT JOIN triage tr ON tr.doc_id = d.id", [], "COALESCE(tr.state, 'nouveau')", [])
-    if field == "assignee":
-        return (
-            " JOIN triage tr ON tr.doc_id = d.id",
-            [],
-            "tr.assignee",
-            ["tr.assignee IS NOT NULL"],
         )
     column = _COLUMNS[field]
     return "", [], column, [f"{column} IS NOT NULL"]
@@ -260,18 +368,34 @@ def daily_counts(
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise StoreError(f"unknown time zone {tz!r}; use a name like Europe/Paris") from exc
     plan = text_plan(query.text)
-    clauses, params = where_clause(query, plan)
-    join, join_params, value, extra = _facet_parts(field)
+    if field in _TAG_KINDS and _only_dates(query, plan):
+        # The tags carry their document's date: no document row is read.
+        tag_clauses, tag_params = _tag_clauses(query, field)
+        date_column, source_sql, value, where, all_params = (
+            "t.sort_at",
+            "document_tags t",
+            "t.tag",
+            _where(tag_clauses),
+            tag_params,
+        )
+    else:
+        clauses, params = where_clause(query, plan)
+        join, join_params, value, extra = _facet_parts(field)
+        date_column, source_sql, where, all_params = (
+            "d.sort_at",
+            f"{source(False)}{join}",
+            _where([*clauses, *extra, "d.sort_at IS NOT NULL"]),
+            [*join_params, *params],
+        )
     # SQLite knows no time zones: count per UTC hour in SQL (a few thousand rows for months
     # of documents), then give each hour its local day here. A zone whose offset is not whole
     # hours (Asia/Kolkata) is counted per minute instead.
     for width in (13, 16):
         sql = (
-            f"SELECT substr(d.sort_at, 1, {width}) AS slot, {value}, COUNT(*)"
-            f" FROM {source(plan)}{join}"
-            f"{_where([*clauses, *extra, 'd.sort_at IS NOT NULL'])} GROUP BY 1, 2"
+            f"SELECT substr({date_column}, 1, {width}) AS slot, {value}, COUNT(*)"
+            f" FROM {source_sql}{where} GROUP BY 1, 2"
         )
-        rows = _run(db, sql, [*join_params, *params], query.text)
+        rows = _run(db, sql, all_params, query.text)
         slots = {slot for slot, _, _ in rows}
         starts = {
             slot: datetime.fromisoformat(slot + (":00:00" if width == 13 else ":00"))
@@ -291,7 +415,8 @@ def documents_where(
     db: sqlite3.Connection, condition: str, params: Sequence[Any], order: str, limit: int
 ) -> list[Document]:
     rows = db.execute(
-        f"SELECT data FROM documents d WHERE {condition} ORDER BY {order} LIMIT ?",
+        "SELECT x.data FROM documents d JOIN document_data x ON x.rowid = d.rowid"
+        f" WHERE {condition} ORDER BY {order} LIMIT ?",
         [*params, limit],
     ).fetchall()
     return [Document.from_dict(json.loads(row[0])) for row in rows]
