@@ -138,7 +138,7 @@ def test_kibana_import_posts_the_saved_objects_with_the_xsrf_header(
         "candidates:\n  - id: elodie-arnaud\n    name: Élodie Arnaud\n", encoding="utf-8"
     )
     settings = make_settings(es_index_prefix="veille", es_api_key="a2V5OnNlY3JldA==")
-    _FakeKibana.answer = {"success": True, "successCount": 7}
+    _FakeKibana.answer = {"success": True, "successCount": 9}
     result = invoke(
         settings,
         "kibana",
@@ -151,7 +151,8 @@ def test_kibana_import_posts_the_saved_objects_with_the_xsrf_header(
         str(watchlist),
     )
     assert result.exit_code == 0, result.output
-    assert "imported 7 saved objects" in result.output
+    assert "imported 9 saved objects" in result.output
+    assert len(_uploaded_objects(_FakeKibana.requests[0])) == 9
     [request] = _FakeKibana.requests
     assert request["path"] == "/s/campagne/api/saved_objects/_import?overwrite=true"
     assert request["headers"]["kbn-xsrf"] == "true"

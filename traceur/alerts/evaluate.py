@@ -259,7 +259,10 @@ class Evaluator:
         self, rule: ImmediateRule, matches: Sequence[tuple[Document, set[str]]]
     ) -> render.Email:
         tz = self.settings.timezone
-        docs = [render.doc_view(doc, tokens, self.names, tz) for doc, tokens in matches]
+        docs = [
+            render.doc_view(doc, tokens, self.names, tz, self.settings.web_base_url)
+            for doc, tokens in matches
+        ]
         return render.render("immediate", render.immediate_subject(docs), rule=rule, docs=docs)
 
     # -- digest ----------------------------------------------------------------------
@@ -299,7 +302,7 @@ class Evaluator:
         tz = rule.timezone or self.settings.timezone
         items = []
         for doc, tokens in matches:
-            view = render.doc_view(doc, tokens, self.names, tz)
+            view = render.doc_view(doc, tokens, self.names, tz, self.settings.web_base_url)
             labels = [self.names.token(t) for t in sorted(tokens) if t.startswith("candidate:")]
             if not labels:
                 labels = [self.names.token(t) for t in sorted(tokens) if t.startswith("topic:")]
@@ -435,7 +438,10 @@ class Evaluator:
             ],
             "words": distinctive_words(docs, before, excluded),
         }
-        views = [render.doc_view(doc, {f"{kind}:{ident}"}, self.names, tz) for doc in docs[:5]]
+        views = [
+            render.doc_view(doc, {f"{kind}:{ident}"}, self.names, tz, self.settings.web_base_url)
+            for doc in docs[:5]
+        ]
         ratio = (
             f" (×{current / expected:.0f})" if expected > 0 and current / expected >= 1.5 else ""
         )

@@ -23,7 +23,7 @@ from email.policy import compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -118,6 +118,8 @@ class DocView:
     snippet: SnippetView | None
     excerpt: str
     cluster: str
+    # The document's page in the volunteers' web app (None when web_base_url is not set).
+    web_href: str | None = None
 
 
 def local_time(moment: datetime | None, tz: str) -> str:
@@ -166,7 +168,21 @@ def _ordered_tokens(tokens: Iterable[str]) -> list[str]:
     )
 
 
-def doc_view(document: Document, tokens: Iterable[str], names: Names, tz: str) -> DocView:
+def web_document_href(web_base_url: str | None, doc_id: str) -> str | None:
+    """``{web_base_url}/document/{id}``, or None when the web app's address is not set."""
+    if not web_base_url:
+        return None
+    # Document ids are hex digests; quoting anyway keeps a stray id from breaking the link.
+    return safe_href(f"{web_base_url.rstrip('/')}/document/{quote(doc_id, safe='')}")
+
+
+def doc_view(
+    document: Document,
+    tokens: Iterable[str],
+    names: Names,
+    tz: str,
+    web_base_url: str | None = None,
+) -> DocView:
     ordered = _ordered_tokens(tokens)
     snippet: SnippetView | None = None
     for token in (
@@ -200,6 +216,7 @@ def doc_view(document: Document, tokens: Iterable[str], names: Names, tz: str) -
         snippet=snippet,
         excerpt=excerpt,
         cluster=document.cluster_id or document.id,
+        web_href=web_document_href(web_base_url, document.id),
     )
 
 

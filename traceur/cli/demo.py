@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import time
 
 import click
 
-from traceur.cli.context import settings_of
+from traceur.cli.context import CliContext, settings_of
+from traceur.config import ENV_PREFIX, Settings
 from traceur.demo.localweb import LocalWeb
 from traceur.demo.run import (
     DEMO_SITES,
     DEMO_WATCHLIST,
+    DemoAccount,
     DemoReport,
+    demo_account,
     demo_report,
     demo_settings,
     demo_site_names,
@@ -53,6 +58,7 @@ def demo(ctx: click.Context, serve: bool) -> None:
         _print_pass(summary)
         _print_report(demo_report(settings, watchlist))
         _print_next(watchlist)
+        _print_web(ctx, settings, demo_account(settings))
         if serve:
             click.echo(
                 f"\nServing the demo web on {web.proxy_url} (use it as an HTTP proxy);"
@@ -108,3 +114,41 @@ def _print_next(watchlist: Watchlist) -> None:
         "  traceur export --format jsonl | head -n 1   # every field of a document\n"
         "  traceur check watchlists/example.yaml       # then write your own watchlist"
     )
+
+
+def _web_command(ctx: click.Context) -> str:
+    """``traceur web`` as it must be typed to open the store this demo filled: with the same
+    ``--config`` and the same store and data directory variables, when they were given."""
+    found = ctx.find_object(CliContext)
+    words = ["traceur"]
+    if found is not None and found.config_file is not None:
+        words += ["--config", str(found.config_file)]
+    words.append("web")
+    prefix = [
+        f"{name}={shlex.quote(os.environ[name])}"
+        for name in (f"{ENV_PREFIX}STORE", f"{ENV_PREFIX}DATA_DIR")
+        if os.environ.get(name)
+    ]
+    return " ".join([*prefix, *(shlex.quote(word) for word in words)])
+
+
+def _print_web(ctx: click.Context, settings: Settings, account: DemoAccount) -> None:
+    # A server listening on every address is still reached from here through loopback.
+    host = "127.0.0.1" if settings.web_host in ("0.0.0.0", "::") else settings.web_host
+    host = f"[{host}]" if ":" in host else host
+    click.echo(
+        "\nThe volunteers' web app on these documents:\n"
+        f"  {_web_command(ctx)}\n"
+        f"  then open http://{host}:{settings.web_port}/"
+    )
+    if account.password is not None:
+        click.echo(
+            f"  and log in as {account.name} (role {account.role}) with the password"
+            f" {account.password}\n"
+            "  (shown this once; `traceur users reset-password demo` sets a new one)"
+        )
+    else:
+        click.echo(
+            f"  and log in as {account.name}, with the password the first demo printed"
+            " (`traceur users reset-password demo` sets a new one)"
+        )

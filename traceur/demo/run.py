@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +10,14 @@ from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb
 from traceur.store import SearchHit, SearchQuery, open_store
 from traceur.watchlist import Candidate, Watchlist
+from traceur.web.accounts import add_user, find_user, open_accounts
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_SITES = DEMO_DIR / "sites"
 DEMO_WATCHLIST = DEMO_DIR / "watchlist.yaml"
+# The web app's account the demo makes, to look at the demo data in `traceur web`.
+DEMO_ACCOUNT = "demo"
+DEMO_ROLE = "coordination"
 
 
 def demo_site_names() -> list[str]:
@@ -54,3 +59,28 @@ def demo_report(settings: Settings, watchlist: Watchlist, latest: int = 3) -> De
     finally:
         store.close()
     return DemoReport(counts, featured, hits)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """The demo's web account; ``password`` only when this run created it (it is stored
+    hashed, so it can be shown once)."""
+
+    name: str
+    role: str
+    password: str | None
+
+
+def demo_account(settings: Settings) -> DemoAccount:
+    """Create the ``demo`` account (role coordination) in DATA_DIR's web.db, unless it exists."""
+    db = open_accounts(settings.data_dir)
+    try:
+        found = find_user(db, DEMO_ACCOUNT)
+        if found is not None:
+            return DemoAccount(found.name, found.role, None)
+        # Random, so a demo left running on a shared machine does not open to a known password.
+        password = secrets.token_urlsafe(12)
+        made = add_user(db, DEMO_ACCOUNT, DEMO_ROLE, password)
+        return DemoAccount(made.name, made.role, password)
+    finally:
+        db.close()

@@ -13,7 +13,8 @@ the spool) is ``traceur.store.es_bulk``; the query language, filters and highlig
 Fields of the store's own, beside the document's: ``fingerprint``; ``sort_at``
 (``published_at``, or ``fetched_at`` for a page without a date: the date filters and the
 order of listings, as in SQLite); ``stored_at`` and ``seq`` (when, and in which order, each
-version was written: ``changed_since`` reads by ``seq``).
+version was written: ``changed_since`` reads by ``seq``); ``snippets`` (the mentions'
+snippets as searchable text, for Kibana: ``mentions`` itself is not indexed).
 """
 
 from __future__ import annotations
@@ -58,10 +59,13 @@ from traceur.store.es_query import (
     highlight_fragments,
 )
 from traceur.store.es_template import (
+    ANALYSIS_FRENCH,
+    ANALYSIS_STANDARD,
     IndexNames,
     component_templates,
     detect_analysis,
     index_template,
+    mappings,
     side_indices,
 )
 from traceur.store.es_triage import EsTriage, ensure_index
@@ -289,6 +293,7 @@ class ElasticsearchStore:
                 name=self.names.template, **index_template(self.names, analysis)
             )
             write_index = self._ensure_write_index()
+            self._map_new_fields()
             for name, body in side_indices(self.names).items():
                 ensure_index(self.client, name, body)
         except (ApiError, TransportError) as exc:
@@ -300,6 +305,23 @@ class ElasticsearchStore:
             "write_index": write_index,
             "side_indices": list(side_indices(self.names)),
         }
+
+    def _map_new_fields(self) -> None:
+        """Add to the existing monthly indices the fields the template gained since they were
+        made (new fields only: a changed one needs a new index), each with its own analysis,
+        so Kibana can use them on older months too once their documents are written again."""
+        found = self.client.indices.get_mapping(index=self.names.pattern)
+        for index, body in dict(found).items():
+            mapping = body.get("mappings", {})
+            analysis = mapping.get("_meta", {}).get("traceur_analysis")
+            if analysis not in (ANALYSIS_FRENCH, ANALYSIS_STANDARD):
+                continue  # not made by Traceur's template: leave it alone
+            known = mapping.get("properties", {})
+            wanted = mappings(analysis)["properties"]
+            missing = {name: field for name, field in wanted.items() if name not in known}
+            if missing:
+                self.client.indices.put_mapping(index=index, properties=missing)
+                log.info("Elasticsearch index %s: mapped new fields %s", index, sorted(missing))
 
     def _ensure_write_index(self) -> str:
         """Point the write alias at this month's index, creating it from the template when

@@ -16,8 +16,8 @@
   or by ``traceur es replay``.
 
 Each version written carries the store's own fields (see ``traceur.store.elasticsearch``):
-``fingerprint``, ``sort_at``, the folded copies where the index has no French analysis, and
-``stored_at`` and ``seq``, stamped at each attempt.
+``fingerprint``, ``sort_at``, ``snippets``, the folded copies where the index has no French
+analysis, and ``stored_at`` and ``seq``, stamped at each attempt.
 """
 
 from __future__ import annotations
@@ -82,6 +82,18 @@ def _fingerprint(data: dict[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(seen, sort_keys=True, ensure_ascii=False).encode("utf-8")
     ).hexdigest()
+
+
+def snippet_texts(document: Document) -> list[str]:
+    """The snippets of the document's mentions, candidates first, each once, on one line."""
+    texts: list[str] = []
+    for ident in [*document.candidates, *document.topics, *document.mentions]:
+        mention = document.mentions.get(ident)
+        for snippet in mention.snippets if mention else ():
+            text = " ".join(snippet.text.split())
+            if text and text not in texts:
+                texts.append(text)
+    return texts
 
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -400,6 +412,7 @@ class BulkWriter:
         body = dict(data)
         body["fingerprint"] = fingerprint
         body["sort_at"] = format_utc(document.published_at or document.fetched_at)
+        body["snippets"] = snippet_texts(document)
         if self._analysis != ANALYSIS_FRENCH:
             body["title_folded"] = folded_copy(document.title)
             body["text_folded"] = folded_copy(document.text)

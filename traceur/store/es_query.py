@@ -37,7 +37,15 @@ from traceur.store.base import HIGHLIGHT_END, HIGHLIGHT_START, SearchQuery
 from traceur.textnorm import fold
 
 # The store's own fields, never handed back to readers of documents.
-HIDDEN_FIELDS = ["title_folded", "text_folded", "fingerprint", "stored_at", "seq", "sort_at"]
+HIDDEN_FIELDS = [
+    "title_folded",
+    "text_folded",
+    "fingerprint",
+    "stored_at",
+    "seq",
+    "sort_at",
+    "snippets",
+]
 _TITLE_FIELDS = ("title.folded", "title_folded")
 _TEXT_FIELDS = ("text.folded", "text_folded")
 _FRAGMENT_CHARS = 180

@@ -259,6 +259,9 @@ def mappings(analysis: str) -> dict[str, Any]:
         "stored_at": {"type": "date"},  # when this version was stored
         "seq": {"type": "long"},  # order of writes (microseconds): the alerts' watermark
         "fingerprint": {"type": "keyword", "index": False, "doc_values": False},
+        # The mentions' snippets as plain texts (``mentions`` is not indexed): Kibana's saved
+        # search shows them as a column, and analysts can search inside them.
+        "snippets": {"type": "text", "analyzer": analyzer},
     }
     if not french:
         # Accent-folded copies made in Python (see es_query.folded_copy): the standard
