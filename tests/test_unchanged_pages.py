@@ -80,6 +80,10 @@ def test_a_comment_missing_from_the_store_makes_the_next_pass_read_its_page_agai
     lost = next(ident for ident, kind in stored.items() if kind == "comment")
     with sqlite3.connect(sqlite_path(settings.store)) as db:
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute(
+            "DELETE FROM document_data WHERE rowid = (SELECT rowid FROM documents WHERE id = ?)",
+            (lost,),
+        )
         db.execute("DELETE FROM documents WHERE id = ?", (lost,))
     assert lost not in _stored_ids(settings)
 

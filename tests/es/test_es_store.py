@@ -312,7 +312,7 @@ def test_a_refetch_cannot_overwrite_a_newer_version(es_store: ElasticsearchStore
         ("es+ftp://es.example.org", {}, "not an Elasticsearch URL"),
         ("es+https://:9200", {}, "names no host"),
         ("es+http://es.example.org", {}, "not a usable Elasticsearch URL"),
-        ("es+http://es.example.org:port", {}, "not a usable Elasticsearch URL"),
+        ("es+http://es.example.org:port", {}, "not a valid URL"),
     ],
 )
 def test_misconfigured_elasticsearch_settings_are_config_errors(
@@ -320,10 +320,11 @@ def test_misconfigured_elasticsearch_settings_are_config_errors(
 ) -> None:
     from traceur.config import load_settings
 
-    settings = load_settings(
-        environ={"TRACEUR_STORE": store, "TRACEUR_DATA_DIR": str(tmp_path), **environ}
-    )
+    # A malformed URL is refused when the settings are read, the rest when the store opens.
     with pytest.raises(ConfigError, match=message):
+        settings = load_settings(
+            environ={"TRACEUR_STORE": store, "TRACEUR_DATA_DIR": str(tmp_path), **environ}
+        )
         ElasticsearchStore.from_settings(settings)
 
 
