@@ -7,6 +7,7 @@ Every wait is a bounded polling loop on what the processes record (run history, 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -159,9 +160,12 @@ class Run:
 def crawl_child(pid: int) -> int | None:
     """The crawl process ``pid`` started and that still runs."""
     for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            if b"crawler.process" in Path(f"/proc/{child}/cmdline").read_bytes():
-                return int(child)
+        # A thread (or a child) may end between listing and reading: skip it.
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for child in (task / "children").read_text().split():
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    if b"crawler.process" in Path(f"/proc/{child}/cmdline").read_bytes():
+                        return int(child)
     return None
 
 
