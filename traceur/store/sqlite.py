@@ -36,6 +36,7 @@ from traceur.store.base import (
     TriageEvent,
     UpsertResult,
 )
+from traceur.store.sqlite_hits import HitSets
 from traceur.store.sqlite_query import text_plan
 from traceur.store.sqlite_schema import SCHEMA_VERSION, fingerprint_hash, prepare
 from traceur.store.triage import format_ms, now_ms, parse_ms
@@ -91,6 +92,7 @@ class SqliteStore:
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._hits = HitSets()
         if read_only:
             self._db = _open_read_only(Path(path))
             return
@@ -231,14 +233,14 @@ class SqliteStore:
 
     def _read(self, query: SearchQuery) -> SearchPage:
         with self._lock:
-            return sqlite_query.search_page(self._db, query)
+            return sqlite_query.search_page(self._db, self._hits, query)
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         return self._read(query).hits
 
     def count(self, query: SearchQuery | None = None) -> int:
         with self._lock:
-            return sqlite_query.count(self._db, query or SearchQuery())
+            return sqlite_query.count(self._db, self._hits, query or SearchQuery())
 
     def iter_documents(self) -> Iterator[Document]:
         last = 0
@@ -278,7 +280,7 @@ class SqliteStore:
         self, query: SearchQuery, fields: Sequence[str], size: int = 20
     ) -> dict[str, list[tuple[str, int]]]:
         with self._lock:
-            return sqlite_query.facets(self._db, query, fields, size)
+            return sqlite_query.facets(self._db, self._hits, query, fields, size)
 
     def daily_counts(
         self, query: SearchQuery, field: str, tz: str = "Europe/Paris"

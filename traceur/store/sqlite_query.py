@@ -27,10 +27,9 @@ from traceur.store.base import (
     SearchQuery,
 )
 from traceur.store.fts5_query import Fts5Plan, to_fts5_plan
+from traceur.store.sqlite_hits import FTS, HitSets, Matches, only_dates, without_match
 from traceur.store.triage import format_ms
 
-FTS = "documents_fts"
-_SCORE = f"bm25({FTS}, 5.0, 1.0)"
 # Columns of ``documents`` a facet or a daily count reads directly.
 _COLUMNS = {
     "kind": "d.kind",
@@ -151,22 +150,39 @@ def _run(db: sqlite3.Connection, sql: str, params: Sequence[Any], text: str) -> 
         ) from exc
 
 
-def count(db: sqlite3.Connection, query: SearchQuery) -> int:
-    plan = text_plan(query.text)
-    clauses, params = where_clause(query, plan)
-    sql = f"SELECT COUNT(*) FROM {source(False)}{_where(clauses)}"
-    return int(_run(db, sql, params, query.text)[0][0])
+def matches(
+    db: sqlite3.Connection, hits: HitSets, query: SearchQuery, plan: Fts5Plan | None
+) -> Matches:
+    """Where ``query``'s documents are read from: the documents themselves when only dates
+    filter them (the indexes on dates answer, and a listing stops after one page), the
+    table of matches of ``hits`` otherwise (written once for the calls of a page view)."""
+    if only_dates(query, plan):
+        clauses, params = where_clause(query, plan)
+        return Matches(source(False), clauses, params, "0.0")
+    try:
+        return hits.table(db, plan, where_clause(query, without_match(plan)))
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
+        ) from exc
 
 
-def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
+def count(db: sqlite3.Connection, hits: HitSets, query: SearchQuery) -> int:
+    found = matches(db, hits, query, text_plan(query.text))
+    sql = f"SELECT COUNT(*) FROM {found.source}{_where(found.clauses)}"
+    return int(_run(db, sql, found.params, query.text)[0][0])
+
+
+def search_page(db: sqlite3.Connection, hits: HitSets, query: SearchQuery) -> SearchPage:
     if query.sort not in SORTS:
         raise StoreError(f"unknown sort {query.sort!r}; use one of {', '.join(SORTS)}")
     if query.offset < 0 or query.limit < 0:
         raise StoreError("a search page needs an offset and a limit of 0 or more")
     plan = text_plan(query.text)
     by_relevance = ranked(plan) and query.sort == "relevance"
-    clauses, params = where_clause(query, plan, joined=by_relevance)
-    score = _SCORE if by_relevance else "0.0"
+    found = matches(db, hits, query, plan)
+    clauses, params = found.clauses, found.params
+    score = found.score if by_relevance else "0.0"
     # Ties (and every listing without a score) go newest first, the latest written first,
     # as the Elasticsearch store sorts; a document without a date comes last.
     by_date = "sort_at DESC, seq DESC"
@@ -174,18 +190,18 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
     matching = (
         f"SELECT d.rowid AS rid, {score} AS score, d.sort_at AS sort_at, d.seq AS seq,"
         f" d.cluster_id IS NULL AS alone, COALESCE(d.cluster_id, d.id) AS grp"
-        f" FROM {source(by_relevance)}{_where(clauses)}"
+        f" FROM {found.source}{_where(clauses)}"
     )
     if query.collapse_clusters:
-        rows = _collapsed(db, query, matching, order, clauses, params, by_relevance)
+        rows = _collapsed(db, query, matching, order, found)
         total_sql = (
             "SELECT COUNT(DISTINCT d.cluster_id) + COUNT(*) - COUNT(d.cluster_id)"
-            f" FROM {source(by_relevance)}{_where(clauses)}"
+            f" FROM {found.source}{_where(clauses)}"
         )
     else:
         sql = f"SELECT rid, score, 1 FROM ({matching}) ORDER BY {order} LIMIT ? OFFSET ?"
         rows = _run(db, sql, [*params, query.limit, query.offset], query.text)
-        total_sql = f"SELECT COUNT(*) FROM {source(by_relevance)}{_where(clauses)}"
+        total_sql = f"SELECT COUNT(*) FROM {found.source}{_where(clauses)}"
     total = int(_run(db, total_sql, params, query.text)[0][0])
     rowids = [row[0] for row in rows]
     data = dict(
@@ -210,7 +226,7 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
                 for fragment in (title_marked, snippet)
                 if fragment and HIGHLIGHT_START in fragment
             )
-    hits = [
+    shown = [
         # bm25() is lower-is-better and negative; report higher-is-better.
         SearchHit(
             Document.from_dict(json.loads(data[rowid])),
@@ -220,19 +236,7 @@ def search_page(db: sqlite3.Connection, query: SearchQuery) -> SearchPage:
         )
         for rowid, rank, size in rows
     ]
-    return SearchPage(hits, total)
-
-
-def _only_dates(query: SearchQuery, plan: Fts5Plan | None) -> bool:
-    """Whether ``query`` filters on nothing but dates (a dashboard's period)."""
-    others = (query.candidate, query.topic, query.kind, query.source_id, query.domain)
-    return (
-        plan is None
-        and not any(others)
-        and not (query.lang or query.triage_state or query.assignee)
-        and query.ids is None
-        and query.stored_since is None
-    )
+    return SearchPage(shown, total)
 
 
 def _tag_clauses(query: SearchQuery, field: str) -> tuple[list[str], list[Any]]:
@@ -254,57 +258,66 @@ def _collapsed(
     query: SearchQuery,
     matching: str,
     order: str,
-    clauses: list[str],
-    params: list[Any],
-    by_relevance: bool,
+    found: Matches,
 ) -> list[tuple[int, float, int]]:
-    """(rowid, score, cluster size) of the page's hits, one per story cluster: the matching
-    documents are read in sort order until the page has its groups (a listing by date stops
-    after a few hundred rows, where grouping every match would sort them all), then the
-    matching members of the page's clusters are counted."""
+    """(rowid, score, cluster size) of the page's hits, one per story cluster: the first
+    matching documents in sort order are read until the page has its groups (SQLite keeps
+    the best few hundred of tens of thousands of matches without sorting them all), then
+    the matching members of the page's clusters are counted."""
     wanted = query.offset + query.limit
-    picked: list[tuple[int, float, bool, str]] = []
-    seen: set[tuple[bool, str]] = set()
-    try:
-        cursor = db.execute(
-            f"SELECT rid, score, alone, grp FROM ({matching}) ORDER BY {order}", params
+    # Most groups are one document or a small cluster: four rows per group are nearly
+    # always enough, and a page of big clusters reads again with more.
+    limit = max(4 * wanted, 200)
+    while True:
+        rows = _run(
+            db,
+            f"SELECT rid, score, alone, grp FROM ({matching}) ORDER BY {order} LIMIT ?",
+            [*found.params, limit],
+            query.text,
         )
-        for rid, score, alone, grp in cursor:
+        picked: list[tuple[int, float, bool, str]] = []
+        seen: set[tuple[bool, str]] = set()
+        for rid, score, alone, grp in rows:
             if len(picked) >= wanted:
                 break
             if (bool(alone), grp) not in seen:
                 seen.add((bool(alone), grp))
                 picked.append((rid, score, bool(alone), grp))
-        cursor.close()
-    except sqlite3.OperationalError as exc:
-        raise StoreError(
-            f"cannot run the search {query.text!r}: {exc}; check quotes and parentheses"
-        ) from exc
+        if len(picked) >= wanted or len(rows) < limit:
+            break
+        limit *= 4
     page = picked[query.offset :]
     clusters = [grp for _, _, alone, grp in page if not alone]
     sizes: dict[str, int] = {}
     if clusters:
+        condition = "d.cluster_id IN (SELECT value FROM json_each(?))"
         sql = (
-            f"SELECT d.cluster_id, COUNT(*) FROM {source(by_relevance)}"
-            f"{_where([*clauses, 'd.cluster_id IN (SELECT value FROM json_each(?))'])} GROUP BY 1"
+            f"SELECT d.cluster_id, COUNT(*) FROM {found.source}"
+            f"{_where([*found.clauses, condition])} GROUP BY 1"
         )
         sizes = {
             str(cluster): int(n)
-            for cluster, n in _run(db, sql, [*params, json.dumps(clusters)], query.text)
+            for cluster, n in _run(db, sql, [*found.params, json.dumps(clusters)], query.text)
         }
     return [(rid, score, 1 if alone else sizes.get(grp, 1)) for rid, score, alone, grp in page]
 
 
 def facets(
-    db: sqlite3.Connection, query: SearchQuery, fields: Sequence[str], size: int
+    db: sqlite3.Connection, hits: HitSets, query: SearchQuery, fields: Sequence[str], size: int
 ) -> dict[str, list[tuple[str, int]]]:
     plan = text_plan(query.text)
-    clauses, params = where_clause(query, plan)
-    result: dict[str, list[tuple[str, int]]] = {}
+    found = matches(db, hits, query, plan)
+    clauses, params = found.clauses, found.params
     for field in fields:
         if field not in FACET_FIELDS:
             raise StoreError(f"no facet on {field!r}; use one of {', '.join(FACET_FIELDS)}")
-        if field in _TAG_KINDS and _only_dates(query, plan):
+    result: dict[str, list[tuple[str, int]]] = {}
+    if found.table:
+        result = _counted_together(db, found, [f for f in fields if f in _TOGETHER], size)
+    for field in fields:
+        if field in result:
+            continue
+        if field in _TAG_KINDS and only_dates(query, plan):
             tag_clauses, tag_params = _tag_clauses(query, field)
             sql = (
                 f"SELECT t.tag, COUNT(*) AS n FROM document_tags t{_where(tag_clauses)}"
@@ -312,11 +325,11 @@ def facets(
             )
             rows = _run(db, sql, [*tag_params, size], query.text)
         elif field in ("triage_state", "assignee"):
-            rows = _triage_facet(db, query, field, clauses, params, size)
+            rows = _triage_facet(db, query, field, found, size)
         else:
             join, join_params, value, extra = _facet_parts(field)
             sql = (
-                f"SELECT {value}, COUNT(*) AS n FROM {source(False)}{join}"
+                f"SELECT {value}, COUNT(*) AS n FROM {found.source}{join}"
                 f"{_where([*clauses, *extra])} GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?"
             )
             rows = _run(db, sql, [*join_params, *params, size], query.text)
@@ -324,12 +337,46 @@ def facets(
     return result
 
 
+# Facets counted in two reads of a table of matches: the columns in one pass (a GROUP BY
+# per facet sorts every match again), the tags in another.
+_TOGETHER = ("kind", "source_id", "domain", "lang", "cluster_id", *_TAG_KINDS)
+
+
+def _counted_together(
+    db: sqlite3.Connection, found: Matches, fields: Sequence[str], size: int
+) -> dict[str, list[tuple[str, int]]]:
+    counters: dict[str, Counter[str]] = {field: Counter() for field in fields}
+    columns = [field for field in fields if field in _COLUMNS]
+    if columns:
+        rows = db.execute(
+            f"SELECT {', '.join(_COLUMNS[c] for c in columns)} FROM {found.source}"
+        ).fetchall()
+        for field, values in zip(columns, zip(*rows, strict=True), strict=False):
+            counters[field].update(value for value in values if value is not None)
+    tag_kinds = {_TAG_KINDS[field]: field for field in fields if field in _TAG_KINDS}
+    if tag_kinds:
+        # The tags are read in their key's order, (kind, tag, document), each probed in the
+        # table of matches (in memory): counted without sorting, where starting from the
+        # matches would look up and sort the tags of each.
+        marks = ", ".join("?" * len(tag_kinds))
+        for kind, tag, n in db.execute(
+            f"SELECT t.tag_kind, t.tag, COUNT(*) FROM document_tags t CROSS JOIN {found.source}"
+            f" ON d.rowid = t.doc_rowid WHERE t.tag_kind IN ({marks}) GROUP BY 1, 2",
+            list(tag_kinds),
+        ):
+            counters[tag_kinds[kind]][tag] = int(n)
+    # As the SQL of the other facets orders them: most first, then by name.
+    return {
+        field: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:size]
+        for field, counter in counters.items()
+    }
+
+
 def _triage_facet(
     db: sqlite3.Connection,
     query: SearchQuery,
     field: str,
-    clauses: list[str],
-    params: list[Any],
+    found: Matches,
     size: int,
 ) -> list[tuple[str, int]]:
     """Counts per triage state or assignee, starting from the triage table (thousands of
@@ -337,12 +384,17 @@ def _triage_facet(
     column = "tr.state" if field == "triage_state" else "tr.assignee"
     wanted = "tr.state <> 'nouveau'" if field == "triage_state" else "tr.assignee IS NOT NULL"
     sql = (
-        f"SELECT {column}, COUNT(*) FROM triage tr CROSS JOIN documents d ON d.id = tr.doc_id"
-        f"{_where([wanted, *clauses])} GROUP BY 1"
+        f"SELECT {column}, COUNT(*) FROM triage tr CROSS JOIN {found.source} ON d.id = tr.doc_id"
+        f"{_where([wanted, *found.clauses])} GROUP BY 1"
     )
-    counts = {str(name): int(n) for name, n in _run(db, sql, params, query.text)}
+    counts = {str(name): int(n) for name, n in _run(db, sql, found.params, query.text)}
     if field == "triage_state":
-        total = _run(db, f"SELECT COUNT(*) FROM documents d{_where(clauses)}", params, query.text)
+        total = _run(
+            db,
+            f"SELECT COUNT(*) FROM {found.source}{_where(found.clauses)}",
+            found.params,
+            query.text,
+        )
         counts["nouveau"] = int(total[0][0]) - sum(counts.values())
     ranked = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
     return ranked[:size]
@@ -375,7 +427,7 @@ def daily_counts(
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise StoreError(f"unknown time zone {tz!r}; use a name like Europe/Paris") from exc
     plan = text_plan(query.text)
-    if field in _TAG_KINDS and _only_dates(query, plan):
+    if field in _TAG_KINDS and only_dates(query, plan):
         # The tags carry their document's date: no document row is read.
         tag_clauses, tag_params = _tag_clauses(query, field)
         date_column, source_sql, value, where, all_params = (
