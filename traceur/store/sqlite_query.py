@@ -337,8 +337,9 @@ def facets(
     return result
 
 
-# Facets counted in two reads of a table of matches: the columns in one pass (a GROUP BY
-# per facet sorts every match again), the tags in another.
+# Facets counted in two reads of a table of matches, without the sort a GROUP BY per facet
+# makes over every match: the columns grouped once by their combination (a few hundred
+# rows: a source has one site, mostly one kind and one language), the tags in Python.
 _TOGETHER = ("kind", "source_id", "domain", "lang", "cluster_id", *_TAG_KINDS)
 
 
@@ -348,23 +349,26 @@ def _counted_together(
     counters: dict[str, Counter[str]] = {field: Counter() for field in fields}
     columns = [field for field in fields if field in _COLUMNS]
     if columns:
-        rows = db.execute(
-            f"SELECT {', '.join(_COLUMNS[c] for c in columns)} FROM {found.source}"
-        ).fetchall()
-        for field, values in zip(columns, zip(*rows, strict=True), strict=False):
-            counters[field].update(value for value in values if value is not None)
+        listed = ", ".join(_COLUMNS[c] for c in columns)
+        marks = ", ".join(str(n) for n in range(1, len(columns) + 1))
+        for *values, n in db.execute(
+            f"SELECT {listed}, COUNT(*) FROM {found.source} GROUP BY {marks}"
+        ):
+            for field, value in zip(columns, values, strict=True):
+                if value is not None:
+                    counters[field][value] += n
     tag_kinds = {_TAG_KINDS[field]: field for field in fields if field in _TAG_KINDS}
     if tag_kinds:
-        # The tags are read in their key's order, (kind, tag, document), each probed in the
-        # table of matches (in memory): counted without sorting, where starting from the
-        # matches would look up and sort the tags of each.
         marks = ", ".join("?" * len(tag_kinds))
-        for kind, tag, n in db.execute(
-            f"SELECT t.tag_kind, t.tag, COUNT(*) FROM document_tags t CROSS JOIN {found.source}"
-            f" ON d.rowid = t.doc_rowid WHERE t.tag_kind IN ({marks}) GROUP BY 1, 2",
-            list(tag_kinds),
-        ):
-            counters[tag_kinds[kind]][tag] = int(n)
+        pairs: Counter[tuple[str, str]] = Counter(
+            db.execute(
+                f"SELECT t.tag_kind, t.tag FROM {found.source} CROSS JOIN document_tags t"
+                f" ON t.doc_rowid = d.rowid AND t.tag_kind IN ({marks})",
+                list(tag_kinds),
+            )
+        )
+        for (kind, tag), n in pairs.items():
+            counters[tag_kinds[kind]][tag] = n
     # As the SQL of the other facets orders them: most first, then by name.
     return {
         field: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:size]
