@@ -61,11 +61,11 @@ def paced_settings(make_settings: Callable[..., Settings], sink: MailSink) -> Se
     )
 
 
-@pytest.fixture
-def open_bench(
+def bench_opener(
     tmp_path: Path, make_settings: Callable[..., Settings], sink: MailSink
 ) -> Iterator[Callable[[str], Bench]]:
-    """A bench over ``tmp_path``; opened again, it is a new service over the same data."""
+    """Opens benches over ``tmp_path`` (the ``open_bench`` fixture of the alert tests);
+    opened again, a bench is a new service over the same data."""
     made: list[Bench] = []
 
     def build(alerts: str) -> Bench:
@@ -76,6 +76,13 @@ def open_bench(
     yield build
     for bench in made:
         bench.close()
+
+
+@pytest.fixture
+def open_bench(
+    tmp_path: Path, make_settings: Callable[..., Settings], sink: MailSink
+) -> Iterator[Callable[[str], Bench]]:
+    yield from bench_opener(tmp_path, make_settings, sink)
 
 
 def deliver(bench: Bench, sink: MailSink, now: datetime) -> list[Received]:
