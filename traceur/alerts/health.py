@@ -55,7 +55,7 @@ def recoveries(
         source = sources.get(source_id)
         if source is None or not (source_id in rule.sources if rule.sources else source.enabled):
             continue
-        lasted = max(60, int((now - opened_at).total_seconds()) // 60 * 60)
+        minutes = max(1, int((now - opened_at).total_seconds()) // 60)
         found.append(
             Recovery(
                 source.id,
@@ -65,7 +65,7 @@ def recoveries(
                 render.safe_href(source.url),
                 _RECOVERED.get(problem, "le problème signalé a disparu"),
                 render.local_time(opened_at, tz),
-                render.human_duration(lasted),
+                _lasted(minutes),
             )
         )
     return found
@@ -82,3 +82,13 @@ def render_recovered(rule: SourceHealthRule, recovered: Sequence[Recovery]) -> r
             + ", ".join(item.source for item in recovered[:4])
         )
     return render.render("recovered", subject, rule=rule, recovered=recovered)
+
+
+def _lasted(minutes: int) -> str:
+    """``1 h 40 min``, ``2 j 3 h``: how long an episode lasted, to the minute."""
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} j {hours} h" if hours else f"{days} j"
+    if hours:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
