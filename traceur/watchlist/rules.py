@@ -8,6 +8,10 @@ Four kinds of rule, each with its recipients (``to``):
 - ``spike``: mentions of a candidate or topic in a window against their baseline;
 - ``source_health``: sources that fail repeatedly, fall silent, or suddenly extract empty.
 
+Every rule may have quiet hours (``quiet: "22:00-07:00"`` in its ``timezone``) unless it is
+``urgent``; immediate rules are paced by ``batch``, ``cooldown`` (per story cluster) and
+``max_per_hour`` (see ``traceur.alerts.pacing``).
+
 Parsing reports every problem with the file, the line and the fix, like the rest of the
 watchlist (the loader calls ``parse_alert_rules``). The rules are a model only: the
 ``traceur.alerts`` package evaluates and delivers them.
