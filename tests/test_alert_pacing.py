@@ -9,8 +9,11 @@ and delivery: nothing sleeps.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -151,6 +154,36 @@ def test_restart_between_batch_start_and_send_loses_nothing_and_sends_nothing_tw
     assert mail.subject.startswith("[Traceur] 3 nouvelles mentions")
     for _, title, _ in BRIEFS[:3]:
         assert mail.part("plain").count(title) == 1
+
+
+def test_a_new_process_sends_what_a_stopped_one_was_gathering_exactly_once(
+    tmp_path: Path, open_bench: Callable[[str], Bench], sink: MailSink
+) -> None:
+    # The clock of the first service is five minutes behind: its batch is over by the
+    # time the new process, on the real clock, evaluates.
+    now = datetime.now(UTC)
+    bench = open_bench(IMMEDIATE)
+    bench.evaluate("claire-immediat", now - timedelta(minutes=10))
+    for source, title, text in BRIEFS[:2]:
+        bench.store_docs(bench.document(title, text, source=source))
+    assert "gathering 2" in bench.evaluate("claire-immediat", now - timedelta(minutes=5)).note
+    bench.close()
+
+    env = {
+        **os.environ,
+        **bench.settings.to_env(),
+        "TRACEUR_DATA_DIR": str(tmp_path),  # where Bench keeps alerts.db
+        "TRACEUR_STORE": f"sqlite:///{tmp_path / 'docs.db'}",
+    }
+    command = [sys.executable, "-m", "traceur", "alerts", "run", "--watchlist"]
+    command.append(str(tmp_path / "veille.yaml"))
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "claire-immediat: 1 message queued" in first.stdout, first.stdout
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert "claire-immediat: 0 messages queued" in second.stdout, second.stdout
+    [mail] = sink.messages()
+    assert mail.subject.startswith("[Traceur] 2 nouvelles mentions — Claire Martin")
 
 
 REPRINT = (
