@@ -15,12 +15,15 @@ and send them as one message in the morning.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from traceur.alerts import render
 from traceur.alerts.outbox import Transaction
 from traceur.watchlist.rules import AlertRule
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS held_messages (
     key TEXT PRIMARY KEY,
@@ -82,7 +85,10 @@ def hold(txn: Transaction, rule_id: str, key: str, email: render.Email, until: d
             stamp(until),
         ),
     )
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return False
+    log.info("rule %s: message held for its quiet hours until %s UTC", rule_id, f"{until:%H:%M}")
+    return True
 
 
 def due(txn: Transaction, rule_id: str) -> list[tuple[str, render.Email]]:
@@ -97,9 +103,3 @@ def due(txn: Transaction, rule_id: str) -> list[tuple[str, render.Email]]:
     for row in rows:
         txn.execute("DELETE FROM held_messages WHERE key = ?", (row[0],))
     return [(row[0], render.Email(row[1], row[2], row[3], json.loads(row[4]))) for row in rows]
-
-
-def held_count(txn: Transaction, rule_id: str) -> int:
-    txn.execute(_SCHEMA)
-    row = txn.execute("SELECT COUNT(*) FROM held_messages WHERE rule_id = ?", (rule_id,)).fetchone()
-    return int(row[0])
