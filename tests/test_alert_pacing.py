@@ -20,8 +20,8 @@ import pytest
 
 from tests.mailsink import MailSink, Received
 from traceur.alerts.smtp import deliver_due
-from traceur.config import Settings, default_settings
-from traceur.errors import WatchlistError
+from traceur.config import Settings, default_settings, load_settings
+from traceur.errors import ConfigError, WatchlistError
 from traceur.watchlist.loader import load_watchlist
 
 from .test_alerts import NOW, WATCHLIST, Bench, write_watchlist
@@ -104,6 +104,13 @@ def test_packaged_defaults_gather_two_minutes_and_cool_a_story_down_for_six_hour
     assert settings.alert_batch_seconds == 120
     assert settings.alert_cluster_cooldown_seconds == 6 * 3600
     assert settings.alert_max_per_hour > 0
+
+
+def test_a_batch_setting_longer_than_an_hour_is_refused_with_the_fix() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ={"TRACEUR_ALERT_BATCH_SECONDS": "7200"})
+    assert "alert_batch_seconds: at most 3600" in str(caught.value)
+    assert "use a digest rule" in str(caught.value)
 
 
 def test_four_matches_of_one_scheduled_run_within_five_seconds_become_one_message(
