@@ -256,6 +256,28 @@ def test_story_reprinted_on_twelve_sites_is_one_alert_saying_plus_eleven_reprise
     assert len(mails) == 3 and mails[2].subject.endswith("dérapage (+2 reprises)")
 
 
+def test_a_batch_of_more_stories_than_one_email_shows_goes_as_one_digest(
+    open_bench: Callable[[str], Bench], sink: MailSink
+) -> None:
+    bench = open_bench(IMMEDIATE)
+    started(bench)
+    quartiers = ("Tanneurs", "Gare", "Bords de Loire", "Vieux Port", "Plateau")
+    for n in range(25):
+        quartier = quartiers[n % 5]
+        bench.store_docs(
+            bench.document(
+                f"Claire Martin en visite aux {quartier} ({n + 1}/25)",
+                f"Claire Martin a rencontré les habitants du quartier {quartier} pour la"
+                f" {n + 1}e étape de sa tournée des conseils de quartier.",
+            )
+        )
+    bench.evaluate("claire-immediat", NOW)
+    assert len(bench.evaluate("claire-immediat", NOW + timedelta(minutes=3)).queued) == 1
+    [mail] = deliver(bench, sink, NOW + timedelta(minutes=3))
+    assert mail.subject.startswith("[Traceur] Synthèse Claire Martin en direct — 25 nouveaux")
+    assert "(25/25)" in mail.part("plain") and "(1/25)" in mail.part("plain")
+
+
 LIMITED = """\
   - id: claire-immediat
     kind: immediate

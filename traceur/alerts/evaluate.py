@@ -269,7 +269,9 @@ class Evaluator:
                 f"{h.doc_id}={','.join(sorted(h.tokens))}" for h in plan.held
             )
             if plan.digest:
-                email = self.render_digest(rule, everything, plan.since, now)
+                everything.sort(key=lambda m: m[0].published_at or m[0].fetched_at or now)
+                shown = everything[::-1][:MAX_DOCS_PER_DIGEST]  # the latest first
+                email = self.render_digest(rule, shown, plan.since, now, total=len(everything))
             else:
                 reprises = {e.first.doc_id: e.reprises for e in plan.entries}
                 email = self.render_immediate(rule, stories, reprises)
