@@ -160,7 +160,12 @@ def bench_for(
     made: list[Bench] = []
 
     def build(alerts: str) -> Bench:
-        bench = Bench(tmp_path, make_settings(), alerts)
+        # What rules find and queue, without pacing (batches, cooldowns, hourly limit):
+        # tests/test_alert_pacing.py pins those.
+        unpaced = make_settings(
+            alert_batch_seconds=0, alert_cluster_cooldown_seconds=0, alert_max_per_hour=0
+        )
+        bench = Bench(tmp_path, unpaced, alerts)
         made.append(bench)
         return bench
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.mailsink import MailSink
+from tests.test_alerts_smtp import UNPACED
 from traceur.alerts.service import run_once
 from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb, Response
@@ -82,7 +83,7 @@ def setup(
     alerts: str,
 ) -> tuple[Settings, Path]:
     settings = make_settings(
-        web, smtp_host=server.host, smtp_port=server.port, smtp_security="none"
+        web, smtp_host=server.host, smtp_port=server.port, smtp_security="none", **UNPACED
     )
     path = tmp_path / "veille.yaml"
     path.write_text(WATCHLIST + sources + "alerts:\n" + alerts, encoding="utf-8")

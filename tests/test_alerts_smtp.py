@@ -32,6 +32,15 @@ def sink() -> Iterator[MailSink]:
         yield server
 
 
+# Delivery is what these tests pin: each evaluation's message at once, unpaced
+# (tests/test_alert_pacing.py pins batches, cooldowns and the hourly limit).
+UNPACED: dict[str, int] = {
+    "alert_batch_seconds": 0,
+    "alert_cluster_cooldown_seconds": 0,
+    "alert_max_per_hour": 0,
+}
+
+
 def mail_settings(
     make_settings: Callable[..., Settings], server: MailSink, **changes: object
 ) -> Settings:
@@ -41,6 +50,7 @@ def mail_settings(
         smtp_security="none",
         smtp_from="Veille Traceur <veille@example.org>",
         alert_retry_seconds=30,
+        **UNPACED,
         **changes,
     )
 
@@ -126,7 +136,7 @@ def test_retry_delay_doubles_from_the_setting_up_to_an_hour(
 def test_without_a_mail_server_configured_messages_wait_in_the_outbox(
     tmp_path: Path, make_settings: Callable[..., Settings]
 ) -> None:
-    settings = make_settings(smtp_host=None)
+    settings = make_settings(smtp_host=None, **UNPACED)
     bench = queue_three(tmp_path, settings)
     delivery = deliver_due(settings, bench.state, NOW)
     assert delivery.sent == [] and delivery.remaining == 3 and "smtp_host" in delivery.note

@@ -76,6 +76,9 @@ class Settings:
     smtp_ca_certs: str | None
     smtp_timeout: int
     alert_retry_seconds: int
+    alert_batch_seconds: int
+    alert_cluster_cooldown_seconds: int
+    alert_max_per_hour: int
     web_host: str
     web_port: int
     web_base_url: str | None
@@ -318,6 +321,11 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         raise ConfigError(
             f"smtp_from: {settings.smtp_from!r} has no email address;"
             ' write e.g. "Traceur <veille@example.org>"'
+        )
+    if settings.alert_batch_seconds > 3600:
+        raise ConfigError(
+            "alert_batch_seconds: at most 3600 (an hour); an immediate alert that waits longer"
+            " is a digest: use a digest rule"
         )
     if not 0 < settings.smtp_port < 65536:
         raise ConfigError(f"smtp_port: {settings.smtp_port} is not a port number")

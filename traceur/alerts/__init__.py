@@ -6,6 +6,10 @@ the watchlist (:mod:`traceur.watchlist.rules`); the query language is
   ``DATA_DIR/alerts.db``;
 - ``evaluate``: turns new documents and run history into queued messages, exactly once per
   (rule, document or cluster);
+- ``pacing``: when an immediate rule's held matches go (batch, story-cluster cooldown with
+  "+N reprises", hourly limit rolling into a digest);
+- ``quiet``: quiet hours, holding a rule's messages until the period ends;
+- ``health``: the "de nouveau opérationnelle" notice closing a source-health episode;
 - ``render``: Jinja2 templates (autoescaped) into plain-text + HTML emails;
 - ``smtp``: sends the queue with STARTTLS/TLS and retries with backoff;
 - ``service``: one evaluation and delivery round, as ``traceur run`` and ``traceur alerts`` use it.

@@ -20,12 +20,13 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from traceur.alerts import render
+from traceur.alerts import health, pacing, render
+from traceur.alerts import quiet as quiet_hours
 from traceur.alerts.outbox import AlertState, Transaction
 from traceur.config import Settings
 from traceur.document import Document
@@ -46,7 +47,6 @@ from traceur.watchlist.rules import (
 log = logging.getLogger(__name__)
 
 BATCH = 500
-MAX_DOCS_PER_EMAIL = 20
 MAX_DOCS_PER_DIGEST = 300
 SPIKE_SAMPLE = 300
 
@@ -151,6 +151,8 @@ class Evaluator:
         ]
 
     def _dispatch(self, rule: AlertRule, txn: Transaction, now: datetime) -> Outcome:
+        for key, email in quiet_hours.due(txn, rule.id):  # held through the rule's quiet hours
+            self._enqueue(txn, rule, key, email)
         if isinstance(rule, ImmediateRule):
             return self._immediate(rule, txn, now)
         if isinstance(rule, DigestRule):
@@ -225,13 +227,20 @@ class Evaluator:
         email: render.Email,
         covered: Iterable[tuple[str, Iterable[str]]] = (),
     ) -> bool:
-        message = render.build_message(
-            email, key, self.settings.smtp_from, rule.to, rule.id, txn.now
-        )
-        queued = txn.enqueue(key, rule.id, message, rule.to)
+        until = quiet_hours.quiet_until(rule, self.settings.timezone, txn.now)
+        if until is not None:
+            queued = quiet_hours.hold(txn, rule.id, key, email, until)
+        else:
+            queued = self._enqueue(txn, rule, key, email)
         for doc_id, tokens in covered:
             txn.mark_alerted(rule.id, doc_id, tokens, key)
         return queued
+
+    def _enqueue(self, txn: Transaction, rule: AlertRule, key: str, email: render.Email) -> bool:
+        message = render.build_message(
+            email, key, self.settings.smtp_from, rule.to, rule.id, txn.now
+        )
+        return txn.enqueue(key, rule.id, message, rule.to)
 
     # -- immediate -------------------------------------------------------------------
 
@@ -240,27 +249,49 @@ class Evaluator:
         txn.set_watermark(rule.id, watermark)
         if not started:
             return Outcome(rule.id, note="started; documents stored from now on are alerted")
+        # Held first (see pacing): marked alerted now, so an edit before the message goes
+        # is not held twice.
+        for doc, tokens in matches:
+            txn.mark_alerted(rule.id, doc.id, tokens, f"held:{rule.id}")
+        pacing.hold(txn, rule.id, matches)
+        plan = pacing.plan(txn, rule, self.settings, now)
         outcome = Outcome(
-            rule.id, note=f"{len(matches)} new matching document{'s' if len(matches) != 1 else ''}"
+            rule.id,
+            note=f"{len(matches)} new matching document{'s' if len(matches) != 1 else ''}"
+            + (f"; {plan.note}" if plan.note else ""),
         )
-        for batch in _chunks(matches, MAX_DOCS_PER_EMAIL):
-            key = (
-                "immediate:"
-                + rule.id
-                + ":"
-                + _digest(f"{doc.id}={','.join(sorted(tokens))}" for doc, tokens in batch)
+        if not plan.send:
+            return outcome
+        key = None
+        stories, everything = pacing.documents(plan, self.store)
+        if stories:
+            key = f"immediate:{rule.id}:" + _digest(
+                f"{h.doc_id}={','.join(sorted(h.tokens))}" for h in plan.held
             )
-            email = self.render_immediate(rule, batch)
-            if self._queue(txn, rule, key, email, [(doc.id, tokens) for doc, tokens in batch]):
+            if plan.digest:
+                everything.sort(key=lambda m: m[0].published_at or m[0].fetched_at or now)
+                shown = everything[::-1][:MAX_DOCS_PER_DIGEST]  # the latest first
+                email = self.render_digest(rule, shown, plan.since, now, total=len(everything))
+            else:
+                reprises = {e.first.doc_id: e.reprises for e in plan.entries}
+                email = self.render_immediate(rule, stories, reprises)
+            if self._queue(txn, rule, key, email):
                 outcome.queued.append(key)
+        pacing.settle(txn, rule.id, plan, key)
         return outcome
 
     def render_immediate(
-        self, rule: ImmediateRule, matches: Sequence[tuple[Document, set[str]]]
+        self,
+        rule: ImmediateRule,
+        matches: Sequence[tuple[Document, set[str]]],
+        reprises: Mapping[str, int] | None = None,
     ) -> render.Email:
         tz = self.settings.timezone
         docs = [
-            render.doc_view(doc, tokens, self.names, tz, self.settings.web_base_url)
+            replace(
+                render.doc_view(doc, tokens, self.names, tz, self.settings.web_base_url),
+                reprises=(reprises or {}).get(doc.id, 0),
+            )
             for doc, tokens in matches
         ]
         return render.render("immediate", render.immediate_subject(docs), rule=rule, docs=docs)
@@ -293,7 +324,7 @@ class Evaluator:
 
     def render_digest(
         self,
-        rule: DigestRule,
+        rule: DigestRule | ImmediateRule,
         matches: Sequence[tuple[Document, set[str]]],
         since: datetime,
         until: datetime,
@@ -538,13 +569,20 @@ class Evaluator:
         problems = self.source_problems(rule, now)
         current = {problem.subject: problem for problem in problems}
         opened = txn.episodes(rule.id)
-        for subject in opened:
-            if subject not in current:
-                txn.close_episode(rule.id, subject)  # recovered: a new failure will alert again
+        closed = {subject: at for subject, at in opened.items() if subject not in current}
+        for subject in closed:
+            txn.close_episode(rule.id, subject)  # recovered: a new failure will alert again
         fresh = [problem for subject, problem in current.items() if subject not in opened]
         outcome = Outcome(
             rule.id, note=f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         )
+        recovered = health.recoveries(self.watchlist, rule, closed, now, self.settings.timezone)
+        if recovered:
+            key = f"health-ok:{rule.id}:" + _digest(
+                f"{s}@{t.isoformat()}" for s, t in closed.items()
+            )
+            if self._queue(txn, rule, key, health.render_recovered(rule, recovered)):
+                outcome.queued.append(key)
         if not fresh:
             return outcome
         key = "health:" + rule.id + ":" + _digest(f"{p.subject}:{p.episode}" for p in fresh)
@@ -621,13 +659,6 @@ def _plural(count: int, one: str, many: str) -> str:
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} ×{count}" for name, count in counts.items())
-
-
-def _chunks(
-    items: Sequence[tuple[Document, set[str]]], size: int
-) -> Iterator[Sequence[tuple[Document, set[str]]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _digest(parts: Iterable[str]) -> str:

@@ -21,7 +21,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -198,6 +198,12 @@ class Transaction:
         self._db.execute(
             "DELETE FROM episodes WHERE rule_id = ? AND subject = ?", (rule_id, subject)
         )
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        """One statement inside this transaction, for the alert modules that keep tables of
+        their own in this file (``pacing``, ``quiet``): their writes commit or roll back
+        with the watermark and the queued messages."""
+        return self._db.execute(sql, params)
 
     def record_evaluation(self, rule_id: str, outcome: str) -> None:
         self._db.execute(

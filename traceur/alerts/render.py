@@ -120,6 +120,8 @@ class DocView:
     cluster: str
     # The document's page in the volunteers' web app (None when web_base_url is not set).
     web_href: str | None = None
+    # Other documents of the same story cluster this entry stands for (immediate rules).
+    reprises: int = 0
 
 
 def local_time(moment: datetime | None, tz: str) -> str:
@@ -231,7 +233,12 @@ def immediate_subject(docs: Sequence[DocView]) -> str:
     sources = [doc.source for doc in docs]
     if len(docs) == 1:
         who = _list(names) or "nouveau document"
-        return one_line(f"{SUBJECT_PREFIX} {who} — {docs[0].source} : {docs[0].title}", 200)
+        more = f" (+{docs[0].reprises} reprise{'s' if docs[0].reprises > 1 else ''})"
+        return one_line(
+            f"{SUBJECT_PREFIX} {who} — {docs[0].source} : {docs[0].title}"
+            + (more if docs[0].reprises else ""),
+            200,
+        )
     who = f" — {_list(names)}" if names else ""
     return one_line(f"{SUBJECT_PREFIX} {len(docs)} nouvelles mentions{who} — {_list(sources)}", 200)
 

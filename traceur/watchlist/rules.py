@@ -8,6 +8,10 @@ Four kinds of rule, each with its recipients (``to``):
 - ``spike``: mentions of a candidate or topic in a window against their baseline;
 - ``source_health``: sources that fail repeatedly, fall silent, or suddenly extract empty.
 
+Every rule may have quiet hours (``quiet: "22:00-07:00"`` in its ``timezone``) unless it is
+``urgent``; immediate rules are paced by ``batch``, ``cooldown`` (per story cluster) and
+``max_per_hour`` (see ``traceur.alerts.pacing``).
+
 Parsing reports every problem with the file, the line and the fix, like the rest of the
 watchlist (the loader calls ``parse_alert_rules``). The rules are a model only: the
 ``traceur.alerts`` package evaluates and delivers them.
@@ -33,12 +37,15 @@ MIN_EVERY_SECONDS = 10
 # Deliberately simple: the mail server is the judge; this catches typos such as a missing @.
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_QUIET = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
+# A message waits at most this long for its batch: past it, "immediate" would mislead.
+MAX_BATCH_SECONDS = 3600
 
-_COMMON_KEYS = ("id", "kind", "name", "to", "enabled")
+_COMMON_KEYS = ("id", "kind", "name", "to", "enabled", "quiet", "urgent", "timezone")
 _FILTER_KEYS = ("candidates", "topics", "sources", "source_kinds", "kinds", "lang", "query")
 _KEYS: dict[str, tuple[str, ...]] = {
-    "immediate": _COMMON_KEYS + _FILTER_KEYS + ("every",),
-    "digest": _COMMON_KEYS + _FILTER_KEYS + ("at", "every", "timezone", "send_empty"),
+    "immediate": _COMMON_KEYS + _FILTER_KEYS + ("every", "batch", "cooldown", "max_per_hour"),
+    "digest": _COMMON_KEYS + _FILTER_KEYS + ("at", "every", "send_empty"),
     "spike": _COMMON_KEYS
     + ("candidates", "topics", "window", "baseline", "factor", "min_mentions", "every", "cooldown"),
     "source_health": _COMMON_KEYS
@@ -85,6 +92,11 @@ class _Rule:
     name: str = ""
     enabled: bool = True
     line: int = 0
+    # Quiet hours as (start, end) minutes of the local day, in ``timezone``; may cross
+    # midnight. Messages other than urgent ones found then are held until the end.
+    quiet: tuple[int, int] | None = None
+    urgent: bool = False  # goes out even in quiet hours
+    timezone: str | None = None  # None: the `timezone` setting
 
     @property
     def title(self) -> str:
@@ -96,6 +108,11 @@ class ImmediateRule(_Rule):
     filter: DocumentFilter = field(default_factory=DocumentFilter)
     # How often the store is checked besides right after each collection run.
     every: int = 60
+    # None: the alert_batch_seconds / alert_cluster_cooldown_seconds / alert_max_per_hour
+    # settings (the watchlist is read without settings, so the defaults are applied later).
+    batch: int | None = None  # seconds matches are gathered into one message; 0: none
+    cooldown: int | None = None  # seconds a story cluster stays alerted; 0: none
+    max_per_hour: int | None = None  # messages in any hour; 0: no limit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +120,6 @@ class DigestRule(_Rule):
     filter: DocumentFilter = field(default_factory=DocumentFilter)
     at: tuple[str, ...] = ()  # local "HH:MM" times
     every: int | None = None  # or a period, aligned on local midnight (1h: every round hour)
-    timezone: str | None = None  # None: the `timezone` setting
     send_empty: bool = False
 
 
@@ -275,6 +291,56 @@ def _times(reader: _Reader) -> tuple[str, ...]:
     return tuple(sorted(set(result)))
 
 
+def _timezone(reader: _Reader) -> str | None:
+    tz = reader.text("timezone")
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            reader.problem(
+                "timezone", f"{tz!r} is not a time zone; write an IANA name such as Europe/Paris"
+            )
+            return None
+    return tz
+
+
+def _quiet(reader: _Reader) -> tuple[int, int] | None:
+    """``quiet: "22:00-07:00"`` as (start, end) minutes of the day."""
+    text = reader.text("quiet")
+    if text is None:
+        return None
+    match = _QUIET.match(text)
+    if match is None:
+        reader.problem(
+            "quiet",
+            f"{text!r} is not a period of the day; write it quoted as"
+            ' "HH:MM-HH:MM", e.g. quiet: "22:00-07:00"',
+        )
+        return None
+    start = int(match.group(1)) * 60 + int(match.group(2))
+    end = int(match.group(3)) * 60 + int(match.group(4))
+    if start == end:
+        reader.problem("quiet", f"{text!r} starts and ends at the same time; give two times")
+        return None
+    return start, end
+
+
+def _optional_duration(reader: _Reader, key: str, maximum: int | None) -> int | None:
+    """A duration that may be 0 (turned off), or None when the rule does not set it."""
+    value = reader.node.get(key)
+    if value is None:
+        return None
+    if value == 0 or (isinstance(value, str) and value.strip() in ("0", "0s", "0m")):
+        return 0
+    seconds = reader.duration(key, None)
+    if seconds is not None and maximum is not None and seconds > maximum:
+        reader.problem(
+            key, f"{value!r} is too long; use at most {maximum // 60}m (or 0 to turn it off)"
+        )
+        return None
+    return seconds
+
+
 def _filter(
     reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[str]
 ) -> DocumentFilter:
@@ -328,6 +394,9 @@ def _parse_one(
         "name": reader.text("name") or "",
         "enabled": reader.flag("enabled", True),
         "line": node.line,
+        "quiet": _quiet(reader),
+        "urgent": reader.flag("urgent", False),
+        "timezone": _timezone(reader),
     }
     rule: AlertRule
     if kind == "immediate":
@@ -335,6 +404,13 @@ def _parse_one(
             **common,
             filter=_filter(reader, known, source_kinds),
             every=reader.duration("every", 60, MIN_EVERY_SECONDS) or 60,
+            batch=_optional_duration(reader, "batch", MAX_BATCH_SECONDS),
+            cooldown=_optional_duration(reader, "cooldown", None),
+            max_per_hour=(
+                int(reader.number("max_per_hour", 0, 0, whole=True))
+                if "max_per_hour" in node
+                else None
+            ),
         )
     elif kind == "digest":
         at = _times(reader)
@@ -349,21 +425,11 @@ def _parse_one(
             reader.problem(
                 "every", "give either `at` (times of day) or `every` (a period), not both"
             )
-        tz = reader.text("timezone")
-        if tz is not None:
-            try:
-                ZoneInfo(tz)
-            except (ZoneInfoNotFoundError, ValueError):
-                reader.problem(
-                    "timezone",
-                    f"{tz!r} is not a time zone; write an IANA name such as Europe/Paris",
-                )
         rule = DigestRule(
             **common,
             filter=_filter(reader, known, source_kinds),
             at=at,
             every=every,
-            timezone=tz,
             send_empty=reader.flag("send_empty", False),
         )
     elif kind == "spike":
