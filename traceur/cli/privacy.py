@@ -20,6 +20,13 @@ KIND_WORDS = {
 }
 
 
+class _EchoHandler(logging.Handler):
+    """Log records to the command's standard error (through click, so tests see them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
 def _size(count: FileCount) -> str:
     shown = f"{count.bytes / 1_000_000:.1f}".replace(".", ",")
     return f"{count.files:>7} ({shown} Mo)"
@@ -76,16 +83,18 @@ def purge_command(ctx: click.Context, dry_run: bool) -> None:
     # The operators' one-line summary (English, counts only) on standard error, as the
     # scheduler writes it to its log; the French report below is for the user.
     logger = logging.getLogger("traceur.purge")
-    if not logging.getLogger().handlers and not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    handler = _EchoHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
     store = open_store(settings)
     try:
         report = purge(settings, store, dry_run=dry_run)
     finally:
         store.close()
+        logger.removeHandler(handler)
+        logger.setLevel(level)
     if dry_run:
         click.echo("Simulation (--dry-run) : rien n’a été supprimé ; voici ce qui le serait.")
     else:

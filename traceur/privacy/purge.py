@@ -118,6 +118,7 @@ def purge(
     log.info(summary)
     if not dry_run:
         record = {"at": now.isoformat(), "documents": report.documents, "summary": summary}
+        data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / LAST_PURGE_FILE).write_text(json.dumps(record), encoding="utf-8")
     return report
 
