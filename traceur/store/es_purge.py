@@ -4,7 +4,7 @@ Documents live in monthly indices named after the month they were first written
 (``<prefix>-docs-YYYY.MM``, see ``es_template.IndexNames``); an update stays in the index
 that holds the document. An index every document of which has expired is deleted whole:
 cheaper than deleting its documents one by one, and nothing of them stays in its segments.
-In an index that still holds documents to keep, the expired ones are deleted by query, and
+In an index that still holds documents to keep, the expired ones are deleted by id, and
 a merge that expunges deleted documents is asked for (in the background), so their text
 does not linger in the segments until Elasticsearch merges them on its own. The index
 the write alias points at is never deleted whole (the next document would recreate it
@@ -85,6 +85,7 @@ def _purge(client: Elasticsearch, names: IndexNames, plan: ExpiryPlan) -> StoreP
     indices = sorted(client.options(ignore_status=404).indices.get_alias(name=names.read_alias))
     writing = set(client.options(ignore_status=404).indices.get_alias(name=names.write_alias))
     query = expired_query(plan)
+    result.documents.update(dict.fromkeys(plan.cutoffs, 0))  # every kind, counted or not
     for index in indices:
         expired = _expired_in(client, index, query, result)
         total = int(client.count(index=index)["count"])
@@ -96,9 +97,7 @@ def _purge(client: Elasticsearch, names: IndexNames, plan: ExpiryPlan) -> StoreP
                     "Elasticsearch index %s deleted: all its %d documents expired", index, total
                 )
         elif expired and not plan.dry_run:
-            client.delete_by_query(
-                index=index, query=query, refresh=True, conflicts="proceed", slices="auto"
-            )
+            _delete(client, index, result.doc_ids[-expired:])
             client.indices.forcemerge(
                 index=index, only_expunge_deletes=True, wait_for_completion=False
             )
@@ -139,14 +138,38 @@ def _purge_side_indices(
             result.triage_events += len(hit["_source"].get("events") or [])
     of_purged = [{"terms": {"doc_id": batch}} for batch in _batches(result.doc_ids)]
     versions_query = {"bool": {"should": [versions_expired, *of_purged]}}
-    counted = quiet.count(index=names.versions, query=versions_query)
-    result.versions = int(counted.get("count", 0))
+    versions: list[str] = []
+    if client.indices.exists(index=names.versions):
+        versions = [
+            hit["_id"]
+            for hit in helpers.scan(
+                client, index=names.versions, query={"query": versions_query, "_source": False}
+            )
+        ]
+    result.versions = len(versions)
     if plan.dry_run:
         return
-    for batch in _batches(result.doc_ids):
-        quiet.delete_by_query(
-            index=names.triage, query={"ids": {"values": batch}}, refresh=True, conflicts="proceed"
-        )
-    quiet.delete_by_query(
-        index=names.versions, query=versions_query, refresh=True, conflicts="proceed"
-    )
+    if client.indices.exists(index=names.triage):
+        _delete(client, names.triage, result.doc_ids)
+    _delete(client, names.versions, versions)
+
+
+def _delete(client: Elasticsearch, index: str, ids: list[str]) -> None:
+    """Delete these ids from ``index`` in bulk, then refresh it. By id rather than by query:
+    the ids are known already, and ``_delete_by_query`` needs the reindex module, which a
+    minimal distribution lacks. An id already gone (deleted meanwhile) is no error."""
+    if not ids:
+        return
+    for ok, item in helpers.streaming_bulk(
+        client,
+        ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in ids),
+        chunk_size=_BATCH,
+        raise_on_error=False,
+    ):
+        status = item.get("delete", {}).get("status")
+        if not ok and status != 404:
+            raise StoreError(
+                f"Elasticsearch refused to delete {item.get('delete', {}).get('_id')} from"
+                f" {index} ({item}); check the cluster's health, then run `traceur purge` again"
+            )
+    client.indices.refresh(index=index)
