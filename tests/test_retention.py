@@ -424,3 +424,45 @@ def test_the_scheduler_purges_daily_at_purge_at_and_status_shows_it(
     store = open_store(settings)
     assert store.count() == len(DOCS) - len(EXPIRED)
     store.close()
+
+
+def test_a_purge_that_frees_a_large_share_of_the_file_compacts_it(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    store = open_store(settings)
+    assert isinstance(store, SqliteStore)
+    phrase = (
+        "Sur le forum du quartier, un habitant raconte la fermeture du bureau de poste et"
+        " demande aux candidats ce qu’ils comptent faire pour les services publics. "
+    )
+    model = DOCS["vieux-message"].to_dict()
+    posts = []
+    for n in range(300):
+        url = f"https://forum.veille-du-val.example/t/{n}"
+        # Nine posts in ten were collected seven months ago; the tenth yesterday.
+        fetched = NOW - (200 if n % 10 else 1) * DAY
+        posts.append(
+            Document.from_dict(
+                {
+                    **model,
+                    "id": document_id(url),
+                    "url": url,
+                    "canonical_url": url,
+                    "published_at": None,
+                    "text": f"Message {n}. " + phrase * 8,
+                    "fetched_at": fetched.isoformat(),
+                }
+            )
+        )
+    store.upsert(posts)
+    path = Path(str(store.path))
+    store.close()
+    before = path.stat().st_size
+    store = open_store(settings)
+    try:
+        report = purge(settings, store)
+    finally:
+        store.close()
+    assert report.store.documents["forum_post"] == 270 and report.store.compacted
+    assert path.stat().st_size < before / 3
