@@ -190,6 +190,11 @@ def test_a_malformed_retention_setting_names_file_line_key_and_fix_and_exits_non
     assert "campagne.yaml" in result.stderr and "Traceback" not in result.output
 
 
+def test_a_purge_time_that_is_no_time_of_day_is_refused() -> None:
+    with pytest.raises(ConfigError, match="purge_at: '25:00' is not a time of day; write HH:MM"):
+        load_settings(environ={"TRACEUR_PURGE_AT": "25:00"})
+
+
 # -- the SQLite store ----------------------------------------------------------------------
 
 

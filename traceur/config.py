@@ -331,6 +331,10 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         )
     if settings.max_concurrent_crawls < 1:
         raise ConfigError("max_concurrent_crawls: must be at least 1")
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", settings.purge_at):
+        raise ConfigError(
+            f'purge_at: {settings.purge_at!r} is not a time of day; write HH:MM, e.g. "03:30"'
+        )
     if settings.smtp_security not in SMTP_SECURITY:
         raise ConfigError(
             f"smtp_security: {settings.smtp_security!r} is not a mode;"
@@ -364,7 +368,3 @@ def _validate_web(settings: Settings) -> None:
         raise ConfigError("web_login_attempts_per_name/_per_address: must be at least 1")
     if settings.web_session_hours < 1:
         raise ConfigError("web_session_hours: must be at least 1")
-    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", settings.purge_at):
-        raise ConfigError(
-            f'purge_at: {settings.purge_at!r} is not a time of day; write HH:MM, e.g. "03:30"'
-        )
