@@ -189,3 +189,14 @@ def test_purge_command_on_elasticsearch_dry_run_then_real_print_the_same_counts(
     assert "ÉPERVIER" not in real.output
     store.refresh()
     assert store.count() == 2
+
+
+def test_a_purge_of_a_store_never_set_up_finds_nothing_and_creates_nothing(
+    es_settings: Settings, open_store: Callable[[Settings], ElasticsearchStore]
+) -> None:
+    store = open_store(es_settings)
+    report = purge(es_settings, store)
+    assert sum(report.store.documents.values()) == 0 and report.store.indices == []
+    # A wildcard matching nothing "exists"; what it resolves to is what counts.
+    assert dict(store.client.indices.get(index=store.names.pattern)) == {}
+    assert not store.client.indices.exists(index=store.names.triage)

@@ -82,8 +82,8 @@ def purge_expired(
 def _purge(client: Elasticsearch, names: IndexNames, plan: ExpiryPlan) -> StorePurge:
     result = StorePurge()
     client.options(ignore_status=404).indices.refresh(index=names.read_alias)
-    indices = sorted(client.options(ignore_status=404).indices.get_alias(name=names.read_alias))
-    writing = set(client.options(ignore_status=404).indices.get_alias(name=names.write_alias))
+    indices = _aliased(client, names.read_alias)
+    writing = set(_aliased(client, names.write_alias))
     query = expired_query(plan)
     result.documents.update(dict.fromkeys(plan.cutoffs, 0))  # every kind, counted or not
     for index in indices:
@@ -103,6 +103,12 @@ def _purge(client: Elasticsearch, names: IndexNames, plan: ExpiryPlan) -> StoreP
             )
     _purge_side_indices(client, names, plan, result)
     return result
+
+
+def _aliased(client: Elasticsearch, alias: str) -> list[str]:
+    """The indices behind ``alias``; none when it does not exist (a store never set up)."""
+    found = client.options(ignore_status=404).indices.get_alias(name=alias)
+    return [] if found.meta.status == 404 else sorted(found.body)
 
 
 def _expired_in(
