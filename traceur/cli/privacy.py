@@ -62,7 +62,7 @@ def french_report(report: PurgeReport, policy: RetentionPolicy) -> list[str]:
 
 
 @click.command(name="purge")
-@click.option("--dry-run", is_flag=True, help="Ne rien supprimer ; afficher ce qui le serait.")
+@click.option("--dry-run", is_flag=True, help="Delete nothing; print what would be deleted.")
 @click.pass_context
 def purge_command(ctx: click.Context, dry_run: bool) -> None:
     """Delete what is older than the retention periods (the `retention:` settings).
