@@ -173,8 +173,7 @@ def test_calendar_months_end_on_the_last_day_of_a_shorter_month() -> None:
         ),
         (
             "retention: 6mo\n",
-            r"campagne\.yaml:1: retention: 'mo' is not a retention period|"
-            r"campagne\.yaml:1: retention: '6mo': write key=period",
+            r"campagne\.yaml:1: retention: must be a mapping of periods, one per line",
         ),
     ],
 )

@@ -180,7 +180,7 @@ def _convert_retention(value: Any, where: str, previous: RetentionPolicy | None)
     # Checked here, once, so that a wrong period stops every command at start with the
     # file, line and key, rather than a purge failing (or emptying the store) at night.
     try:
-        return parse_policy(value, previous)
+        return parse_policy(value, previous, from_env=where.startswith(ENV_PREFIX))
     except ValueError as exc:
         at = where
         file_and_line = re.fullmatch(r"(.+):\d+", where)

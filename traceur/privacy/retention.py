@@ -108,10 +108,12 @@ class RetentionPolicy:
         return ",".join(f"{key}={getattr(self, key)}" for key in KEYS)
 
 
-def parse_policy(raw: object, base: RetentionPolicy | None = None) -> RetentionPolicy:
-    """A policy from a YAML mapping or ``key=period,...`` text, on top of ``base`` (keys
-    left out keep its periods). ``ValueError`` names the key and the fix."""
-    if isinstance(raw, str):
+def parse_policy(
+    raw: object, base: RetentionPolicy | None = None, *, from_env: bool = False
+) -> RetentionPolicy:
+    """A policy from a YAML mapping or (``from_env``) ``key=period,...`` text, on top of
+    ``base`` (keys left out keep its periods). ``ValueError`` names the key and the fix."""
+    if isinstance(raw, str) and from_env:
         items: dict[str, object] = {}
         for part in raw.split(","):
             if not part.strip():
