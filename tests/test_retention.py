@@ -423,6 +423,13 @@ def test_the_scheduler_purges_daily_at_purge_at_and_status_shows_it(
             daemon.lock.release()
         assert report.purge_last is not None and report.purge_last["documents"] == len(EXPIRED)
         assert report.purge_next == after
+        shown = CliRunner().invoke(
+            main, ["status", "--watchlist", str(watchlist)], env=settings.to_env()
+        )
+        assert shown.exit_code == 0, shown.output
+        assert "Retention purge: last " in shown.stdout
+        assert f"({len(EXPIRED)} documents removed)" in shown.stdout
+        assert "(daily at 04:15)" in shown.stdout
     finally:
         daemon.stop()
     store = open_store(settings)
