@@ -136,7 +136,7 @@ def test_restart_keeps_the_stored_jobs_without_copies_and_replaces_only_changed_
 ) -> None:
     first = daemon_factory()
     jobs = _jobs(first)
-    assert set(jobs) == {"alert:synthese-matin", "alert:claire-immediat"}
+    assert set(jobs) == {"alert:synthese-matin", "alert:claire-immediat", "maintenance:purge"}
     digest_next = jobs["alert:synthese-matin"].next_run_time
     assert (digest_next.hour, digest_next.minute) == (8, 0) and str(
         digest_next.tzinfo
@@ -158,7 +158,7 @@ def test_restart_keeps_the_stored_jobs_without_copies_and_replaces_only_changed_
     path.write_text(WATCHLIST.replace("every: 5m", "every: 1m"), encoding="utf-8")
     third = daemon_factory()
     changed = _jobs(third)
-    assert len(changed) == 2
+    assert len(changed) == 3
     assert changed["alert:claire-immediat"].trigger.interval == timedelta(minutes=1)
     assert changed["alert:synthese-matin"].next_run_time == digest_next
 

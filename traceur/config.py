@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from traceur.errors import ConfigError
+from traceur.privacy.retention import RetentionPolicy, parse_policy
 from traceur.yamlfile import LineDict, YamlSyntaxError, did_you_mean, load_yaml
 
 DEFAULTS_FILE = Path(__file__).resolve().with_name("defaults.yaml")
@@ -86,6 +88,8 @@ class Settings:
     web_login_attempts_per_address: int
     web_login_window_seconds: int
     web_session_hours: int
+    retention: RetentionPolicy
+    purge_at: str
     # Secrets: read from the environment only (TRACEUR_ES_API_KEY, ...), never from a file.
     es_api_key: str | None = dataclasses.field(default=None, repr=False)
     es_password: str | None = dataclasses.field(default=None, repr=False)
@@ -108,6 +112,8 @@ class Settings:
                 text = ",".join(value)
             elif isinstance(value, bool):
                 text = "true" if value else "false"
+            elif isinstance(value, RetentionPolicy):
+                text = value.to_text()
             else:
                 text = str(value)
             env[ENV_PREFIX + item.name.upper()] = text
@@ -121,9 +127,13 @@ def _where(source: str, line: int | None) -> str:
     return f"{source}:{line}" if line else source
 
 
-def _convert(key: str, value: Any, where: str) -> Any:
-    """Turn a raw value (YAML or environment text) into the field's type, or explain the fix."""
+def _convert(key: str, value: Any, where: str, previous: Any = None) -> Any:
+    """Turn a raw value (YAML or environment text) into the field's type, or explain the fix.
+    ``previous``: the value of an earlier layer, which a partial ``retention:`` block
+    completes."""
     kind = _FIELDS[key].type
+    if kind == "RetentionPolicy":
+        return _convert_retention(value, where, previous)
     from_env = isinstance(value, str) and where.startswith(ENV_PREFIX)
     try:
         if kind in ("int", "float"):
@@ -169,6 +179,24 @@ def _convert(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: {key}: {value!r} is not valid; expected {expected}") from None
 
 
+def _convert_retention(value: Any, where: str, previous: RetentionPolicy | None) -> Any:
+    # Checked here, once, so that a wrong period stops every command at start with the
+    # file, line and key, rather than a purge failing (or emptying the store) at night.
+    try:
+        return parse_policy(value, previous, from_env=where.startswith(ENV_PREFIX))
+    except ValueError as exc:
+        at = where
+        file_and_line = re.fullmatch(r"(.+):\d+", where)
+        if isinstance(value, LineDict) and file_and_line:
+            # Point at the line of the wrong period itself, not at `retention:`.
+            bad = next((k for k in value if str(exc).startswith(f"{k}:")), None)
+            if bad is not None and value.lines.get(bad):
+                at = f"{file_and_line.group(1)}:{value.lines[bad]}"
+        raise ConfigError(
+            f"{at}: retention: {exc} (see the retention block of {DEFAULTS_FILE})"
+        ) from None
+
+
 def _read_file(path: Path) -> tuple[LineDict, str]:
     if not path.is_file():
         raise ConfigError(
@@ -210,11 +238,11 @@ def load_settings(
                     f"{_where(source, line)}: unknown setting {key!r};"
                     f" {hint}see {DEFAULTS_FILE} for the list"
                 )
-            values[key] = _convert(key, raw, _where(source, line))
+            values[key] = _convert(key, raw, _where(source, line), values.get(key))
     for key in _FIELDS:
         name = ENV_PREFIX + key.upper()
         if name in environ:
-            values[key] = _convert(key, environ[name], name)
+            values[key] = _convert(key, environ[name], name, values.get(key))
     missing = [
         key
         for key, item in _FIELDS.items()
@@ -306,6 +334,10 @@ def _validate_schedule_and_mail(settings: Settings) -> None:
         )
     if settings.max_concurrent_crawls < 1:
         raise ConfigError("max_concurrent_crawls: must be at least 1")
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", settings.purge_at):
+        raise ConfigError(
+            f'purge_at: {settings.purge_at!r} is not a time of day; write HH:MM, e.g. "03:30"'
+        )
     if settings.smtp_security not in SMTP_SECURITY:
         raise ConfigError(
             f"smtp_security: {settings.smtp_security!r} is not a mode;"

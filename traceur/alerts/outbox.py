@@ -339,6 +339,27 @@ class AlertState:
             ).fetchone()
         return ((_moment(row[0]) or utc_now()), row[1]) if row else None
 
+    def purge_outbox(self, before: datetime, *, dry_run: bool = False) -> tuple[int, int]:
+        """Delete the messages queued before ``before`` (their bodies quote what people
+        wrote): (sent, never sent) counts. What was alerted stays recorded apart (the
+        ``alerted`` table, ids only), so nothing is alerted again for it."""
+        where = "created_at < ?"
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT status = 'sent', COUNT(*) FROM outbox WHERE {where} GROUP BY 1",
+                (_text(before),),
+            ).fetchall()
+            if not dry_run and rows:
+                # Zeroes the freed pages, so the messages' text does not stay in the file.
+                self._db.execute("PRAGMA secure_delete = ON")
+                try:
+                    self._db.execute(f"DELETE FROM outbox WHERE {where}", (_text(before),))
+                    self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    self._db.execute("PRAGMA secure_delete = OFF")
+        counts = {bool(sent): int(count) for sent, count in rows}
+        return counts.get(True, 0), counts.get(False, 0)
+
     def messages(self, rule_id: str | None = None) -> list[tuple[str, str, str, int]]:
         """(key, status, subject, attempts) of every message, oldest first."""
         with self._lock:

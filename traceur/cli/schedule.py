@@ -170,6 +170,19 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
                 click.echo(f"{'':<24}   ↳ {rule.outcome[:140]}")
             if rule.last_error:
                 click.echo(f"{'':<24}   ↳ not sent yet: {rule.last_error[:140]}")
+    last_purge = report.purge_last
+    click.echo("")
+    click.echo(
+        "Retention purge: last "
+        + (
+            f"{_when(datetime.fromisoformat(last_purge['at']), tz)}"
+            f" ({last_purge.get('documents', 0)} documents removed)"
+            if last_purge and last_purge.get("at")
+            else "never"
+        )
+        + f", next {_when(report.purge_next, tz) if report.pid is not None else '—'}"
+        + f" (daily at {settings.purge_at})"
+    )
     if report.queued:
         oldest = report.oldest_queued
         oldest_text = f", oldest from {_when(oldest[0], tz)}" if oldest else ""
@@ -224,6 +237,7 @@ def _status_json(report: Any) -> dict[str, Any]:
             for r in report.rules
         ],
         "outbox": {"queued": report.queued},
+        "purge": {"next_run": _iso(report.purge_next), "last": report.purge_last},
     }
 
 

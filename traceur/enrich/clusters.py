@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import re
 import sqlite3
 import threading
@@ -338,6 +339,34 @@ class ClusterIndex:
                 self._db.execute("ROLLBACK")
                 raise StoreError(f"cannot update the cluster index {self.path}: {exc}") from exc
         return cursor.rowcount
+
+    def forget_documents(self, doc_ids: Sequence[str], *, dry_run: bool = False) -> int:
+        """Drop the entries of these documents (purged or erased from the store): their
+        cluster record, sketch and index values. Returns how many documents had one. A
+        cluster whose head went keeps its id (an id, not content) on its other members."""
+        found = 0
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for start in range(0, len(doc_ids), 500):
+                    ids = json.dumps(list(doc_ids[start : start + 500]))
+                    where = "doc_id IN (SELECT value FROM json_each(?))"
+                    if dry_run:
+                        found += self._db.execute(
+                            f"SELECT COUNT(*) FROM docs WHERE {where}", (ids,)
+                        ).fetchone()[0]
+                        continue
+                    self._db.execute(
+                        "DELETE FROM sketch_values"
+                        f" WHERE doc IN (SELECT rowid FROM docs WHERE {where})",
+                        (ids,),
+                    )
+                    found += self._db.execute(f"DELETE FROM docs WHERE {where}", (ids,)).rowcount
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"cannot update the cluster index {self.path}: {exc}") from exc
+        return int(found)
 
     def clear(self) -> None:
         """Forget everything (before clustering a whole store again)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,6 +200,36 @@ class CrawlState:
             self._db.execute(
                 "DELETE FROM page_memos WHERE source_id = ? AND url = ?", (source_id, url)
             )
+
+    def purge(
+        self,
+        doc_ids: Sequence[str],
+        versions_before: datetime,
+        seen_before: datetime,
+        *,
+        dry_run: bool = False,
+    ) -> tuple[int, int]:
+        """Retention: drop the revisions (titles) of purged documents and the earlier
+        revisions recorded before ``versions_before`` (the latest of a document is what it
+        is now, and stays), and feed entries first seen before ``seen_before``. Returns
+        (revisions, seen entries) dropped. Page memos and thread progress stay: they hold
+        URLs, no text, and a memo is what stops a page answered 304 from being read again
+        from the cache and its purged documents coming back."""
+        old_revision = (
+            "recorded_at < ? AND recorded_at < (SELECT MAX(r.recorded_at) FROM revisions r"
+            " WHERE r.doc_id = revisions.doc_id)"
+        )
+        of_purged = "doc_id IN (SELECT value FROM json_each(?))"
+        revisions_where = f"({old_revision}) OR {of_purged}"
+        args = (versions_before.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), json.dumps(list(doc_ids)))
+        seen_args = (seen_before.strftime("%Y-%m-%dT%H:%M:%SZ"),)
+        verb = "SELECT COUNT(*)" if dry_run else "DELETE"
+        with self._lock:
+            revisions = self._db.execute(f"{verb} FROM revisions WHERE {revisions_where}", args)
+            seen = self._db.execute(f"{verb} FROM seen_entries WHERE first_seen < ?", seen_args)
+            if dry_run:
+                return int(revisions.fetchone()[0]), int(seen.fetchone()[0])
+        return revisions.rowcount, seen.rowcount
 
     def count(self, source_id: str) -> int:
         with self._lock:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Final, Protocol
 
 from traceur.document import Document
+from traceur.store.expiry import ExpiryPlan, StorePurge
 
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
@@ -236,6 +237,11 @@ class Store(Protocol):
 
     def triage_history(self, doc_id: str) -> list[TriageEvent]:
         """Every triage change of a document, oldest first."""
+        ...
+
+    def purge_expired(self, plan: ExpiryPlan) -> StorePurge:
+        """Delete (or count, with ``plan.dry_run``) the expired documents, their versions
+        and their triage (``traceur.store.expiry``)."""
         ...
 
     def close(self) -> None: ...

@@ -51,6 +51,7 @@ from traceur.store.es_bulk import (
     BulkWriter,
     error_type,
 )
+from traceur.store.es_purge import purge_expired
 from traceur.store.es_query import (
     HIDDEN_FIELDS,
     HIGHLIGHT,
@@ -70,6 +71,7 @@ from traceur.store.es_template import (
 )
 from traceur.store.es_triage import EsTriage, ensure_index
 from traceur.store.es_web import EsVersions, EsWeb
+from traceur.store.expiry import ExpiryPlan, StorePurge
 from traceur.store.spool import Spool
 
 if TYPE_CHECKING:
@@ -674,6 +676,11 @@ class ElasticsearchStore:
             raise StoreError(
                 f"cannot reach the triage index of Elasticsearch at {self.display_url}: {exc}"
             ) from exc
+
+    def purge_expired(self, plan: ExpiryPlan) -> StorePurge:
+        """Expired documents, whole expired monthly indices, their triage and versions
+        (``traceur.store.es_purge``)."""
+        return purge_expired(self.client, self.names, plan, self.display_url)
 
     def close(self) -> None:
         self.spool.close()

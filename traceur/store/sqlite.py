@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import traceur.store.sqlite_purge as sqlite_purge
 import traceur.store.sqlite_query as sqlite_query
 import traceur.store.sqlite_triage as sqlite_triage
 from traceur.document import Document, format_utc, parse_utc
@@ -36,6 +37,7 @@ from traceur.store.base import (
     TriageEvent,
     UpsertResult,
 )
+from traceur.store.expiry import ExpiryPlan, StorePurge
 from traceur.store.sqlite_hits import HitSets
 from traceur.store.sqlite_query import text_plan
 from traceur.store.sqlite_schema import SCHEMA_VERSION, fingerprint_hash, prepare
@@ -355,6 +357,20 @@ class SqliteStore:
     def triage_history(self, doc_id: str) -> list[TriageEvent]:
         with self._lock:
             return sqlite_triage.triage_history(self._db, doc_id)
+
+    # -- retention -----------------------------------------------------------------
+
+    def purge_expired(self, plan: ExpiryPlan) -> StorePurge:
+        """Delete the documents ``plan`` says have expired, with their FTS entries, tags,
+        versions and triage; compact the file when worth it (``sqlite_purge``)."""
+        with self._lock:
+            try:
+                return sqlite_purge.purge_expired(self._db, plan)
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    f"cannot purge the SQLite store {self.path}: {exc}; check that this user"
+                    " may write the file, then run `traceur purge` again"
+                ) from exc
 
     def close(self) -> None:
         with self._lock:

@@ -36,7 +36,7 @@ from traceur.alerts.evaluate import Evaluator
 from traceur.alerts.outbox import AlertState
 from traceur.alerts.smtp import deliver_due
 from traceur.config import Settings
-from traceur.errors import WatchlistError
+from traceur.errors import TraceurError, WatchlistError
 from traceur.orchestra.collection import settle_stale_runs
 from traceur.orchestra.launch import CrawlLaunch, SourceSummary, launch_crawl
 from traceur.orchestra.runs import RunLog, RunRecord
@@ -53,6 +53,7 @@ from traceur.orchestra.scheduler.jobs import (
 )
 from traceur.orchestra.scheduler.lock import DaemonLock
 from traceur.orchestra.sourcelock import SourceLocks
+from traceur.privacy.purge import purge as run_purge
 from traceur.store import Store, open_store
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import MIN_INTERVAL_SECONDS, Source, Watchlist
@@ -506,6 +507,17 @@ class Daemon:
                 len(delivery.failed),
                 delivery.remaining,
             )
+
+    # -- retention -----------------------------------------------------------------------
+
+    def purge(self) -> None:
+        """The daily retention purge (``traceur purge``); its summary goes to the log."""
+        if self.stopping.is_set() or self.store is None:
+            return
+        try:
+            run_purge(self.settings, self.store)
+        except TraceurError as exc:
+            log.error("retention purge failed: %s; it runs again at the next purge_at", exc)
 
 
 def _signal(child: subprocess.Popen[bytes], sig: int) -> None:

@@ -33,6 +33,9 @@ from traceur.watchlist.rules import AlertRule, DigestRule
 JOBSTORE_FILE = "scheduler.db"
 SOURCE_JOB = "traceur.orchestra.scheduler.jobs:job_source"
 RULE_JOB = "traceur.orchestra.scheduler.jobs:job_rule"
+PURGE_JOB = "traceur.orchestra.scheduler.jobs:job_purge"
+# The retention purge (`traceur purge`), once a day at `purge_at`, local time.
+PURGE_JOB_ID = "maintenance:purge"
 
 
 # -- adaptive polling ------------------------------------------------------------------
@@ -146,7 +149,26 @@ def desired_jobs(
                 spec=f"alert {rule.id}: {spec}",
             )
         )
+    jobs.append(purge_job(settings))
     return jobs
+
+
+def purge_job(settings: Settings) -> JobSpec:
+    """The daily retention purge. A persistent job like the others, so a purge missed while
+    the daemon was down runs once at its next start (coalesced), not never."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    hour, minute = (int(part) for part in settings.purge_at.split(":"))
+    return JobSpec(
+        id=PURGE_JOB_ID,
+        func=PURGE_JOB,
+        args=(),
+        trigger=CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(settings.timezone)),
+        # The periods are part of the spec: a changed retention replaces the job (and the
+        # log says so), although the trigger is the same.
+        spec=f"purge daily at {settings.purge_at} {settings.timezone}"
+        f" ({settings.retention.to_text()})",
+    )
 
 
 def make_scheduler(settings: Settings, jobstore_path: Path) -> Any:
@@ -195,6 +217,8 @@ class JobTarget(Protocol):
 
     def deliver(self) -> None: ...
 
+    def purge(self) -> None: ...
+
 
 _current: JobTarget | None = None
 
@@ -222,3 +246,8 @@ def job_rule(rule_id: str) -> None:
 def job_outbox() -> None:
     if _current is not None:
         _current.deliver()
+
+
+def job_purge() -> None:
+    if _current is not None:
+        _current.purge()

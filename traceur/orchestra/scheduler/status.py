@@ -19,8 +19,14 @@ from traceur.config import Settings
 from traceur.orchestra.collection import settle_stale_runs
 from traceur.orchestra.runs import RunLog, RunRecord
 from traceur.orchestra.scheduler.daemon import INFO_FILE, SNAPSHOT_FILE
-from traceur.orchestra.scheduler.jobs import JOBSTORE_FILE, rule_job_id, source_job_id
+from traceur.orchestra.scheduler.jobs import (
+    JOBSTORE_FILE,
+    PURGE_JOB_ID,
+    rule_job_id,
+    source_job_id,
+)
 from traceur.orchestra.scheduler.lock import DaemonLock
+from traceur.privacy.purge import last_purge
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.rules import AlertRule
 
@@ -59,6 +65,9 @@ class Status:
     rules: list[RuleStatus] = field(default_factory=list)
     queued: int = 0
     oldest_queued: tuple[datetime, str] | None = None
+    # The daily retention purge: its next run (daemon running) and the last one's record.
+    purge_next: datetime | None = None
+    purge_last: dict[str, Any] | None = None
 
 
 def next_run_times(data_dir: Path) -> dict[str, datetime | None]:
@@ -144,4 +153,6 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
             )
         result.queued = state.queued_count()
         result.oldest_queued = state.oldest_queued()
+    result.purge_next = next_runs.get(PURGE_JOB_ID)
+    result.purge_last = last_purge(data_dir)
     return result
