@@ -1,0 +1,1 @@
+"""Personal data handled as the GDPR asks: retention, erasure, pseudonymised authors."""
