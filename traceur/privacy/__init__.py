@@ -1,1 +1,1 @@
-"""Personal data handled as the GDPR asks: retention, erasure, pseudonymised authors."""
+"""Personal data handled as the law asks: retention and purge, erasure, pseudonymised authors."""
