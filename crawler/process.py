@@ -34,6 +34,7 @@ from crawler.scrapy_settings import scrapy_settings
 from traceur.config import Settings, load_settings
 from traceur.errors import TraceurError
 from traceur.privacy.logfiles import log_file_handler
+from traceur.privacy.pseudonyms import pseudonyms_for
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Source
 
@@ -145,6 +146,9 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
         if source_ids
         else [s for s in watchlist.sources if s.enabled]
     )
+    # The key of pseudonymised authors, read (or made) once before any crawler starts: a
+    # key too short or an unreadable key file stops the pass here, with its fix.
+    pseudonyms_for(settings)
     _configure_logging(settings)
     scrapy_conf = scrapy_settings(settings.replace(watchlist=watchlist_path))
     process = CrawlerProcess(scrapy_conf)

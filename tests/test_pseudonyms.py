@@ -236,3 +236,20 @@ def test_export_writes_pseudonyms_as_shown_never_the_names(
     assert str(display_author(pseudonyms_for(settings).pseudonym(MEMBER))) in content
     assert JOURNALIST in content
     assert os.path.getsize(output) > 0
+
+
+def test_a_pass_with_a_short_author_key_stops_at_start_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawler.process import main as crawl_main
+
+    watchlist = write_watchlist(
+        tmp_path, f"  - {{id: actu, kind: feed, url: '{ACTU}', every: 1h}}\n"
+    )
+    monkeypatch.setenv("TRACEUR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TRACEUR_STORE", f"sqlite:///{tmp_path / 'traceur.db'}")
+    monkeypatch.setenv("TRACEUR_AUTHOR_KEY", "trop-courte")
+    assert crawl_main(["--watchlist", str(watchlist)]) == 2
+    error = capsys.readouterr().err
+    assert "TRACEUR_AUTHOR_KEY" in error and "at least 32 random characters" in error
+    assert not (tmp_path / "data" / "crawl.log").exists()

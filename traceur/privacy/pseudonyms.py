@@ -120,7 +120,7 @@ class Pseudonyms:
         return forms
 
 
-def author_key(settings: Settings) -> bytes:
+def pseudonym_key(settings: Settings) -> bytes:
     """The secret of the hashes: ``TRACEUR_AUTHOR_KEY``, else ``data_dir/author-key``
     (made on first use, mode 0600)."""
     if settings.author_key is not None:
@@ -176,7 +176,7 @@ def pseudonyms_for(settings: Settings) -> Pseudonyms:
     """The pseudonymiser these settings ask for (off when ``pseudonymize_authors`` is false)."""
     if not settings.pseudonymize_authors:
         return Pseudonyms(None)
-    return Pseudonyms(author_key(settings))
+    return Pseudonyms(pseudonym_key(settings))
 
 
 def stored_author_forms(name: str, settings: Settings) -> list[str]:
@@ -187,4 +187,4 @@ def stored_author_forms(name: str, settings: Settings) -> list[str]:
         return pseudonyms_for(settings).stored_forms(name)
     if settings.author_key is None and not (Path(settings.data_dir) / KEY_FILE).is_file():
         return Pseudonyms(None).stored_forms(name)
-    return Pseudonyms(author_key(settings)).stored_forms(name)
+    return Pseudonyms(pseudonym_key(settings)).stored_forms(name)
