@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,3 +254,19 @@ def test_a_pass_with_a_short_author_key_stops_at_start_with_the_fix(
     error = capsys.readouterr().err
     assert "TRACEUR_AUTHOR_KEY" in error and "at least 32 random characters" in error
     assert not (tmp_path / "data" / "crawl.log").exists()
+
+
+def test_the_sqlite_author_filter_reads_an_index_not_every_document(tmp_path: Path) -> None:
+    from traceur.store.sqlite import SqliteStore
+
+    SqliteStore(tmp_path / "traceur.db").close()
+    with sqlite3.connect(tmp_path / "traceur.db") as db:
+        plan = " ".join(
+            str(row[-1])
+            for row in db.execute(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM document_data"
+                " WHERE json_extract(data, '$.author') IN (?, ?)",
+                (MEMBER, "auteur·rice #" + "0" * 32),
+            )
+        )
+    assert "document_data_author" in plan
