@@ -270,3 +270,26 @@ def test_the_sqlite_author_filter_reads_an_index_not_every_document(tmp_path: Pa
             )
         )
     assert "document_data_author" in plan
+
+
+def test_an_alert_shows_a_pseudonymised_author_as_auteur_rice(tmp_path: Path) -> None:
+    from traceur.alerts.render import Names, doc_view
+    from traceur.watchlist.loader import load_watchlist
+
+    watchlist = load_watchlist(
+        write_watchlist(tmp_path, f"  - {{id: phpbb, kind: forum, url: '{FORUM}', every: 1h}}\n")
+    )
+    stored = Pseudonyms(KEY_A.encode()).pseudonym(MEMBER)
+    post = Document(
+        id="p1",
+        url=f"{FORUM}#p1",
+        canonical_url=FORUM,
+        domain="forum.phpbb-val.example",
+        kind="forum_post",
+        source_id="phpbb",
+        title="Le tramway passera-t-il rue Nationale ?",
+        text="Claire Martin promet le tramway rue Nationale, mais personne n'a vu le tracé.",
+        author=stored,
+    )
+    view = doc_view(post, [], Names(watchlist), "Europe/Paris")
+    assert view.author == display_author(stored) and MEMBER not in view.author
