@@ -96,3 +96,16 @@ def test_a_pseudonymised_member_shows_as_auteur_rice_and_is_found_by_name(
     page.goto(f"{web.url}/document/{docs[0].id}")
     expect(page.get_by_text(shown).first).to_be_visible()
     assert MEMBER not in page.content()
+
+
+def test_the_api_finds_a_member_by_name_and_gives_the_short_pseudonym(web: WebServer) -> None:
+    stored, docs = _store_member_posts(web)
+    token = web.token("lea")
+    status, found = web.get_json(f"/api/search?author={MEMBER.upper()}", token)
+    assert status == 200, found
+    assert {doc["id"] for doc in found["documents"]} == {doc.id for doc in docs}
+    assert {doc["author"] for doc in found["documents"]} == {display_author(stored)}
+    status, one = web.get_json(f"/api/documents/{docs[0].id}", token)
+    assert status == 200 and one["author"] == display_author(stored)
+    status, nobody = web.get_json("/api/search?author=Personne_Inconnue", token)
+    assert status == 200 and nobody["total"] == 0
