@@ -33,9 +33,13 @@ from crawler.robots_delay import ROBOTS_UNREACHABLE_STAT
 from crawler.scrapy_settings import scrapy_settings
 from traceur.config import Settings, load_settings
 from traceur.errors import TraceurError
+from traceur.privacy.logfiles import log_file_handler
+from traceur.privacy.pseudonyms import pseudonyms_for
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Source
 
+# The crawl log, in data_dir (rotated as crawl.log.1, ...; see traceur.privacy.logfiles).
+CRAWL_LOG = "crawl.log"
 SPIDER_BY_KIND = {
     "feed": "spiders.feed.FeedSpider",
     "sitemap": "spiders.sitemap.SitemapSpider",
@@ -123,12 +127,11 @@ def console_logging() -> logging.Logger:
 
 
 def _configure_logging(settings: Settings) -> None:
-    """Everything at the configured level to a log file; warnings and up on the terminal."""
+    """Everything at the configured level to a log file (rotated by size, without Scrapy's
+    DEBUG lines unless asked); warnings and up on the terminal."""
     root = console_logging()
-    log_dir = Path(settings.data_dir)
-    log_dir.mkdir(parents=True, exist_ok=True)
     root.setLevel(settings.log_level.upper())
-    file_handler = logging.FileHandler(log_dir / "crawl.log", encoding="utf-8")
+    file_handler = log_file_handler(Path(settings.data_dir) / CRAWL_LOG, settings)
     file_handler.setFormatter(
         logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     )
@@ -143,6 +146,9 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
         if source_ids
         else [s for s in watchlist.sources if s.enabled]
     )
+    # The key of pseudonymised authors, read (or made) once before any crawler starts: a
+    # key too short or an unreadable key file stops the pass here, with its fix.
+    pseudonyms_for(settings)
     _configure_logging(settings)
     scrapy_conf = scrapy_settings(settings.replace(watchlist=watchlist_path))
     process = CrawlerProcess(scrapy_conf)

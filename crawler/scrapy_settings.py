@@ -113,4 +113,5 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TRACEUR_MIN_TEXT_CHARS": settings.min_text_chars,
         "TRACEUR_SNIPPET_CHARS": settings.snippet_chars,
         "TRACEUR_MAX_SNIPPETS": settings.max_snippets,
+        "TRACEUR_PSEUDONYMIZE_AUTHORS": settings.pseudonymize_authors,
     }

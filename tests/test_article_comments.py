@@ -27,6 +27,7 @@ from traceur.parse.articles import extract_page
 from traceur.parse.comment_lists import Comment
 from traceur.parse.comments import comment_sections, parse_article_comments
 from traceur.parse.html import parse_html
+from traceur.privacy.pseudonyms import pseudonyms_for
 from traceur.store import open_store
 from traceur.urls import canonical_url
 
@@ -385,9 +386,12 @@ def _crawl(settings: Settings, tmp_path: Path) -> dict[str, Document]:
 def test_site_crawl_stores_each_comment_as_a_document_linked_to_its_article(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    docs = _crawl(make_settings(sites_web), tmp_path)
+    settings = make_settings(sites_web)
+    docs = _crawl(settings, tmp_path)
     articles = {doc.canonical_url: doc for doc in docs.values() if doc.kind == "article"}
     comments = [doc for doc in docs.values() if doc.kind == "comment"]
+    # Readers' names are stored pseudonymised (the default), each hashed with this data's key.
+    hashed = pseudonyms_for(settings).pseudonym
 
     assert set(articles) == {url(POOL), url(CANTEEN), url(BRIDGE)}
     assert len(comments) == 7
@@ -400,10 +404,10 @@ def test_site_crawl_stores_each_comment_as_a_document_linked_to_its_article(
         assert comment.text not in article.text
     pool = sorted((c for c in comments if c.thread_url == url(POOL)), key=lambda c: c.position or 0)
     assert [(c.position, c.author, c.post_id) for c in pool] == [
-        (1, "Gaston des Essarts", "90412"),
-        (2, "Nageuse_du_dimanche", "90431"),
-        (3, "Lucienne B.", "90455"),
-        (4, "Gaston des Essarts", "90470"),
+        (1, hashed("Gaston des Essarts"), "90412"),
+        (2, hashed("Nageuse_du_dimanche"), "90431"),
+        (3, hashed("Lucienne B."), "90455"),
+        (4, hashed("Gaston des Essarts"), "90470"),
     ]
     assert pool[1].parent_id == pool[0].id and pool[0].parent_id == articles[url(POOL)].id
     assert pool[2].published_at == utc(2027, 3, 12, 10, 37)

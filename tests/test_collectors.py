@@ -14,6 +14,7 @@ from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb, Response
 from traceur.document import Document, document_id
 from traceur.orchestra.passes import run_pass
+from traceur.privacy.pseudonyms import pseudonyms_for
 from traceur.store import open_store
 from traceur.urls import canonical_url
 
@@ -89,7 +90,9 @@ def test_every_post_of_every_forum_engine_is_a_document_with_its_author_date_id_
     assert all(re.search(r"#p\d+$", d.url) and d.url.endswith(f"#p{d.post_id}") for d in debate)
     first = next(d for d in debate if d.position == 1)
     assert (
-        first.author == "Gégé45" and first.published_at.isoformat() == "2026-11-17T21:14:08+00:00"
+        # Stored pseudonymised (the default): the same member, hashed with this data's key.
+        first.author == pseudonyms_for(settings).pseudonym("Gégé45")
+        and first.published_at.isoformat() == "2026-11-17T21:14:08+00:00"
     )
 
 
@@ -278,5 +281,9 @@ def test_forum_second_pass_asks_only_conditionally_and_third_fetches_only_the_ne
         )
     finally:
         store.close()
-    assert new_post is not None and new_post.position == 15 and new_post.author == "Nath_Rives"
+    assert (
+        new_post is not None
+        and new_post.position == 15
+        and new_post.author == pseudonyms_for(settings).pseudonym("Nath_Rives")
+    )
     assert new_post.candidates == ["elodie-arnaud"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -122,8 +123,12 @@ def test_search_fields_follow_the_store_contract() -> None:
         "sort": "relevance",
         "limit": 20,
         "offset": 20,
+        "authors": None,
     }
     assert search_fields(Filters(), user="camille", now=NOW)["assignee"] is None
+    by_author = replace(filters, author="Gégé45")
+    forms = ("Gégé45", "auteur·rice #" + "0" * 32)
+    assert search_fields(by_author, user="camille", now=NOW, authors=forms)["authors"] == forms
     whole = export_fields(filters, user="camille", now=NOW, limit=5000)
     assert (whole["offset"], whole["limit"]) == (0, 5000)
 

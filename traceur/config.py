@@ -27,7 +27,7 @@ DEFAULTS_FILE = Path(__file__).resolve().with_name("defaults.yaml")
 ENV_PREFIX = "TRACEUR_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Settings that may only come from the environment, so no secret ends up in a file or a commit.
-ENV_ONLY = ("es_api_key", "es_password", "smtp_password", "web_secret")
+ENV_ONLY = ("es_api_key", "es_password", "smtp_password", "web_secret", "author_key")
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,16 @@ class Settings:
     web_session_hours: int
     retention: RetentionPolicy
     purge_at: str
+    pseudonymize_authors: bool
+    log_max_bytes: int
+    log_backups: int
+    log_scrapy_debug: bool
     # Secrets: read from the environment only (TRACEUR_ES_API_KEY, ...), never from a file.
     es_api_key: str | None = dataclasses.field(default=None, repr=False)
     es_password: str | None = dataclasses.field(default=None, repr=False)
     smtp_password: str | None = dataclasses.field(default=None, repr=False)
     web_secret: str | None = dataclasses.field(default=None, repr=False)
+    author_key: str | None = dataclasses.field(default=None, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -291,6 +296,12 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"http_proxy: {settings.http_proxy!r} must be an http:// or https:// URL")
     if settings.max_page_bytes < 1024:
         raise ConfigError("max_page_bytes: must be at least 1024")
+    if settings.log_max_bytes < 1024 or settings.log_backups < 1:
+        # Python's rotating handler never rotates with no backup file to rotate into.
+        raise ConfigError(
+            "log_max_bytes/log_backups: a log file needs at least 1024 bytes and 1 backup;"
+            " raise them"
+        )
     _validate_schedule_and_mail(settings)
 
 

@@ -31,6 +31,7 @@ from markupsafe import Markup, escape
 
 from traceur.alerts.outbox import message_id
 from traceur.document import Document
+from traceur.privacy.pseudonyms import display_author
 from traceur.watchlist.model import Watchlist
 
 KIND_LABELS = {
@@ -213,7 +214,7 @@ def doc_view(
         domain=one_line(document.domain),
         kind_label=KIND_LABELS.get(document.kind, document.kind),
         published=local_time(document.published_at or document.fetched_at, tz),
-        author=one_line(document.author or ""),
+        author=one_line(display_author(document.author) or ""),
         names=tuple(shown),
         snippet=snippet,
         excerpt=excerpt,

@@ -196,7 +196,8 @@ def deliver_due(
                 log.warning("alert %s: %s", queued.key, note)
             state.mark_sent(queued.key, now, note)
             delivery.sent.append(queued.key)
-            log.info("alert sent: %s to %s", queued.subject, ", ".join(queued.recipients))
+            # The key and a count, not the subject: it quotes a crawled title.
+            log.info("alert sent: %s to %d recipient(s)", queued.key, len(queued.recipients))
     finally:
         mailer.close()
     delivery.remaining = state.queued_count()

@@ -19,6 +19,7 @@ from traceur.cli.collect import check, run
 from traceur.cli.context import CliContext
 from traceur.cli.demo import demo
 from traceur.cli.es import es, kibana
+from traceur.cli.gdpr import gdpr
 from traceur.cli.privacy import purge_command
 from traceur.cli.retag import retag
 from traceur.cli.schedule import alerts, schedule, status
@@ -159,5 +160,6 @@ for _command in (
     web,
     users,
     purge_command,
+    gdpr,
 ):
     main.add_command(_command)

@@ -23,6 +23,7 @@ from traceur.demo.run import (
 )
 from traceur.orchestra.launch import PassSummary
 from traceur.orchestra.passes import run_pass
+from traceur.privacy.pseudonyms import display_author
 from traceur.watchlist import Watchlist, load_watchlist
 
 
@@ -99,7 +100,7 @@ def _print_report(report: DemoReport) -> None:
         mention = doc.mentions.get(report.featured.id)
         snippet = mention.snippets[0] if mention and mention.snippets else None
         what = {"comment": "a comment on", "forum_post": "a forum post in"}.get(doc.kind, "")
-        by = f" ({doc.author})" if doc.author else ""
+        by = f" ({display_author(doc.author)})" if doc.author else ""
         click.echo(f"  • {what + ' ' if what else ''}{doc.title} — {doc.domain}{by}")
         if snippet is not None:
             text, start, end = snippet.text, snippet.start, snippet.end

@@ -16,6 +16,7 @@ from traceur.cli.context import settings_of
 from traceur.document import DOCUMENT_KINDS
 from traceur.durations import parse_duration
 from traceur.enrich.query import parse as parse_query
+from traceur.privacy.pseudonyms import display_author, stored_author_forms
 from traceur.store import HIGHLIGHT_END, HIGHLIGHT_START, SearchHit, SearchQuery, Store, open_store
 
 
@@ -46,6 +47,7 @@ def render_fragment(fragment: str, styled: bool) -> str:
 
 def _hit_json(hit: SearchHit) -> dict[str, Any]:
     data = hit.document.to_dict()
+    data["author"] = display_author(hit.document.author)
     data.pop("text", None)
     data["score"] = round(hit.score, 4)
     data["highlights"] = [" ".join(f.split()) for f in hit.fragments]
@@ -58,6 +60,11 @@ def _hit_json(hit: SearchHit) -> dict[str, Any]:
 @click.option("--topic", help="Only documents about this topic id.")
 @click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="Only this kind of document.")
 @click.option("--source", "source_id", metavar="ID", help="Only documents found by this source.")
+@click.option(
+    "--author",
+    metavar="NAME",
+    help="Only documents by this author, named as on the site (pseudonymised authors too).",
+)
 @click.option("--since", help="Published since a duration ago (7d, 12h) or a date (2026-11-01).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of text.")
@@ -69,6 +76,7 @@ def search(
     topic: str | None,
     kind: str | None,
     source_id: str | None,
+    author: str | None,
     since: str | None,
     limit: int,
     as_json: bool,
@@ -90,16 +98,21 @@ def search(
       traceur search 'vidéo* NOT (Saint-Martin OR budget)'
       traceur search 'tramway NEAR/5 Martin'
       traceur search --candidate elodie-arnaud --limit 5 --json
+      traceur search --author "Gégé45" --limit 1000 --json   (an access request)
     """
     if query.strip():
         # Checked before the store is opened, so a typo is reported with its column.
         parse_query(query)
     since_at = _since(since)  # also checked before the store: one line, no store needed
     settings = settings_of(ctx)
+    # Hashed with the crawl's key, so a pseudonymised member is found by the typed name.
+    authors = tuple(stored_author_forms(author, settings)) if author is not None else None
     store = open_store(settings, read_only=True)
     try:
         hits = store.search(
-            SearchQuery(query, candidate, topic, kind, source_id, since_at, None, limit)
+            SearchQuery(
+                query, candidate, topic, kind, source_id, since_at, None, limit, authors=authors
+            )
         )
     finally:
         store.close()
@@ -115,8 +128,9 @@ def search(
         doc = hit.document
         date = doc.published_at.strftime("%Y-%m-%d %H:%M") if doc.published_at else "date inconnue"
         click.echo(f"{number}. {doc.title or doc.url}")
+        by = f" · {display_author(doc.author)}" if doc.author else ""
         click.echo(
-            f"   {date} · {doc.kind} · {doc.domain} ·"
+            f"   {date} · {doc.kind} · {doc.domain}{by} ·"
             f" {', '.join(doc.candidates) or 'aucun candidat'}"
         )
         click.echo(f"   {doc.url}")
@@ -138,7 +152,10 @@ def search(
 
 def _export_lines(store: Store) -> Iterator[str]:
     for document in store.iter_documents():
-        yield json.dumps(document.to_dict(), ensure_ascii=False)
+        data = document.to_dict()
+        # An export leaves the store: a pseudonym goes out as shown, not as the whole hash.
+        data["author"] = display_author(document.author)
+        yield json.dumps(data, ensure_ascii=False)
 
 
 def _check_output(output: Path) -> None:

@@ -82,6 +82,10 @@ class SearchQuery:
     # Stored or changed at or after this moment (``since`` is about publication): what
     # a run that died before its summary had stored.
     stored_since: datetime | None = None
+    # Documents whose author is stored as one of these (exact) forms: a name as typed and
+    # its pseudonym, from ``traceur.privacy.pseudonyms.stored_author_forms``. An empty
+    # tuple matches nothing.
+    authors: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import hashlib
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -118,6 +119,11 @@ def error_type(item: dict[str, Any]) -> str | None:
     return str(error.get("type")) if isinstance(error, dict) else None
 
 
+# Elasticsearch quotes the value it could not index ("Preview of field's value: '…'"):
+# a piece of a page, or an author, that must not reach the log.
+_VALUE_PREVIEW = re.compile(r"\s*Preview of field's value:.*", re.DOTALL)
+
+
 def _reason(item: dict[str, Any]) -> str:
     error = item.get("error")
     if isinstance(error, dict):
@@ -125,7 +131,7 @@ def _reason(item: dict[str, Any]) -> str:
         cause = error.get("caused_by")
         if isinstance(cause, dict) and cause.get("reason"):
             text += f" ({cause.get('reason')})"
-        return text
+        return _VALUE_PREVIEW.sub("", text)
     return str(error or f"status {item.get('status')}")
 
 

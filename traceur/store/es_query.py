@@ -226,6 +226,8 @@ def filter_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         clauses.append({"range": {"stored_at": {"gte": millis, "format": "epoch_millis"}}})
     if query.ids is not None:
         clauses.append({"ids": {"values": list(query.ids)}})
+    if query.authors is not None:
+        clauses.append({"terms": {"author.keyword": list(query.authors)}})
     return clauses
 
 

@@ -53,6 +53,7 @@ def only_dates(query: SearchQuery, plan: Fts5Plan | None) -> bool:
         and not (query.lang or query.triage_state or query.assignee)
         and query.ids is None
         and query.stored_since is None
+        and query.authors is None
     )
 
 

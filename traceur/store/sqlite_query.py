@@ -105,6 +105,15 @@ def where_clause(
         if value:
             clauses.append(f"d.{column} = ?")
             params.append(value)
+    if query.authors is not None:
+        # The author lives in the document's JSON only: a scan of document_data, fine for
+        # what it serves (an access request, a volunteer following one member).
+        marks = ", ".join("?" for _ in query.authors) or "NULL"
+        clauses.append(
+            "+d.rowid IN (SELECT rowid FROM document_data"
+            f" WHERE json_extract(data, '$.author') IN ({marks}))"
+        )
+        params.extend(query.authors)
     if query.since:
         clauses.append("d.sort_at >= ?")
         params.append(format_utc(query.since))

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from traceur.document import Document
+from traceur.privacy.pseudonyms import display_author
 from traceur.web.fr import date_paris, kind_label, paris, triage_label
 from traceur.web.highlight import http_url, plain
 
@@ -84,7 +85,7 @@ def values(row: ExportRow, labels: Labels) -> list[str]:
         doc.domain,
         labels.sources.get(doc.source_id, doc.source_id),
         kind_label(doc.kind),
-        doc.author or "",
+        display_author(doc.author) or "",
         ", ".join(labels.candidates.get(c, c) for c in doc.candidates),
         ", ".join(labels.topics.get(t, t) for t in doc.topics),
         _excerpt(row),

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from traceur.document import DOCUMENT_KINDS
 from traceur.enrich.query import parse
 from traceur.errors import QueryError
+from traceur.privacy.pseudonyms import display_author
 from traceur.web.fr import PARIS, TRIAGE_LABELS, date_short, kind_label, triage_label
 
 PERIODS = {"aujourdhui": "aujourd'hui", "7j": "7 derniers jours", "30j": "30 derniers jours"}
@@ -34,6 +35,7 @@ _KEYS = (
     ("type", "kind"),
     ("source", "source"),
     ("site", "site"),
+    ("auteur", "author"),
     ("langue", "lang"),
     ("periode", "period"),
     ("du", "start"),
@@ -69,6 +71,8 @@ class Names:
             return PERIODS.get(value, value)
         if attr == "lang":
             return {"fr": "français", "en": "anglais"}.get(value, value)
+        if attr == "author":
+            return display_author(value) or value
         return value
 
 
@@ -82,6 +86,8 @@ class Filters:
     kind: str | None = None
     source: str | None = None
     site: str | None = None
+    # As typed (a name) or as stored (a pseudonym, from a link on a result).
+    author: str | None = None
     lang: str | None = None
     period: str | None = None
     start: date | None = None
@@ -131,6 +137,7 @@ class Filters:
             "kind": "Type",
             "source": "Source",
             "site": "Site",
+            "author": "Auteur·rice",
             "lang": "Langue",
             "period": "Période",
             "state": "État",
@@ -206,12 +213,18 @@ def period_bounds(filters: Filters, now: datetime) -> tuple[datetime | None, dat
 
 
 def search_fields(
-    filters: Filters, *, user: str | None, now: datetime, page_size: int = PAGE_SIZE
+    filters: Filters,
+    *,
+    user: str | None,
+    now: datetime,
+    page_size: int = PAGE_SIZE,
+    authors: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """The ``SearchQuery`` keyword arguments of the store contract for ``filters``.
 
     A dictionary rather than the dataclass itself keeps this module testable on its own;
-    the page builds ``SearchQuery(**search_fields(...))``.
+    the page builds ``SearchQuery(**search_fields(...))``. ``authors``: the stored forms
+    of ``filters.author`` (the name and its pseudonym), which need the settings' key.
     """
     since, until = period_bounds(filters, now)
     return {
@@ -229,14 +242,20 @@ def search_fields(
         "sort": "relevance" if filters.sort == "pertinence" else "date",
         "limit": page_size,
         "offset": (filters.page - 1) * page_size,
+        "authors": authors if filters.author else None,
     }
 
 
 def export_fields(
-    filters: Filters, *, user: str | None, now: datetime, limit: int
+    filters: Filters,
+    *,
+    user: str | None,
+    now: datetime,
+    limit: int,
+    authors: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Like ``search_fields`` for the whole result list (every page), up to ``limit``."""
-    values = search_fields(filters, user=user, now=now, page_size=limit)
+    values = search_fields(filters, user=user, now=now, page_size=limit, authors=authors)
     values["offset"] = 0
     return values
 

@@ -2,7 +2,8 @@
 (``traceur users token NAME``).
 
 ``GET /api/search`` with ``q`` (the query language of ``traceur search``), ``candidate``,
-``topic``, ``kind``, ``source``, ``site``, ``state`` (triage), ``assignee``, ``since``,
+``topic``, ``kind``, ``source``, ``site``, ``author`` (the name as written on the site:
+pseudonymised authors are found by it), ``state`` (triage), ``assignee``, ``since``,
 ``limit``, ``offset`` — ``total`` matching documents and one page of them, best first: the
 fields of ``traceur export --format jsonl`` without the full text, with ``score``,
 ``highlights`` (matches between « and ») and ``triage``.
@@ -12,6 +13,7 @@ Errors are JSON ``{"erreur": "…"}`` with a 400, 401 or 404 status.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +26,7 @@ from traceur.document import DOCUMENT_KINDS, format_utc
 from traceur.durations import parse_duration
 from traceur.enrich.query import parse as parse_query
 from traceur.errors import QueryError
+from traceur.privacy.pseudonyms import display_author, stored_author_forms
 from traceur.store import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -145,12 +148,19 @@ async def api_search(request: Request) -> Response:
         )
 
     def run() -> dict[str, Any]:
-        page = store.search_page(query)
+        author = request.query_params.get("author", "").strip()
+        if author:
+            # The name as written on the site; pseudonymised authors are found by it too.
+            forms = stored_author_forms(author, request.app.state.settings)
+            page = store.search_page(replace(query, authors=tuple(forms)))
+        else:
+            page = store.search_page(query)
         hits = page.hits
         triage = store.triage([hit.document.id for hit in hits])
         documents = []
         for hit in hits:
             data = hit.document.to_dict()
+            data["author"] = display_author(hit.document.author)
             data.pop("text", None)
             data["score"] = round(hit.score, 4)
             data["highlights"] = [_plain_fragment(f) for f in hit.fragments if f]
@@ -171,6 +181,8 @@ async def api_document(request: Request) -> Response:
         if document is None:
             return None
         data = document.to_dict()
+        # As shown everywhere else: "auteur·rice #3f9a", not the whole stored hash.
+        data["author"] = display_author(document.author)
         data["triage"] = triage_json(store.triage([doc_id])[doc_id])
         return data
 

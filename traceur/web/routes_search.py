@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from traceur.config import Settings
 from traceur.errors import TriageConflict
+from traceur.privacy.pseudonyms import stored_author_forms
 from traceur.store import SearchQuery, Store
 from traceur.web.export import ExportRow, to_csv, to_xlsx
 from traceur.web.filters import (
@@ -104,12 +106,20 @@ def _facet_counts(
     return counts
 
 
+def _author_forms(settings: Settings, filters: Filters) -> tuple[str, ...] | None:
+    """The stored forms of the author filter: the typed name is hashed with the same key
+    as the crawl's, so a pseudonymised member is found by name."""
+    if not filters.author:
+        return None
+    return tuple(stored_author_forms(filters.author, settings))
+
+
 def _search(
-    store: Store, filters: Filters, user: str, now: datetime
+    store: Store, filters: Filters, user: str, now: datetime, settings: Settings
 ) -> tuple[list[Row], int, dict[str, list[tuple[str, int]]], dict[str, list[Row]]]:
     """One page of results (one line per story cluster), the facet counts, and the other
     documents of each cluster shown (for "même dépêche sur N sites")."""
-    fields = search_fields(filters, user=user, now=now)
+    fields = search_fields(filters, user=user, now=now, authors=_author_forms(settings, filters))
     query = SearchQuery(**fields, collapse_clusters=True)
     page = store.search_page(query)
     counts = _facet_counts(store, filters, fields)
@@ -147,7 +157,7 @@ async def search_page(request: Request) -> Response:
     if problem is None:
         store = store_of(request)
         results, total, counts, members = await run_in_threadpool(
-            _search, store, filters, user.name, utc_now()
+            _search, store, filters, user.name, utc_now(), request.app.state.settings
         )
         context.update(
             results=results,
@@ -207,8 +217,14 @@ async def triage_cluster(request: Request) -> Response:
     return RedirectResponse(back, status_code=303)
 
 
-def _export_rows(store: Store, filters: Filters, user: str) -> list[ExportRow]:
-    fields = export_fields(filters, user=user, now=utc_now(), limit=MAX_EXPORT_ROWS)
+def _export_rows(store: Store, filters: Filters, user: str, settings: Settings) -> list[ExportRow]:
+    fields = export_fields(
+        filters,
+        user=user,
+        now=utc_now(),
+        limit=MAX_EXPORT_ROWS,
+        authors=_author_forms(settings, filters),
+    )
     page = store.search_page(SearchQuery(**fields))
     triage = store.triage([hit.document.id for hit in page.hits])
     return [
@@ -230,7 +246,9 @@ async def export(request: Request) -> Response:
         return RedirectResponse(filters.link(), status_code=303)
     store = store_of(request)
     found = labels(names(request))
-    export_rows = await run_in_threadpool(_export_rows, store, filters, user.name)
+    export_rows = await run_in_threadpool(
+        _export_rows, store, filters, user.name, request.app.state.settings
+    )
     stamp = utc_now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         body = await run_in_threadpool(to_csv, export_rows, found)

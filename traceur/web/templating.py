@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from traceur.privacy.pseudonyms import display_author
 from traceur.web.accounts import ROLE_LABELS
 from traceur.web.security import csrf_field, current_user
 
@@ -34,6 +35,8 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["csrf_field"] = csrf_field
+    # A pseudonymised author shows as "auteur·rice #3f9a", never as the whole stored hash.
+    env.filters["auteur"] = display_author
     return Jinja2Templates(env=env, context_processors=[_context])
 
 

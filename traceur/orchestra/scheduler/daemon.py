@@ -53,6 +53,7 @@ from traceur.orchestra.scheduler.jobs import (
 )
 from traceur.orchestra.scheduler.lock import DaemonLock
 from traceur.orchestra.sourcelock import SourceLocks
+from traceur.privacy.logfiles import log_file_handler
 from traceur.privacy.purge import purge as run_purge
 from traceur.store import Store, open_store
 from traceur.watchlist.loader import load_watchlist
@@ -533,7 +534,7 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
     for handler in (
-        logging.FileHandler(data_dir / LOG_FILE, encoding="utf-8"),
+        log_file_handler(data_dir / LOG_FILE, settings),
         logging.StreamHandler(sys.stderr),
     ):
         handler.setFormatter(formatter)
