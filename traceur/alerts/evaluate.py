@@ -228,7 +228,7 @@ class Evaluator:
         message = render.build_message(
             email, key, self.settings.smtp_from, rule.to, rule.id, txn.now
         )
-        queued = txn.enqueue(key, rule.id, message, rule.to)
+        queued = txn.enqueue(key, rule.id, message, rule.to, email.chat)
         for doc_id, tokens in covered:
             txn.mark_alerted(rule.id, doc_id, tokens, key)
         return queued

@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 from traceur.alerts.outbox import message_id
 from traceur.document import Document
 from traceur.watchlist.model import Watchlist
+from traceur.watchlist.recipients import email_addresses
 
 KIND_LABELS = {
     "article": "article",
@@ -57,6 +58,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["mark"] = mark_html
+    env.filters["names_of"] = names_of
     return env
 
 
@@ -226,6 +228,11 @@ def _list(values: Sequence[str], limit: int = 3) -> str:
     return ", ".join(shown[:limit]) + (f" (+{rest})" if rest > 0 else "")
 
 
+def names_of(docs: Sequence[DocView]) -> str:
+    """The candidates and topics the documents name, first three, as a chat title shows them."""
+    return _list([name for doc in docs for name in doc.names])
+
+
 def immediate_subject(docs: Sequence[DocView]) -> str:
     names = [name for doc in docs for name in doc.names]
     sources = [doc.source for doc in docs]
@@ -270,12 +277,14 @@ def group_for_digest(items: Sequence[tuple[DocView, tuple[str, ...]]]) -> list[G
 
 @dataclass
 class Email:
-    """A rendered alert, before it is queued."""
+    """A rendered alert, before it is queued: the email, and the short version for chat
+    and webhook channels (title, body)."""
 
     subject: str
     text: str
     html: str
     extra: dict[str, Any] = field(default_factory=dict)
+    chat: tuple[str, str] | None = None
 
 
 def render(template: str, subject: str, **context: Any) -> Email:
@@ -283,7 +292,9 @@ def render(template: str, subject: str, **context: Any) -> Email:
     context = {"subject": subject, **context}
     text = env.get_template(f"{template}.txt").render(**context)
     html = env.get_template(f"{template}.html").render(**context)
-    return Email(one_line(subject, 200), text, html)
+    chat = env.get_template(f"{template}.chat.txt").render(**context)
+    title, _, body = chat.strip().partition("\n")
+    return Email(one_line(subject, 200), text, html, chat=(one_line(title, 200), body.strip()))
 
 
 def build_message(
@@ -305,7 +316,8 @@ def build_message(
     message["Subject"] = Header(email.subject, "utf-8")  # type: ignore[assignment]
     name, address = parseaddr(sender)
     message["From"] = formataddr((name, address), charset="utf-8")
-    message["To"] = ", ".join(recipients)
+    # Chat and webhook recipients have their own outbox entries, never an email header.
+    message["To"] = ", ".join(email_addresses(list(recipients)))
     message["Date"] = format_datetime(now or datetime.now(UTC))
     message["Message-ID"] = message_id(key, sender)
     message["X-Traceur-Rule"] = rule_id

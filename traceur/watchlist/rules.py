@@ -1,6 +1,7 @@
 """Alert rules: the ``alerts:`` section of a watchlist, as typed objects.
 
-Four kinds of rule, each with its recipients (``to``):
+Four kinds of rule, each with its recipients (``to``: email addresses, chat and webhook
+URLs, ``env:NAME`` for a URL with a secret; see :mod:`traceur.watchlist.recipients`):
 
 - ``immediate``: new documents matching a filter are emailed as soon as they are stored;
 - ``digest``: at fixed local times (``at: ["08:00"]``) or every period (``every: 1h``),
@@ -26,12 +27,11 @@ from traceur.durations import parse_duration
 from traceur.enrich.query import parse
 from traceur.errors import QueryError
 from traceur.watchlist.problems import IDENTIFIER, Problems
+from traceur.watchlist.recipients import recipient_problem
 from traceur.yamlfile import LineDict, LineList, did_you_mean
 
 RULE_KINDS = ("immediate", "digest", "spike", "source_health")
 MIN_EVERY_SECONDS = 10
-# Deliberately simple: the mail server is the judge; this catches typos such as a missing @.
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 _COMMON_KEYS = ("id", "kind", "name", "to", "enabled")
@@ -309,18 +309,15 @@ def _parse_one(
         )
     raw_to = node.get("to")
     for index, address in enumerate(to):
-        if not _ADDRESS.match(address):
+        wrong = recipient_problem(address)
+        if wrong:
             line = (
                 raw_to.lines[index]
                 if isinstance(raw_to, LineList) and index < len(raw_to.lines)
                 else _line(node, "to")
             )
             reader.ok = False
-            reader.problems.add(
-                line,
-                f"{reader.where}.to[{index}]",
-                f"{address!r} is not an email address; write it as name@example.org",
-            )
+            reader.problems.add(line, f"{reader.where}.to[{index}]", wrong)
     common: dict[str, Any] = {
         "id": ident,
         "kind": kind,
