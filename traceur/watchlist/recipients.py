@@ -65,8 +65,10 @@ def instantiate(url: str) -> Any:
     """The Apprise service object for ``url``, or None when Apprise cannot read it."""
     import apprise  # noqa: PLC0415 - 0.4 s to import: only watchlists with chat recipients pay it
 
+    # Chat services show the sender's name: Traceur, not the library's.
+    asset = apprise.AppriseAsset(app_id="Traceur", app_desc="Traceur, veille", app_url="")
     with _quiet_apprise():
-        return apprise.Apprise.instantiate(url)
+        return apprise.Apprise.instantiate(url, asset=asset)
 
 
 def known_scheme(url: str) -> bool:
