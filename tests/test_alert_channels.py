@@ -321,7 +321,7 @@ def test_check_accepts_env_channels_and_warns_about_an_unset_variable(
     assert "1 alert rules" in result.output
     assert (
         "warning: env:TRACEUR_NTFY_URL: the environment variable TRACEUR_NTFY_URL is not set"
-        in (result.output)
+        in result.output
     )
     assert "TRACEUR_SLACK_URL" not in result.output
     # Only chat recipients: no mail server is needed, so no warning about one.
