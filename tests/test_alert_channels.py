@@ -17,6 +17,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -25,11 +27,14 @@ from click.testing import CliRunner
 from tests.chatsink import ChatSink
 from tests.mailsink import MailSink
 from traceur.alerts.channels import MESSAGE_ID_HEADER, deliver_outbox
+from traceur.alerts.evaluate import Evaluator
 from traceur.alerts.outbox import AlertState
 from traceur.cli import main
 from traceur.config import Settings
+from traceur.enrich.tagging import Tagger
+from traceur.watchlist.loader import load_watchlist
 
-from .test_alerts import NOW, Bench, write_watchlist
+from .test_alerts import NOW, WATCHLIST, Bench, part, write_watchlist
 
 pytestmark = pytest.mark.integration
 
@@ -326,3 +331,72 @@ def test_check_accepts_env_channels_and_warns_about_an_unset_variable(
     assert "TRACEUR_SLACK_URL" not in result.output
     # Only chat recipients: no mail server is needed, so no warning about one.
     assert "no mail server" not in result.output
+
+
+NAMELESS_SOURCE = """\
+  - id: gn-politique
+    kind: site
+    url: "http://www.gazette-du-nord.example/politique/"
+    every: 1h
+"""
+
+
+def test_people_read_names_not_ids_in_subjects_digests_and_chat(
+    tmp_path: Path, make_settings: Callable[..., Settings], chat: ChatSink
+) -> None:
+    settings = channel_settings(make_settings)
+    alerts = f"""\
+  - id: synthese-elus
+    kind: digest
+    name: Synthèse des élus
+    to: [equipe@example.org, "{chat.url("json", "/synthese")}"]
+    candidates: [jean-baptiste-lefort, claire-martin]
+    every: 1h
+  - id: lefort-direct
+    kind: immediate
+    to: [equipe@example.org, "{chat.url("json", "/direct")}"]
+    candidates: [jean-baptiste-lefort]
+"""
+    bench = Bench(tmp_path, settings, alerts)
+    # A source without a name, as many watchlists have them.
+    bench.watchlist = load_watchlist(write_watchlist(tmp_path, alerts, WATCHLIST + NAMELESS_SOURCE))
+    bench.tagger = Tagger(bench.watchlist)
+    bench.evaluator = Evaluator(settings, bench.watchlist, bench.store, bench.state, bench.runs)
+    for rule_id in ("synthese-elus", "lefort-direct"):
+        bench.evaluate(rule_id, NOW - dt.timedelta(hours=1))
+    bench.store_docs(
+        bench.document(
+            "Jean-Baptiste Lefort présente son programme pour le port",
+            "Jean-Baptiste Lefort a détaillé ses propositions devant les pêcheurs.",
+            source="gn-politique",
+            url="http://www.gazette-du-nord.example/politique/lefort-port.html",
+        ),
+        bench.document(
+            "Claire Martin et Jean-Baptiste Lefort débattent du tramway",
+            "Le débat entre Claire Martin et Jean-Baptiste Lefort a porté sur le tramway.",
+            source="gn-politique",
+            url="http://www.gazette-du-nord.example/politique/debat-tramway.html",
+        ),
+    )
+    for rule_id in ("synthese-elus", "lefort-direct"):
+        bench.evaluate(rule_id, NOW)
+    emails = [
+        message_from_bytes(row[0], policy=default)
+        for row in bench.state._db.execute(
+            "SELECT message FROM outbox WHERE channel = 'email' ORDER BY rowid"
+        )
+    ]
+    deliver_outbox(settings, bench.state, NOW)
+    bench.close()
+
+    read = [m["Subject"] + part(m, "plain") + part(m, "html") for m in emails]
+    read += [r.text() for r in chat.accepted()]
+    assert len(emails) == 2 and len(chat.accepted()) == 2
+    for text in read:
+        for ident in ("gn-politique", "jean-baptiste-lefort", "claire-martin", "synthese-elus"):
+            assert ident not in text
+        assert "Jean-Baptiste Lefort" in text
+        assert "gazette-du-nord.example" in text
+    (digest,) = chat.accepted("/synthese")
+    assert digest.json()["title"] == "Synthèse « Synthèse des élus » — 2 nouveaux documents"
+    assert "Jean-Baptiste Lefort : 2 documents" in digest.json()["message"]

@@ -469,7 +469,7 @@ class Evaluator:
             found = partial(
                 SourceProblem,
                 source.id,
-                source.name or source.id,
+                self.names.sources[source.id],
                 source.kind,
                 source.url,
                 render.safe_href(source.url),

@@ -149,7 +149,9 @@ class Names:
     def __init__(self, watchlist: Watchlist) -> None:
         self.candidates = {c.id: c.name for c in watchlist.candidates}
         self.topics = {t.id: t.name for t in watchlist.topics}
-        self.sources = {s.id: s.name or s.id for s in watchlist.sources}
+        # A source without a name is shown by its site's host name: people know sites,
+        # not the watchlist's ids.
+        self.sources = {s.id: s.name or _host(s.url) or s.id for s in watchlist.sources}
 
     def token(self, token: str) -> str | None:
         kind, _, ident = token.partition(":")
@@ -161,6 +163,14 @@ class Names:
 
     def source(self, document: Document) -> str:
         return self.sources.get(document.source_id) or document.domain or document.source_id
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _ordered_tokens(tokens: Iterable[str]) -> list[str]:

@@ -158,7 +158,7 @@ def _render_preview(
         problems = [
             SourceProblem(
                 source.id,
-                source.name or source.id,
+                ev.names.sources[source.id],
                 source.kind,
                 source.url,
                 render.safe_href(source.url),

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traceur.document import DOCUMENT_KINDS
@@ -58,10 +59,14 @@ class DocumentFilter:
     kinds: tuple[str, ...] = ()  # document kinds: article, forum_post, ...
     lang: tuple[str, ...] = ()
     query: str | None = None  # traceur search syntax: words, "phrases", prefix*, OR, NOT
+    # (id, display name) of the candidates, topics and sources above: what describe()
+    # shows, since people read names, not the watchlist's ids.
+    labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
+        names = dict(self.labels)
         parts = [
-            f"{name}: {', '.join(values)}"
+            f"{name}: {', '.join(names.get(value, value) for value in values)}"
             for name, values in (
                 ("candidats", self.candidates),
                 ("thèmes", self.topics),
@@ -136,6 +141,28 @@ AlertRule = ImmediateRule | DigestRule | SpikeRule | SourceHealthRule
 
 def _line(node: LineDict, key: str) -> int:
     return node.lines.get(key, node.line)
+
+
+def _display_names(root: LineDict) -> dict[str, str]:
+    """Display names of the candidates, topics and sources as written: the name, or a
+    source's host name when it has none."""
+    names: dict[str, str] = {}
+    for key in ("candidates", "topics", "sources"):
+        value = root.get(key)
+        for item in value if isinstance(value, list) else ():
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            name = str(item.get("name") or "").strip()
+            if not name and key == "sources":
+                try:
+                    name = (urlsplit(str(item.get("url") or "")).hostname or "").removeprefix(
+                        "www."
+                    )
+                except ValueError:
+                    name = ""
+            if name:
+                names.setdefault(str(item["id"]), name)
+    return names
 
 
 def _known_ids(root: LineDict, key: str) -> set[str]:
@@ -276,7 +303,10 @@ def _times(reader: _Reader) -> tuple[str, ...]:
 
 
 def _filter(
-    reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[str]
+    reader: _Reader,
+    known: dict[str, set[str]],
+    source_kinds: Sequence[str],
+    names: dict[str, str] | None = None,
 ) -> DocumentFilter:
     query = reader.text("query")
     if query is not None:
@@ -285,19 +315,29 @@ def _filter(
         except QueryError as exc:
             reader.problem("query", f"{exc}; check quotes and parentheses")
             query = None
+    candidates = reader.texts("candidates", sorted(known["candidates"]), "candidate")
+    topics = reader.texts("topics", sorted(known["topics"]), "topic")
+    sources = reader.texts("sources", sorted(known["sources"]), "source")
+    names = names or {}
     return DocumentFilter(
-        candidates=reader.texts("candidates", sorted(known["candidates"]), "candidate"),
-        topics=reader.texts("topics", sorted(known["topics"]), "topic"),
-        sources=reader.texts("sources", sorted(known["sources"]), "source"),
+        candidates=candidates,
+        topics=topics,
+        sources=sources,
         source_kinds=reader.texts("source_kinds", source_kinds, "source kind"),
         kinds=reader.texts("kinds", DOCUMENT_KINDS, "document kind"),
         lang=tuple(code.lower() for code in reader.texts("lang")),
         query=query,
+        labels=tuple((i, names[i]) for i in (*candidates, *topics, *sources) if i in names),
     )
 
 
 def _parse_one(
-    reader: _Reader, ident: str, kind: str, known: dict[str, set[str]], source_kinds: Sequence[str]
+    reader: _Reader,
+    ident: str,
+    kind: str,
+    known: dict[str, set[str]],
+    source_kinds: Sequence[str],
+    names: dict[str, str],
 ) -> AlertRule | None:
     node = reader.node
     to = reader.texts("to")
@@ -330,7 +370,7 @@ def _parse_one(
     if kind == "immediate":
         rule = ImmediateRule(
             **common,
-            filter=_filter(reader, known, source_kinds),
+            filter=_filter(reader, known, source_kinds, names),
             every=reader.duration("every", 60, MIN_EVERY_SECONDS) or 60,
         )
     elif kind == "digest":
@@ -357,7 +397,7 @@ def _parse_one(
                 )
         rule = DigestRule(
             **common,
-            filter=_filter(reader, known, source_kinds),
+            filter=_filter(reader, known, source_kinds, names),
             at=at,
             every=every,
             timezone=tz,
@@ -413,6 +453,7 @@ def parse_alert_rules(
         )
         return []
     known = {key: _known_ids(root, key) for key in ("candidates", "topics", "sources")}
+    names = _display_names(root)
     rules: list[AlertRule] = []
     seen: dict[str, int] = {}
     for index, node in enumerate(value):
@@ -458,7 +499,7 @@ def parse_alert_rules(
                 )
         if ident is None or kind is None:
             continue
-        rule = _parse_one(reader, ident, kind, known, source_kinds)
+        rule = _parse_one(reader, ident, kind, known, source_kinds, names)
         if rule is not None:
             rules.append(rule)
     return rules
