@@ -45,6 +45,7 @@ class ChatSink:
 
     def __init__(self) -> None:
         self.status = 200
+        self.delay = 0.0  # seconds before answering: longer than the client waits = a timeout
         self._requests: list[Request] = []
         self._lock = threading.Lock()
         sink = self
@@ -66,6 +67,7 @@ class ChatSink:
                         )
                     )
                 answer = b'{"ok": true}' if status < 300 else b'{"error": "indisponible"}'
+                time.sleep(sink.delay)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))

@@ -199,6 +199,26 @@ def test_a_channel_down_for_ten_minutes_loses_and_doubles_nothing(
     assert statuses == Counter({"sent": 3})
 
 
+def test_a_webhook_that_times_out_after_receiving_gets_the_retry_with_the_same_message_id(
+    tmp_path: Path, make_settings: Callable[..., Settings], chat: ChatSink
+) -> None:
+    # The receiver takes the message but answers after the client stopped waiting: the
+    # sender cannot know, so it retries, as email does; the id lets the receiver drop it.
+    settings = channel_settings(make_settings)
+    bench = Bench(tmp_path, settings, rule([chat.url("json", "/veille?rto=0.5")]))
+    queue_alerts(bench, "claire-partout", ["Claire Martin à la fête de quartier"])
+    chat.delay = 1.5
+    timed_out = deliver_outbox(settings, bench.state, NOW)
+    assert timed_out.sent == [] and timed_out.remaining == 1
+    chat.delay = 0.0
+    back = deliver_outbox(settings, bench.state, NOW + dt.timedelta(seconds=31))
+    bench.close()
+    assert len(back.sent) == 1 and back.remaining == 0
+    first, second = chat.requests("/veille")
+    assert first.headers[MESSAGE_ID_HEADER.lower()] == second.headers[MESSAGE_ID_HEADER.lower()]
+    assert first.json()["message"] == second.json()["message"]
+
+
 def test_an_env_channel_unset_at_send_time_is_a_counted_failure_kept_for_retry(
     tmp_path: Path,
     make_settings: Callable[..., Settings],

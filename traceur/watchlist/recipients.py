@@ -115,10 +115,11 @@ def url_problem(url: str, *, in_watchlist: bool) -> str | None:
             f" documentation for {scheme}://"
         )
     if in_watchlist and service.url(privacy=True) != service.url(privacy=False):
+        variable = "TRACEUR_" + re.sub(r"[^A-Z0-9]", "_", scheme.upper()) + "_URL"
         return (
             f"this {scheme}:// URL carries a secret (token or password) written in clear;"
             " put the URL in an environment variable and write its name instead,"
-            f" e.g. {EXAMPLE_ENV}"
+            f' e.g. to: ["env:{variable}"]'
         )
     return None
 
