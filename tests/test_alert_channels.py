@@ -27,14 +27,14 @@ from click.testing import CliRunner
 from tests.chatsink import ChatSink
 from tests.mailsink import MailSink
 from traceur.alerts.channels import MESSAGE_ID_HEADER, deliver_outbox
-from traceur.alerts.evaluate import Evaluator
+from traceur.alerts.evaluate import Evaluator, SourceProblem
 from traceur.alerts.outbox import AlertState
 from traceur.cli import main
 from traceur.config import Settings
 from traceur.enrich.tagging import Tagger
 from traceur.watchlist.loader import load_watchlist
 
-from .test_alerts import NOW, WATCHLIST, Bench, part, write_watchlist
+from .test_alerts import HEALTH, NOW, SPIKE, WATCHLIST, Bench, part, write_watchlist
 
 pytestmark = pytest.mark.integration
 
@@ -420,3 +420,54 @@ def test_people_read_names_not_ids_in_subjects_digests_and_chat(
     (digest,) = chat.accepted("/synthese")
     assert digest.json()["title"] == "Synthèse « Synthèse des élus » — 2 nouveaux documents"
     assert "Jean-Baptiste Lefort : 2 documents" in digest.json()["message"]
+
+
+def test_spike_and_source_health_read_short_in_chat(
+    tmp_path: Path, make_settings: Callable[..., Settings]
+) -> None:
+    bench = Bench(tmp_path, channel_settings(make_settings), SPIKE + HEALTH)
+    bench.store_docs(
+        *[
+            bench.document(
+                f"Polémique sur la piscine ({n})",
+                "Claire Martin accusée d'avoir promis la fermeture de la piscine municipale.",
+                source="forum",
+                kind="forum_post",
+                published=NOW - dt.timedelta(minutes=5 + n),
+                cluster="piscine",
+            )
+            for n in range(6)
+        ]
+    )
+    spike = bench.evaluator.render_spike(
+        bench.rule("pic-claire"), "candidate", "claire-martin", 6, 1.0, NOW
+    )
+    health = bench.evaluator.render_health(
+        bench.rule("sante-sources"),
+        [
+            SourceProblem(
+                "forum",
+                "Forum des citoyens du Val",
+                "forum",
+                "http://forum.val.example/",
+                "http://forum.val.example/",
+                "failing",
+                "12",
+                "3 échecs de suite",
+                "Les dernières collectes ont échoué : http_500 ×3.",
+            )
+        ],
+    )
+    bench.close()
+
+    assert spike.chat is not None and health.chat is not None
+    title, body = spike.chat
+    assert title == "Pic de mentions : Claire Martin — 6 documents en 1 h (6,0 fois la normale)"
+    assert "• Polémique sur la piscine (" in body and "(6)\n  http://forum.val.example/" in body
+    assert "Sources : Forum des citoyens du Val (6)" in body
+    assert health.chat == (
+        "Source Forum des citoyens du Val : 3 échecs de suite",
+        "• Forum des citoyens du Val — 3 échecs de suite\n"
+        "  Les dernières collectes ont échoué : http_500 ×3.",
+    )
+    assert len(body.splitlines()) <= 8  # short: the email has the rest
