@@ -471,3 +471,36 @@ def test_spike_and_source_health_read_short_in_chat(
         "  Les dernières collectes ont échoué : http_500 ×3.",
     )
     assert len(body.splitlines()) <= 8  # short: the email has the rest
+
+
+def test_alerts_test_sends_the_chat_preview_to_each_channel(
+    tmp_path: Path, make_settings: Callable[..., Settings], chat: ChatSink
+) -> None:
+    settings = channel_settings(
+        make_settings, store=f"sqlite:///{tmp_path / 'docs.db'}", data_dir=tmp_path
+    )
+    bench = Bench(tmp_path, settings, rule([chat.url("json", "/apercu")]))
+    bench.store_docs(
+        bench.document(
+            "Claire Martin au conseil de quartier",
+            "Claire Martin a écouté les habitants du quartier des Tanneurs.",
+        )
+    )
+    bench.close()
+    path = str(tmp_path / "veille.yaml")
+    runner = CliRunner()
+    dry = runner.invoke(
+        main,
+        ["alerts", "test", "claire-partout", "--watchlist", path, "--dry-run"],
+        env=settings.to_env(),
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "--- chat ---\n[TEST] Claire Martin — nouvelle mention" in dry.output
+    assert chat.requests() == []
+    sent = runner.invoke(
+        main, ["alerts", "test", "claire-partout", "--watchlist", path], env=settings.to_env()
+    )
+    assert sent.exit_code == 0, sent.output
+    (received,) = chat.accepted("/apercu")
+    assert received.json()["title"] == "[TEST] Claire Martin — nouvelle mention"
+    assert "Claire Martin au conseil de quartier" in received.json()["message"]
