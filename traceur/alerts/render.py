@@ -26,7 +26,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 
 from traceur.alerts.outbox import message_id
@@ -44,6 +50,7 @@ KIND_LABELS = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SUBJECT_PREFIX = "[Traceur]"
 EXCERPT_CHARS = 220
+CHAT_FALLBACK_CHARS = 1000
 
 
 @lru_cache(maxsize=1)
@@ -302,7 +309,12 @@ def render(template: str, subject: str, **context: Any) -> Email:
     context = {"subject": subject, **context}
     text = env.get_template(f"{template}.txt").render(**context)
     html = env.get_template(f"{template}.html").render(**context)
-    chat = env.get_template(f"{template}.chat.txt").render(**context)
+    try:
+        chat = env.get_template(f"{template}.chat.txt").render(**context)
+    except TemplateNotFound:
+        # A kind of message without its chat version yet: the email's subject and the
+        # start of its text, rather than nothing.
+        chat = subject.removeprefix(SUBJECT_PREFIX) + "\n" + text[:CHAT_FALLBACK_CHARS]
     title, _, body = chat.strip().partition("\n")
     return Email(one_line(subject, 200), text, html, chat=(one_line(title, 200), body.strip()))
 
