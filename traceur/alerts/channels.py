@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -88,8 +89,18 @@ def send(target: str, message: ChatMessage, key: str) -> None:
             body=message.body or message.title, title=message.title, body_format=NotifyFormat.TEXT
         )
     if not accepted:
-        said = " ".join(captured.getvalue().split())[:300] or "no reason given"
+        said = _scrub(" ".join(captured.getvalue().split()), url)[:300] or "no reason given"
         raise AlertError(f"{label(target)} did not take the message: {said}")
+
+
+def _scrub(text: str, url: str) -> str:
+    """``text`` without the secret parts of ``url``: what Apprise hides in its private view
+    of the URL never reaches the outbox's last error or the logs."""
+    shown = masked(url)
+    for piece in sorted(set(re.split(r"[/:@?#&=]+", url)), key=len, reverse=True):
+        if len(piece) >= 6 and piece not in shown:
+            text = text.replace(piece, "…")
+    return text
 
 
 def deliver_channels(
