@@ -98,7 +98,7 @@ def url_problem(url: str, *, in_watchlist: bool) -> str | None:
     match = _SCHEME.match(url)
     if not match:
         return (
-            "is neither an email address nor a URL; write name@example.org"
+            "the value is not a URL; write name@example.org"
             " or an Apprise URL such as json://hooks.example.org/veille"
         )
     scheme = match.group(1).lower()
