@@ -240,7 +240,7 @@ class Evaluator:
         message = render.build_message(
             email, key, self.settings.smtp_from, rule.to, rule.id, txn.now
         )
-        return txn.enqueue(key, rule.id, message, rule.to)
+        return txn.enqueue(key, rule.id, message, rule.to, email.chat)
 
     # -- immediate -------------------------------------------------------------------
 
@@ -500,7 +500,7 @@ class Evaluator:
             found = partial(
                 SourceProblem,
                 source.id,
-                source.name or source.id,
+                self.names.sources[source.id],
                 source.kind,
                 source.url,
                 render.safe_href(source.url),

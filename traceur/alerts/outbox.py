@@ -13,6 +13,11 @@ Exactly once, in practice:
   senders never send the same message together. Only a crash between the server's "250
   OK" and the ``sent`` mark can send a message again; it then carries the same
   Message-ID (derived from its key), which mail clients use to show it once.
+- A message for chat or webhook recipients (``channel = 'apprise'``) is one entry per
+  recipient, beside the email entry of the same message (which keeps the message's key):
+  each channel is claimed, sent, retried and marked on its own, so a channel that is down
+  holds back neither the email nor the other channels. The entry stores the recipient as
+  written (``env:NAME`` is read only when sending: no secret in this file).
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ from pathlib import Path
 
 from traceur.errors import AlertError
 from traceur.sqlitefile import open_state_file
+from traceur.watchlist.recipients import channel_targets, email_addresses
+
+EMAIL = "email"
+APPRISE = "apprise"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS watermarks (
@@ -59,9 +68,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     next_attempt_at TEXT NOT NULL,
     claimed_until TEXT,
     last_error TEXT NOT NULL DEFAULT '',
-    sent_at TEXT
+    sent_at TEXT,
+    channel TEXT NOT NULL DEFAULT 'email'
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_at);
+
 CREATE INDEX IF NOT EXISTS outbox_by_rule ON outbox (rule_id, status);
 CREATE TABLE IF NOT EXISTS evaluations (
     rule_id TEXT PRIMARY KEY,
@@ -76,6 +87,11 @@ CREATE TABLE IF NOT EXISTS episodes (
     PRIMARY KEY (rule_id, subject)
 ) WITHOUT ROWID;
 """
+
+
+_CHANNEL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS outbox_due_channel ON outbox (channel, status, next_attempt_at)"
+)
 
 
 def _text(moment: datetime) -> str:
@@ -154,24 +170,56 @@ class Transaction:
             [(rule_id, doc_id, token, message_key, _text(self.now)) for token in tokens],
         )
 
-    def enqueue(self, key: str, rule_id: str, message: Message, recipients: Iterable[str]) -> bool:
-        """Queue ``message`` for ``recipients`` under ``key``; False (and nothing queued)
-        when a message with that key exists already."""
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO outbox (key, rule_id, created_at, sender, recipients, subject,"
-            " message, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                rule_id,
-                _text(self.now),
-                str(message["From"]),
-                json.dumps(list(recipients)),
-                str(message["Subject"]),
-                message.as_bytes(policy=compat32.clone(linesep="\r\n")),
-                _text(self.now),
-            ),
-        )
-        return cursor.rowcount == 1
+    def enqueue(
+        self,
+        key: str,
+        rule_id: str,
+        message: Message,
+        recipients: Iterable[str],
+        chat: tuple[str, str] | None = None,
+    ) -> bool:
+        """Queue ``message`` for the email addresses of ``recipients`` under ``key``, and
+        ``chat`` (title, body) once for each chat or webhook recipient, under
+        :func:`channel_key`; False (and nothing queued) when that message exists already.
+        Without ``chat``, channels get the email's subject alone."""
+        everyone = list(recipients)
+        emails, channels = email_addresses(everyone), channel_targets(everyone)
+        queued = False
+        if emails or not channels:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO outbox (key, rule_id, created_at, sender, recipients,"
+                " subject, message, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    rule_id,
+                    _text(self.now),
+                    str(message["From"]),
+                    json.dumps(emails),
+                    str(message["Subject"]),
+                    message.as_bytes(policy=compat32.clone(linesep="\r\n")),
+                    _text(self.now),
+                ),
+            )
+            queued = cursor.rowcount == 1
+        title, body = chat or (str(message["Subject"]), "")
+        for target in dict.fromkeys(channels):
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO outbox (key, rule_id, created_at, sender, recipients,"
+                " subject, message, next_attempt_at, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    channel_key(key, target),
+                    rule_id,
+                    _text(self.now),
+                    "",
+                    json.dumps([target]),
+                    title,
+                    body.encode("utf-8"),
+                    _text(self.now),
+                    APPRISE,
+                ),
+            )
+            queued = queued or cursor.rowcount == 1
+        return queued
 
     def episode(self, rule_id: str, subject: str) -> datetime | None:
         """When the open episode (an ongoing spike, a broken source) began, if one is open."""
@@ -222,6 +270,8 @@ class AlertState:
         self._db = open_state_file(
             path, _SCHEMA, "the alert state", AlertError, read_only=read_only
         )
+        if not read_only:
+            self._add_channel_column()
         # SQLite serialises processes; this serialises the threads sharing the connection.
         self._lock = threading.RLock()
 
@@ -229,6 +279,14 @@ class AlertState:
     def in_data_dir(cls, data_dir: Path, *, read_only: bool = False) -> AlertState:
         """The alert state of ``data_dir``; ``read_only`` for reports (nothing created)."""
         return cls(Path(data_dir) / "alerts.db", read_only=read_only)
+
+    def _add_channel_column(self) -> None:
+        # Alert states written before chat channels have no `channel`: every entry there
+        # is an email, which is the column's default.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(outbox)")}
+        if "channel" not in columns:
+            self._db.execute("ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'email'")
+        self._db.execute(_CHANNEL_INDEX)
 
     def close(self) -> None:
         with self._lock:
@@ -258,17 +316,22 @@ class AlertState:
     # -- the sending side ------------------------------------------------------------
 
     def claim_due(
-        self, now: datetime | None = None, limit: int = 50, hold: timedelta = timedelta(minutes=5)
+        self,
+        now: datetime | None = None,
+        limit: int = 50,
+        hold: timedelta = timedelta(minutes=5),
+        channel: str = EMAIL,
     ) -> list[Queued]:
-        """Queued messages whose next attempt is due, claimed for ``hold`` so that no
-        other sender takes them meanwhile. Oldest first."""
+        """Queued messages of ``channel`` whose next attempt is due, claimed for ``hold``
+        so that no other sender takes them meanwhile. Oldest first."""
         now = now or utc_now()
         with self._lock, self._immediate():
             rows = self._db.execute(
                 "SELECT key, rule_id, sender, recipients, subject, message, attempts, created_at"
-                " FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? AND"
-                " (claimed_until IS NULL OR claimed_until < ?) ORDER BY created_at, rowid LIMIT ?",
-                (_text(now), _text(now), limit),
+                " FROM outbox WHERE status = 'queued' AND channel = ? AND next_attempt_at <= ?"
+                " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY created_at, rowid"
+                " LIMIT ?",
+                (channel, _text(now), _text(now), limit),
             ).fetchall()
             self._db.executemany(
                 "UPDATE outbox SET claimed_until = ? WHERE key = ?",
@@ -323,13 +386,17 @@ class AlertState:
 
     # -- reading, for status and tests ----------------------------------------------
 
-    def queued_count(self) -> int:
+    def queued_count(self, channel: str | None = None) -> int:
+        """Messages waiting to be sent (of ``channel`` only, when given)."""
         with self._lock:
-            return int(
-                self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'queued'").fetchone()[
-                    0
-                ]
-            )
+            if channel is None:
+                row = self._db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'queued'")
+            else:
+                row = self._db.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE status = 'queued' AND channel = ?",
+                    (channel,),
+                )
+            return int(row.fetchone()[0])
 
     def oldest_queued(self) -> tuple[datetime, str] | None:
         with self._lock:
@@ -394,6 +461,11 @@ class AlertState:
             last_sent_at=_moment(last_sent),
             last_error=error[0] if error else "",
         )
+
+
+def channel_key(key: str, target: str) -> str:
+    """The outbox key of message ``key`` for one chat or webhook recipient."""
+    return f"{key}#chat:{hashlib.sha256(target.encode('utf-8')).hexdigest()[:16]}"
 
 
 def message_id(key: str, sender: str) -> str:

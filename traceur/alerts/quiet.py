@@ -33,7 +33,8 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS held_messages (
     html TEXT NOT NULL,
     extra TEXT NOT NULL,
     held_at TEXT NOT NULL,
-    release_at TEXT NOT NULL
+    release_at TEXT NOT NULL,
+    chat TEXT
 )"""
 
 
@@ -73,7 +74,7 @@ def hold(txn: Transaction, rule_id: str, key: str, email: render.Email, until: d
     txn.execute(_SCHEMA)
     cursor = txn.execute(
         "INSERT OR IGNORE INTO held_messages (key, rule_id, subject, text, html, extra, held_at,"
-        " release_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " release_at, chat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             key,
             rule_id,
@@ -83,6 +84,8 @@ def hold(txn: Transaction, rule_id: str, key: str, email: render.Email, until: d
             json.dumps(email.extra, default=str),
             stamp(txn.now),
             stamp(until),
+            # The chat version goes with it: the channels get the message the morning after.
+            json.dumps(email.chat) if email.chat else None,
         ),
     )
     if cursor.rowcount != 1:
@@ -96,10 +99,20 @@ def due(txn: Transaction, rule_id: str) -> list[tuple[str, render.Email]]:
     (the caller queues them in the same transaction), oldest first."""
     txn.execute(_SCHEMA)
     rows = txn.execute(
-        "SELECT key, subject, text, html, extra FROM held_messages"
+        "SELECT key, subject, text, html, extra, chat FROM held_messages"
         " WHERE rule_id = ? AND release_at <= ? ORDER BY held_at, key",
         (rule_id, stamp(txn.now)),
     ).fetchall()
     for row in rows:
         txn.execute("DELETE FROM held_messages WHERE key = ?", (row[0],))
-    return [(row[0], render.Email(row[1], row[2], row[3], json.loads(row[4]))) for row in rows]
+    return [
+        (row[0], render.Email(row[1], row[2], row[3], json.loads(row[4]), _chat(row[5])))
+        for row in rows
+    ]
+
+
+def _chat(stored: str | None) -> tuple[str, str] | None:
+    if not stored:
+        return None
+    title, body = json.loads(stored)
+    return str(title), str(body)

@@ -26,13 +26,20 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 
 from traceur.alerts.outbox import message_id
 from traceur.document import Document
 from traceur.privacy.pseudonyms import display_author
 from traceur.watchlist.model import Watchlist
+from traceur.watchlist.recipients import email_addresses
 
 KIND_LABELS = {
     "article": "article",
@@ -44,6 +51,7 @@ KIND_LABELS = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SUBJECT_PREFIX = "[Traceur]"
 EXCERPT_CHARS = 220
+CHAT_FALLBACK_CHARS = 1000
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +66,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["mark"] = mark_html
+    env.filters["names_of"] = names_of
     return env
 
 
@@ -150,7 +159,9 @@ class Names:
     def __init__(self, watchlist: Watchlist) -> None:
         self.candidates = {c.id: c.name for c in watchlist.candidates}
         self.topics = {t.id: t.name for t in watchlist.topics}
-        self.sources = {s.id: s.name or s.id for s in watchlist.sources}
+        # A source without a name is shown by its site's host name: people know sites,
+        # not the watchlist's ids.
+        self.sources = {s.id: s.name or _host(s.url) or s.id for s in watchlist.sources}
 
     def token(self, token: str) -> str | None:
         kind, _, ident = token.partition(":")
@@ -162,6 +173,14 @@ class Names:
 
     def source(self, document: Document) -> str:
         return self.sources.get(document.source_id) or document.domain or document.source_id
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
 
 
 def _ordered_tokens(tokens: Iterable[str]) -> list[str]:
@@ -229,6 +248,11 @@ def _list(values: Sequence[str], limit: int = 3) -> str:
     return ", ".join(shown[:limit]) + (f" (+{rest})" if rest > 0 else "")
 
 
+def names_of(docs: Sequence[DocView]) -> str:
+    """The candidates and topics the documents name, first three, as a chat title shows them."""
+    return _list([name for doc in docs for name in doc.names])
+
+
 def immediate_subject(docs: Sequence[DocView]) -> str:
     names = [name for doc in docs for name in doc.names]
     sources = [doc.source for doc in docs]
@@ -278,12 +302,14 @@ def group_for_digest(items: Sequence[tuple[DocView, tuple[str, ...]]]) -> list[G
 
 @dataclass
 class Email:
-    """A rendered alert, before it is queued."""
+    """A rendered alert, before it is queued: the email, and the short version for chat
+    and webhook channels (title, body)."""
 
     subject: str
     text: str
     html: str
     extra: dict[str, Any] = field(default_factory=dict)
+    chat: tuple[str, str] | None = None
 
 
 def render(template: str, subject: str, **context: Any) -> Email:
@@ -291,7 +317,14 @@ def render(template: str, subject: str, **context: Any) -> Email:
     context = {"subject": subject, **context}
     text = env.get_template(f"{template}.txt").render(**context)
     html = env.get_template(f"{template}.html").render(**context)
-    return Email(one_line(subject, 200), text, html)
+    try:
+        chat = env.get_template(f"{template}.chat.txt").render(**context)
+    except TemplateNotFound:
+        # A kind of message without its chat version yet: the email's subject and the
+        # start of its text, rather than nothing.
+        chat = subject.removeprefix(SUBJECT_PREFIX) + "\n" + text[:CHAT_FALLBACK_CHARS]
+    title, _, body = chat.strip().partition("\n")
+    return Email(one_line(subject, 200), text, html, chat=(one_line(title, 200), body.strip()))
 
 
 def build_message(
@@ -313,7 +346,8 @@ def build_message(
     message["Subject"] = Header(email.subject, "utf-8")  # type: ignore[assignment]
     name, address = parseaddr(sender)
     message["From"] = formataddr((name, address), charset="utf-8")
-    message["To"] = ", ".join(recipients)
+    # Chat and webhook recipients have their own outbox entries, never an email header.
+    message["To"] = ", ".join(email_addresses(list(recipients)))
     message["Date"] = format_datetime(now or datetime.now(UTC))
     message["Message-ID"] = message_id(key, sender)
     message["X-Traceur-Rule"] = rule_id

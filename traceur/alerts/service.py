@@ -11,15 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from traceur.alerts import render
+from traceur.alerts.channels import ChatMessage, deliver_outbox, label, send_chat_now
 from traceur.alerts.evaluate import Evaluator, Outcome, SourceProblem
 from traceur.alerts.outbox import AlertState
-from traceur.alerts.smtp import Delivery, deliver_due, send_now
+from traceur.alerts.smtp import Delivery, send_now
 from traceur.config import Settings
 from traceur.document import Document
 from traceur.errors import AlertError
 from traceur.orchestra.runs import RunLog
 from traceur.store import SearchQuery, open_store
 from traceur.watchlist.model import Watchlist
+from traceur.watchlist.recipients import channel_targets, email_addresses
 from traceur.watchlist.rules import (
     AlertRule,
     DigestRule,
@@ -55,7 +57,7 @@ def run_once(
     """Evaluate every enabled rule (or those of ``kinds``) once, then send what is due."""
     with evaluator(settings, watchlist) as ev:
         outcomes = ev.evaluate_all(kinds, now)
-        delivery = deliver_due(settings, ev.state, now)
+        delivery = deliver_outbox(settings, ev.state, now)
     return outcomes, delivery
 
 
@@ -68,6 +70,7 @@ class Preview:
     html: str
     message: bytes
     documents: int
+    chat: tuple[str, str] = ("", "")  # (title, body) for chat and webhook recipients
 
 
 def preview(
@@ -87,7 +90,15 @@ def preview(
     message = render.build_message(
         email, f"test:{rule.id}:{now.isoformat()}", settings.smtp_from, rule.to, rule.id, now
     )
-    return Preview(email.subject, email.text, email.html, render.message_bytes(message), count)
+    title, body = email.chat or (email.subject, "")
+    return Preview(
+        email.subject,
+        email.text,
+        email.html,
+        render.message_bytes(message),
+        count,
+        (render.one_line(f"[TEST] {title}", 200), body),
+    )
 
 
 def _latest_matching(
@@ -147,7 +158,7 @@ def _render_preview(
         problems = [
             SourceProblem(
                 source.id,
-                source.name or source.id,
+                ev.names.sources[source.id],
                 source.kind,
                 source.url,
                 render.safe_href(source.url),
@@ -161,4 +172,13 @@ def _render_preview(
 
 
 def send_preview(settings: Settings, rule: AlertRule, preview_: Preview) -> None:
-    send_now(settings, settings.smtp_from, list(rule.to), preview_.message)
+    """Send the preview to every recipient of ``rule``: the email by SMTP, the chat
+    version to each channel; the first failure stops with an ``AlertError``."""
+    emails = email_addresses(rule.to)
+    if emails:
+        send_now(settings, settings.smtp_from, emails, preview_.message)
+    for target in channel_targets(rule.to):
+        try:
+            send_chat_now(target, ChatMessage(*preview_.chat))
+        except AlertError as exc:
+            raise AlertError(f"{exc} (channel {label(target)})") from exc

@@ -18,7 +18,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from traceur.alerts.outbox import AlertState, Queued
+from traceur.alerts.outbox import EMAIL, AlertState, Queued
 from traceur.config import Settings
 from traceur.errors import AlertError
 
@@ -147,7 +147,8 @@ def deliver_due(
     delivery = Delivery()
     if not settings.smtp_host:
         delivery.remaining = state.queued_count()
-        delivery.note = "no mail server configured (smtp_host); messages stay queued"
+        if state.queued_count(EMAIL):
+            delivery.note = "no mail server configured (smtp_host); emails stay queued"
         return delivery
     due = state.claim_due(now, limit, hold=timedelta(seconds=max(60, settings.smtp_timeout * 4)))
     if not due:

@@ -13,6 +13,7 @@ from traceur.orchestra.collection import PassInterrupted, collect
 from traceur.orchestra.launch import PassSummary
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
+from traceur.watchlist.recipients import email_addresses, environment_warnings
 
 # -- check ----------------------------------------------------------------------------
 
@@ -46,7 +47,10 @@ def check(ctx: click.Context, watchlist: Path | None) -> None:
             " run and schedule will refuse to start (set data_dir or TRACEUR_DATA_DIR)",
             err=True,
         )
-    if loaded.alerts and not settings.smtp_host:
+    recipients = [to for rule in loaded.alerts for to in rule.to]
+    for warning in environment_warnings(recipients):
+        click.echo(f"warning: {warning}", err=True)
+    if email_addresses(recipients) and not settings.smtp_host:
         click.echo(
             "warning: the watchlist has alert rules but no mail server is configured; their emails "
             "will wait in the outbox until smtp_host is set (config file or TRACEUR_SMTP_HOST)",

@@ -293,6 +293,7 @@ def alerts_test(
       TRACEUR_SMTP_PASSWORD=… traceur alerts test claire-immediat
     """
     from traceur.alerts.service import preview, send_preview
+    from traceur.watchlist.recipients import channel_targets
     from traceur.watchlist.rules import find_rule
 
     settings = settings_of(ctx)
@@ -311,6 +312,9 @@ def alerts_test(
         if show_html:
             click.echo("\n--- HTML ---")
             click.echo(rendered.html.rstrip())
+        if channel_targets(rule.to):
+            click.echo("\n--- chat ---")
+            click.echo("\n".join(rendered.chat).rstrip())
         return
     send_preview(settings, rule, rendered)
     click.echo(f"sent to {', '.join(rule.to)}: {rendered.subject}")

@@ -1,6 +1,7 @@
 """Alert rules: the ``alerts:`` section of a watchlist, as typed objects.
 
-Four kinds of rule, each with its recipients (``to``):
+Four kinds of rule, each with its recipients (``to``: email addresses, chat and webhook
+URLs, ``env:NAME`` for a URL with a secret; see :mod:`traceur.watchlist.recipients`):
 
 - ``immediate``: new documents matching a filter are emailed as soon as they are stored;
 - ``digest``: at fixed local times (``at: ["08:00"]``) or every period (``every: 1h``),
@@ -23,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from traceur.document import DOCUMENT_KINDS
@@ -30,12 +32,11 @@ from traceur.durations import parse_duration
 from traceur.enrich.query import parse
 from traceur.errors import QueryError
 from traceur.watchlist.problems import IDENTIFIER, Problems
+from traceur.watchlist.recipients import recipient_problem
 from traceur.yamlfile import LineDict, LineList, did_you_mean
 
 RULE_KINDS = ("immediate", "digest", "spike", "source_health")
 MIN_EVERY_SECONDS = 10
-# Deliberately simple: the mail server is the judge; this catches typos such as a missing @.
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _QUIET = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)\s*$")
 # A message waits at most this long for its batch: past it, "immediate" would mislead.
@@ -65,10 +66,14 @@ class DocumentFilter:
     kinds: tuple[str, ...] = ()  # document kinds: article, forum_post, ...
     lang: tuple[str, ...] = ()
     query: str | None = None  # traceur search syntax: words, "phrases", prefix*, OR, NOT
+    # (id, display name) of the candidates, topics and sources above: what describe()
+    # shows, since people read names, not the watchlist's ids.
+    labels: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
+        names = dict(self.labels)
         parts = [
-            f"{name}: {', '.join(values)}"
+            f"{name}: {', '.join(names.get(value, value) for value in values)}"
             for name, values in (
                 ("candidats", self.candidates),
                 ("thèmes", self.topics),
@@ -152,6 +157,28 @@ AlertRule = ImmediateRule | DigestRule | SpikeRule | SourceHealthRule
 
 def _line(node: LineDict, key: str) -> int:
     return node.lines.get(key, node.line)
+
+
+def _display_names(root: LineDict) -> dict[str, str]:
+    """Display names of the candidates, topics and sources as written: the name, or a
+    source's host name when it has none."""
+    names: dict[str, str] = {}
+    for key in ("candidates", "topics", "sources"):
+        value = root.get(key)
+        for item in value if isinstance(value, list) else ():
+            if not isinstance(item, dict) or item.get("id") is None:
+                continue
+            name = str(item.get("name") or "").strip()
+            if not name and key == "sources":
+                try:
+                    name = (urlsplit(str(item.get("url") or "")).hostname or "").removeprefix(
+                        "www."
+                    )
+                except ValueError:
+                    name = ""
+            if name:
+                names.setdefault(str(item["id"]), name)
+    return names
 
 
 def _known_ids(root: LineDict, key: str) -> set[str]:
@@ -342,7 +369,10 @@ def _optional_duration(reader: _Reader, key: str, maximum: int | None) -> int | 
 
 
 def _filter(
-    reader: _Reader, known: dict[str, set[str]], source_kinds: Sequence[str]
+    reader: _Reader,
+    known: dict[str, set[str]],
+    source_kinds: Sequence[str],
+    names: dict[str, str] | None = None,
 ) -> DocumentFilter:
     query = reader.text("query")
     if query is not None:
@@ -351,19 +381,29 @@ def _filter(
         except QueryError as exc:
             reader.problem("query", f"{exc}; check quotes and parentheses")
             query = None
+    candidates = reader.texts("candidates", sorted(known["candidates"]), "candidate")
+    topics = reader.texts("topics", sorted(known["topics"]), "topic")
+    sources = reader.texts("sources", sorted(known["sources"]), "source")
+    names = names or {}
     return DocumentFilter(
-        candidates=reader.texts("candidates", sorted(known["candidates"]), "candidate"),
-        topics=reader.texts("topics", sorted(known["topics"]), "topic"),
-        sources=reader.texts("sources", sorted(known["sources"]), "source"),
+        candidates=candidates,
+        topics=topics,
+        sources=sources,
         source_kinds=reader.texts("source_kinds", source_kinds, "source kind"),
         kinds=reader.texts("kinds", DOCUMENT_KINDS, "document kind"),
         lang=tuple(code.lower() for code in reader.texts("lang")),
         query=query,
+        labels=tuple((i, names[i]) for i in (*candidates, *topics, *sources) if i in names),
     )
 
 
 def _parse_one(
-    reader: _Reader, ident: str, kind: str, known: dict[str, set[str]], source_kinds: Sequence[str]
+    reader: _Reader,
+    ident: str,
+    kind: str,
+    known: dict[str, set[str]],
+    source_kinds: Sequence[str],
+    names: dict[str, str],
 ) -> AlertRule | None:
     node = reader.node
     to = reader.texts("to")
@@ -375,18 +415,15 @@ def _parse_one(
         )
     raw_to = node.get("to")
     for index, address in enumerate(to):
-        if not _ADDRESS.match(address):
+        wrong = recipient_problem(address)
+        if wrong:
             line = (
                 raw_to.lines[index]
                 if isinstance(raw_to, LineList) and index < len(raw_to.lines)
                 else _line(node, "to")
             )
             reader.ok = False
-            reader.problems.add(
-                line,
-                f"{reader.where}.to[{index}]",
-                f"{address!r} is not an email address; write it as name@example.org",
-            )
+            reader.problems.add(line, f"{reader.where}.to[{index}]", wrong)
     common: dict[str, Any] = {
         "id": ident,
         "kind": kind,
@@ -402,7 +439,7 @@ def _parse_one(
     if kind == "immediate":
         rule = ImmediateRule(
             **common,
-            filter=_filter(reader, known, source_kinds),
+            filter=_filter(reader, known, source_kinds, names),
             every=reader.duration("every", 60, MIN_EVERY_SECONDS) or 60,
             batch=_optional_duration(reader, "batch", MAX_BATCH_SECONDS),
             cooldown=_optional_duration(reader, "cooldown", None),
@@ -427,7 +464,7 @@ def _parse_one(
             )
         rule = DigestRule(
             **common,
-            filter=_filter(reader, known, source_kinds),
+            filter=_filter(reader, known, source_kinds, names),
             at=at,
             every=every,
             send_empty=reader.flag("send_empty", False),
@@ -482,6 +519,7 @@ def parse_alert_rules(
         )
         return []
     known = {key: _known_ids(root, key) for key in ("candidates", "topics", "sources")}
+    names = _display_names(root)
     rules: list[AlertRule] = []
     seen: dict[str, int] = {}
     for index, node in enumerate(value):
@@ -527,7 +565,7 @@ def parse_alert_rules(
                 )
         if ident is None or kind is None:
             continue
-        rule = _parse_one(reader, ident, kind, known, source_kinds)
+        rule = _parse_one(reader, ident, kind, known, source_kinds, names)
         if rule is not None:
             rules.append(rule)
     return rules

@@ -32,9 +32,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from traceur.alerts.channels import deliver_outbox
 from traceur.alerts.evaluate import Evaluator
 from traceur.alerts.outbox import AlertState
-from traceur.alerts.smtp import deliver_due
 from traceur.config import Settings
 from traceur.errors import TraceurError, WatchlistError
 from traceur.orchestra.collection import settle_stale_runs
@@ -500,7 +500,7 @@ class Daemon:
             return
         # Not under the alert lock: a slow mail server must not hold up evaluations. Two
         # deliveries at once are safe, each message is claimed before it is sent.
-        delivery = deliver_due(self.settings, self.state)
+        delivery = deliver_outbox(self.settings, self.state)
         if delivery.sent or delivery.failed:
             log.info(
                 "outbox: %d sent, %d failed, %d queued",
