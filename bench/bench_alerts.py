@@ -87,6 +87,9 @@ sources:
 alerts:
   - id: candidats-immediat
     kind: immediate
+    # What a team that wants each mention the minute it is found writes (the default
+    # gathers two minutes of matches into one message).
+    batch: 0s
     to: [equipe-numerique@example.org, "%(webhook)s"]
     candidates: [claire-martin, elodie-arnaud, jean-baptiste-lefort]
     query: "habitants OR conseil NOT horoscope"
@@ -269,7 +272,13 @@ def evaluation_cost(documents: int) -> tuple[float, float, int]:
         )
         watchlist = load_watchlist(path)
         tagger = Tagger(watchlist)
-        settings = load_settings().replace(data_dir=root)
+        # The cost of finding and queueing, one message per match: no pacing.
+        settings = load_settings().replace(
+            data_dir=root,
+            alert_batch_seconds=0,
+            alert_cluster_cooldown_seconds=0,
+            alert_max_per_hour=0,
+        )
         store = SqliteStore(root / "docs.db")
         state = AlertState(root / "alerts.db")
         evaluator = Evaluator(settings, watchlist, store, state)

@@ -49,7 +49,13 @@ def chat() -> Iterator[ChatSink]:
 
 
 def channel_settings(make_settings: Callable[..., Settings], **changes: object) -> Settings:
-    return make_settings(**{"web_base_url": WEB, "alert_retry_seconds": 30, **changes})
+    # Delivery without pacing (batches, cooldowns, hourly limit): tests/test_alert_pacing.py
+    # pins those; here each alert goes at once.
+    unpaced = {"alert_batch_seconds": 0, "alert_cluster_cooldown_seconds": 0}
+    return make_settings(
+        **{"web_base_url": WEB, "alert_retry_seconds": 30, **unpaced, "alert_max_per_hour": 0}
+        | changes
+    )
 
 
 def rule(to: list[str], rule_id: str = "claire-partout") -> str:
