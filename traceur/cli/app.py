@@ -19,6 +19,7 @@ from traceur.cli.collect import check, run
 from traceur.cli.context import CliContext
 from traceur.cli.demo import demo
 from traceur.cli.es import es, kibana
+from traceur.cli.forget import forget_command
 from traceur.cli.retag import retag
 from traceur.cli.schedule import alerts, schedule, status
 from traceur.cli.search import export, search
@@ -157,5 +158,6 @@ for _command in (
     kibana,
     web,
     users,
+    forget_command,
 ):
     main.add_command(_command)

@@ -1,0 +1,1 @@
+"""Personal data as the law asks: retention and purge, erasure (``forget``), pseudonyms."""
