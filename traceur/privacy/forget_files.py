@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.policy import SMTP, compat32
+from functools import cached_property
 from pathlib import Path
 
 from traceur.errors import StoreError
@@ -43,23 +44,31 @@ class FileNeedles:
     pages: frozenset[str]
     words: frozenset[str]
 
-    def in_text(self, text: str, *, pages: bool = True) -> bool:
-        """Whether ``text`` holds a word (case aside) or, with ``pages``, a page's address."""
-        folded = text.casefold()
-        return any(word.casefold() in folded for word in self.words) or (
-            pages and any(page in text for page in self.pages)
-        )
+    @cached_property
+    def _words(self) -> re.Pattern[str]:
+        # Whole words only, case aside: a short name ("Lu") must not take every line or
+        # page that holds those letters.
+        alternatives = "|".join(re.escape(w) for w in sorted(self.words, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternatives or '(?!)'})(?!\w)", re.IGNORECASE)
 
-    def byte_forms(self) -> list[bytes]:
+    def in_text(self, text: str) -> bool:
+        """Whether ``text`` names a word of the request. Page addresses are not enough: a
+        line, a message or a spooled post about someone else on the same thread names it."""
+        return self._words.search(text) is not None
+
+    def byte_patterns(self) -> list[re.Pattern[bytes]]:
         """The words and pages as they may appear in a stored page: UTF-8, Latin-1 (when it
-        can hold them) and HTML character references."""
+        can hold them) and HTML character references; whole words, case aside."""
         forms: set[bytes] = set()
         for text in self.words | self.pages:
             forms.add(text.encode("utf-8"))
             forms.add(text.encode("ascii", "xmlcharrefreplace"))
             with suppress(UnicodeEncodeError):
                 forms.add(text.encode("cp1252"))
-        return sorted(forms)
+        return [
+            re.compile(rb"(?<![\w])" + re.escape(form) + rb"(?![\w])", re.IGNORECASE)
+            for form in sorted(forms)
+        ]
 
 
 def forget_in_files(data_dir: Path, needles: FileNeedles, *, dry_run: bool) -> dict[str, int]:
@@ -228,14 +237,14 @@ def _http_cache(folder: Path, needles: FileNeedles, dry_run: bool) -> int:
     naming the request's words; a whole page goes, since the cache keeps pages, not posts."""
     if not folder.is_dir():
         return 0
-    forms = needles.byte_forms()
+    patterns = needles.byte_patterns()
     removed = 0
     for entry in sorted(p for p in folder.rglob("*") if p.is_file()):
         raw = entry.read_bytes()
         # A torn or foreign file stays as it is, and is searched so.
         with suppress(zlib.error):
             raw = zlib.decompress(raw)
-        if any(form in raw for form in forms):
+        if any(pattern.search(raw) for pattern in patterns):
             removed += 1
             if not dry_run:
                 entry.unlink(missing_ok=True)
@@ -249,9 +258,7 @@ def _logs(data_dir: Path, needles: FileNeedles, dry_run: bool) -> int:
         return 0
     removed = 0
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and _LOG_NAME.search(p.name)):
-        # A line about a page that held the documents (a forum thread) is about everyone on
-        # it: only lines naming the request's words (names, addresses, ids) go.
-        removed += _rewrite(path, lambda line: not needles.in_text(line, pages=False), dry_run)
+        removed += _rewrite(path, lambda line: not needles.in_text(line), dry_run)
     return removed
 
 
