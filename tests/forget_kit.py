@@ -53,7 +53,9 @@ def forget_cli(directory: Path, settings: Settings, *args: str) -> Result:
     """``traceur --config … forget ARGS`` on ``settings``' store and data directory."""
     config = directory / "forget-config.yaml"
     config.write_text(
-        f"store: '{settings.store}'\ndata_dir: '{settings.data_dir}'\n", encoding="utf-8"
+        f"store: '{settings.store}'\ndata_dir: '{settings.data_dir}'\n"
+        f"es_index_prefix: '{settings.es_index_prefix}'\n",
+        encoding="utf-8",
     )
     return CliRunner().invoke(main, ["--config", str(config), "forget", *args])
 

@@ -76,6 +76,13 @@ def _print(report: ForgetReport, register: Path, by: str) -> None:
     for place, count in report.removed.items():
         click.echo(f"  {PLACE_LABELS[place]:<46} {count:>6}")
     click.echo(f"Total {verb} : {report.total}")
+    if report.pending:
+        click.echo(
+            f"Attention : Elasticsearch garde encore {report.pending} documents supprimés dans"
+            " ses segments (bail de rétention) ; relancez la même commande dans quelques"
+            " minutes pour les effacer des fichiers.",
+            err=True,
+        )
     if not report.dry_run:
         click.echo(
             f"Demande enregistrée par {by} dans {register} (sous forme d'empreinte, sans le"

@@ -96,6 +96,8 @@ class ForgetReport:
     target: ForgetTarget
     dry_run: bool
     removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PLACES, 0))
+    # Deleted documents Elasticsearch still kept in its segments when the request ended.
+    pending: int = 0
 
     @property
     def total(self) -> int:
@@ -174,6 +176,7 @@ def forget(settings: Settings, target: ForgetTarget, *, by: str, dry_run: bool) 
         removed = remove_documents(store, settings, [d.id for d in documents], dry_run=dry_run)
     finally:
         store.close()
+    report.pending = removed.pop("es_segments_pending", 0)
     report.removed.update(removed)
     report.removed.update(forget_in_files(data_dir, needles(target, documents), dry_run=dry_run))
     if not dry_run:

@@ -8,7 +8,9 @@ files too. So this module knows the two backends by name, and says what each nee
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,14 @@ from traceur.config import Settings
 from traceur.errors import StoreError
 from traceur.store import Store, sqlite_path
 
+log = logging.getLogger(__name__)
+
 # Ids per statement or request: far below SQLite's and Elasticsearch's limits.
 _BATCH = 500
+# How long the erasure waits for Elasticsearch to merge deleted documents away, and
+# between two tries (seconds): a retention lease lets go of them within about 30 s.
+EXPUNGE_WAIT = 120.0
+EXPUNGE_POLL = 3.0
 
 
 def remove_documents(
@@ -125,55 +133,107 @@ def _sqlite(path: Path, doc_ids: Sequence[str], *, dry_run: bool) -> dict[str, i
 
 def _elasticsearch(store: Any, doc_ids: Sequence[str], *, dry_run: bool) -> dict[str, int]:
     from elastic_transport import TransportError
-    from elasticsearch import ApiError, NotFoundError
+    from elasticsearch import ApiError
 
     client, names = store.client, store.names
-    places = (
-        ("documents", names.read_alias, "ids"),
-        ("versions", names.versions, "doc_id"),
-        ("triage", names.triage, "ids"),
-    )
     counts = {"documents": 0, "versions": 0, "triage": 0, "triage_events": 0}
     try:
+        if doc_ids:
+            # What another process wrote a moment ago must be visible to the searches.
+            client.indices.refresh(
+                index=[names.read_alias, names.versions, names.triage], ignore_unavailable=True
+            )
         for batch in _batches(doc_ids):
-            for place, index, field in places:
-                query: dict[str, Any] = (
-                    {"ids": {"values": batch}} if field == "ids" else {"terms": {field: batch}}
-                )
-                if place == "triage":
-                    # Each triage document holds its history: count the events it takes.
-                    counts["triage_events"] += _events(client, index, batch)
-                try:
-                    if dry_run:
-                        counts[place] += int(client.count(index=index, query=query)["count"])
-                    else:
-                        done = client.delete_by_query(
-                            index=index, query=query, refresh=True, conflicts="proceed"
+            # Found by search, deleted by (index, id) in one bulk request: delete-by-query
+            # needs the reindex module, which a minimal distribution may lack.
+            found = {
+                "documents": _hits(client, names.read_alias, {"ids": {"values": batch}}),
+                "versions": _hits(client, names.versions, {"terms": {"doc_id": batch}}),
+                "triage": _hits(client, names.triage, {"ids": {"values": batch}}),
+            }
+            counts["triage_events"] += _events(client, names.triage, batch)
+            for place, hits in found.items():
+                counts[place] += len(hits)
+            if not dry_run:
+                actions = [
+                    {"delete": {"_index": index, "_id": ident}}
+                    for hits in found.values()
+                    for index, ident in hits
+                ]
+                if actions:
+                    answer = client.bulk(operations=actions, refresh=True)
+                    failed = [
+                        item["delete"]
+                        for item in answer["items"]
+                        if item["delete"].get("status") not in (200, 404)
+                    ]
+                    if failed:
+                        raise StoreError(
+                            f"Elasticsearch at {store.display_url} refused to delete"
+                            f" {len(failed)} documents ({failed[0].get('error')}); run the"
+                            " same request again (it removes what is left)"
                         )
-                        counts[place] += int(done.get("deleted", 0))
-                except NotFoundError:
-                    continue  # no such index yet (no version, no triage ever written)
-        if not dry_run and doc_ids:
-            # Deleted documents stay in Lucene's segments (and their _source with them)
-            # until a merge; expunge them now, and flush the translog that also holds them.
-            # A segment is only rewritten past ``expunge_deletes_allowed`` percent of
-            # deleted documents (10 by default): 0 makes every segment holding one count.
-            indices = [names.pattern, names.versions, names.triage]
-            client.indices.put_settings(
-                index=indices,
-                settings={"index.merge.policy.expunge_deletes_allowed": 0},
-                allow_no_indices=True,
-            )
-            client.indices.forcemerge(
-                index=indices, only_expunge_deletes=True, allow_no_indices=True
-            )
-            client.indices.flush(index=indices, allow_no_indices=True)
+        if not dry_run:
+            # Run even when nothing was found: a request made again finishes the merge an
+            # earlier one gave up on.
+            left = _expunge(client, [names.pattern, names.versions, names.triage])
+            if left:
+                log.warning(
+                    "Elasticsearch still holds %d deleted documents in its segments after"
+                    " %.0f s (a retention lease keeps them); run the same traceur forget"
+                    " again later to merge them away",
+                    left,
+                    EXPUNGE_WAIT,
+                )
+            counts["es_segments_pending"] = left
     except (ApiError, TransportError) as exc:
         raise StoreError(
             f"Elasticsearch at {store.display_url} did not complete the erasure: {exc};"
             " run the same request again once it answers (it removes what is left)"
         ) from exc
     return counts
+
+
+def _expunge(client: Any, indices: list[str]) -> int:
+    """Deleted documents stay in Lucene's segments (their _source with them) until a merge;
+    merge them away now, and flush the translog that also holds them. Returns how many
+    deleted documents the segments still hold when ``EXPUNGE_WAIT`` is over."""
+    # A segment is only rewritten past ``expunge_deletes_allowed`` percent of deleted
+    # documents (10 by default): 0 makes every segment holding one count.
+    existing = list(
+        client.indices.get(index=indices, allow_no_indices=True, ignore_unavailable=True)
+    )
+    if not existing:
+        return 0
+    client.indices.put_settings(
+        index=existing, settings={"index.merge.policy.expunge_deletes_allowed": 0}
+    )
+    # Soft deletes are kept for replicas' recovery until their retention lease moves past
+    # them, which a background sync does about every 30 seconds after a flush: merge
+    # until none is left, or give up and say so.
+    give_up = time.monotonic() + EXPUNGE_WAIT
+    while True:
+        client.indices.flush(index=existing)
+        client.indices.forcemerge(index=existing, only_expunge_deletes=True)
+        stats = client.indices.stats(index=existing, metric="docs")
+        left = int(stats["_all"]["primaries"].get("docs", {}).get("deleted", 0))
+        if left == 0 or time.monotonic() >= give_up:
+            return left
+        time.sleep(EXPUNGE_POLL)
+
+
+def _hits(client: Any, index: str, query: dict[str, Any]) -> list[tuple[str, str]]:
+    """(index, id) of every document matching ``query`` (none when ``index`` is missing:
+    no version or triage was ever written)."""
+    from elasticsearch import NotFoundError
+
+    try:
+        found = client.search(
+            index=index, query=query, size=10_000, source=False, ignore_unavailable=True
+        )
+    except NotFoundError:
+        return []
+    return [(hit["_index"], hit["_id"]) for hit in found["hits"]["hits"]]
 
 
 def _events(client: Any, index: str, batch: list[str]) -> int:
