@@ -35,6 +35,7 @@ from traceur.privacy.forget import stored_author_forms
 from traceur.privacy.forget_files import REDACTED_SUBJECT
 from traceur.privacy.forget_register import REGISTER_FILE
 from traceur.store import open_store, sqlite_path
+from traceur.store.spool import Spool
 
 pytestmark = pytest.mark.integration
 
@@ -108,6 +109,33 @@ def test_forgetting_an_author_leaves_no_trace_in_any_file_and_a_second_crawl_ski
     assert skipped == {"quais": 2, "carnets": 1}
     assert by_author(settings, AUTHOR) == []
     assert set(documents(settings)) == others
+    assert traces_in_files(directory) == []
+
+
+def test_documents_waiting_in_the_elasticsearch_spool_are_forgotten_too(
+    copy: tuple[Path, Settings],
+) -> None:
+    directory, settings = copy
+    spool = Spool(settings.data_dir / "es-spool")
+    try:
+        waiting = list(documents(settings).values())
+        spool.add(waiting, "Elasticsearch injoignable")
+        spool.add_dead_letters([(d, "mapping refusé") for d in waiting if d.author == AUTHOR])
+    finally:
+        spool.close()
+    # A rotated log (the size and age rotation of issue 13) is rewritten like the current one.
+    (settings.data_dir / "crawl.log.1").write_text(LEAKED_LOG_LINE, encoding="utf-8")
+
+    result = forget_cli(directory, settings, "--author", AUTHOR)
+
+    assert result.exit_code == 0, result.output
+    assert "documents en attente pour Elasticsearch             6" in result.output
+    spool = Spool(settings.data_dir / "es-spool")
+    try:
+        assert spool.pending() == len(waiting) - 3
+        assert spool.dead_letter_count() == 0
+    finally:
+        spool.close()
     assert traces_in_files(directory) == []
 
 

@@ -30,8 +30,10 @@ REDACTED_BODY = (
     "Le contenu de cette alerte a été retiré à la suite d'une demande d'effacement de"
     " données personnelles. L'envoi de l'alerte reste enregistré ; son contenu ne l'est plus.\n"
 )
-# Log files of the data directory: crawl.log, schedule.log, and rotated copies (x.log.1).
-_LOG_NAME = re.compile(r"[.]log([.]\d+)?$")
+# Log files of the data directory: crawl.log, schedule.log, and rotated copies (x.log.1,
+# x.log.2026-11-25). A compressed copy (.gz) is left alone: it cannot be rewritten line
+# by line, so rotated logs of a data directory that answers erasure stay uncompressed.
+_LOG_NAME = re.compile(r"[.]log([.][\w-]+)?$")
 
 
 @dataclass(frozen=True)
@@ -257,9 +259,13 @@ def _logs(data_dir: Path, needles: FileNeedles, dry_run: bool) -> int:
     if not data_dir.is_dir():
         return 0
     removed = 0
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and _LOG_NAME.search(p.name)):
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and _is_log(p.name)):
         removed += _rewrite(path, lambda line: not needles.in_text(line), dry_run)
     return removed
+
+
+def _is_log(name: str) -> bool:
+    return _LOG_NAME.search(name) is not None and not name.endswith(".gz")
 
 
 def _rewrite(path: Path, keep: Callable[[str], bool], dry_run: bool) -> int:
