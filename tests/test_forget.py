@@ -249,3 +249,35 @@ def test_a_malformed_request_is_refused_in_french_before_anything_is_removed(
 
 def test_stored_author_forms_gives_the_name_as_the_store_holds_it() -> None:
     assert stored_author_forms(AUTHOR) == [AUTHOR]
+
+
+SITE_SOURCE = (
+    "  - id: carnets-site\n    kind: site\n    url: 'http://blog.carnets-du-cher.example/'\n"
+    "    every: 1h\n    match: '/2026/11/[^/]+/$'\n    limits: {max_pages: 10, max_depth: 2}\n"
+)
+
+
+def test_a_page_answered_304_cannot_replay_a_forgotten_comment_from_its_memo(
+    web: LocalWeb, tmp_path: Path
+) -> None:
+    settings = isolated_settings(tmp_path, web)
+    watchlist = write_watchlist(tmp_path, SITE_SOURCE)
+    run_pass(settings, watchlist, quiet=True)
+    web.clear_log()
+    run_pass(settings, watchlist, quiet=True)
+    post = [r for r in web.requested("blog.carnets-du-cher.example") if r.path.startswith("/2026/")]
+    assert post and {r.status for r in post} == {304}, "the second pass replays the page memo"
+    assert len(by_author(settings, AUTHOR)) == 1
+
+    assert forget_cli(tmp_path, settings, "--author", AUTHOR).exit_code == 0
+
+    for _ in range(2):
+        summary = run_pass(settings, watchlist, quiet=True)
+        assert summary.sources["carnets-site"].privacy_skipped == 1
+        assert by_author(settings, AUTHOR) == []
+        assert traces_in_files(tmp_path) == []
+    assert {d.author for d in documents(settings).values()} == {
+        "Louise Marchand",
+        "Jean-Michel Poupard",
+        "Sabine T.",
+    }
