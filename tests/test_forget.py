@@ -247,6 +247,20 @@ def test_a_malformed_request_is_refused_in_french_before_anything_is_removed(
     assert not (settings.data_dir / REGISTER_FILE).exists()
 
 
+def test_a_request_before_any_crawl_creates_no_store_and_the_first_crawl_skips_her(
+    web: LocalWeb, tmp_path: Path
+) -> None:
+    settings = isolated_settings(tmp_path, web)
+
+    result = forget_cli(tmp_path, settings, "--author", AUTHOR)
+
+    assert result.exit_code == 0, result.output
+    assert not sqlite_path(settings.store).exists()
+    summary = run_pass(settings, write_watchlist(tmp_path, SOURCES), quiet=True)
+    assert summary.sources["quais"].privacy_skipped == 2
+    assert by_author(settings, AUTHOR) == []
+
+
 def test_stored_author_forms_gives_the_name_as_the_store_holds_it() -> None:
     assert stored_author_forms(AUTHOR) == [AUTHOR]
 

@@ -39,7 +39,7 @@ from traceur.privacy.forget_register import (
     url_key,
 )
 from traceur.privacy.forget_stores import remove_documents
-from traceur.store import Store, open_store
+from traceur.store import Store, open_store, sqlite_path
 
 # The places ``forget`` removes from, in the order it reports them.
 PLACES = (
@@ -161,6 +161,12 @@ def needles(target: ForgetTarget, documents: Iterable[Document]) -> FileNeedles:
     )
 
 
+def _no_sqlite_store(settings: Settings) -> bool:
+    """A SQLite store never written yet: nothing to remove there, and nothing to create (a
+    request made before the first crawl is still recorded, so that crawl skips it)."""
+    return settings.store.startswith("sqlite:") and not sqlite_path(settings.store).exists()
+
+
 def forget(settings: Settings, target: ForgetTarget, *, by: str, dry_run: bool) -> ForgetReport:
     """Remove every trace of ``target`` (see the module docstring) and record the request;
     with ``dry_run``, count what would go and change nothing (nothing is recorded)."""
@@ -170,12 +176,15 @@ def forget(settings: Settings, target: ForgetTarget, *, by: str, dry_run: bool) 
     data_dir = Path(settings.data_dir)
     # The key first: a request that cannot be recorded must not remove anything either.
     key = privacy_key(data_dir, settings.privacy_key) if not dry_run else b""
-    store = open_store(settings, read_only=dry_run)
-    try:
-        documents = find_documents(store, target)
-        removed = remove_documents(store, settings, [d.id for d in documents], dry_run=dry_run)
-    finally:
-        store.close()
+    documents: list[Document] = []
+    removed: dict[str, int] = {}
+    if not _no_sqlite_store(settings):
+        store = open_store(settings, read_only=dry_run)
+        try:
+            documents = find_documents(store, target)
+            removed = remove_documents(store, settings, [d.id for d in documents], dry_run=dry_run)
+        finally:
+            store.close()
     report.pending = removed.pop("es_segments_pending", 0)
     report.removed.update(removed)
     report.removed.update(forget_in_files(data_dir, needles(target, documents), dry_run=dry_run))
