@@ -84,6 +84,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "pipelines.unchanged.UnchangedPipeline": 50,
             "pipelines.extract.ExtractPipeline": 100,
             "pipelines.document.DocumentPipeline": 200,
+            "pipelines.forgotten.ForgottenPipeline": 210,
             "pipelines.language.LanguagePipeline": 250,
             "pipelines.tag.TagPipeline": 300,
             "pipelines.cluster.ClusterPipeline": 350,

@@ -27,7 +27,14 @@ DEFAULTS_FILE = Path(__file__).resolve().with_name("defaults.yaml")
 ENV_PREFIX = "TRACEUR_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Settings that may only come from the environment, so no secret ends up in a file or a commit.
-ENV_ONLY = ("es_api_key", "es_password", "smtp_password", "web_secret", "author_key")
+ENV_ONLY = (
+    "es_api_key",
+    "es_password",
+    "smtp_password",
+    "web_secret",
+    "author_key",
+    "privacy_key",
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,8 @@ class Settings:
     smtp_password: str | None = dataclasses.field(default=None, repr=False)
     web_secret: str | None = dataclasses.field(default=None, repr=False)
     author_key: str | None = dataclasses.field(default=None, repr=False)
+    # The key of the erasure register's hashes (traceur.privacy.forget_register).
+    privacy_key: str | None = dataclasses.field(default=None, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)

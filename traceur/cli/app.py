@@ -19,6 +19,7 @@ from traceur.cli.collect import check, run
 from traceur.cli.context import CliContext
 from traceur.cli.demo import demo
 from traceur.cli.es import es, kibana
+from traceur.cli.forget import forget_command
 from traceur.cli.gdpr import gdpr
 from traceur.cli.privacy import purge_command
 from traceur.cli.retag import retag
@@ -161,5 +162,6 @@ for _command in (
     users,
     purge_command,
     gdpr,
+    forget_command,
 ):
     main.add_command(_command)

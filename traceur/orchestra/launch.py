@@ -49,6 +49,8 @@ class SourceSummary:
     robots_unreachable: int = 0
     # Listing pages (home, section, tag, archive, "about"…) crawled through, not kept.
     listings: int = 0
+    # Documents not stored because an erasure request forgot them (traceur forget).
+    privacy_skipped: int = 0
     # Peak resident memory of the crawl process (the whole pass), when measurable.
     memory_peak_bytes: int = 0
     errors: dict[str, int] = field(default_factory=dict)
