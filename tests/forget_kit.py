@@ -19,6 +19,7 @@ from traceur.alerts.outbox import AlertState
 from traceur.cli.app import main
 from traceur.config import Settings
 from traceur.document import Document
+from traceur.privacy.pseudonyms import stored_author_forms
 from traceur.store import Store, open_store
 
 AUTHOR = "Gaëlle_Kerbrat"
@@ -69,15 +70,19 @@ def documents(settings: Settings) -> dict[str, Document]:
 
 
 def by_author(settings: Settings, author: str) -> list[Document]:
-    return [doc for doc in documents(settings).values() if doc.author == author]
+    """The documents of ``author`` as the store holds them (pseudonymised or not)."""
+    forms = stored_author_forms(author, settings)
+    return [doc for doc in documents(settings).values() if doc.author in forms]
 
 
 def add_team_data(store: Store, settings: Settings) -> tuple[Document, Document]:
     """What a campaign adds about her posts: an edited version, a triage with a comment
     naming her, an alert that quoted her (sent), and the same on someone else's post (kept)."""
     docs = list(store.iter_documents())
-    hers = next(d for d in docs if d.author == AUTHOR and d.kind == "forum_post")
-    other = next(d for d in docs if d.author == "Bastien.Roux")
+    hers_as = stored_author_forms(AUTHOR, settings)
+    other_as = stored_author_forms("Bastien.Roux", settings)
+    hers = next(d for d in docs if d.author in hers_as and d.kind == "forum_post")
+    other = next(d for d in docs if d.author in other_as)
     store.upsert([replace(hers, text=hers.text + " (message modifié par son autrice)")])
     store.update_triage(
         hers.id,
