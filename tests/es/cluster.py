@@ -105,7 +105,9 @@ class EsCluster:
             node.launch()
         for node in waiting:
             node.wait_healthy(timeout)
-        self.wait_for(len(self.nodes), "yellow", timeout)
+        # Green, not just yellow: every copy placed, so the first test's requests do not
+        # queue behind the recoveries of a cluster that has just formed.
+        self.wait_for(len(self.nodes), "green", timeout)
 
     def start_node(self, node: ClusterNode, timeout: float = START_TIMEOUT) -> None:
         node.start(timeout)

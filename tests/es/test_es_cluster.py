@@ -7,9 +7,11 @@ shared cores); the tests run in order and each leaves every node running.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -72,7 +74,32 @@ def _primary_holder(client: Elasticsearch, index: str, cluster: EsCluster) -> Cl
     raise AssertionError(f"no primary outside the master {master}: {shards}")
 
 
-def test_setup_on_three_nodes_spreads_three_primaries_with_one_replica_each(
+def _kill_during_the_next_bulk(
+    store: ElasticsearchStore,
+    victim: ClusterNode,
+    armed: threading.Event,
+    killed: threading.Event,
+) -> None:
+    """Once ``armed``, SIGKILL ``victim`` as the store's next bulk request leaves, whichever
+    node it goes to: the node dies with a primary shard the bulk writes to (and the bulk
+    itself when it coordinates it).
+
+    The client's connections are wrapped, not replaced: requests still go to the real nodes."""
+
+    def watch(send: Callable[..., Any]) -> Callable[..., Any]:
+        def perform_request(method: str, target: str, *args: Any, **kwargs: Any) -> Any:
+            if armed.is_set() and not killed.is_set() and target.endswith("/_bulk"):
+                killed.set()
+                threading.Thread(target=victim.kill).start()
+            return send(method, target, *args, **kwargs)
+
+        return perform_request
+
+    for node in store.client.transport.node_pool.all():
+        node.perform_request = watch(node.perform_request)  # type: ignore[method-assign]
+
+
+def test_setup_on_three_nodes_spreads_three_primaries_with_a_replica_each_over_the_nodes(
     es_cluster: EsCluster,
     cluster_client: Elasticsearch,
     make_settings: Callable[..., Settings],
@@ -91,10 +118,9 @@ def test_setup_on_three_nodes_spreads_three_primaries_with_one_replica_each(
         index="grappe-mise-en-place-*", wait_for_status="green", timeout="60s"
     )
     assert health["status"] == "green" and health["active_shards"] == 3 * 2 + 2 * 2
+    # Spread: every node holds copies of the month's shards.
     shards = cluster_client.cat.shards(index=index, format="json", h="prirep,node").body
-    assert {row["node"] for row in shards if row["prirep"] == "p"} == {
-        node.name for node in es_cluster.nodes
-    }
+    assert {row["node"] for row in shards} == {node.name for node in es_cluster.nodes}
 
 
 def test_a_node_killed_mid_bulk_loses_nothing_and_duplicates_nothing_once_it_is_back(
@@ -102,6 +128,7 @@ def test_a_node_killed_mid_bulk_loses_nothing_and_duplicates_nothing_once_it_is_
     cluster_client: Elasticsearch,
     make_settings: Callable[..., Settings],
     open_store: Callable[[Settings], ElasticsearchStore],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     prefix = "grappe-panne"
     _keep_replicas_waiting(cluster_client, prefix)
@@ -110,25 +137,36 @@ def test_a_node_killed_mid_bulk_loses_nothing_and_duplicates_nothing_once_it_is_
     report = store.setup()
     victim = _primary_holder(cluster_client, report["write_index"], es_cluster)
     documents = corpus(600, seed=15)
-    killed = threading.Event()
+    armed, killed = threading.Event(), threading.Event()
+    _kill_during_the_next_bulk(store, victim, armed, killed)
 
     def crawl() -> Iterator[Document]:
         for number, document in enumerate(documents):
             if number == 200:
-                # A moment later, while the batch this document opens is on its way.
-                threading.Timer(0.05, lambda: (victim.kill(), killed.set())).start()
+                armed.set()
             yield document
 
     started = time.monotonic()
-    result = store.upsert(crawl())
+    with caplog.at_level(logging.WARNING, logger="elastic_transport"):
+        result = store.upsert(crawl())
     elapsed = time.monotonic() - started
-    assert killed.wait(30)
+    assert killed.is_set()
+    for _ in range(100):
+        if victim.process is None:
+            break
+        time.sleep(0.1)
+    assert victim.process is None
     # The run completes: every document is stored or kept for a replay, none refused.
     assert result.failed == {}
     assert set(result.new) | set(result.spooled) == {d.id for d in documents}
+    # The client found the node gone and went on with the others.
+    failures = [r.getMessage() for r in caplog.records if "has failed" in r.getMessage()]
+    assert any(f":{victim.http_port}" in message for message in failures), failures
+    resent = sum("Retrying request after failure" in r.getMessage() for r in caplog.records)
     print(
-        f"\nnode {victim.name} killed mid-run: 600 documents in {elapsed:.1f}s,"
-        f" {len(result.new)} stored, {len(result.spooled)} spooled, stats {dict(store.stats)}"
+        f"\nnode {victim.name} killed during a bulk request: 600 documents in"
+        f" {elapsed:.1f}s, {len(result.new)} stored, {len(result.spooled)} spooled,"
+        f" {resent} request(s) sent again to another node, writer stats {dict(store.stats)}"
     )
 
     # Node down: yellow (its shards' copies wait for it), and searches go on over the copies

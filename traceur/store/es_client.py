@@ -29,6 +29,9 @@ REQUEST_TIMEOUT = 30.0
 MIN_CONNECTION_RETRIES = 2
 # Seconds between two sniffs: a node that fails several requests in a row is asked once.
 SNIFF_INTERVAL = 60.0
+# Seconds a sniff may take (the client's own default, half a second, fails on a busy
+# cluster, just when a node has gone and the others carry its load).
+SNIFF_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ def connect(settings: Settings) -> EsConnection:
         # Not on start: the store must open while the cluster is down (its writes spool).
         options["sniff_on_node_failure"] = True
         options["min_delay_between_sniffing"] = SNIFF_INTERVAL
+        options["sniff_timeout"] = SNIFF_TIMEOUT
     if settings.es_api_key:
         options["api_key"] = settings.es_api_key
     elif settings.es_username or settings.es_password:
