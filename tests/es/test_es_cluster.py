@@ -74,6 +74,11 @@ def _primary_holder(client: Elasticsearch, index: str, cluster: EsCluster) -> Cl
     raise AssertionError(f"no primary outside the master {master}: {shards}")
 
 
+def _master(client: Elasticsearch, cluster: EsCluster) -> ClusterNode:
+    master = client.cat.master(format="json").body[0]["node"]
+    return next(node for node in cluster.nodes if node.name == master)
+
+
 def _kill_during_the_next_bulk(
     store: ElasticsearchStore,
     victim: ClusterNode,
@@ -123,19 +128,27 @@ def test_setup_on_three_nodes_spreads_three_primaries_with_a_replica_each_over_t
     assert {row["node"] for row in shards} == {node.name for node in es_cluster.nodes}
 
 
+@pytest.mark.parametrize("role", ["primary", "master"])
 def test_a_node_killed_mid_bulk_loses_nothing_and_duplicates_nothing_once_it_is_back(
+    role: str,
     es_cluster: EsCluster,
     cluster_client: Elasticsearch,
     make_settings: Callable[..., Settings],
     open_store: Callable[[Settings], ElasticsearchStore],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    prefix = "grappe-panne"
+    prefix = f"grappe-panne-{role}"
     _keep_replicas_waiting(cluster_client, prefix)
     settings = _settings(es_cluster, make_settings, prefix)
     store = open_store(settings)
     report = store.setup()
-    victim = _primary_holder(cluster_client, report["write_index"], es_cluster)
+    # A data node holding a primary the run writes to; or the elected master, whose loss
+    # also stops shard moves and index changes until the other two elect a new one.
+    victim = (
+        _primary_holder(cluster_client, report["write_index"], es_cluster)
+        if role == "primary"
+        else _master(cluster_client, es_cluster)
+    )
     documents = corpus(600, seed=15)
     armed, killed = threading.Event(), threading.Event()
     _kill_during_the_next_bulk(store, victim, armed, killed)
@@ -164,7 +177,7 @@ def test_a_node_killed_mid_bulk_loses_nothing_and_duplicates_nothing_once_it_is_
     assert any(f":{victim.http_port}" in message for message in failures), failures
     resent = sum("Retrying request after failure" in r.getMessage() for r in caplog.records)
     print(
-        f"\nnode {victim.name} killed during a bulk request: 600 documents in"
+        f"\n{role} node {victim.name} killed during a bulk request: 600 documents in"
         f" {elapsed:.1f}s, {len(result.new)} stored, {len(result.spooled)} spooled,"
         f" {resent} request(s) sent again to another node, writer stats {dict(store.stats)}"
     )
