@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from traceur.cli import main
-from traceur.config import DEFAULTS_FILE, Settings, load_settings
+from traceur.config import DEFAULTS_FILE, Settings, es_endpoints, load_settings
 from traceur.errors import ConfigError
 
 
@@ -275,6 +275,9 @@ def test_invalid_values_are_refused_with_the_fix(variable: str, value: str, frag
         ("es+https://:9200", "names no host; write es+https://host:9200"),
         ("sqlite://veille.db", "names no SQLite file; write sqlite:///relative/path.db"),
         ("sqlite:///", "names no SQLite file"),
+        ("es+https://es1:9200,:9200", "names no host in ':9200'"),
+        ("es+https://es1:9200,http://es2:9200", "mixes https:// and http:// nodes"),
+        ("es+https://es1:9200,es2:port", "is not a valid URL"),
     ],
 )
 def test_a_malformed_store_url_is_refused_when_the_settings_are_read(
@@ -284,6 +287,30 @@ def test_a_malformed_store_url_is_refused_when_the_settings_are_read(
         load_settings(environ={"TRACEUR_STORE": value})
 
     assert fragment in str(caught.value)
+
+
+def test_a_store_url_may_list_several_nodes_of_one_cluster() -> None:
+    settings = load_settings(
+        environ={"TRACEUR_STORE": "es+http://es01:9200, es02:9200,http://es03:9200"}
+    )
+
+    assert es_endpoints(settings.store) == [
+        "http://es01:9200",
+        "http://es02:9200",
+        "http://es03:9200",
+    ]
+    assert es_endpoints("es+https://[::1]:9200/veille") == ["https://[::1]:9200/veille"]
+
+
+def test_shards_and_replicas_come_from_the_cluster_unless_a_number_is_given() -> None:
+    assert (load_settings(environ={}).es_shards, load_settings(environ={}).es_replicas) == (
+        None,
+        None,
+    )
+    forced = load_settings(environ={"TRACEUR_ES_SHARDS": "2", "TRACEUR_ES_REPLICAS": "0"})
+    assert (forced.es_shards, forced.es_replicas) == (2, 0)
+    with pytest.raises(ConfigError, match="es_replicas: 'une' is not valid; expected a whole"):
+        load_settings(environ={"TRACEUR_ES_REPLICAS": "une"})
 
 
 def test_a_data_dir_that_is_a_file_is_refused_with_the_fix(tmp_path: Path) -> None:
@@ -377,6 +404,8 @@ def test_to_env_round_trips_every_changed_setting(tmp_path: Path) -> None:
         es_index_prefix="campagne",
         es_batch_size=50,
         es_verify_certs=False,
+        es_shards=2,
+        es_replicas=0,
         es_api_key="clef",
         es_username="veille",
         es_password="mot-de-passe",

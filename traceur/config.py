@@ -72,6 +72,8 @@ class Settings:
     es_verify_certs: bool
     es_username: str | None
     es_ca_certs: str | None
+    es_shards: int | None
+    es_replicas: int | None
     timezone: str
     scheduler_jitter: int
     adaptive_polling_factor: int
@@ -169,6 +171,15 @@ def _convert(key: str, value: Any, where: str, previous: Any = None) -> Any:
             if not isinstance(value, str) or not value:
                 raise ValueError
             return Path(value)
+        if kind == "int | None":
+            if value in (None, ""):
+                return None
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            count = int(value)
+            if count < 0:
+                raise ValueError
+            return count
         if kind == "str | None":
             if value in (None, ""):
                 return None
@@ -184,6 +195,7 @@ def _convert(key: str, value: Any, where: str, previous: Any = None) -> Any:
     except (TypeError, ValueError):
         expected = {
             "int": "a whole number ≥ 0",
+            "int | None": "a whole number ≥ 0, or null",
             "float": "a number ≥ 0",
             "bool": "true or false",
             "Path": "a path",
@@ -314,20 +326,52 @@ def _validate(settings: Settings) -> None:
     _validate_schedule_and_mail(settings)
 
 
-def _validate_store_url(url: str) -> None:
-    # Checked when the settings are read, so that a malformed URL is one line at once and
-    # not an exception from the URL parser when a command first opens the store.
-    if url.startswith("es+"):
+def es_endpoints(url: str) -> list[str]:
+    """The node URLs of an ``es+`` store URL: ``es+https://es1:9200`` names one node,
+    ``es+https://es1:9200,es2:9200,es3:9200`` several of one cluster (they share the scheme;
+    a node may repeat it). Raises ``ConfigError`` with the fix when one cannot be used."""
+    endpoint = url[len("es+") :]
+    scheme, sep, rest = endpoint.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        raise ConfigError(
+            f"store: {url!r} is not an Elasticsearch URL;"
+            " write es+https://host:9200 (or es+http:// for a cluster without TLS)"
+        )
+    nodes: list[str] = []
+    for piece in rest.split(","):
+        piece = piece.strip()
+        if "://" in piece:
+            other, _, piece = piece.partition("://")
+            if other != scheme:
+                raise ConfigError(
+                    f"store: {url!r} mixes {scheme}:// and {other}:// nodes;"
+                    " the nodes of one cluster all speak the same scheme"
+                )
+        node = f"{scheme}://{piece}"
         try:
-            parts = urlsplit(url[len("es+") :])
+            parts = urlsplit(node)
             parts.port  # noqa: B018 - parsing the port is the check
         except ValueError as exc:
             raise ConfigError(
                 f"store: {url!r} is not a valid URL ({exc}); write es+https://host:9200"
-                " (an IPv6 host in brackets: es+https://[::1]:9200)"
+                " (an IPv6 host in brackets: es+https://[::1]:9200; several nodes separated"
+                " by commas: es+https://es1:9200,es2:9200)"
             ) from None
         if not parts.hostname:
-            raise ConfigError(f"store: {url!r} names no host; write es+https://host:9200")
+            raise ConfigError(
+                f"store: {url!r} names no host"
+                + (f" in {piece!r}" if len(nodes) or "," in rest else "")
+                + "; write es+https://host:9200 (several nodes: es+https://es1:9200,es2:9200)"
+            )
+        nodes.append(node)
+    return nodes
+
+
+def _validate_store_url(url: str) -> None:
+    # Checked when the settings are read, so that a malformed URL is one line at once and
+    # not an exception from the URL parser when a command first opens the store.
+    if url.startswith("es+"):
+        es_endpoints(url)
     elif url.startswith("sqlite:") and (not url.startswith("sqlite:///") or url == "sqlite:///"):
         raise ConfigError(
             f"store: {url!r} names no SQLite file; write sqlite:///relative/path.db"

@@ -20,6 +20,7 @@ from elasticsearch import Elasticsearch
 from traceur.config import Settings
 from traceur.store.elasticsearch import ElasticsearchStore
 
+from .cluster import EsCluster, start_cluster
 from .server import EsServer, start_server
 
 
@@ -106,3 +107,14 @@ def duplicated_ids(client: Elasticsearch, index: str) -> dict[str, int]:
     return {
         bucket["key"]: bucket["doc_count"] for bucket in found["aggregations"]["ids"]["buckets"]
     }
+
+
+@pytest.fixture(scope="module")
+def es_cluster() -> Iterator[EsCluster]:
+    """A three-node cluster of the module's own (see tests/es/cluster.py), always started
+    here, even with TRACEUR_TEST_ES_URL: its tests kill and restart nodes."""
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()

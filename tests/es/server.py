@@ -235,8 +235,9 @@ class EsServer:
             for path in [self.workdir, *self.workdir.rglob("*")]:
                 os.chown(path, *self.account)
 
-    def _write_config(self) -> None:
-        settings: dict[str, Any] = {
+    def config_settings(self) -> dict[str, Any]:
+        """What goes into ``elasticsearch.yml`` (a cluster node replaces the discovery part)."""
+        return {
             "cluster.name": "traceur-test",
             "node.name": "traceur-test-node",
             "network.host": "127.0.0.1",
@@ -252,6 +253,9 @@ class EsServer:
             "action.destructive_requires_name": False,
             **self.extra_settings,
         }
+
+    def _write_config(self) -> None:
+        settings = self.config_settings()
         lines = [f"{key}: {json.dumps(value)}" for key, value in settings.items()]
         path = self.workdir / "config" / "elasticsearch.yml"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -271,6 +275,12 @@ class EsServer:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         """Start the server (on the ports it had before when they are still free) and wait
         until healthy."""
+        self.launch()
+        self.wait_healthy(timeout)
+
+    def launch(self) -> None:
+        """Start the server process without waiting for it (the nodes of a cluster elect a
+        master only once enough of them run)."""
         if self.process is not None:
             raise EsHarnessError("the server is already running")
         if not self.http_port or not self._ports_free():
@@ -309,6 +319,12 @@ class EsServer:
             )
         finally:
             log.close()
+
+    def wait_healthy(self, timeout: float = START_TIMEOUT) -> None:
+        """Wait until the server answers healthy; stop it and raise if it does not in time."""
+        if self.process is None:
+            raise EsHarnessError("the server is not running")
+        pidfile = self.workdir / "server.pid"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

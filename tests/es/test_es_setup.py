@@ -16,14 +16,17 @@ from traceur.store.es_template import (
     ANALYSIS_FRENCH,
     ANALYSIS_STANDARD,
     IndexNames,
+    ShardLayout,
     component_templates,
     detect_analysis,
     index_settings,
     index_template,
     mappings,
+    shard_layout,
 )
 
 pytestmark = pytest.mark.integration
+LAYOUT = ShardLayout(shards=1, replicas=0, data_nodes=1)
 AGGREGATABLE = {"keyword", "date", "integer", "long", "float", "double", "boolean"}
 
 
@@ -61,7 +64,7 @@ def test_filter_fields_are_keywords_and_dates_are_dates() -> None:
 
 
 def test_french_template_uses_elision_lowercase_stop_words_folding_and_light_stemming() -> None:
-    analysis = index_settings(ANALYSIS_FRENCH)["index"]["analysis"]
+    analysis = index_settings(ANALYSIS_FRENCH, LAYOUT)["index"]["analysis"]
     french = analysis["analyzer"]["traceur_french"]
     assert french["tokenizer"] == "standard"
     chain = [analysis["filter"].get(name, {"type": name})["type"] for name in french["filter"]]
@@ -83,7 +86,7 @@ def test_french_template_uses_elision_lowercase_stop_words_folding_and_light_ste
 
 
 def test_standard_fallback_indexes_folded_copies_and_no_custom_analysis() -> None:
-    assert "analysis" not in index_settings(ANALYSIS_STANDARD)["index"]
+    assert "analysis" not in index_settings(ANALYSIS_STANDARD, LAYOUT)["index"]
     properties = mappings(ANALYSIS_STANDARD)["properties"]
     assert properties["title"]["analyzer"] == "standard"
     assert "folded" not in properties["title"].get("fields", {})
@@ -101,7 +104,7 @@ def test_index_template_composes_settings_mappings_and_an_optional_custom_part()
     ]
     assert body["ignore_missing_component_templates"] == ["veille-docs@custom"]
     assert body["template"]["aliases"] == {"veille-docs": {}}
-    assert set(component_templates(names, ANALYSIS_FRENCH)) == {
+    assert set(component_templates(names, ANALYSIS_FRENCH, LAYOUT)) == {
         "veille-docs@settings",
         "veille-docs@mappings",
     }
@@ -134,6 +137,50 @@ def test_setup_falls_back_to_standard_analysis_with_a_warning_when_french_is_mis
     write_index = report["write_index"]
     mapping = es_client.indices.get_mapping(index=write_index)[write_index]["mappings"]
     assert mapping["_meta"]["traceur_analysis"] == report["analysis"]
+
+
+@pytest.mark.parametrize(
+    ("data_nodes", "shards", "replicas", "expected"),
+    [
+        (1, None, None, (1, 0)),
+        (2, None, None, (2, 1)),
+        (3, None, None, (3, 1)),
+        (7, None, None, (3, 1)),
+        (3, 1, None, (1, 1)),
+        (3, None, 2, (3, 2)),
+        (1, 2, 0, (2, 0)),
+    ],
+)
+def test_shards_follow_the_data_nodes_up_to_three_and_one_replica_from_two_nodes_on(
+    data_nodes: int, shards: int | None, replicas: int | None, expected: tuple[int, int]
+) -> None:
+    layout = shard_layout(data_nodes, shards, replicas)
+    assert (layout.shards, layout.replicas) == expected
+    assert layout.warning is None
+
+
+def test_more_replicas_than_the_nodes_can_hold_is_set_but_warned_about() -> None:
+    layout = shard_layout(2, None, 2)
+    assert layout.replicas == 2
+    assert layout.warning is not None and "at most 1" in layout.warning
+    with pytest.raises(ConfigError, match="at least 1 primary shard"):
+        shard_layout(3, 0, None)
+
+
+def test_setup_on_one_node_makes_one_shard_and_no_replica_so_the_cluster_is_green(
+    es_client: Elasticsearch, es_settings: Any, open_store: Any
+) -> None:
+    store: ElasticsearchStore = open_store(es_settings)
+    report = store.setup()
+    assert (report["data_nodes"], report["shards"], report["replicas"]) == (1, 1, 0)
+    found = es_client.indices.get_settings(
+        index=[report["write_index"], *report["side_indices"]]
+    ).body
+    for index, body in found.items():
+        assert body["settings"]["index"]["number_of_replicas"] == "0", index
+    assert found[report["write_index"]]["settings"]["index"]["number_of_shards"] == "1"
+    health = es_client.cluster.health(index=store.names.pattern, wait_for_status="green")
+    assert health["status"] == "green"
 
 
 def test_setup_twice_leaves_the_same_state(

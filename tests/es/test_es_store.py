@@ -295,6 +295,38 @@ def test_a_refetch_cannot_overwrite_a_newer_version(es_store: ElasticsearchStore
     assert es_store.get(document.id) == newer
 
 
+def test_a_store_url_listing_three_nodes_makes_a_client_that_knows_them_and_sniffs(
+    tmp_path: Path,
+) -> None:
+    from traceur.config import load_settings
+
+    settings = load_settings(
+        environ={
+            "TRACEUR_STORE": "es+http://es01:9200,es02:9200,es03:9201",
+            "TRACEUR_DATA_DIR": str(tmp_path),
+        }
+    )
+    store = ElasticsearchStore.from_settings(settings)
+    try:
+        transport = store.client.transport
+        hosts = sorted(
+            f"{node.config.host}:{node.config.port}" for node in transport.node_pool.all()
+        )
+        assert hosts == ["es01:9200", "es02:9200", "es03:9201"]
+        assert store.display_url == "http://es01:9200,http://es02:9200,http://es03:9201"
+        # A request to a node that is down goes on to the others, then the cluster is asked
+        # for its nodes; never on start, so the store opens while the cluster is down.
+        assert transport.max_retries >= 3
+        assert transport._sniff_on_node_failure and not transport._sniff_on_start
+    finally:
+        store.close()
+    single = ElasticsearchStore.from_settings(settings.replace(store="es+http://es01:9200"))
+    try:
+        assert not single.client.transport._sniff_on_node_failure
+    finally:
+        single.close()
+
+
 @pytest.mark.parametrize(
     "store, environ, message",
     [

@@ -77,6 +77,11 @@ def setup(ctx: click.Context, analysis: str) -> None:
     stemming) is used when the cluster has the analysis-common module, as every normal
     distribution does; otherwise the standard analyzer, with a warning.
 
+    Shards and replicas follow the cluster's size (one primary shard per data node, up to
+    3; no replica on one node, one from two nodes on) unless es_shards or es_replicas say
+    otherwise. Run it again after adding nodes: replicas change on every index at once,
+    shards from the next monthly index on.
+
     \b
     Example:
       TRACEUR_STORE=es+https://es.example.org:9200 TRACEUR_ES_API_KEY=... traceur es setup
@@ -94,6 +99,10 @@ def setup(ctx: click.Context, analysis: str) -> None:
         f" read alias {store.names.read_alias}"
     )
     click.echo(f"triage and versions indices: {', '.join(report['side_indices'])}")
+    click.echo(
+        f"{report['data_nodes']} data node(s): {report['shards']} primary shard(s) per new"
+        f" monthly index, {report['replicas']} replica(s) on every index"
+    )
 
 
 @es.command()

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
@@ -51,6 +50,7 @@ from traceur.store.es_bulk import (
     BulkWriter,
     error_type,
 )
+from traceur.store.es_client import connect
 from traceur.store.es_purge import purge_expired
 from traceur.store.es_query import (
     HIDDEN_FIELDS,
@@ -63,10 +63,13 @@ from traceur.store.es_template import (
     ANALYSIS_FRENCH,
     ANALYSIS_STANDARD,
     IndexNames,
+    ShardLayout,
     component_templates,
+    count_data_nodes,
     detect_analysis,
     index_template,
     mappings,
+    shard_layout,
     side_indices,
 )
 from traceur.store.es_triage import EsTriage, ensure_index
@@ -80,7 +83,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-REQUEST_TIMEOUT = 30.0
 # changed_since returns a document once its stored_at is this old (seconds): longer than a
 # bulk request may take plus the refresh interval.
 CHANGES_SETTLE = 45.0
@@ -110,6 +112,8 @@ class ElasticsearchStore:
         changes_settle: float = CHANGES_SETTLE,
         clock: Callable[[], datetime] = _utc_now,
         display_url: str = "Elasticsearch",
+        shards: int | None = None,
+        replicas: int | None = None,
     ) -> None:
         if batch_size < 1:
             raise ConfigError("es_batch_size: must be at least 1")
@@ -118,6 +122,9 @@ class ElasticsearchStore:
         self.spool = spool
         self.changes_settle = changes_settle
         self.display_url = display_url
+        # The es_shards and es_replicas settings; None: from the cluster's size at setup.
+        self.shards = shards
+        self.replicas = replicas
         self.writer = BulkWriter(
             client,
             self.names,
@@ -202,74 +209,18 @@ class ElasticsearchStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchStore:
-        """Open the store named by ``settings.store`` (``es+http://`` or ``es+https://``).
-        No request is made here: an unreachable cluster shows at the first write (which spools)."""
-        url = settings.store
-        if not url.startswith(("es+http://", "es+https://")):
-            raise ConfigError(
-                f"store: {url!r} is not an Elasticsearch URL;"
-                " write es+https://host:9200 (or es+http:// for a cluster without TLS)"
-            )
-        endpoint = url[len("es+") :]
-        parts = urlsplit(endpoint)
-        if parts.username or parts.password:
-            raise ConfigError(
-                "store: put no user name or password in the Elasticsearch URL;"
-                " set TRACEUR_ES_API_KEY, or TRACEUR_ES_USERNAME and TRACEUR_ES_PASSWORD,"
-                " in the environment"
-            )
-        if not parts.hostname:
-            raise ConfigError(f"store: {url!r} names no host; write es+https://host:9200")
-        options: dict[str, Any] = {
-            "request_timeout": REQUEST_TIMEOUT,
-            # The client retries connection failures; 429 and 5xx answers are ours to retry,
-            # per document, with backoff.
-            "max_retries": 2,
-            # A timed-out bulk is spooled and replayed rather than re-sent with its old
-            # stored_at stamp (changed_since counts on stamps being recent).
-            "retry_on_timeout": False,
-            "retry_on_status": (),
-        }
-        if settings.es_api_key:
-            options["api_key"] = settings.es_api_key
-        elif settings.es_username or settings.es_password:
-            if not (settings.es_username and settings.es_password):
-                raise ConfigError(
-                    "es_username and TRACEUR_ES_PASSWORD go together;"
-                    " set both (or TRACEUR_ES_API_KEY instead)"
-                )
-            options["basic_auth"] = (settings.es_username, settings.es_password)
-        if parts.scheme == "https":
-            options["verify_certs"] = settings.es_verify_certs
-            if settings.es_ca_certs:
-                if not Path(settings.es_ca_certs).is_file():
-                    raise ConfigError(
-                        f"es_ca_certs: {settings.es_ca_certs!r} is not a file;"
-                        " give the path of the CA certificate (PEM)"
-                    )
-                options["ca_certs"] = settings.es_ca_certs
-        elif settings.es_ca_certs:
-            raise ConfigError(
-                "es_ca_certs is set but the store URL is es+http://; use es+https:// to talk TLS"
-            )
-        try:
-            port = parts.port
-            client = Elasticsearch(endpoint, **options)
-        except ValueError as exc:
-            raise ConfigError(
-                f"store: {url!r} is not a usable Elasticsearch URL ({exc}); write es+https://host:9200"
-            ) from None
-        display = (
-            f"{parts.scheme}://{parts.hostname}"
-            + (f":{port}" if port else "")
-            + parts.path.rstrip("/")
-        )
+        """Open the store named by ``settings.store`` (``es+http://`` or ``es+https://``, one
+        node or several: see ``traceur.store.es_client``). No request is made here: an
+        unreachable cluster shows at the first write (which spools)."""
+        connection = connect(settings)
         return cls(
-            client,
+            connection.client,
             index_prefix=settings.es_index_prefix,
             batch_size=settings.es_batch_size,
             spool=Spool(Path(settings.data_dir) / "es-spool"),
-            display_url=display,
+            display_url=connection.display_url,
+            shards=settings.es_shards,
+            replicas=settings.es_replicas,
         )
 
     # -- set-up and state ---------------------------------------------------------------
@@ -289,7 +240,8 @@ class ElasticsearchStore:
                         " Every normal Elasticsearch distribution has it (module analysis-common):"
                         " run `traceur es setup` again there and the next monthly index gets it."
                     )
-            for name, body in component_templates(self.names, analysis).items():
+            layout = self._layout()
+            for name, body in component_templates(self.names, analysis, layout).items():
                 self.client.cluster.put_component_template(name=name, **body)
             self.client.indices.put_index_template(
                 name=self.names.template, **index_template(self.names, analysis)
@@ -298,15 +250,33 @@ class ElasticsearchStore:
             self._map_new_fields()
             for name, body in side_indices(self.names).items():
                 ensure_index(self.client, name, body)
+            # Replicas can change on live indices (shards cannot: they follow from the next
+            # monthly index on), so a cluster that grew gets its copies at once.
+            self.client.indices.put_settings(
+                index=[self.names.pattern, *side_indices(self.names)],
+                settings={
+                    "index": {"auto_expand_replicas": False, "number_of_replicas": layout.replicas}
+                },
+            )
         except (ApiError, TransportError) as exc:
             raise StoreError(f"cannot set up Elasticsearch at {self.display_url}: {exc}") from exc
+        if layout.warning:
+            warning = f"{warning} {layout.warning}" if warning else layout.warning
         return {
             "analysis": analysis,
             "warning": warning,
+            "shards": layout.shards,
+            "replicas": layout.replicas,
+            "data_nodes": layout.data_nodes,
             "template": self.names.template,
             "write_index": write_index,
             "side_indices": list(side_indices(self.names)),
         }
+
+    def _layout(self) -> ShardLayout:
+        """Shards and replicas for this cluster's data nodes, or as the settings force them."""
+        found = self.client.nodes.info(metric="settings", filter_path="nodes.*.roles").body
+        return shard_layout(count_data_nodes(found.get("nodes", {})), self.shards, self.replicas)
 
     def _map_new_fields(self) -> None:
         """Add to the existing monthly indices the fields the template gained since they were

@@ -277,23 +277,71 @@ def mappings(analysis: str) -> dict[str, Any]:
     }
 
 
-def index_settings(analysis: str) -> dict[str, Any]:
+# Primary shards chosen from the cluster's size: one per data node, up to this many. A
+# month of a campaign's mentions is a few GB to tens of GB; shards of 10-50 GB search best,
+# and every further shard is one more piece each search waits for.
+MAX_AUTO_SHARDS = 3
+
+
+@dataclass(frozen=True)
+class ShardLayout:
+    """Primary shards of a new monthly index and replicas of every index, for a cluster of
+    ``data_nodes`` data nodes (see ``shard_layout``)."""
+
+    shards: int
+    replicas: int
+    data_nodes: int
+
+    @property
+    def warning(self) -> str | None:
+        """Why the cluster cannot be green with this layout, or None."""
+        if self.replicas >= max(self.data_nodes, 1):
+            return (
+                f"es_replicas {self.replicas} needs at least {self.replicas + 1} data nodes"
+                f" (the cluster has {self.data_nodes}): the extra copies stay unassigned and"
+                f" the health yellow; set es_replicas to at most {max(self.data_nodes - 1, 0)}"
+                " or leave it null"
+            )
+        return None
+
+
+def shard_layout(data_nodes: int, shards: int | None, replicas: int | None) -> ShardLayout:
+    """The layout for ``data_nodes`` data nodes; ``shards`` and ``replicas`` (the es_shards and
+    es_replicas settings) override the choice when not None."""
+    if shards is not None and shards < 1:
+        raise ConfigError("es_shards: an index needs at least 1 primary shard; or leave it null")
+    chosen_shards = shards if shards is not None else min(max(data_nodes, 1), MAX_AUTO_SHARDS)
+    # A replica never shares its primary's node: one node can hold no replica at all.
+    chosen_replicas = replicas if replicas is not None else (1 if data_nodes >= 2 else 0)
+    return ShardLayout(chosen_shards, chosen_replicas, data_nodes)
+
+
+def count_data_nodes(nodes: dict[str, Any]) -> int:
+    """Data nodes among ``nodes`` (the ``nodes`` of ``GET _nodes/settings`` filtered to roles):
+    those that may hold ordinary indices (role ``data``, or the ``data_content`` tier)."""
+    return sum(
+        1 for node in nodes.values() if {"data", "data_content"} & set(node.get("roles") or ())
+    )
+
+
+def index_settings(analysis: str, layout: ShardLayout) -> dict[str, Any]:
     settings: dict[str, Any] = {
-        "number_of_shards": 1,
-        # Green on one node, one replica as soon as there are two.
-        "auto_expand_replicas": "0-1",
+        "number_of_shards": layout.shards,
+        "number_of_replicas": layout.replicas,
     }
     if analysis == ANALYSIS_FRENCH:
         settings["analysis"] = french_analysis()
     return {"index": settings}
 
 
-def component_templates(names: IndexNames, analysis: str) -> dict[str, dict[str, Any]]:
+def component_templates(
+    names: IndexNames, analysis: str, layout: ShardLayout
+) -> dict[str, dict[str, Any]]:
     """Component template name → body for ``cluster.put_component_template``."""
     meta = {"managed_by": "traceur", "traceur_schema": SCHEMA_VERSION, "traceur_analysis": analysis}
     return {
         names.settings_component: {
-            "template": {"settings": index_settings(analysis)},
+            "template": {"settings": index_settings(analysis, layout)},
             "version": SCHEMA_VERSION,
             "_meta": meta,
         },
@@ -325,6 +373,8 @@ def index_template(names: IndexNames, analysis: str) -> dict[str, Any]:
 
 def side_indices(names: IndexNames) -> dict[str, dict[str, Any]]:
     """Index name → body (settings and mappings) of the triage and versions indices."""
+    # Small: one shard. Replicas follow the cluster's size until `traceur es setup` sets
+    # them as the monthly indices' (an index made on first use, before any setup, is green).
     settings = {"index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}}
     return {
         names.triage: {
