@@ -1,0 +1,91 @@
+"""Collection spread over workers through a real Redis: the scheduler leader enqueues one
+job per source pass, ``traceur worker`` processes run them, and the store ends as a
+single-machine ``traceur run`` leaves it.
+
+Every process is real (redis-server, ``python -m traceur worker|schedule``, the crawls they
+start) and talks to the bundled demo web on loopback. The workers share one data
+directory and store, as two workers of one machine would; the scheduler has its own data
+directory, as on its own machine, and sees the workers' runs through Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import isolated_settings
+from tests.queuekit import Fleet, clusters, finished_job_ids, rq_counts, stored, wait_for
+from tests.redisserver import RedisServer
+from traceur.config import Settings
+from traceur.demo.localweb import LocalWeb
+from traceur.demo.run import DEMO_WATCHLIST
+from traceur.orchestra.collection import collect
+from traceur.orchestra.runs import RunLog
+from traceur.watchlist.loader import load_watchlist
+
+pytestmark = pytest.mark.timeout(300)
+
+DEMO_SOURCES = [source.id for source in load_watchlist(DEMO_WATCHLIST).sources if source.enabled]
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis", appendonly=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, demo_web: LocalWeb, redis_server: RedisServer) -> Iterator[Fleet]:
+    settings = isolated_settings(tmp_path / "workers", demo_web, queue=redis_server.url)
+    fleet = Fleet(tmp_path, settings.replace(queue_lease=3))
+    yield fleet
+    fleet.stop_all()
+
+
+def single_machine_run(tmp_path: Path, web: LocalWeb) -> Settings:
+    settings = isolated_settings(tmp_path / "single", web)
+    collect(settings, DEMO_WATCHLIST, DEMO_SOURCES, quiet=True)
+    return settings
+
+
+def test_two_workers_and_a_scheduler_store_what_one_machine_stores(
+    tmp_path: Path, demo_web: LocalWeb, fleet: Fleet, redis_server: RedisServer
+) -> None:
+    expected = stored(single_machine_run(tmp_path, demo_web))
+    assert len(expected) > 10
+
+    fleet.worker("worker-1")
+    fleet.worker("worker-2")
+    fleet.scheduler("leader", DEMO_WATCHLIST)
+    leader_runs = tmp_path / "leader" / "runs.db"
+
+    def every_source_ran() -> bool:
+        if not leader_runs.exists():
+            return False
+        with RunLog(leader_runs, read_only=True) as runs:
+            return all(runs.recent(source_id) for source_id in DEMO_SOURCES)
+
+    wait_for(every_source_ran, 180, "the leader's history shows a run of every source")
+
+    got = stored(fleet.settings)
+    assert set(got) == set(expected)
+    for doc_id, doc in expected.items():
+        assert sorted(got[doc_id].candidates) == sorted(doc.candidates), doc.url
+        assert sorted(got[doc_id].topics) == sorted(doc.topics), doc.url
+    assert clusters(got) == clusters(expected)
+    # One job per source: none twice, none failed, and both workers took some.
+    jobs = finished_job_ids(redis_server.url)
+    assert sorted(job.rsplit("-", 1)[0] for job in jobs) == sorted(
+        f"pass-{source_id}" for source_id in DEMO_SOURCES
+    )
+    assert rq_counts(redis_server.url)["failed"] == 0
+    with RunLog(leader_runs, read_only=True) as runs:
+        for source_id in DEMO_SOURCES:
+            (record,) = runs.recent(source_id)
+            assert record.trigger == "queue" and record.result == "ok", record
+    logs = fleet.output("worker-1") + fleet.output("worker-2")
+    assert "Traceback" not in logs
