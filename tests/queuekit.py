@@ -58,7 +58,9 @@ class Fleet:
 
     def scheduler(self, name: str, watchlist: Path, **changes: Any) -> subprocess.Popen[bytes]:
         settings = self.settings.replace(data_dir=self.root / name, **changes)
-        return self._start(name, settings, "schedule", "--watchlist", str(watchlist), "--tick", "0.5")
+        return self._start(
+            name, settings, "schedule", "--watchlist", str(watchlist), "--tick", "0.5"
+        )
 
     def output(self, name: str) -> str:
         path = self.root / f"{name}.out"
