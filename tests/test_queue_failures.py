@@ -171,7 +171,10 @@ def test_a_hosts_crawl_delay_holds_across_two_workers_sharing_only_redis(
     times = sorted(request.at for request in demo_web.requested(host))
     assert len(times) >= 10
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= delay - 0.05, gaps
+    # Booked at least the delay apart; the server notes each request a few milliseconds
+    # after it was sent, a lag that varies on a loaded machine: 10% of slack for it.
+    assert min(gaps) >= delay * 0.9, gaps
+    assert sorted(gaps)[len(gaps) // 2] >= delay, gaps
     # Each worker took one of the two passes.
     assert "Job OK" in fleet.output("worker-1") and "Job OK" in fleet.output("worker-2")
 
