@@ -89,3 +89,37 @@ def test_two_workers_and_a_scheduler_store_what_one_machine_stores(
             assert record.trigger == "queue" and record.result == "ok", record
     logs = fleet.output("worker-1") + fleet.output("worker-2")
     assert "Traceback" not in logs
+
+
+def test_a_queue_that_is_not_a_redis_url_is_refused_with_the_fix(tmp_path: Path) -> None:
+    from traceur.config import load_settings
+    from traceur.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="redis://host:6379/0"):
+        load_settings(environ={"TRACEUR_QUEUE": "amqp://file-attente:5672/"})
+    with pytest.raises(ConfigError, match="queue_lease: must be at least 3"):
+        load_settings(environ={"TRACEUR_QUEUE_LEASE": "1"})
+    assert load_settings(environ={}).queue is None
+
+
+def test_a_worker_without_a_queue_or_with_redis_down_says_what_to_set(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.redisserver import free_port
+
+    env = {**os.environ, "TRACEUR_DATA_DIR": str(tmp_path / "data")}
+    env.pop("TRACEUR_QUEUE", None)
+    alone = subprocess.run(
+        [sys.executable, "-m", "traceur", "worker"], env=env, capture_output=True, text=True
+    )
+    assert alone.returncode == 1
+    assert "needs a work queue; set queue: redis://host:6379/0" in alone.stderr
+    env["TRACEUR_QUEUE"] = f"redis://127.0.0.1:{free_port()}/0"
+    down = subprocess.run(
+        [sys.executable, "-m", "traceur", "worker"], env=env, capture_output=True, text=True
+    )
+    assert down.returncode == 1
+    assert "cannot reach the work queue at redis://127.0.0.1:" in down.stderr
+    assert "Traceback" not in down.stderr

@@ -202,6 +202,7 @@ def run_queued_pass(source_id: str, slot: int, watchlist_text: str) -> dict[str,
         if not source_lock.acquire(wait=2 * lease):
             holder = source_lock.holder()
             log.info("source %s skipped: job %s is collecting it", source_id, holder)
+            client.close()
             return {"source": source_id, "result": "skipped", "holder": holder}
         renewer.leases.append(source_lock)
         path = _watchlist_file(data_dir, watchlist_text)
@@ -217,8 +218,11 @@ def run_queued_pass(source_id: str, slot: int, watchlist_text: str) -> dict[str,
     if lost:
         log.error("job %s lost its lease during the pass (%s)", job_id, lost[0])
     identity = data_dir_identity(data_dir)
-    for record in collection.records:
-        client.lpush(RUNS_KEY, json.dumps(_record_json(record, identity)))
+    try:
+        for record in collection.records:
+            client.lpush(RUNS_KEY, json.dumps(_record_json(record, identity)))
+    finally:
+        client.close()
     if collection.summary.interrupted_by:
         # The pass forwarded the stop to its crawl; the worker stops after this job.
         signal.raise_signal(signal.Signals[collection.summary.interrupted_by])
