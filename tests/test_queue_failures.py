@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import isolated_settings
+from tests.mailsink import MailSink
 from tests.queuekit import Fleet, finished_job_ids, rq_counts, stored, wait_for
 from tests.redisserver import RedisServer
 from traceur.config import Settings
@@ -85,6 +86,52 @@ def test_a_worker_killed_mid_pass_has_its_job_taken_again_and_nothing_lost_or_do
     # The killed worker's run is closed as interrupted, the retaken one is complete.
     assert results == ["interrupted", "ok"]
     assert "abandoned" in fleet.output("rescuer") + fleet.output("victim")
+
+
+def test_a_worker_killed_mid_pass_sends_no_alert_twice_and_misses_none(
+    tmp_path: Path, demo_web: LocalWeb, fleet: Fleet, redis_server: RedisServer
+) -> None:
+    watchlist = tmp_path / "avec-alerte.yaml"
+    watchlist.write_text(
+        DEMO_WATCHLIST.read_text(encoding="utf-8").replace(
+            "alerts: []",
+            "alerts:\n  - id: forum-immediat\n    kind: immediate\n"
+            "    to: [equipe-numerique@example.org]\n    source_kinds: [forum]\n    every: 10s\n",
+        ),
+        encoding="utf-8",
+    )
+    fleet.settings = fleet.settings.replace(download_delay=0.4)
+    with MailSink() as sink:
+        fleet.scheduler(
+            "leader", watchlist, smtp_host=sink.host, smtp_port=sink.port, smtp_security="none"
+        )
+        victim = fleet.worker("victim")
+        forum_docs = lambda: [d for d in stored(fleet.settings).values() if d.source_id == FORUM]  # noqa: E731
+        wait_for(lambda: len(forum_docs()) >= 2, 120, "the first worker stores forum posts")
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        fleet.worker("rescuer")
+        leader_runs = tmp_path / "leader" / "runs.db"
+
+        def forum_done() -> bool:
+            if not leader_runs.exists():
+                return False
+            with RunLog(leader_runs, read_only=True) as runs:
+                return any(r.result == "ok" for r in runs.recent(FORUM))
+
+        wait_for(forum_done, 180, "the forum's pass done again and known to the leader")
+        wanted = {doc.url for doc in forum_docs() if doc.candidates or doc.topics}
+        assert wanted
+
+        def alerted() -> str:
+            return "\n".join(mail.part("plain") for mail in sink.messages())
+
+        # Immediate alerts group the posts new since the last evaluation in one message.
+        wait_for(lambda: all(url in alerted() for url in wanted), 60, "every forum post alerted")
+        time.sleep(12)  # another evaluation of the rule, which must send nothing more
+        texts = [mail.part("plain") for mail in sink.messages()]
+    for url in wanted:
+        assert sum(url in text for text in texts) == 1, url
 
 
 def test_the_leader_killed_is_replaced_within_the_lease_and_no_slot_is_missed_or_doubled(
