@@ -10,6 +10,10 @@ directory, as on its own machine, and sees the workers' runs through Redis.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,7 +64,7 @@ def test_two_workers_and_a_scheduler_store_what_one_machine_stores(
 
     fleet.worker("worker-1")
     fleet.worker("worker-2")
-    fleet.scheduler("leader", DEMO_WATCHLIST)
+    leader = fleet.scheduler("leader", DEMO_WATCHLIST)
     leader_runs = tmp_path / "leader" / "runs.db"
 
     def every_source_ran() -> bool:
@@ -90,6 +94,22 @@ def test_two_workers_and_a_scheduler_store_what_one_machine_stores(
     logs = fleet.output("worker-1") + fleet.output("worker-2")
     assert "Traceback" not in logs
 
+    # `traceur status` on the leader's machine: every source's run, the queue, its workers.
+    leader_settings = fleet.settings.replace(data_dir=tmp_path / "leader")
+    shown = subprocess.run(
+        [sys.executable, "-m", "traceur", "status", "--json", "--watchlist", str(DEMO_WATCHLIST)],
+        env={**os.environ, **leader_settings.to_env()},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    report = json.loads(shown.stdout)
+    assert {source["id"]: source["last_result"] for source in report["sources"]} == dict.fromkeys(
+        DEMO_SOURCES, "ok"
+    )
+    assert report["queue"]["workers"] == 2 and report["queue"]["queued"] == 0
+    assert report["queue"]["leader"].endswith(f":{leader.pid}")
+
 
 def test_a_queue_that_is_not_a_redis_url_is_refused_with_the_fix(tmp_path: Path) -> None:
     from traceur.config import load_settings
@@ -103,10 +123,6 @@ def test_a_queue_that_is_not_a_redis_url_is_refused_with_the_fix(tmp_path: Path)
 
 
 def test_a_worker_without_a_queue_or_with_redis_down_says_what_to_set(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
     from tests.redisserver import free_port
 
     env = {**os.environ, "TRACEUR_DATA_DIR": str(tmp_path / "data")}

@@ -86,3 +86,34 @@ class Leadership:
 
     def holder(self) -> Any:
         return self.lease.holder()
+
+
+def queue_status(settings: Settings) -> dict[str, Any]:
+    """What ``traceur status`` shows of the queue: its leader, jobs waiting and running,
+    live workers; ``error`` instead when Redis does not answer (status never fails for it)."""
+    import redis
+    from rq import Queue, Worker
+    from rq.registry import StartedJobRegistry
+
+    from traceur.errors import QueueError
+    from traceur.orchestra.queue.passes import QUEUE_NAME
+
+    assert settings.queue
+    try:
+        client = connect(settings)
+    except QueueError as exc:
+        return {"error": str(exc)}
+    raw = raw_connection(settings)
+    try:
+        queue = Queue(QUEUE_NAME, connection=raw)
+        return {
+            "leader": client.get(LEADER_KEY),
+            "queued": queue.count,
+            "running": len(StartedJobRegistry(queue=queue).get_job_ids(cleanup=False)),
+            "workers": Worker.count(queue=queue),
+        }
+    except redis.RedisError as exc:
+        return {"error": f"the work queue stopped answering ({exc})"}
+    finally:
+        client.close()
+        raw.close()

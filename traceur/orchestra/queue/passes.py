@@ -67,7 +67,9 @@ def pass_job_id(source_id: str, slot: int) -> str:
 def job_timeout(settings: Settings) -> int:
     """What RQ allows one pass: the source's deadline, its stop, and the lock waits."""
     if settings.source_deadline == 0:
-        return -1
+        # Not RQ's "no timeout" (-1): its registry would then call a pass running longer
+        # than its worker's TTL (7 min) abandoned while it still runs.
+        return 86400
     return settings.source_deadline + settings.crawl_stop_timeout + 4 * settings.queue_lease + 60
 
 
