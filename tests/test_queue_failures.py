@@ -218,9 +218,11 @@ def test_a_hosts_crawl_delay_holds_across_two_workers_sharing_only_redis(
     times = sorted(request.at for request in demo_web.requested(host))
     assert len(times) >= 10
     gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
-    # Booked at least the delay apart; the server notes each request a few milliseconds
-    # after it was sent, a lag that varies on a loaded machine: 10% of slack for it.
-    assert min(gaps) >= delay * 0.9, gaps
+    # Booked at least the delay apart. The server notes each request some milliseconds
+    # after it was sent, a lag that varies on a loaded machine: the smallest gap gets a
+    # quarter of slack for it. Two workers that did not share the slot would send at the
+    # same moments (gaps near 0) and half their gaps would be under the delay.
+    assert min(gaps) >= delay * 0.75, gaps
     assert sorted(gaps)[len(gaps) // 2] >= delay, gaps
     # Each worker took one of the two passes.
     assert "Job OK" in fleet.output("worker-1") and "Job OK" in fleet.output("worker-2")

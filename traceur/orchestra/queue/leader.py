@@ -44,6 +44,9 @@ class Leadership:
             token=f"{socket.gethostname()}:{os.getpid()}",
         )
         self._renewer: Renewer | None = None
+        # source id → the last slot known enqueued: a tick asks Redis only about sources
+        # whose slot changed (thousands of sources, a tick every few seconds).
+        self._enqueued: dict[str, int] = {}
 
     def wait(self, stop: threading.Event) -> bool:
         """Block until this scheduler leads (True) or ``stop`` is set (False)."""
@@ -79,8 +82,11 @@ class Leadership:
             if not source.enabled:
                 continue
             slot = slot_of(source.id, source.every, now)
+            if self._enqueued.get(source.id) == slot:
+                continue
             if enqueue_pass(self.raw, self.settings, source.id, source.every, slot, watchlist_text):
                 log.info("source %s: pass of slot %d enqueued", source.id, slot)
+            self._enqueued[source.id] = slot
         take_back_abandoned(self.raw, float(self.settings.queue_lease))
         return import_runs(self.client, runs, Path(self.settings.data_dir))
 
