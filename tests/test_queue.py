@@ -139,3 +139,39 @@ def test_a_worker_without_a_queue_or_with_redis_down_says_what_to_set(tmp_path: 
     assert down.returncode == 1
     assert "cannot reach the work queue at redis://127.0.0.1:" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+def test_a_feed_collected_on_one_machine_is_not_collected_again_by_a_worker_on_another(
+    tmp_path: Path, demo_web: LocalWeb, fleet: Fleet, redis_server: RedisServer
+) -> None:
+    from traceur.orchestra.queue.connection import raw_connection
+    from traceur.orchestra.queue.passes import enqueue_pass
+
+    feed_host = "www.lagazette-des-deux-rives.example"
+
+    def enqueue(slot: int) -> str:
+        raw = raw_connection(fleet.settings)
+        try:
+            enqueue_pass(raw, fleet.settings, "gazette", 3600, slot, DEMO_WATCHLIST.read_text())
+        finally:
+            raw.close()
+        return f"pass-gazette-{slot}"
+
+    first = fleet.worker("machine-1", data_dir=tmp_path / "machine-1")
+    job = enqueue(1)
+    wait_for(lambda: job in finished_job_ids(redis_server.url), 120, "the first pass")
+    first.terminate()
+    first.wait(30)
+    articles = [r for r in demo_web.requested(feed_host) if r.path.startswith("/actualites/")]
+    assert len(articles) >= 3
+    demo_web.clear_log()
+
+    fleet.worker("machine-2", data_dir=tmp_path / "machine-2")
+    job = enqueue(2)
+    wait_for(lambda: job in finished_job_ids(redis_server.url), 120, "the second pass")
+    # The entries the first machine collected are known to the second: only the feed is read.
+    again = [r.path for r in demo_web.requested(feed_host) if r.path.startswith("/actualites/")]
+    assert again == []
+    with RunLog.in_data_dir(tmp_path / "machine-2") as runs:
+        (record,) = runs.recent("gazette")
+    assert record.result == "ok" and record.new == 0 and record.pages <= 2
