@@ -50,13 +50,26 @@ class Leadership:
 
     def wait(self, stop: threading.Event) -> bool:
         """Block until this scheduler leads (True) or ``stop`` is set (False)."""
-        if self.lease.try_acquire():
-            return True
-        log.info(
-            "another scheduler leads (%s); waiting to take over if it stops",
-            self.lease.holder(),
-        )
-        return self.lease.acquire(wait=-1, stop=stop)
+        import redis
+
+        announced = False
+        while not stop.is_set():
+            try:
+                if self.lease.try_acquire():
+                    return True
+                if not announced:
+                    log.info(
+                        "another scheduler leads (%s); waiting to take over if it stops",
+                        self.lease.holder(),
+                    )
+                    announced = True
+                if self.lease.acquire(wait=-1, stop=stop):
+                    return True
+            except redis.RedisError as exc:
+                # A follower outlives a Redis outage: it is the one to take over after it.
+                log.warning("cannot reach the work queue (%s); trying again", exc)
+                stop.wait(2.0)
+        return False
 
     def keep(self, on_lost: Callable[[str], None]) -> None:
         self._renewer = Renewer([self.lease], on_lost).start()

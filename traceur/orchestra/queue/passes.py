@@ -193,6 +193,17 @@ def run_queued_pass(source_id: str, slot: int, watchlist_text: str) -> dict[str,
     job = get_current_job()
     job_id = job.id if job is not None else pass_job_id(source_id, slot)
     client = connect(settings)
+    try:
+        return _run_locked(settings, client, job_id, source_id, watchlist_text)
+    finally:
+        client.close()
+
+
+def _run_locked(
+    settings: Settings, client: Any, job_id: str, source_id: str, watchlist_text: str
+) -> dict[str, Any]:
+    """``run_queued_pass`` once connected: the source's lock and heartbeat, the pass, its runs."""
+    data_dir = Path(settings.data_dir)
     lease = float(settings.queue_lease)
     alive = Lease(client, key("alive", job_id), lease)
     client.set(alive.key, alive.token, px=int(lease * 1000))
@@ -204,7 +215,6 @@ def run_queued_pass(source_id: str, slot: int, watchlist_text: str) -> dict[str,
         if not source_lock.acquire(wait=2 * lease):
             holder = source_lock.holder()
             log.info("source %s skipped: job %s is collecting it", source_id, holder)
-            client.close()
             return {"source": source_id, "result": "skipped", "holder": holder}
         renewer.leases.append(source_lock)
         path = _watchlist_file(data_dir, watchlist_text)
@@ -220,11 +230,8 @@ def run_queued_pass(source_id: str, slot: int, watchlist_text: str) -> dict[str,
     if lost:
         log.error("job %s lost its lease during the pass (%s)", job_id, lost[0])
     identity = data_dir_identity(data_dir)
-    try:
-        for record in collection.records:
-            client.lpush(RUNS_KEY, json.dumps(_record_json(record, identity)))
-    finally:
-        client.close()
+    for record in collection.records:
+        client.lpush(RUNS_KEY, json.dumps(_record_json(record, identity)))
     if collection.summary.interrupted_by:
         # The pass forwarded the stop to its crawl; the worker stops after this job.
         signal.raise_signal(signal.Signals[collection.summary.interrupted_by])
