@@ -3,7 +3,9 @@ forum threads' progress, the versions of each document, and what each crawled pa
 (so a page the server answers 304 for is not read again).
 
 Kept apart from the document store so it works the same with SQLite or
-Elasticsearch documents, and so several collectors on one machine share it.
+Elasticsearch documents, and so several collectors on one machine share it. With a work
+queue, the workers of every machine share it in Redis instead
+(``traceur.orchestra.queue.crawlstate``), behind the same ``CrawlStateStore`` protocol.
 """
 
 from __future__ import annotations

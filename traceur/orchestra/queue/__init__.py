@@ -4,6 +4,8 @@
 - ``leases``: keys that expire unless their holder renews them (the scheduler leader's,
   a running source's lock, a running job's heartbeat), renewed by a thread.
 - ``slots``: ``RedisHostSlots``, the per-host politeness slots every worker shares.
+- ``crawlstate``: ``RedisCrawlState``, what earlier passes did (seen entries, thread
+  progress, page memos, revisions), whichever worker ran them.
 - ``passes``: one job per source pass (idempotent ids per source and time slot), the job
   function the workers run (``collect``, as ``traceur run`` does), and the taking again
   of jobs whose worker died.
