@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench eval typecheck clean java-maven chromium
+.PHONY: demo test lint bench eval typecheck clean java-maven chromium redis
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(VENV)/bin/traceur demo
 
 ## make test: install, check style and types, run every test (starts the local servers the tests need)
-test: $(STAMP) java-maven chromium lint typecheck
+test: $(STAMP) java-maven chromium redis lint typecheck
 	$(PY) -m pytest
 
 ## make lint: ruff's checks and formatting, over the whole repository
@@ -36,6 +36,12 @@ java-maven:
 chromium:
 	@test -x /usr/bin/chromium || \
 		{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+# The queue tests (tests/test_queue*.py) and the workers' benchmark start Debian's
+# redis-server on a free loopback port: install the package when missing (needs root, as on CI).
+redis:
+	@command -v redis-server >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
 
 ## make bench: speed and memory figures (never part of the tests)
 bench: $(STAMP)

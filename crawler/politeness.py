@@ -9,8 +9,9 @@ This middleware books every request (robots.txt included) in the host's shared s
 Settings: ``TRACEUR_DOWNLOAD_DELAY`` (seconds between two requests to a host),
 ``TRACEUR_CONCURRENT_PER_HOST`` (requests in flight to a host, all crawls together),
 ``TRACEUR_AUTOTHROTTLE`` (space requests further when a host answers slowly),
-``TRACEUR_DATA_DIR`` (where the slots live) and ``DOWNLOAD_TIMEOUT`` (bounds a booking's
-lease). A robots.txt ``Crawl-delay`` read by ``CrawlDelayMiddleware`` raises the delay.
+``TRACEUR_DATA_DIR`` (where the slots live; ``TRACEUR_QUEUE``, when set, puts them in the
+queue's Redis, shared by every worker on every machine) and ``DOWNLOAD_TIMEOUT`` (bounds a
+booking's lease). A robots.txt ``Crawl-delay`` read by ``CrawlDelayMiddleware`` raises the delay.
 Scrapy's own DOWNLOAD_DELAY and AutoThrottle are off (``scrapy_settings``): a delay they
 added after the booking would put two crawls' requests closer than the slot says.
 """
@@ -78,8 +79,16 @@ class HostPolitenessMiddleware:
         settings = crawler.settings
         defaults = default_settings()
         data_dir = Path(settings.get("TRACEUR_DATA_DIR") or defaults.data_dir)
+        slots: HostSlots
+        if settings.get("TRACEUR_QUEUE"):
+            from traceur.orchestra.queue.connection import connect
+            from traceur.orchestra.queue.slots import RedisHostSlots
+
+            slots = RedisHostSlots(connect(defaults.replace(queue=settings.get("TRACEUR_QUEUE"))))
+        else:
+            slots = SqliteHostSlots.in_data_dir(data_dir)
         middleware = cls(
-            SqliteHostSlots.in_data_dir(data_dir),
+            slots,
             delay=settings.getfloat("TRACEUR_DOWNLOAD_DELAY", defaults.download_delay),
             concurrency=settings.getint(
                 "TRACEUR_CONCURRENT_PER_HOST", defaults.concurrent_per_domain

@@ -14,7 +14,8 @@ from typing import Any
 
 from traceur.config import default_settings, load_settings
 from traceur.enrich.tagging import Tagger
-from traceur.orchestra.state import CrawlState
+from traceur.orchestra.queue.crawlstate import open_crawl_state
+from traceur.orchestra.state import CrawlStateStore
 from traceur.store import Store, open_store
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
@@ -24,7 +25,7 @@ from traceur.watchlist.model import Watchlist
 class Runtime:
     store: Store
     tagger: Tagger
-    state: CrawlState
+    state: CrawlStateStore
     watchlist: Watchlist
     users: int = 0
 
@@ -66,7 +67,9 @@ def acquire(settings: Any) -> Runtime:
                         "TRACEUR_MAX_SNIPPETS", default_settings().max_snippets
                     ),
                 ),
-                state=CrawlState.in_data_dir(traceur_settings.data_dir),
+                # With a work queue, in its Redis: whichever worker runs a source next
+                # knows what the previous passes did.
+                state=open_crawl_state(traceur_settings),
                 watchlist=watchlist,
             )
             _RUNTIMES[key] = runtime

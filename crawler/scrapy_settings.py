@@ -100,6 +100,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # Traceur's own settings, read by the components in from_crawler.
         "TRACEUR_STORE": settings.store,
         "TRACEUR_DATA_DIR": str(settings.data_dir),
+        # With a work queue, the politeness slots live in its Redis (every worker's crawls).
+        "TRACEUR_QUEUE": settings.queue or "",
         "TRACEUR_WATCHLIST": str(settings.watchlist),
         "TRACEUR_ALLOW_NETWORKS": list(settings.allow_networks),
         "TRACEUR_HTTP_PROXY": settings.http_proxy or "",

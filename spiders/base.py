@@ -28,7 +28,7 @@ from crawler.httpcache import not_modified
 from crawler.items import PageItem
 from crawler.redirect import RedirectLoop
 from traceur.config import default_settings
-from traceur.orchestra.state import CrawlState
+from traceur.orchestra.state import CrawlState, CrawlStateStore
 from traceur.parse.charset import decode_html, looks_binary
 from traceur.parse.comments import parse_article_comments
 from traceur.parse.records import (
@@ -100,7 +100,7 @@ class SourceSpider(scrapy.Spider):
         self,
         source: Source | str | None = None,
         watchlist: str | None = None,
-        crawl_state: CrawlState | None = None,
+        crawl_state: CrawlStateStore | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -203,7 +203,7 @@ class SourceSpider(scrapy.Spider):
         return spider
 
     @property
-    def crawl_state(self) -> CrawlState:
+    def crawl_state(self) -> CrawlStateStore:
         """What earlier passes remembered (seen entries, thread progress)."""
         if self._crawl_state is None:
             raise RuntimeError(

@@ -79,6 +79,8 @@ class Settings:
     adaptive_polling_factor: int
     max_concurrent_crawls: int
     crawl_stop_timeout: int
+    queue: str | None
+    queue_lease: int
     smtp_host: str | None
     smtp_port: int
     smtp_security: str
@@ -324,6 +326,26 @@ def _validate(settings: Settings) -> None:
             " raise them"
         )
     _validate_schedule_and_mail(settings)
+    _validate_queue(settings)
+
+
+def _validate_queue(settings: Settings) -> None:
+    if settings.queue is not None:
+        try:
+            parts = urlsplit(settings.queue)
+            parts.port  # noqa: B018 - parsing the port is the check
+        except ValueError as exc:
+            raise ConfigError(
+                f"queue: {settings.queue!r} is not a valid URL ({exc}); write redis://host:6379/0"
+            ) from None
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ConfigError(
+                f"queue: {settings.queue!r} is not a Redis URL; write redis://host:6379/0"
+                " (rediss:// for TLS), or null to run everything on this machine"
+            )
+    if settings.queue_lease < 3:
+        # Renewed every third of it: under 3 s, one slow round trip loses a lease.
+        raise ConfigError("queue_lease: must be at least 3 (seconds)")
 
 
 def es_endpoints(url: str) -> list[str]:

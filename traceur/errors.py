@@ -104,3 +104,7 @@ class AccountError(TraceurError):
     """A web account or API token cannot be created, found or changed (``traceur users``)."""
 
     exit_code = 2
+
+
+class QueueError(TraceurError):
+    """The work queue (Redis, ``queue: redis://…``) is unreachable or refuses a command."""

@@ -27,6 +27,7 @@ from traceur.cli.schedule import alerts, schedule, status
 from traceur.cli.search import export, search
 from traceur.cli.trypage import try_page
 from traceur.cli.web import users, web
+from traceur.cli.worker import worker
 from traceur.errors import QueryError, TraceurError, WatchlistError
 
 # Problems of an invalid watchlist printed: the first ones say what to fix, and a hostile
@@ -155,6 +156,7 @@ for _command in (
     retag,
     schedule,
     status,
+    worker,
     alerts,
     es,
     kibana,

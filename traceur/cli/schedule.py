@@ -123,6 +123,8 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
         stopped = report.info.get("stopped_at")
         detail = f"; last stopped {_when(datetime.fromisoformat(stopped), tz)}" if stopped else ""
         click.echo(f"Scheduler: not running{detail} — {report.watchlist_path}")
+    if report.work_queue is not None:
+        _echo_queue(report.work_queue)
     click.echo("")
     header = (
         f"{'SOURCE':<24} {'KIND':<6} {'EVERY':<12} {'LAST RUN':<15} {'RESULT':<11} {'PAGES':>5}"
@@ -197,9 +199,21 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _echo_queue(work: dict[str, Any]) -> None:
+    if "error" in work:
+        click.echo(f"Queue: unreachable — {work['error']}")
+        return
+    leader = work["leader"] or "none (no scheduler leads: start `traceur schedule`)"
+    click.echo(
+        f"Queue: leader {leader}; {work['queued']} passes waiting, {work['running']} running,"
+        f" {work['workers']} workers"
+    )
+
+
 def _status_json(report: Any) -> dict[str, Any]:
     return {
         "scheduler": {"running": report.pid is not None, "pid": report.pid, **report.info},
+        "queue": report.work_queue,
         "watchlist": str(report.watchlist_path),
         "sources": [
             {

@@ -3,7 +3,9 @@ forum threads' progress, the versions of each document, and what each crawled pa
 (so a page the server answers 304 for is not read again).
 
 Kept apart from the document store so it works the same with SQLite or
-Elasticsearch documents, and so several collectors on one machine share it.
+Elasticsearch documents, and so several collectors on one machine share it. With a work
+queue, the workers of every machine share it in Redis instead
+(``traceur.orchestra.queue.crawlstate``), behind the same ``CrawlStateStore`` protocol.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from traceur.errors import StoreError
 from traceur.sqlitefile import open_state_file
@@ -71,6 +74,37 @@ class PageMemo:
     kept: bool
     links: tuple[str, ...] | None
     comments: tuple[tuple[str, str], ...]
+
+
+class CrawlStateStore(Protocol):
+    """What the crawls ask of the crawl state: ``CrawlState`` (one data directory) or, with
+    a work queue, ``traceur.orchestra.queue.crawlstate.RedisCrawlState`` (every worker)."""
+
+    def unseen(self, source_id: str, keys: Iterable[str]) -> list[str]: ...
+
+    def mark_seen(self, source_id: str, key: str) -> None: ...
+
+    def thread(self, source_id: str, thread_url: str) -> tuple[int, str] | None: ...
+
+    def record_thread(
+        self, source_id: str, thread_url: str, last_page: int, activity: str
+    ) -> None: ...
+
+    def record_revision(
+        self, doc_id: str, content_hash: str, title: str, text_length: int
+    ) -> None: ...
+
+    def revisions(self, doc_id: str) -> list[Revision]: ...
+
+    def page_memo(self, source_id: str, url: str) -> PageMemo | None: ...
+
+    def record_page_memo(self, source_id: str, url: str, memo: PageMemo) -> None: ...
+
+    def forget_page_memo(self, source_id: str, url: str) -> None: ...
+
+    def count(self, source_id: str) -> int: ...
+
+    def close(self) -> None: ...
 
 
 class CrawlState:

@@ -8,6 +8,11 @@ its data directory in ``lock``; what ``traceur status`` reports of it in ``statu
   recorded and the daemon goes on, and a Ctrl-C in the terminal reaches the daemon only,
   which then stops its crawls with one SIGTERM (Scrapy's graceful stop: current items are
   finished) and kills what is still running after ``crawl_stop_timeout``.
+- With a work queue (``queue: redis://…``), the daemon first waits to be elected leader
+  (``traceur.orchestra.queue.leader``); leading, it enqueues one job per source pass at
+  each tick instead of crawling, takes back the jobs of dead workers, and adds the runs
+  the workers push to its run history. Alert rules stay with the leader. A leader that
+  loses its lease stops at once with exit code 4 (a supervisor restarts it as a follower).
 - The watchlist is reloaded when its file changes, validated first: an invalid edit keeps
   the previous schedule and logs why. Crawls read a snapshot of the last valid watchlist
   (``DATA_DIR/watchlist.active.yaml``), so a half-saved file never reaches them.
@@ -42,6 +47,7 @@ from traceur.orchestra.launch import CrawlLaunch, SourceSummary, launch_crawl
 from traceur.orchestra.runs import RunLog, RunRecord
 from traceur.orchestra.scheduler.jobs import (
     JOBSTORE_FILE,
+    SOURCE_JOB,
     adapt_interval,
     current,
     desired_jobs,
@@ -65,6 +71,8 @@ log = logging.getLogger("traceur.scheduler")
 INFO_FILE = "scheduler.json"
 SNAPSHOT_FILE = "watchlist.active.yaml"
 LOG_FILE = "schedule.log"
+# The exit code of a leader that lost its lease to another scheduler.
+LOST_LEADERSHIP = 4
 # Problems of an invalid watchlist written to the log: the first ones say what to fix; a
 # hostile file could otherwise write a log line per value.
 _LOGGED_PROBLEMS = 50
@@ -99,6 +107,8 @@ class Daemon:
         self._children_lock = threading.Lock()
         self._stop_deadline = 0.0
         self._watched = _Watched()
+        self.leadership: Any = None  # a queue.leader.Leadership with a queue
+        self._lost_leadership = ""
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -117,10 +127,16 @@ class Daemon:
         for sig in previous:
             signal.signal(sig, on_signal)
         try:
+            if self.settings.queue and not self._elect():
+                return 0
             self.start()
             set_current(self)
             self.scheduler.resume()
-            while not self.stopping.wait(self.tick):
+            while True:
+                if self.leadership is not None:
+                    self._lead()
+                if self.stopping.wait(self.tick):
+                    break
                 try:
                     self.check_watchlist()
                 except Exception:  # noqa: BLE001 - no edit of a file may stop the daemon
@@ -128,13 +144,51 @@ class Daemon:
                         "reloading the watchlist %s failed; keeping the previous schedule",
                         self.watchlist_path,
                     )
-            return 0
+            return LOST_LEADERSHIP if self._lost_leadership else 0
         finally:
             self.stop()
+            if self.leadership is not None:
+                self.leadership.release()
             set_current(None)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             self.lock.release()
+
+    def _elect(self) -> bool:
+        """Wait to lead the queue's schedulers; False when stopped while waiting."""
+        from traceur.orchestra.queue.leader import Leadership
+
+        self.leadership = Leadership(self.settings)
+        if not self.leadership.wait(self.stopping):
+            self.leadership.release()
+            self.leadership = None
+            return False
+        log.info("this scheduler (pid %d) leads the queue %s", os.getpid(), self.settings.queue)
+        self.leadership.keep(self._lose_leadership)
+        return True
+
+    def _lose_leadership(self, why: str) -> None:
+        log.error("leadership lost (%s): stopping, another scheduler leads", why)
+        self._lost_leadership = why
+        self.stopping.set()
+
+    def _lead(self) -> None:
+        """The leader's tick: enqueue the passes due, gather the workers' runs."""
+        import redis
+
+        from traceur.errors import TraceurError
+
+        if self.watchlist is None or self.runs is None or self.stopping.is_set():
+            return
+        try:
+            text = self.snapshot_path.read_text(encoding="utf-8")
+            added = self.leadership.tick(self.watchlist, text, self.runs)
+        except (redis.RedisError, TraceurError, OSError) as exc:
+            log.warning("cannot reach the work queue (%s); trying again next tick", exc)
+            return
+        if added:
+            self.evaluate_rules(kinds=("immediate", "source_health"))
+            self.deliver()
 
     def start(self) -> None:
         """Open state, load the watchlist, and sync the (paused) scheduler's jobs."""
@@ -311,6 +365,9 @@ class Daemon:
             else:
                 self.runs.set_interval(source.id, source.every, source.every)
         wanted = desired_jobs(watchlist, self.settings, intervals)
+        if self.settings.queue:
+            # Source passes go through the queue (``_lead``), on slots every leader agrees on.
+            wanted = [spec for spec in wanted if spec.func != SOURCE_JOB]
         existing = {job.id: job for job in self.scheduler.get_jobs(jobstore="default")}
         now = datetime.now(UTC)
         for job_id, _job in existing.items():
@@ -526,15 +583,16 @@ def _signal(child: subprocess.Popen[bytes], sig: int) -> None:
         child.send_signal(sig)
 
 
-def configure_logging(settings: Settings) -> None:
-    """The daemon's log: ``DATA_DIR/schedule.log`` at the configured level, and standard error."""
+def configure_logging(settings: Settings, log_file: str = LOG_FILE) -> None:
+    """The daemon's log: ``DATA_DIR/<log_file>`` (``schedule.log``) at the configured level,
+    and standard error."""
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(settings.log_level.upper())
     for handler in (
-        log_file_handler(data_dir / LOG_FILE, settings),
+        log_file_handler(data_dir / log_file, settings),
         logging.StreamHandler(sys.stderr),
     ):
         handler.setFormatter(formatter)

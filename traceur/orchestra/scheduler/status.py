@@ -68,6 +68,8 @@ class Status:
     # The daily retention purge: its next run (daemon running) and the last one's record.
     purge_next: datetime | None = None
     purge_last: dict[str, Any] | None = None
+    # With a work queue: its leader, passes waiting and running, live workers (or error).
+    work_queue: dict[str, Any] | None = None
 
 
 def next_run_times(data_dir: Path) -> dict[str, datetime | None]:
@@ -108,6 +110,10 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
         else Path(watchlist_path)
     )
     result = Status(pid, info, shown)
+    if settings.queue:
+        from traceur.orchestra.queue.leader import queue_status
+
+        result.work_queue = queue_status(settings)
     # Without a daemon the stored times are only what would have been: not shown.
     next_runs = next_run_times(data_dir) if pid is not None else {}
     # A run whose process was killed would show as running forever: close it first, with
