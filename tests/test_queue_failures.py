@@ -96,7 +96,9 @@ def test_a_worker_killed_mid_pass_sends_no_alert_twice_and_misses_none(
         DEMO_WATCHLIST.read_text(encoding="utf-8").replace(
             "alerts: []",
             "alerts:\n  - id: forum-immediat\n    kind: immediate\n"
-            "    to: [equipe-numerique@example.org]\n    source_kinds: [forum]\n    every: 10s\n",
+            "    to: [equipe-numerique@example.org]\n    source_kinds: [forum]\n    every: 10s\n"
+            # Each post its own email at once (no pacing), to count them one by one.
+            "    batch: 0s\n    cooldown: 0s\n    max_per_hour: 0\n",
         ),
         encoding="utf-8",
     )
