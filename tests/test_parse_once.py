@@ -50,7 +50,8 @@ def test_a_page_opening_with_an_xml_declaration_is_still_parsed_by_extraction_it
         "<title>Le marché couvert rouvre ses portes</title></head><body><article>"
         "<h1>Le marché couvert rouvre ses portes</h1>"
         + "<p>Après dix-huit mois de travaux, les halles de la place Carnot accueillent de "
-        "nouveau les maraîchers, le fromager et la poissonnière du samedi matin.</p>" * 6
+        "nouveau les maraîchers, le fromager et la poissonnière du samedi matin.</p>"
+        * 6
         + "</article></body></html>"
     )
     root = parse_html(html)
