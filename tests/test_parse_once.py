@@ -1,6 +1,7 @@
 """A crawled article is parsed once: the spider's tree and the comment sections it found
 while reading the reader comments are handed to extraction, which gives what its own
-parse gave. And the crawl log, written through its buffer, still holds every line."""
+parse gave. The crawl log, written through its buffer, still holds every line; the
+binary-page check, now counted in C, draws its line where it did."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from crawler.process import BatchedFileHandler
 from traceur.parse.articles import extract_page
+from traceur.parse.charset import looks_binary
 from traceur.parse.comments import (
     comment_sections,
     parse_article_comments,
@@ -89,3 +91,13 @@ def test_the_crawl_log_holds_a_warning_at_once_and_every_line_once_closed(
     assert path.read_text(encoding="utf-8").splitlines()[-1] == (
         "INFO: passe terminée : 511 pages, 0 nouvelle"
     )
+
+
+def test_a_page_is_binary_past_one_control_byte_in_twenty_tabs_and_newlines_aside() -> None:
+    line = "Compte rendu du conseil municipal de Saint-Véran\t\r\n".encode()
+    text = (line * 8)[:380]
+
+    assert not looks_binary(b"\x01" * 20 + text)  # 20 in 400: 5 %, still text
+    assert looks_binary(b"\x01" * 21 + text[:379])  # 21 in 400
+    assert looks_binary(b"\x1b" * 21 + text[:379])
+    assert not looks_binary(b"\x7f" * 21 + text[:379])  # DEL is no control here
