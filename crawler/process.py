@@ -189,7 +189,7 @@ def run_pass(settings: Settings, watchlist_path: Path, source_ids: list[str]) ->
     # One runtime for the whole pass: every crawler shares its store connection, and every
     # spider reads the crawl state through it.
     crawlers = []
-    shared = runtime.acquire(process.settings)
+    shared = runtime.acquire(process.settings, watchlist)
     try:
         for source in sources:
             crawler = process.create_crawler(spider_class(source))
