@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lxml.html import HtmlElement
+
 from traceur.document import Document
 from traceur.parse.articles import Extracted, FetchedPage
 from traceur.parse.records import Record
@@ -33,6 +35,10 @@ class PageItem:
     # reader comments, as (post URL, comment id), were not read again; the unchanged
     # pipeline checks they are stored.
     known_comments: tuple[tuple[str, str], ...] = ()
+    # The page as the spider parsed it, and its comment sections, for extraction to take
+    # over (a page is parsed once): the spider reads nothing of it once it is yielded.
+    tree: HtmlElement | None = None
+    comment_sections: list[HtmlElement] | None = None
     page: FetchedPage | None = None
     extracted: Extracted | None = None
     document: Document | None = None

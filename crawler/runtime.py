@@ -46,8 +46,10 @@ def _key(settings: Any) -> tuple[str, str, str]:
     )
 
 
-def acquire(settings: Any) -> Runtime:
-    """The runtime for these crawler settings, opened on first use."""
+def acquire(settings: Any, watchlist: Watchlist | None = None) -> Runtime:
+    """The runtime for these crawler settings, opened on first use. ``watchlist``: the
+    settings' watchlist, when the caller has loaded it already (a big one takes a tenth
+    of a second or more to read again)."""
     key = _key(settings)
     with _LOCK:
         runtime = _RUNTIMES.get(key)
@@ -55,7 +57,8 @@ def acquire(settings: Any) -> Runtime:
             traceur_settings = load_settings().replace(
                 store=key[0], watchlist=Path(key[1]), data_dir=Path(key[2])
             )
-            watchlist = load_watchlist(traceur_settings.watchlist)
+            if watchlist is None:
+                watchlist = load_watchlist(traceur_settings.watchlist)
             runtime = Runtime(
                 store=open_store(traceur_settings),
                 tagger=Tagger(

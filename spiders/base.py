@@ -30,7 +30,7 @@ from crawler.redirect import RedirectLoop
 from traceur.config import default_settings
 from traceur.orchestra.state import CrawlState, CrawlStateStore
 from traceur.parse.charset import decode_html, looks_binary
-from traceur.parse.comments import parse_article_comments
+from traceur.parse.comments import PageComments, parse_article_comments
 from traceur.parse.records import (
     BlogPostRecord,
     CommentRecord,
@@ -248,7 +248,10 @@ class SourceSpider(scrapy.Spider):
     def comment_items(self, response: Response, page: str | HtmlElement) -> Iterator[PageItem]:
         """One record per reader comment under the article of ``page`` (its HTML or its
         parsed tree), linked to the page's own URL, as the article's document is."""
-        found = parse_article_comments(page, response.url)
+        yield from self.comment_records(response, parse_article_comments(page, response.url))
+
+    def comment_records(self, response: Response, found: PageComments) -> Iterator[PageItem]:
+        """One record per comment of ``found`` (the comments read out of ``response``)."""
         for position, comment in enumerate(found.comments, 1):
             yield self.record_item(response, CommentRecord(comment, found.title, position))
 

@@ -17,6 +17,7 @@ from crawler.httpcache import not_modified
 from crawler.items import PageItem
 from spiders.base import SourceSpider
 from traceur.orchestra.state import PageMemo
+from traceur.parse.comments import read_article_comments
 from traceur.parse.html import parse_html
 from traceur.parse.links import page_links
 from traceur.parse.pagetype import classify_page
@@ -97,12 +98,15 @@ class SiteSpider(SourceSpider):
     ) -> Iterator[Any]:
         """A page the source keeps: one document, and one per reader comment under it
         (blog and video spiders read more). ``root`` is the page parsed once for every
-        reader of it; it must not be modified."""
+        reader of it; it must not be modified. Everything is read out of it before the
+        first output, since the page's document hands ``root`` over to extraction."""
         item = self.page_item(response, html=html)
         if item is not None:
+            found, sections = read_article_comments(root, response.url)
             item.not_modified = not_modified(response)
+            item.tree, item.comment_sections = root, sections
             yield item
-            yield from self.comment_items(response, root)
+            yield from self.comment_records(response, found)
 
     def _keeps(self, response: TextResponse, root: HtmlElement) -> bool:
         if self.source.match is not None:
@@ -152,6 +156,8 @@ class SiteSpider(SourceSpider):
             self.crawler.stats.inc_value("traceur/pages/not_a_document")
             return
         kept = self._keeps(response, root)
+        # Links first: a kept page's document takes the tree over (parse_document_page).
+        links = tuple(page_links(root, response.url)) if depth < self.max_depth else None
         comments: list[tuple[str, str]] = []
         if kept:
             for output in self.parse_document_page(response, html, root):
@@ -159,7 +165,6 @@ class SiteSpider(SourceSpider):
                     comment = output.record.comment
                     comments.append((comment.post_url, comment.comment_id))
                 yield output
-        links = tuple(page_links(root, response.url)) if depth < self.max_depth else None
         if self.replays_unchanged_pages:
             memo = PageMemo(self._rule(), kept, links, tuple(comments))
             self.crawl_state.record_page_memo(self.source.id, response.url, memo)

@@ -63,16 +63,24 @@ def _declared_lang(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _drop_comment_sections(tree: lxml.html.HtmlElement) -> None:
+def _drop_comment_sections(
+    tree: lxml.html.HtmlElement, sections: list[lxml.html.HtmlElement] | None
+) -> None:
     # trafilatura leaves out the comment lists it recognises by class; a "Réactions"
     # heading over plain blocks, or a newspaper's own "Réagir" module, it keeps as text.
-    for section in comment_sections(tree):
+    for section in comment_sections(tree) if sections is None else sections:
         if section.getparent() is not None:
             section.drop_tree()
 
 
 def extract_page(
-    html: str, url: str, thread: bool = False, fetched_at: datetime | None = None
+    html: str,
+    url: str,
+    thread: bool = False,
+    fetched_at: datetime | None = None,
+    *,
+    tree: lxml.html.HtmlElement | None = None,
+    sections: list[lxml.html.HtmlElement] | None = None,
 ) -> Extracted | None:
     """Extract the main content of ``html``; None when the page has no main text.
 
@@ -82,22 +90,33 @@ def extract_page(
     ``thread``: the page is a forum thread; its text is every post, not only the block
     a main-content extractor would keep. Its author is left empty (there is one per post).
     ``fetched_at`` (default: now) dates "il y a 3 heures" and tells a future date.
+
+    ``tree``: ``html`` as ``traceur.parse.html.parse_html`` read it, when the caller has
+    parsed it already (a crawled page is then parsed once, not twice); extraction reshapes
+    it, so the caller must be done with it. ``sections``: that tree's
+    ``comment_sections``, when the caller has found them already.
     """
     html = strip_control(html)
     if not html.strip():
         return None
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        return None
+    if tree is None or html.lstrip().startswith("<?xml"):
+        # parse_html drops an XML declaration, which lxml refuses in text; extraction has
+        # always parsed such a page itself (and given up on it), so it still does.
+        sections = None
+        try:
+            tree = lxml.html.document_fromstring(html)
+        except (lxml.etree.ParserError, ValueError):
+            return None
     lang = _declared_lang(tree)
     dates = page_dates(tree, url, fetched_at)
     # trafilatura drops <header> blocks as boilerplate, and with them the lead paragraph
-    # that many CMSs put in the article's own <header> next to the headline.
+    # that many CMSs put in the article's own <header> next to the headline. (Comment
+    # sections are found by class, id and headings, never by <header>: those found
+    # before this renaming are the ones found after it.)
     for header in tree.xpath("//article//header"):
         header.tag = "div"
     if not thread:
-        _drop_comment_sections(tree)
+        _drop_comment_sections(tree, sections)
     result = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -189,10 +208,22 @@ class NotADocument(Exception):
     """The page holds no main text worth keeping; the reason says why."""
 
 
-def extract(page: FetchedPage, min_text_chars: int) -> Extracted:
-    """Extract ``page``; raise ``NotADocument`` when it has too little text."""
+def extract(
+    page: FetchedPage,
+    min_text_chars: int,
+    *,
+    tree: lxml.html.HtmlElement | None = None,
+    sections: list[lxml.html.HtmlElement] | None = None,
+) -> Extracted:
+    """Extract ``page``; raise ``NotADocument`` when it has too little text. ``tree`` and
+    ``sections``: the page already parsed, as ``extract_page`` takes them."""
     extracted = extract_page(
-        page.html, page.url, thread=page.kind == "forum_post", fetched_at=page.fetched_at
+        page.html,
+        page.url,
+        thread=page.kind == "forum_post",
+        fetched_at=page.fetched_at,
+        tree=tree,
+        sections=sections,
     )
     if extracted is None:
         raise NotADocument("no main text")

@@ -105,6 +105,9 @@ def decode_html(body: bytes, declared: str | None = None) -> tuple[str, str]:
     return body.decode("cp1252", errors="replace"), "cp1252"
 
 
+_CONTROL_BYTES = bytes(byte for byte in range(256) if byte < 9 or 13 < byte < 32)
+
+
 def looks_binary(body: bytes) -> bool:
     """True for bytes that are no text page whatever their Content-Type says."""
     head = body[:4096]
@@ -114,5 +117,7 @@ def looks_binary(body: bytes) -> bool:
         return True
     if b"\x00" in head:
         return True
-    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    # Counted in C (the bytes left once the controls are deleted): a loop over 4 KB in
+    # Python cost more than decoding the page.
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return bool(head) and controls / len(head) > 0.05

@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -406,7 +406,13 @@ def _sections(root: lxml.html.HtmlElement) -> list[_Section]:
 def comment_sections(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """The elements of ``root`` that hold reader comments (with their headings, forms and
     buttons): what the article's text leaves out."""
-    elements = [element for section in _sections(root) for element in section.elements]
+    return _section_elements(root, _sections(root))
+
+
+def _section_elements(
+    root: lxml.html.HtmlElement, sections: list[_Section]
+) -> list[lxml.html.HtmlElement]:
+    elements = [element for section in sections for element in section.elements]
     for comment in root.xpath(_MICRODATA):
         inside = any(comment is e or e in comment.iterancestors() for e in elements)
         if not inside and not _holds_article(comment):
@@ -494,12 +500,31 @@ def parse_article_comments(
     root = parse_html(page) if isinstance(page, str) else page
     if root is None:
         return PageComments("", ())
+    return _page_comments(root, url, now, lambda: _sections(root))
+
+
+def read_article_comments(
+    root: lxml.html.HtmlElement, url: str, *, now: datetime | None = None
+) -> tuple[PageComments, list[lxml.html.HtmlElement]]:
+    """``parse_article_comments`` and ``comment_sections`` of one parsed page, its comment
+    sections found once for both (a crawled article needs its comments and, for its
+    text, what to leave out)."""
+    sections = _sections(root)
+    return _page_comments(root, url, now, lambda: sections), _section_elements(root, sections)
+
+
+def _page_comments(
+    root: lxml.html.HtmlElement,
+    url: str,
+    now: datetime | None,
+    sections: Callable[[], list[_Section]],
+) -> PageComments:
     post_url = clean_url(url)
     comments = _json_ld_comments(root, post_url) or read_comments(root, WORDPRESS, post_url, now)
     if not comments:
         microdata = [element for element in root.xpath(_MICRODATA) if not _holds_article(element)]
         comments = _read_blocks(microdata, post_url, now)
     if not comments:
-        blocks = [block for section in _sections(root) for block in section.blocks]
+        blocks = [block for section in sections() for block in section.blocks]
         comments = _read_blocks(blocks, post_url, now)
     return PageComments(_page_title(root), comments)

@@ -14,7 +14,9 @@ it. Three guards keep it so, whoever logs:
 
 from __future__ import annotations
 
+import atexit
 import logging
+import time
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -35,15 +37,58 @@ class NoCrawlerDebug(logging.Filter):
         )
 
 
-def log_file_handler(path: Path, settings: Settings) -> RotatingFileHandler:
-    """A handler writing ``path`` as the settings ask (level, rotation, Scrapy's DEBUG).
-    The caller sets its formatter and any filter of its own."""
+# Longest a line below WARNING waits in a batched log file's buffer.
+LOG_FLUSH_SECONDS = 1.0
+
+
+class BatchedFileHandler(RotatingFileHandler):
+    """A rotated log file written through its buffer: flushed for a warning or worse at
+    once, for the rest at most LOG_FLUSH_SECONDS later (at the next line) and when closed.
+
+    A crawl logs lines per page, and a flush (a write system call) after each was 2 to 4 %
+    of an all-304 pass. What a killed crawl can lose is its last second of routine lines,
+    never an error.
+    """
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+        self._urgent = False
+        self._flushed_at = time.monotonic()
+        # logging.shutdown, at exit, does not know this handler: Scrapy's logging set-up
+        # (dictConfig) forgets every handler made before it, and this one is.
+        atexit.register(self.close)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._urgent = record.levelno >= logging.WARNING
+        super().emit(record)
+
+    def flush(self) -> None:
+        now = time.monotonic()
+        if self._urgent or now - self._flushed_at >= LOG_FLUSH_SECONDS:
+            super().flush()
+            self._flushed_at = now
+
+    def close(self) -> None:
+        self._urgent = True  # every line written before the file is closed
+        super().close()
+
+
+def log_file_handler(
+    path: Path, settings: Settings, *, batched: bool = False
+) -> RotatingFileHandler:
+    """A handler writing ``path`` as the settings ask (level, rotation, Scrapy's DEBUG),
+    through its buffer when ``batched``. The caller sets its formatter and any filter of
+    its own."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
-        path,
-        maxBytes=settings.log_max_bytes,
-        backupCount=settings.log_backups,
-        encoding="utf-8",
+    handler = (
+        BatchedFileHandler(path, settings.log_max_bytes, settings.log_backups)
+        if batched
+        else RotatingFileHandler(
+            path,
+            maxBytes=settings.log_max_bytes,
+            backupCount=settings.log_backups,
+            encoding="utf-8",
+        )
     )
     handler.setLevel(settings.log_level.upper())
     if not settings.log_scrapy_debug:
