@@ -9,6 +9,7 @@ from click.testing import CliRunner, Result
 
 from traceur.cli.app import main
 from traceur.config import Settings, load_settings
+from traceur.privacy.retention import parse_policy
 
 WATCHLIST = """\
 candidates:
@@ -134,3 +135,21 @@ def test_the_record_is_written_to_a_file_and_an_unreadable_watchlist_is_said(
     assert broken.exit_code == 0
     assert "liste de veille illisible" in broken.output
     assert "Traceback" not in broken.output
+
+
+def test_the_retention_periods_are_those_traceur_purge_applies(tmp_path: Path) -> None:
+    defaults = _register(tmp_path, _settings(tmp_path))
+    assert "| Articles de presse | 24 mois |" in defaults.output
+    assert "| Messages de forum | 6 mois |" in defaults.output
+    assert "| Cache HTTP des pages collectées | 14 jours |" in defaults.output
+
+    shorter = _settings(tmp_path)
+    shorter = shorter.replace(
+        retention=parse_policy("forum_post=3mo,http_cache=3w", shorter.retention, from_env=True)
+    )
+    changed = _register(tmp_path, shorter)
+
+    assert changed.exit_code == 0, changed.output
+    assert "| Messages de forum | 3 mois |" in changed.output
+    assert "| Cache HTTP des pages collectées | 21 jours |" in changed.output
+    assert "| Articles de presse | 24 mois |" in changed.output
