@@ -45,8 +45,9 @@ RETENTION_ROWS = (
     ("video", "Vidéos (description, sous-titres)"),
     ("versions", "Versions antérieures des documents modifiés"),
     ("http_cache", "Cache HTTP des pages collectées"),
-    ("logs", "Journaux techniques (fichiers tournés)"),
+    ("logs", "Journaux techniques (lignes et fichiers tournés)"),
     ("alert_outbox", "Alertes envoyées ou en attente"),
+    ("runs", "Historique des passages de collecte (sans contenu)"),
 )
 
 
