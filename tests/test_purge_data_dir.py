@@ -15,7 +15,8 @@ from traceur.config import Settings
 from traceur.document import Document, content_hash, document_id
 from traceur.orchestra.launch import SourceSummary
 from traceur.orchestra.runs import RunLog
-from traceur.privacy.logfiles import log_file_handler
+from traceur.privacy import logfiles
+from traceur.privacy.logfiles import CRASH_LOG_NAME, log_file_handler, write_crash_log
 from traceur.privacy.purge import purge
 from traceur.privacy.retention import parse_policy
 from traceur.store import open_store
@@ -206,6 +207,34 @@ def test_purge_removes_old_lines_of_a_live_log_and_its_writer_keeps_appending(
     assert text.startswith("".join(recent))  # no hole, no zero bytes left by the truncation
     assert text.endswith("(après la purge)\n") and text.count("\n") == len(recent) + 1
     assert (data_dir / "crawl.log.1").read_text(encoding="utf-8") == "".join(old)
+
+
+def test_purge_ages_out_crash_log_entries_with_their_tracebacks_in_both_places(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings()
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    old_stamp = (NOW - 40 * DAY).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    old_entry = (
+        f"{old_stamp} --- traceur search Kerhuel déchetterie\n"
+        "Traceback (most recent call last):\n"
+        "ZeroDivisionError: panne ancienne\n"
+    )
+    for crash in (data_dir / CRASH_LOG_NAME, logfiles.fallback_crash_log()):
+        crash.write_text(old_entry, encoding="utf-8")
+    assert write_crash_log(ZeroDivisionError("panne du jour"), ["status"], data_dir)
+    assert write_crash_log(ZeroDivisionError("panne du jour"), ["status"], None)
+    store = open_store(settings)
+    try:
+        report = purge(settings, store)
+    finally:
+        store.close()
+    assert report.log_lines == 6
+    for crash in (data_dir / CRASH_LOG_NAME, logfiles.fallback_crash_log()):
+        text = crash.read_text(encoding="utf-8")
+        assert "Kerhuel" not in text and "panne ancienne" not in text
+        assert "--- traceur status" in text and "panne du jour" in text
 
 
 def test_traceur_purge_prints_the_spool_the_live_log_lines_and_the_runs(

@@ -10,13 +10,14 @@ and the lines of the live log files (``traceur purge`` calls these; see
   documents stay whatever their age: source-health alerts read them to tell a source that
   went silent, and without them a quiet source could never be reported as such.
 - A live log file (``crawl.log``, ``schedule.log``) only rotates past ``log_max_bytes``,
-  which a small installation may never reach. Its lines older than ``retention.logs`` are
-  removed in place (the file is rewritten and truncated, not replaced): the processes
-  writing to it keep their handle, and since log handlers append (``O_APPEND``), their next
-  line lands at the new end. Renaming the file instead would leave every writer appending
-  to the renamed copy, so the old lines would live on past the period. A line appended
-  between the read and the truncation (a few milliseconds, at the daily purge) can be lost;
-  a log line is worth less than keeping a stale one for ever.
+  which a small installation may never reach, and the crash log (``crash.log``) never
+  does. Their lines older than ``retention.logs`` are removed in place (the file is
+  rewritten and truncated, not replaced): the processes writing to it keep their handle,
+  and since log handlers append (``O_APPEND``), their next line lands at the new end.
+  Renaming the file instead would leave every writer appending to the renamed copy, so the
+  old lines would live on past the period. A line appended between the read and the
+  truncation (a few milliseconds, at the daily purge) can be lost; a log line is worth
+  less than keeping a stale one for ever.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from traceur.document import Document
 from traceur.errors import StoreError
+from traceur.privacy import logfiles
 from traceur.store.expiry import ExpiryPlan
 
 SPOOL_FILE = Path("es-spool") / "spool.db"
@@ -179,5 +181,8 @@ def trim_live_log(path: Path, cutoff: datetime, dry_run: bool) -> int:
 
 
 def trim_live_logs(data_dir: Path, cutoff: datetime, dry_run: bool) -> int:
-    """``trim_live_log`` on every live log file of ``data_dir``; the lines removed."""
-    return sum(trim_live_log(path, cutoff, dry_run) for path in live_logs(data_dir))
+    """``trim_live_log`` on every live log file of ``data_dir`` (``crash.log`` included) and
+    on the crash log of the temporary folder (``traceur.privacy.logfiles``); the lines
+    removed."""
+    paths = [*live_logs(data_dir), logfiles.fallback_crash_log()]
+    return sum(trim_live_log(path, cutoff, dry_run) for path in paths)
