@@ -23,6 +23,7 @@ and the lines of the live log files (``traceur purge`` calls these; see
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -34,6 +35,8 @@ from traceur.document import Document
 from traceur.errors import StoreError
 from traceur.privacy import logfiles
 from traceur.store.expiry import ExpiryPlan
+
+log = logging.getLogger("traceur.purge")
 
 SPOOL_FILE = Path("es-spool") / "spool.db"
 RUNS_FILE = "runs.db"
@@ -64,7 +67,14 @@ def _sqlite(path: Path, dry_run: bool) -> Iterator[sqlite3.Connection]:
             db.execute("ROLLBACK")
         else:
             db.execute("COMMIT")
-            db.execute("VACUUM")
+            try:
+                db.execute("VACUUM")
+                # The write-ahead log may still hold the deleted rows' pages: fold it in.
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as exc:
+                # Busy with a crawl's write: the rows are gone already (and overwritten,
+                # secure_delete); the file shrinks at the next purge.
+                log.warning("purge: %s not compacted (%s); it will be at the next purge", path, exc)
     except BaseException:
         if db.in_transaction:
             db.execute("ROLLBACK")
