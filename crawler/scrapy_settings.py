@@ -122,4 +122,6 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "TRACEUR_SNIPPET_CHARS": settings.snippet_chars,
         "TRACEUR_MAX_SNIPPETS": settings.max_snippets,
         "TRACEUR_PSEUDONYMIZE_AUTHORS": settings.pseudonymize_authors,
+        # Feeds and sitemaps skip entries already past their kind's period (spiders/base.py).
+        "TRACEUR_RETENTION": settings.retention.to_text(),
     }

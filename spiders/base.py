@@ -39,9 +39,10 @@ from traceur.parse.records import (
     VideoRecord,
 )
 from traceur.parse.sitemaps import Sitemap, SitemapError, parse_sitemap
+from traceur.privacy.retention import parse_policy
 from traceur.urls import canonical_url
 from traceur.watchlist.loader import load_watchlist
-from traceur.watchlist.model import Source
+from traceur.watchlist.model import DOCUMENT_KIND_BY_SOURCE, Source
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class SourceSpider(scrapy.Spider):
         self._own_state = False
         self.requested = 0
         self._requested_urls: set[str] = set()
+        self._retained_since: datetime | None = None
 
     @property
     def max_pages(self) -> int:
@@ -254,6 +256,26 @@ class SourceSpider(scrapy.Spider):
         """One record per comment of ``found`` (the comments read out of ``response``)."""
         for position, comment in enumerate(found.comments, 1):
             yield self.record_item(response, CommentRecord(comment, found.title, position))
+
+    def too_old(self, published_at: datetime | None) -> bool:
+        """Whether an entry (of a feed or sitemap) dated ``published_at`` is already past its
+        kind's retention period: collected, it would be kept for a new period from today,
+        so an old page `traceur purge` removed would come back at every pass. Counted as
+        ``traceur/privacy/too_old``. An undated entry is collected (its page may say more)."""
+        if published_at is None:
+            return False
+        if self._retained_since is None:
+            policy = parse_policy(
+                self.crawler.settings.get("TRACEUR_RETENTION") or "",
+                default_settings().retention,
+                from_env=True,
+            )
+            kind = DOCUMENT_KIND_BY_SOURCE.get(self.source.kind, "article")
+            self._retained_since = policy.for_kind(kind).cutoff(datetime.now(UTC))
+        if published_at >= self._retained_since:
+            return False
+        self.crawler.stats.inc_value("traceur/privacy/too_old")
+        return True
 
     def count_error(self, kind: str, url: str, message: str) -> None:
         self.crawler.stats.inc_value(f"traceur/errors/{kind}")

@@ -123,8 +123,9 @@ class FeedSpider(SourceSpider):
                     ),
                 ),
             )
-        fresh = self.crawl_state.unseen(self.source.id, list(entries))
         self.crawler.stats.inc_value("traceur/feed/entries", len(entries))
+        entries = {k: v for k, v in entries.items() if not self.too_old(v[1].published_at)}
+        fresh = self.crawl_state.unseen(self.source.id, list(entries))
         self.crawler.stats.inc_value("traceur/feed/entries_new", len(fresh))
         limit = self.source.limits.max_entries
         for key in fresh[:limit] if limit else fresh:

@@ -69,7 +69,13 @@ class SitemapSpider(SourceSpider):
                 if child is not None:
                     yield child
             return
-        keys = {canonical_url(entry.loc): entry for entry in recent}
+        # A child sitemap's date says when it changed, not how old its pages are: only
+        # pages are judged by retention.
+        keys = {
+            canonical_url(entry.loc): entry
+            for entry in recent
+            if not self.too_old(entry.published_at)
+        }
         fresh = self.crawl_state.unseen(self.source.id, list(keys))
         limit = self.source.limits.max_entries
         for key in fresh[:limit] if limit else fresh:

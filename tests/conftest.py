@@ -15,6 +15,7 @@ import pytest
 
 from traceur.config import Settings, load_settings
 from traceur.demo.localweb import LocalWeb
+from traceur.privacy import logfiles
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -52,6 +53,14 @@ def _refuse_outbound_connections(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
     monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+
+
+@pytest.fixture(autouse=True)
+def _own_fallback_crash_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`traceur purge` and `traceur forget` rewrite the crash log of the temporary folder
+    (traceur.privacy.logfiles): a test's must be its own, never the machine's."""
+    own = tmp_path / "traceur-errors.log"
+    monkeypatch.setattr(logfiles, "fallback_crash_log", lambda: own)
 
 
 def isolated_settings(directory: Path, web: LocalWeb | None = None, **changes: Any) -> Settings:

@@ -153,3 +153,18 @@ def test_the_retention_periods_are_those_traceur_purge_applies(tmp_path: Path) -
     assert "| Messages de forum | 3 mois |" in changed.output
     assert "| Cache HTTP des pages collectées | 21 jours |" in changed.output
     assert "| Articles de presse | 24 mois |" in changed.output
+
+
+def test_the_security_section_names_both_secret_keys_and_where_each_comes_from(
+    tmp_path: Path,
+) -> None:
+    generated = _register(tmp_path, _settings(tmp_path)).output
+    security = generated[generated.index("Mesures de sécurité") :]
+    assert "clé des pseudonymes" in security and "clé du registre des effacements" in security
+    assert "data/author-key` (droits 0600), faute de TRACEUR_AUTHOR_KEY" in security
+    assert "data/privacy-key` (droits 0600), faute de TRACEUR_PRIVACY_KEY" in security
+    given = _settings(tmp_path, author_key="a" * 40, privacy_key="p" * 40)
+    record = _register(tmp_path, given).output
+    assert "fournie par l'environnement (TRACEUR_AUTHOR_KEY)" in record
+    assert "fournie par l'environnement (TRACEUR_PRIVACY_KEY)" in record
+    assert "a" * 40 not in record and "p" * 40 not in record  # never the keys themselves

@@ -10,8 +10,10 @@ root, with paths under a file, which no user can create."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -356,10 +358,14 @@ def test_an_unexpected_error_is_one_line_pointing_at_the_log_with_the_traceback(
         timeout=120,
     )
 
-    log = cli.home / "traceur-errors.log"
+    # In the data directory, with what retention and erasure reach (issue 13).
+    log = cli.home / "donnees" / "crash.log"
     line = refusal(result, "unexpected ZeroDivisionError: division by zero in a future bug")
     assert line.endswith(f"this is a bug in Traceur, see the log {log} for the details")
     assert result.returncode == 1
     written = log.read_text(encoding="utf-8")
     assert "Traceback (most recent call last)" in written and "def broken" not in written
     assert "ZeroDivisionError: division by zero in a future bug" in written
+    # Dated like a log line, so `traceur purge` ages it out; readable by this user alone.
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d --- traceur search tramway\n", written)
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600

@@ -127,12 +127,13 @@ def test_default_periods_are_the_campaign_ones_and_a_file_may_change_some(
     assert {defaults.for_kind(k) for k in ("forum_post", "blog_post", "comment", "video")} == {
         Period(months=6)
     }
-    assert (defaults.versions, defaults.http_cache, defaults.logs, defaults.alert_outbox) == (
-        Period(days=30),
-        Period(days=14),
-        Period(days=30),
-        Period(days=90),
-    )
+    assert (
+        defaults.versions,
+        defaults.http_cache,
+        defaults.logs,
+        defaults.alert_outbox,
+        defaults.runs,
+    ) == (Period(days=30), Period(days=14), Period(days=30), Period(days=90), Period(days=90))
     config = tmp_path / "campagne.yaml"
     config.write_text("retention:\n  forum_post: 3mo\n  logs: 2w\n", encoding="utf-8")
     mine = load_settings(config, environ={"TRACEUR_RETENTION": "comment=45d"}).retention

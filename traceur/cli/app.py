@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import traceback
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +27,28 @@ from traceur.cli.trypage import try_page
 from traceur.cli.web import users, web
 from traceur.cli.worker import worker
 from traceur.errors import QueryError, TraceurError, WatchlistError
+from traceur.privacy.logfiles import write_crash_log
 
 # Problems of an invalid watchlist printed: the first ones say what to fix, and a hostile
 # file could otherwise print one line per value.
 _SHOWN_PROBLEMS = 50
-# Where the traceback of an unexpected error goes (one file, appended, in the temporary
-# folder: the data directory may be the very thing that failed).
-CRASH_LOG = Path(tempfile.gettempdir()) / "traceur-errors.log"
 
 
-def _crash_log(exc: BaseException) -> str:
-    """Append ``exc``'s traceback to ``CRASH_LOG``; return where it went, for the user."""
+def _crash_log(exc: BaseException, ctx: click.Context) -> str:
+    """Append ``exc``'s traceback to the crash log (``traceur.privacy.logfiles``: the data
+    directory's when the settings can be read); return where it went, for the user."""
+    found = ctx.find_object(CliContext)
+    data_dir: Path | None = None
     try:
-        with CRASH_LOG.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now(UTC).isoformat()} traceur {' '.join(sys.argv[1:])}\n")
-            handle.write("".join(traceback.format_exception(exc)))
+        if found is not None:
+            data_dir = Path(found.settings.data_dir)
+    except Exception:  # noqa: BLE001 - reading them may be what failed: the fallback then
+        data_dir = None
+    try:
+        path = write_crash_log(exc, sys.argv[1:], data_dir)
     except OSError:
         return "rerun with TRACEUR_LOG_LEVEL=DEBUG to see the details"
-    return f"see the log {CRASH_LOG} for the details"
+    return f"see the log {path} for the details"
 
 
 def _debugging() -> bool:
@@ -99,7 +101,7 @@ class _Group(click.Group):
             reason = exc.strerror or _one_line(str(exc))
             click.echo(
                 f"error: cannot use{where} ({reason}); check that the path exists and that"
-                f" this user may read and write it ({_crash_log(exc)})",
+                f" this user may read and write it ({_crash_log(exc, ctx)})",
                 err=True,
             )
             if _debugging():
@@ -108,7 +110,7 @@ class _Group(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last resort: never a traceback for users
             click.echo(
                 f"error: unexpected {type(exc).__name__}: {_one_line(str(exc), 200)};"
-                f" this is a bug in Traceur, {_crash_log(exc)}",
+                f" this is a bug in Traceur, {_crash_log(exc, ctx)}",
                 err=True,
             )
             if _debugging():

@@ -22,6 +22,7 @@ PLACE_LABELS = {
     "crawl_state": "entrées de l'état de collecte",
     "http_cache": "pages du cache HTTP",
     "es_spool": "documents en attente pour Elasticsearch",
+    "saved_searches": "recherches enregistrées (application web)",
     "log_lines": "lignes de journal",
 }
 _KIND_LABELS = {"author": "de l'auteur·rice", "url": "de l'adresse", "document": "du document"}

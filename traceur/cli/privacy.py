@@ -57,6 +57,9 @@ def french_report(report: PurgeReport, policy: RetentionPolicy) -> list[str]:
         f" {report.outbox_sent + report.outbox_unsent:>7}"
         f" (dont jamais envoyés : {report.outbox_unsent})",
         f"  {'journaux archivés (plus de ' + policy.logs.french() + ')':<42} {_size(report.logs)}",
+        f"  {'lignes des journaux en cours (idem)':<42} {report.log_lines:>7}",
+        f"  {'documents en attente (es-spool)':<42} {report.spool:>7}",
+        f"  {'passages de collecte (plus de ' + policy.runs.french() + ')':<42} {report.runs:>7}",
     ]
     return lines
 
@@ -69,9 +72,9 @@ def purge_command(ctx: click.Context, dry_run: bool) -> None:
 
     Documents past their kind's period (counted from the later of their publication and
     their collection) go from the store with their versions, triage and comments, and
-    from the story-cluster index; old HTTP cache files, alert messages and rotated logs go
-    from the data directory. `traceur schedule` runs it every day at `purge_at`. Prints
-    counts, never content.
+    from the story-cluster index and the Elasticsearch spool; old HTTP cache files, alert
+    messages, log files and log lines, and run history go from the data directory.
+    `traceur schedule` runs it every day at `purge_at`. Prints counts, never content.
 
     \b
     Examples:

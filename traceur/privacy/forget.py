@@ -53,6 +53,7 @@ PLACES = (
     "crawl_state",
     "http_cache",
     "es_spool",
+    "saved_searches",
     "log_lines",
 )
 

@@ -1,5 +1,6 @@
 """Erasure in the files of the data directory: alert outbox, story clusters, crawl state,
-HTTP cache, Elasticsearch spool and logs (see ``traceur.privacy.forget``).
+HTTP cache, Elasticsearch spool, the web app's saved searches and logs (compressed rotated
+copies and the crash log included; see ``traceur.privacy.forget``).
 
 Each file is opened directly (its module's own class has no deletion, and nothing but
 erasure and retention should delete there), changed in one transaction, then compacted so
@@ -9,7 +10,9 @@ no freed page or write-ahead log keeps what was removed.
 from __future__ import annotations
 
 import email
+import gzip
 import json
+import os
 import re
 import sqlite3
 import zlib
@@ -21,8 +24,10 @@ from email.message import EmailMessage, Message
 from email.policy import SMTP, compat32
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from traceur.errors import StoreError
+from traceur.privacy import logfiles
 
 # What a redacted alert says instead of its content (the team reads French).
 REDACTED_SUBJECT = "[Traceur] Alerte retirée (demande d'effacement)"
@@ -30,10 +35,10 @@ REDACTED_BODY = (
     "Le contenu de cette alerte a été retiré à la suite d'une demande d'effacement de"
     " données personnelles. L'envoi de l'alerte reste enregistré ; son contenu ne l'est plus.\n"
 )
-# Log files of the data directory: crawl.log, schedule.log, and rotated copies (x.log.1,
-# x.log.2026-11-25). A compressed copy (.gz) is left alone: it cannot be rewritten line
-# by line, so rotated logs of a data directory that answers erasure stay uncompressed.
-_LOG_NAME = re.compile(r"[.]log([.][\w-]+)?$")
+# Log files of the data directory: crawl.log, schedule.log, crash.log, and rotated copies
+# (x.log.1, x.log.2026-11-25). Traceur's own rotation never compresses, but an operator's
+# logrotate may (x.log.1.gz, x.log-20261125.gz): those are read and written back compressed.
+_LOG_NAME = re.compile(r"[.]log([.-][\w-]+)?([.]gz)?$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ def forget_in_files(data_dir: Path, needles: FileNeedles, *, dry_run: bool) -> d
         "crawl_state": _crawl_state(data_dir / "state.db", needles, dry_run),
         "http_cache": _http_cache(data_dir / "httpcache", needles, dry_run),
         "es_spool": _spool(data_dir / "es-spool" / "spool.db", needles, dry_run),
+        "saved_searches": _saved_searches(data_dir / "web.db", needles, dry_run),
         "log_lines": _logs(data_dir, needles, dry_run),
     }
 
@@ -231,6 +237,23 @@ def _spool(path: Path, needles: FileNeedles, dry_run: bool) -> int:
         return removed
 
 
+def _saved_searches(path: Path, needles: FileNeedles, dry_run: bool) -> int:
+    """The web app's saved searches whose name or query names the request (a search by
+    the author's name, or on the forgotten page's address): the whole search goes, as a
+    search for someone is about them. Accounts stay: they are the team's, not the author's."""
+    with _sqlite(path, dry_run) as db:
+        if db is None or "saved_searches" not in _tables(db):
+            return 0
+        ids = frozenset(
+            str(ident)
+            for ident, name, query in db.execute("SELECT id, name, query FROM saved_searches")
+            # The query is kept as the address's query string: decoded, "G%C3%A4elle" and
+            # "Ga%C3%ABlle+Kerbrat" read as the names they are.
+            if needles.in_text(" ".join([name, *(v for _k, v in parse_qsl(query))]))
+        )
+        return _delete_in(db, "saved_searches", "CAST(id AS TEXT)", ids)
+
+
 # -- HTTP cache and logs ------------------------------------------------------------------
 
 
@@ -259,13 +282,36 @@ def _logs(data_dir: Path, needles: FileNeedles, dry_run: bool) -> int:
     if not data_dir.is_dir():
         return 0
     removed = 0
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file() and _is_log(p.name)):
-        removed += _rewrite(path, lambda line: not needles.in_text(line), dry_run)
+    paths = sorted(p for p in data_dir.rglob("*") if p.is_file() and _is_log(p.name))
+    # The crash log falls back on the temporary folder when the data directory could not
+    # be used (traceur.privacy.logfiles): a request reaches it there too.
+    if logfiles.fallback_crash_log().is_file():
+        paths.append(logfiles.fallback_crash_log())
+    for path in paths:
+        rewrite = _rewrite_gzip if path.name.endswith(".gz") else _rewrite
+        removed += rewrite(path, lambda line: not needles.in_text(line), dry_run)
     return removed
 
 
 def _is_log(name: str) -> bool:
-    return _LOG_NAME.search(name) is not None and not name.endswith(".gz")
+    return _LOG_NAME.search(name) is not None
+
+
+def _rewrite_gzip(path: Path, keep: Callable[[str], bool], dry_run: bool) -> int:
+    """``_rewrite`` for a compressed rotated log. Nothing appends to it, so it is written
+    beside and renamed over the old one (a reader never sees it half-written)."""
+    try:
+        text = gzip.decompress(path.read_bytes()).decode("utf-8", "surrogateescape")
+    except (OSError, EOFError):
+        return 0  # not gzip after all (a torn copy): it is not Traceur's to judge
+    lines = text.splitlines(keepends=True)
+    kept = [line for line in lines if keep(line)]
+    dropped = len(lines) - len(kept)
+    if dropped and not dry_run:
+        fresh = path.with_name(path.name + ".tmp")
+        fresh.write_bytes(gzip.compress("".join(kept).encode("utf-8", "surrogateescape")))
+        os.replace(fresh, path)
+    return dropped
 
 
 def _rewrite(path: Path, keep: Callable[[str], bool], dry_run: bool) -> int:

@@ -16,11 +16,51 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
+import tempfile
 import time
+import traceback
+from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from traceur.config import Settings
+
+# Where the traceback of an unexpected error goes (``traceur.cli.app``): in the data
+# directory, with the rest of what Traceur keeps, so that retention and erasure reach it
+# (a traceback may quote a page, and the command line names what was searched or
+# forgotten). Only when the settings cannot be read or the data directory cannot be
+# written (then the data directory is unknown, or is what failed) does it fall back on
+# the temporary folder, where `traceur purge` and `traceur forget` look for it too.
+CRASH_LOG_NAME = "crash.log"
+
+
+def fallback_crash_log() -> Path:
+    return Path(tempfile.gettempdir()) / "traceur-errors.log"
+
+
+def write_crash_log(exc: BaseException, command: list[str], data_dir: Path | None) -> Path:
+    """Append ``exc``'s traceback to the crash log (``data_dir``'s, else the fallback);
+    return the file written. Each entry starts with the local time, as log lines do, so
+    ``traceur purge`` removes it once past ``retention.logs``. ``OSError`` if neither can
+    be written."""
+    when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    entry = f"{when} --- traceur {' '.join(command)}\n" + "".join(traceback.format_exception(exc))
+    places = [data_dir / CRASH_LOG_NAME] if data_dir is not None else []
+    for path in [*places, fallback_crash_log()]:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600: readable by this user only, like the keys beside it.
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError:
+            if path == fallback_crash_log():
+                raise
+            continue
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(entry)
+        return path
+    raise OSError("no crash log could be written")  # not reached: the fallback raised
+
 
 # Loggers whose DEBUG lines describe the crawl item by item.
 _CHATTY = ("scrapy", "twisted", "py.warnings")

@@ -7,8 +7,10 @@ place Traceur keeps what it collected.
 - The data directory: the story-cluster entries of the purged documents (``clusters.db``),
   their revisions in the crawl state and the feed entries seen before the longest document
   period (``state.db``), HTTP cache files older than ``http_cache`` (``httpcache/``), alert
-  messages older than ``alert_outbox`` (``alerts.db``), and rotated log files older than
-  ``logs`` (``crawl.log.1``, ``schedule.log.2026-11-02``...; the live log is the rotation's).
+  messages older than ``alert_outbox`` (``alerts.db``), rotated log files older than
+  ``logs`` (``crawl.log.1``, ``schedule.log.2026-11-02``...) and the lines of the live
+  ones older than it, documents waiting in the Elasticsearch spool past their kind's period
+  and runs older than ``runs`` in the run history (``traceur.privacy.purge_files``).
 
 Files that do not exist are not created: a purge on a fresh data directory does nothing.
 The report holds counts only, never content, so it can be printed and logged.
@@ -30,6 +32,7 @@ from traceur.config import Settings
 from traceur.document import DOCUMENT_KINDS
 from traceur.enrich.clusters import ClusterIndex
 from traceur.orchestra.state import CrawlState
+from traceur.privacy.purge_files import purge_runs, purge_spool, trim_live_logs
 from traceur.store import Store
 from traceur.store.expiry import ExpiryPlan, StorePurge
 
@@ -60,6 +63,9 @@ class PurgeReport:
     outbox_unsent: int = 0
     http_cache: FileCount = field(default_factory=FileCount)
     logs: FileCount = field(default_factory=FileCount)
+    log_lines: int = 0  # lines removed from the live log files
+    spool: int = 0  # spooled documents and dead letters (Elasticsearch spool)
+    runs: int = 0  # entries of the run history
 
     @property
     def documents(self) -> int:
@@ -112,6 +118,9 @@ def purge(
         (data_dir / HTTP_CACHE_DIR).rglob("*"), policy.http_cache.cutoff(now), dry_run
     )
     report.logs = _remove_older(rotated_logs(data_dir), policy.logs.cutoff(now), dry_run)
+    report.log_lines = trim_live_logs(data_dir, policy.logs.cutoff(now), dry_run)
+    report.spool = purge_spool(data_dir, plan)
+    report.runs = purge_runs(data_dir, policy.runs.cutoff(now), dry_run)
     if not dry_run:
         _remove_empty_dirs(data_dir / HTTP_CACHE_DIR)
     summary = english_summary(report)
@@ -180,5 +189,7 @@ def english_summary(report: PurgeReport) -> str:
         f" ({report.store.triage_events} events); data dir: {report.clusters} cluster entries,"
         f" {report.revisions} revisions, {report.seen_entries} seen feed entries,"
         f" {report.http_cache.files} HTTP cache files, {report.outbox_sent + report.outbox_unsent}"
-        f" alert messages ({report.outbox_unsent} never sent), {report.logs.files} rotated logs"
+        f" alert messages ({report.outbox_unsent} never sent), {report.logs.files} rotated logs,"
+        f" {report.log_lines} live log lines, {report.spool} spooled documents,"
+        f" {report.runs} runs"
     )

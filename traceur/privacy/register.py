@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from traceur.config import Settings
+from traceur.privacy.forget_register import KEY_FILE as PRIVACY_KEY_FILE
+from traceur.privacy.forget_register import REGISTER_FILE
 from traceur.privacy.pseudonyms import KEY_FILE, PSEUDONYMISED_KINDS
 from traceur.urls import domain_of
 from traceur.watchlist.model import DOCUMENT_KIND_BY_SOURCE, Watchlist
@@ -45,8 +47,9 @@ RETENTION_ROWS = (
     ("video", "Vidéos (description, sous-titres)"),
     ("versions", "Versions antérieures des documents modifiés"),
     ("http_cache", "Cache HTTP des pages collectées"),
-    ("logs", "Journaux techniques (fichiers tournés)"),
+    ("logs", "Journaux techniques (lignes et fichiers tournés)"),
     ("alert_outbox", "Alertes envoyées ou en attente"),
+    ("runs", "Historique des passages de collecte (sans contenu)"),
 )
 
 
@@ -144,6 +147,29 @@ def _recipients(settings: Settings, watchlist: Watchlist | None) -> list[str]:
     return lines
 
 
+def _keys(settings: Settings) -> str:
+    """The two secret keys, kept apart because stored data depends on each (merging them
+    would orphan the pseudonyms already stored or the erasure requests already recorded)."""
+
+    def where(configured: str | None, variable: str, file_name: str) -> str:
+        if configured:
+            return f"fournie par l'environnement ({variable})"
+        return f"générée dans `{settings.data_dir}/{file_name}` (droits 0600), faute de {variable}"
+
+    author = where(settings.author_key, "TRACEUR_AUTHOR_KEY", KEY_FILE)
+    privacy = where(settings.privacy_key, "TRACEUR_PRIVACY_KEY", PRIVACY_KEY_FILE)
+    return (
+        "- **Clés secrètes** (deux, distinctes) : la clé des pseudonymes d'auteur·rices"
+        f" ({author}) et la clé du registre des effacements ({privacy}), sous laquelle les"
+        f" noms et adresses oubliés sont gardés en empreinte (`{REGISTER_FILE}`). Chacune est"
+        " sauvegardée à l'abri, comme un mot de passe, et identique sur toutes les machines"
+        " d'une même file de travaux ou d'un même stockage. Perdue, aucune ne révèle rien ;"
+        " mais sans la première, les pseudonymes déjà enregistrés ne se retrouvent plus par"
+        " le nom, et sans la seconde, les personnes déjà effacées ne sont plus écartées des"
+        " collectes suivantes."
+    )
+
+
 def _security(settings: Settings) -> list[str]:
     lines: list[str] = []
     if settings.pseudonymize_authors:
@@ -163,6 +189,7 @@ def _security(settings: Settings) -> list[str]:
             "- **Pseudonymisation** : désactivée (`pseudonymize_authors: false`) ; les noms"
             " des auteur·rices sont conservés en clair."
         )
+    lines.append(_keys(settings))
     secure_cookies = bool(settings.web_base_url and settings.web_base_url.startswith("https://"))
     lines.append(
         "- **Application web** : accès par compte nominatif et mot de passe (haché avec"
@@ -188,7 +215,8 @@ def _security(settings: Settings) -> list[str]:
         "- **Journaux** : ni texte de page ni auteur·rice à partir du niveau"
         f" {settings.log_level} (seulement des adresses et des comptes) ; fichiers tournés"
         f" au-delà de {settings.log_max_bytes // 1024} Kio, {settings.log_backups} anciens"
-        " fichiers au plus."
+        " fichiers au plus ; lignes plus anciennes que la durée de conservation retirées"
+        " chaque jour, fichiers en cours compris."
     )
     lines.append(
         "- **Secrets** (mots de passe Elasticsearch et SMTP, clés) : lus dans"

@@ -2,7 +2,8 @@
 
 Each kept thing has a period: documents per kind (``article``, ``forum_post``,
 ``blog_post``, ``comment``, ``video``), earlier ``versions`` of edited documents, the
-``http_cache``, rotated ``logs`` and the ``alert_outbox``. A period is a whole number and a
+``http_cache``, ``logs`` (rotated files, and the lines of live ones), the ``alert_outbox``
+and the history of ``runs``. A period is a whole number and a
 unit: ``d`` (days), ``w`` (weeks) or ``mo`` (calendar months); hours and minutes are
 refused, so that ``6m`` (six minutes, in the watchlist's units) can never be mistaken for
 six months and empty the store.
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from traceur.document import DOCUMENT_KINDS
 
 # What the block holds besides the document kinds.
-OTHER_KEYS = ("versions", "http_cache", "logs", "alert_outbox")
+OTHER_KEYS = ("versions", "http_cache", "logs", "alert_outbox", "runs")
 KEYS = DOCUMENT_KINDS + OTHER_KEYS
 _PERIOD = re.compile(r"^\s*(\d{1,5})\s*(mo|d|w)\s*$")
 # Ten years: as far as the durations of the watchlist go, and far past any defensible
@@ -97,6 +98,7 @@ class RetentionPolicy:
     http_cache: Period
     logs: Period
     alert_outbox: Period
+    runs: Period
 
     def for_kind(self, kind: str) -> Period:
         """The period of documents of ``kind`` (one of ``DOCUMENT_KINDS``)."""
