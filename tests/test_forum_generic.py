@@ -441,7 +441,8 @@ def _new_reply_on_the_last_page(web: LocalWeb) -> None:
 def test_forum_spider_collects_a_vanilla_forum_page_by_page_and_then_only_what_changed(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    settings = make_settings(sites_web)
+    # Members' names as the pages give them (tests/test_pseudonyms.py pins their hashing).
+    settings = make_settings(sites_web, pseudonymize_authors=False)
     watchlist = write_watchlist(
         tmp_path,
         f"  - {{id: riverains, kind: forum, url: 'http://{VANILLA}/{VANILLA_BOARD}', "

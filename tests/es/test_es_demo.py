@@ -4,6 +4,7 @@ same answers to the same searches, and no duplicate on a second run."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import yaml
 from elasticsearch import Elasticsearch
 
 from traceur.config import Settings
+from traceur.privacy.pseudonyms import KEY_FILE
 from traceur.store import SearchQuery
 from traceur.store.elasticsearch import ElasticsearchStore
 from traceur.store.sqlite import SqliteStore
@@ -92,7 +94,10 @@ def test_demo_indexes_the_same_documents_on_elasticsearch_as_on_sqlite(
     assert duplicated_ids(es_client, f"{es_settings.es_index_prefix}-docs") == {}
 
     # Even with every page fetched again (no seen entries, no HTTP cache), the stable ids
-    # make it an update of nothing.
+    # make it an update of nothing. The authors' pseudonym key goes with the store (README,
+    # "Données personnelles"): a new key would store every member under a new pseudonym.
+    (tmp_path / "es-fresh").mkdir()
+    shutil.copy2(tmp_path / "es" / KEY_FILE, tmp_path / "es-fresh" / KEY_FILE)
     third = run_demo(es_settings.replace(data_dir=tmp_path / "es-fresh"))
     es_store.refresh()
     assert "0 new documents" in third and f"{len(on_lite)} unchanged" in third
