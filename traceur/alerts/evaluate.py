@@ -343,8 +343,10 @@ class Evaluator:
         counts = ", ".join(
             f"{g.label} {g.count}" for g in groups[:3] if g.label != "Autres documents"
         )
+        # "Synthèse Synthèse du matin" stutters: a title that says it already is kept as is.
+        heading = rule.title if rule.title.startswith("Synthèse") else f"Synthèse {rule.title}"
         subject = (
-            f"{render.SUBJECT_PREFIX} Synthèse {rule.title}"
+            f"{render.SUBJECT_PREFIX} {heading}"
             f" — {total} nouveau{'x' if total != 1 else ''} document{'s' if total != 1 else ''}"
         )
         if counts:
