@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from traceur.alerts import health, pacing, render
+from traceur.alerts import health, holds, pacing, render
 from traceur.alerts import quiet as quiet_hours
 from traceur.alerts.outbox import AlertState, Transaction
 from traceur.config import Settings
@@ -116,6 +116,9 @@ class Evaluator:
     def __post_init__(self) -> None:
         self.names = render.Names(self.watchlist)
         self._queries: dict[str, Node] = {}
+        # Held matches and messages of rules gone from the watchlist, dropped by this
+        # evaluator's first evaluation: {rule id: (matches, messages)}.
+        self.dropped: dict[str, tuple[int, int]] | None = None
 
     # -- entry points ----------------------------------------------------------------
 
@@ -125,8 +128,12 @@ class Evaluator:
         now = now or datetime.now(UTC)
         try:
             with self.state.transaction(now) as txn:
+                dropped = self.dropped
+                if dropped is None:
+                    dropped = holds.drop_orphans(txn, [r.id for r in self.watchlist.alerts])
                 outcome = self._dispatch(rule, txn, now)
                 txn.record_evaluation(rule.id, outcome.summary)
+            self.dropped = dropped  # committed: the next evaluations need not look again
             return outcome
         except TraceurError as exc:
             log.error("alert rule %s: %s", rule.id, exc)
