@@ -93,7 +93,10 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
     For each source: its last run (when, result, pages, new and updated documents), the
     documents it found over all runs, its interval (adapted, and as written), and its next
     run. For each alert rule: its last evaluation, emails sent and queued, the last send,
-    and the last error of a message still queued. Works whether the scheduler runs or not.
+    the last error of a message still queued, and what it holds back (matches gathering
+    in a batch, matches and messages held for quiet hours, matches past the hourly limit:
+    counts and local times with the zone, never content). Works whether the scheduler
+    runs or not.
 
     \b
     Results: ok, partial (errors, but documents), failed (errors, nothing collected),
