@@ -106,7 +106,7 @@ def test_a_digest_due_in_quiet_hours_waits_for_the_morning_and_is_sent_once(
     bench.evaluate("synthese-soir", utc(2026, 11, 21, 6, 1))
     bench.evaluate("synthese-soir", utc(2026, 11, 21, 6, 2))
     [mail] = deliver(bench, sink, utc(2026, 11, 21, 6, 5))
-    assert mail.subject.startswith("[Traceur] Synthèse Synthèse du soir — 1 nouveau document")
+    assert mail.subject.startswith("[Traceur] Synthèse du soir — 1 nouveau document")
     assert BRIEFS[2][1] in mail.part("plain")
 
 

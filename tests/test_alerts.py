@@ -585,8 +585,7 @@ def test_digest_holds_exactly_the_documents_since_the_previous_digest_grouped_by
     assert len(first.queued) == 1 and len(second.queued) == 1 and third.queued == []
     day_one, day_two = bench.queued()
     assert day_one["Subject"] == (
-        "[Traceur] Synthèse Synthèse du matin — 3 nouveaux "
-        "documents (Claire Martin 3, Élodie Arnaud 1)"
+        "[Traceur] Synthèse du matin — 3 nouveaux documents (Claire Martin 3, Élodie Arnaud 1)"
     )
     plain_one = part(day_one, "plain")
     assert "== Claire Martin — 3 documents, 2 sujets ==" in plain_one

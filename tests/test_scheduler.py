@@ -207,7 +207,10 @@ def test_digest_due_while_the_daemon_was_down_is_sent_at_restart_not_the_next_da
         while time.monotonic() < deadline and not state.messages("synthese-matin"):
             time.sleep(0.1)
         [(key, status, subject, _)] = state.messages("synthese-matin")
-    assert subject == "[Traceur] Synthèse synthese-matin — 1 nouveau document (Claire Martin 1)"
+    # A rule without a name is called by what it watches, never by its id.
+    assert subject == (
+        "[Traceur] Synthèse quotidienne — tous les documents — 1 nouveau document (Claire Martin 1)"
+    )
     following = _jobs(second)["alert:synthese-matin"].next_run_time
     assert following > datetime.now(UTC) and (following.hour, following.minute) == (8, 0)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
-from traceur.alerts import health, pacing, render
+from traceur.alerts import health, holds, pacing, render
 from traceur.alerts import quiet as quiet_hours
 from traceur.alerts.outbox import AlertState, Transaction
 from traceur.config import Settings
@@ -116,6 +116,9 @@ class Evaluator:
     def __post_init__(self) -> None:
         self.names = render.Names(self.watchlist)
         self._queries: dict[str, Node] = {}
+        # Held matches and messages of rules gone from the watchlist, dropped by this
+        # evaluator's first evaluation: {rule id: (matches, messages)}.
+        self.dropped: dict[str, tuple[int, int]] | None = None
 
     # -- entry points ----------------------------------------------------------------
 
@@ -125,8 +128,12 @@ class Evaluator:
         now = now or datetime.now(UTC)
         try:
             with self.state.transaction(now) as txn:
+                dropped = self.dropped
+                if dropped is None:
+                    dropped = holds.drop_orphans(txn, [r.id for r in self.watchlist.alerts])
                 outcome = self._dispatch(rule, txn, now)
                 txn.record_evaluation(rule.id, outcome.summary)
+            self.dropped = dropped  # committed: the next evaluations need not look again
             return outcome
         except TraceurError as exc:
             log.error("alert rule %s: %s", rule.id, exc)
@@ -343,8 +350,10 @@ class Evaluator:
         counts = ", ".join(
             f"{g.label} {g.count}" for g in groups[:3] if g.label != "Autres documents"
         )
+        # "Synthèse Synthèse du matin" stutters: a title that says it already is kept as is.
+        heading = rule.title if rule.title.startswith("Synthèse") else f"Synthèse {rule.title}"
         subject = (
-            f"{render.SUBJECT_PREFIX} Synthèse {rule.title}"
+            f"{render.SUBJECT_PREFIX} {heading}"
             f" — {total} nouveau{'x' if total != 1 else ''} document{'s' if total != 1 else ''}"
         )
         if counts:

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.policy import compat32
 from pathlib import Path
+from typing import Any
 
 from traceur.errors import AlertError
 from traceur.sqlitefile import open_state_file
@@ -426,6 +427,12 @@ class AlertState:
                     self._db.execute("PRAGMA secure_delete = OFF")
         counts = {bool(sent): int(count) for sent, count in rows}
         return counts.get(True, 0), counts.get(False, 0)
+
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a read-only query (for reports over the pacing and quiet-hours
+        tables, which their own modules create)."""
+        with self._lock:
+            return [tuple(row) for row in self._db.execute(sql, params).fetchall()]
 
     def messages(self, rule_id: str | None = None) -> list[tuple[str, str, str, int]]:
         """(key, status, subject, attempts) of every message, oldest first."""

@@ -118,14 +118,14 @@ class Pace:
         )
 
 
-def _ensure(txn: Transaction) -> None:
+def ensure_tables(txn: Transaction) -> None:
     for statement in _SCHEMA:
         txn.execute(statement)
 
 
 def hold(txn: Transaction, rule_id: str, matches: Sequence[tuple[Document, set[str]]]) -> None:
     """Hold new matches (a document held already gets the new matches added)."""
-    _ensure(txn)
+    ensure_tables(txn)
     for document, tokens in matches:
         row = txn.execute(
             "SELECT tokens FROM held_matches WHERE rule_id = ? AND doc_id = ?",
@@ -147,7 +147,7 @@ def hold(txn: Transaction, rule_id: str, matches: Sequence[tuple[Document, set[s
 
 
 def held(txn: Transaction, rule_id: str) -> list[Held]:
-    _ensure(txn)
+    ensure_tables(txn)
     rows = txn.execute(
         "SELECT doc_id, tokens, cluster, held_at, waited FROM held_matches WHERE rule_id = ?"
         " ORDER BY held_at, doc_id",

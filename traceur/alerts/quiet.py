@@ -69,6 +69,10 @@ def quiet_until(rule: AlertRule, default_tz: str, now: datetime) -> datetime | N
     return max(ends, now)
 
 
+def ensure_table(txn: Transaction) -> None:
+    txn.execute(_SCHEMA)
+
+
 def hold(txn: Transaction, rule_id: str, key: str, email: render.Email, until: datetime) -> bool:
     """Keep ``email`` until ``until``; False when a message with ``key`` is held already."""
     txn.execute(_SCHEMA)

@@ -8,7 +8,7 @@ from datetime import datetime
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -17,6 +17,9 @@ from traceur.cli.context import WATCHLIST_HELP, require_writable_data_dir, setti
 from traceur.durations import format_duration
 from traceur.errors import AlertError
 from traceur.watchlist.loader import load_watchlist
+
+if TYPE_CHECKING:  # the CLI imports the alert modules only when a command needs them
+    from traceur.alerts.holds import Holdings
 
 
 def _when(moment: datetime | None, tz: str) -> str:
@@ -90,7 +93,10 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
     For each source: its last run (when, result, pages, new and updated documents), the
     documents it found over all runs, its interval (adapted, and as written), and its next
     run. For each alert rule: its last evaluation, emails sent and queued, the last send,
-    and the last error of a message still queued. Works whether the scheduler runs or not.
+    the last error of a message still queued, and what it holds back (matches gathering
+    in a batch, matches and messages held for quiet hours, matches past the hourly limit:
+    counts and local times with the zone, never content). Works whether the scheduler
+    runs or not.
 
     \b
     Results: ok, partial (errors, but documents), failed (errors, nothing collected),
@@ -107,7 +113,7 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
     report = read_status(settings, watchlist_path)
     tz = settings.timezone
     if as_json:
-        click.echo(json.dumps(_status_json(report), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_status_json(report, tz), ensure_ascii=False, indent=2))
         return
     if report.pid is not None:
         since = (
@@ -172,6 +178,8 @@ def status(ctx: click.Context, watchlist_path: Path | None, as_json: bool) -> No
                 click.echo(f"{'':<24}   ↳ {rule.outcome[:140]}")
             if rule.last_error:
                 click.echo(f"{'':<24}   ↳ not sent yet: {rule.last_error[:140]}")
+            if not rule.held.empty:
+                click.echo(f"{'':<24}   ↳ held: {_held_text(rule.held, rule.rule.timezone or tz)}")
     last_purge = report.purge_last
     click.echo("")
     click.echo(
@@ -199,6 +207,56 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _zoned(moment: datetime | None, tz: str) -> str:
+    """A local time with its zone written out (a held message's time is a promise)."""
+    if moment is None:
+        return "the next evaluation"
+    return f"{moment.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M} {tz}"
+
+
+def _held_text(held: Holdings, tz: str) -> str:
+    parts = []
+    if held.gathering:
+        parts.append(
+            f"{held.gathering} match{'es' if held.gathering != 1 else ''} gathering in a batch"
+            f" until {_zoned(held.gathering_until, tz)}"
+        )
+    if held.quiet_matches or held.quiet_messages:
+        what = [
+            f"{count} {noun if count == 1 else plural}"
+            for count, noun, plural in (
+                (held.quiet_matches, "match", "matches"),
+                (held.quiet_messages, "message", "messages"),
+            )
+            if count
+        ]
+        parts.append(
+            f"{' and '.join(what)} held for quiet hours until {_zoned(held.quiet_until, tz)}"
+        )
+    if held.limit:
+        parts.append(
+            f"{held.limit} match{'es' if held.limit != 1 else ''} past the hourly limit,"
+            f" waiting until {_zoned(held.limit_until, tz)}"
+        )
+    return "; ".join(parts)
+
+
+def _held_json(held: Holdings, tz: str) -> dict[str, Any]:
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(ZoneInfo(tz)).isoformat() if moment else None
+
+    return {
+        "timezone": tz,
+        "gathering": held.gathering,
+        "gathering_until": local(held.gathering_until),
+        "quiet_matches": held.quiet_matches,
+        "quiet_messages": held.quiet_messages,
+        "quiet_until": local(held.quiet_until),
+        "limit": held.limit,
+        "limit_until": local(held.limit_until),
+    }
+
+
 def _echo_queue(work: dict[str, Any]) -> None:
     if "error" in work:
         click.echo(f"Queue: unreachable — {work['error']}")
@@ -210,7 +268,7 @@ def _echo_queue(work: dict[str, Any]) -> None:
     )
 
 
-def _status_json(report: Any) -> dict[str, Any]:
+def _status_json(report: Any, tz: str) -> dict[str, Any]:
     return {
         "scheduler": {"running": report.pid is not None, "pid": report.pid, **report.info},
         "queue": report.work_queue,
@@ -247,6 +305,8 @@ def _status_json(report: Any) -> dict[str, Any]:
                 "last_sent": _iso(r.last_sent_at),
                 "last_error": r.last_error,
                 "next_run": _iso(r.next_run),
+                "title": r.rule.title,
+                "held": _held_json(r.held, r.rule.timezone or tz),
             }
             for r in report.rules
         ],

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -102,10 +102,63 @@ class _Rule:
     quiet: tuple[int, int] | None = None
     urgent: bool = False  # goes out even in quiet hours
     timezone: str | None = None  # None: the `timezone` setting
+    # The title a rule without ``name`` gets from what it watches, in names (set when the
+    # watchlist is read; see ``rule_title``).
+    watched_title: str = field(default="", compare=False)
 
     @property
     def title(self) -> str:
-        return self.name or self.id
+        return rule_title(self)
+
+
+# What a rule without a name is called, by kind: a person reads this, never the rule's id.
+KIND_TITLES = {
+    "immediate": "Alerte immédiate",
+    "digest": "Synthèse",
+    "spike": "Pic de mentions",
+    "source_health": "Santé des sources",
+}
+# Names listed in a derived title before "et N autres".
+_TITLE_NAMES = 3
+
+
+def rule_title(rule: _Rule) -> str:
+    """The title people read for ``rule`` (subjects, footers, chat, web dashboard): its
+    ``name``, else the title derived from what it watches, else its kind in French."""
+    return rule.name or rule.watched_title or KIND_TITLES.get(rule.kind, "Alerte")
+
+
+def _listed(ids: Sequence[str], names: dict[str, str], everything: str) -> str:
+    shown = [names.get(ident, ident) for ident in ids[:_TITLE_NAMES]]
+    if not shown:
+        return everything
+    more = len(ids) - len(shown)
+    return ", ".join(shown) + (f" et {more} autre{'s' if more > 1 else ''}" if more else "")
+
+
+def _derived_title(rule: AlertRule, given: set[str], names: dict[str, str]) -> str:
+    """A French title from what ``rule`` watches, in the watchlist's names; ``given``: the
+    keys written in the rule (a spike or health rule without them watches everything)."""
+    head = KIND_TITLES[rule.kind]
+    if isinstance(rule, DigestRule):
+        head = "Synthèse quotidienne" if rule.at else "Synthèse périodique"
+    if isinstance(rule, ImmediateRule | DigestRule):
+        flt = rule.filter
+        for ids in (flt.candidates, flt.topics, flt.sources):
+            if ids:
+                return f"{head} — {_listed(ids, names, '')}"
+        if flt.query:
+            return f"{head} — « {flt.query} »"
+        return f"{head} — tous les documents"
+    if isinstance(rule, SpikeRule):
+        if "topics" in given and "candidates" not in given:
+            return f"{head} — {_listed(rule.topics, names, 'aucun thème')}"
+        if "candidates" not in given:
+            return f"{head} — tous les candidats"
+        return f"{head} — {_listed(rule.candidates, names, 'aucun candidat')}"
+    if "sources" not in given:
+        return head
+    return f"{head} — {_listed(rule.sources, names, 'aucune source')}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -498,7 +551,11 @@ def _parse_one(
             empty_runs=int(reader.number("empty_runs", 2, 1, whole=True)),
             every=reader.duration("every", 300, MIN_EVERY_SECONDS) or 300,
         )
-    return rule if reader.ok else None
+    if not reader.ok:
+        return None
+    if rule.name:
+        return rule
+    return replace(rule, watched_title=_derived_title(rule, set(node), names))
 
 
 def parse_alert_rules(

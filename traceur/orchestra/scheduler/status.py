@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from traceur.alerts.holds import Holdings, holdings
 from traceur.alerts.outbox import AlertState
 from traceur.config import Settings
 from traceur.orchestra.collection import settle_stale_runs
@@ -54,6 +55,8 @@ class RuleStatus:
     last_sent_at: datetime | None
     last_error: str
     next_run: datetime | None
+    # What the rule holds back (batch, quiet hours, hourly limit): counts and times only.
+    held: Holdings = field(default_factory=Holdings)
 
 
 @dataclass
@@ -142,6 +145,7 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
                     found,
                 )
             )
+    now = datetime.now(UTC)
     with AlertState.in_data_dir(data_dir, read_only=True) as state:
         for rule in watchlist.alerts:
             activity = state.activity(rule.id)
@@ -155,6 +159,7 @@ def status(settings: Settings, watchlist_path: Path | None = None) -> Status:
                     activity.last_sent_at,
                     activity.last_error,
                     next_runs.get(rule_job_id(rule.id)),
+                    holdings(state, rule, settings, now),
                 )
             )
         result.queued = state.queued_count()
