@@ -32,6 +32,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from crawler.deadline import DEADLINE_META, DeadlinePassed
 from crawler.robots_delay import CRAWL_DELAY_META
 from traceur.config import default_settings
+from traceur.errors import StoreError
 from traceur.orchestra.politeness import (
     HostSlots,
     SlotRule,
@@ -73,6 +74,12 @@ class HostPolitenessMiddleware:
         self._booking: dict[str, asyncio.Lock] = {}
         self._released: dict[str, asyncio.Event] = {}
         self._held: set[str] = set()
+        # Bookings of answered requests not yet given back to the slots: they go with this
+        # process's next booking (one transaction for both), or at the end of the event
+        # loop's current round when none comes. Held a few milliseconds longer, a lane is
+        # never given to two requests; another process only waits that much more.
+        self._returning: list[str] = []
+        self._return_scheduled = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> HostPolitenessMiddleware:
@@ -116,7 +123,12 @@ class HostPolitenessMiddleware:
                 released.clear()
                 # Inline: a booking is one write transaction of tens of microseconds (others
                 # hold the file as briefly), cheaper than the thread hop it would take.
-                booking = self.slots.book(host, self._rule(host, request))
+                returning, self._returning = self._returning, []
+                try:
+                    booking = self.slots.book(host, self._rule(host, request), returning)
+                except BaseException:
+                    self._returning.extend(returning)
+                    raise
                 if booking.token is not None:
                     return booking.start_at, booking.token
                 with contextlib.suppress(TimeoutError):
@@ -150,10 +162,36 @@ class HostPolitenessMiddleware:
         token = request.meta.pop(LEASE_META, None)
         if token is not None and token in self._held:
             self._held.discard(token)
-            self.slots.release(token)
+            self._returning.append(token)
+            self._schedule_return()
             released = self._released.get(_host(request))
             if released is not None:
                 released.set()
+
+    def _schedule_return(self) -> None:
+        if self._return_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._return_now()
+            return
+        self._return_scheduled = True
+        loop.call_soon(self._return_later)
+
+    def _return_later(self) -> None:
+        try:
+            self._return_now()
+        except StoreError as exc:
+            # Out of any request: the leases lapse by themselves, holding their lanes longer.
+            log.warning("politeness bookings not given back (they lapse with their lease): %s", exc)
+
+    def _return_now(self) -> None:
+        """Gives back what no booking took along."""
+        self._return_scheduled = False
+        returning, self._returning = self._returning, []
+        if returning:
+            self.slots.release(*returning)
 
     def process_response(
         self, request: Request, response: Response, spider: Any = None
@@ -172,7 +210,9 @@ class HostPolitenessMiddleware:
 
     def close(self) -> None:
         """Gives back what requests cut short by the end of the crawl still held."""
-        for token in self._held:
-            self.slots.release(token)
+        self._returning.extend(self._held)
         self._held.clear()
-        self.slots.close()
+        try:
+            self._return_now()
+        finally:
+            self.slots.close()

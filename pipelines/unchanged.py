@@ -27,7 +27,7 @@ class UnchangedPipeline(RuntimePipeline):
             else document_id(canonical_url(item.url))
         )
         comment_ids = [comment_document_id(url, ident) for url, ident in item.known_comments]
-        stored = await asyncio.to_thread(self._stored, [doc_id, *comment_ids])
+        stored = await asyncio.to_thread(self.runtime.store.stored, [doc_id, *comment_ids])
         if len(stored) <= len(comment_ids):
             # A comment an earlier pass failed to store: the page is read again next pass.
             self.runtime.state.forget_page_memo(item.source_id, item.url)
@@ -36,7 +36,3 @@ class UnchangedPipeline(RuntimePipeline):
         self.stats.inc_value("traceur/documents/unchanged", len(stored))
         self.stats.inc_value("traceur/pages/not_modified")
         raise DropItem("unchanged")
-
-    def _stored(self, ids: list[str]) -> set[str]:
-        store = self.runtime.store
-        return {ident for ident in ids if store.get(ident) is not None}

@@ -4,6 +4,7 @@ written for these tests."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from traceur.enrich.clusters import (
 from traceur.errors import StoreError
 from traceur.orchestra.passes import run_pass
 from traceur.store import open_store
+from traceur.textnorm import fold_plain
 
 STORY = (
     "Le conseil communautaire de la Haute-Brenne a voté jeudi soir le financement de la "
@@ -118,6 +120,31 @@ def test_signatures_are_the_same_in_another_process() -> None:
     assert other.stdout.strip() == str(sig.values[:8])
 
 
+def test_signature_is_the_smallest_blake2b_hashes_of_the_folded_five_word_runs() -> None:
+    # The sketches stored by earlier passes were computed this way, word run by word run: a
+    # faster computation must give the very same values or old copies would be missed.
+    text = (
+        "Œuvre collective : le cœur du bourg de Sainte-Colombe-sur-l'Œil bat de nouveau "
+        "depuis que la bibliothèque a rouvert ses portes, après dix-huit mois de travaux. " + STORY
+    )
+    words = re.findall(r"\w+", fold_plain(text))
+    hashes = {
+        int.from_bytes(
+            hashlib.blake2b(" ".join(words[i : i + 5]).encode(), digest_size=8).digest(),
+            "little",
+        )
+        >> 1
+        for i in range(len(words) - 4)
+    }
+
+    sig = signature(text)
+
+    assert "oeuvre" in words and "coeur" in words
+    assert sig is not None
+    assert sig.values == tuple(sorted(hashes)[:128])
+    assert sig.shingles == len(hashes)
+
+
 # -- the index -----------------------------------------------------------------------------
 
 
@@ -137,6 +164,23 @@ def test_copies_join_the_cluster_of_the_first_document_seen(tmp_path: Path) -> N
         index.close()
 
     assert ids == ["a", "a", "c", "a"]
+
+
+def test_a_document_joins_the_most_similar_story_even_when_indexed_later() -> None:
+    # A digest post quoting both articles is a copy of each; it shares more with the longer
+    # one, indexed second.
+    digest = doc("digest", STORY + "\n\n" + SAME_SUBJECT, "forum.example")
+    both = signature(digest.text)
+    story, subject = signature(STORY), signature(SAME_SUBJECT)
+    assert both and story and subject
+    assert same_story(both, subject) and same_story(both, story)
+    assert similarity(both, story)[0] > similarity(both, subject)[0]
+
+    assert cluster_documents([doc("manif", SAME_SUBJECT), doc("vote", STORY), digest]) == {
+        "manif": "manif",
+        "vote": "vote",
+        "digest": "vote",
+    }
 
 
 def test_short_documents_head_their_own_cluster(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ lying charsets, each against the local fixture web (which records every request)
 from __future__ import annotations
 
 import gzip
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -343,6 +345,46 @@ def test_host_slot_spaces_bookings_of_two_processes_and_caps_requests_in_flight(
     finally:
         one.close()
         other.close()
+
+
+def test_bookings_given_back_with_the_next_booking_free_their_lanes_for_every_process(
+    tmp_path: Path,
+) -> None:
+    one = SqliteHostSlots.in_data_dir(tmp_path)
+    other = SqliteHostSlots.in_data_dir(tmp_path)
+    rule = SlotRule(interval=0.0, concurrency=2, lease=60.0)
+    try:
+        first = one.book("www.actu-val.example", rule)
+        second = one.book("www.actu-val.example", rule)
+        assert first.token and second.token
+        assert other.book("www.actu-val.example", rule).token is None, "both lanes held"
+
+        # One transaction: the answered request's lane is given back, then booked again.
+        third = one.book("www.actu-val.example", rule, [first.token])
+        assert third.token, "the lane given back with the booking is free for it"
+        assert other.book("www.actu-val.example", rule).token is None
+
+        one.release(second.token, third.token)
+        assert other.book("www.actu-val.example", rule).token
+        assert other.book("www.actu-val.example", rule).token
+    finally:
+        one.close()
+        other.close()
+
+
+def test_a_finished_pass_leaves_no_booking_holding_the_host(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    # Bookings of answered requests are given back with the next booking or soon after:
+    # none may stay behind at the end, or the next crawl would wait for their leases.
+    settings = make_settings(sites_web, download_delay=0.0, concurrent_per_domain=2)
+    watchlist = write_watchlist(tmp_path, SITE_SOURCE)
+    summary = run_pass(settings, watchlist, quiet=True)
+
+    assert summary.sources["actu-site"].pages >= 3
+    with closing(sqlite3.connect(Path(settings.data_dir) / "politeness.db")) as db:
+        assert db.execute("SELECT COUNT(*) FROM host_lease").fetchone() == (0,)
+        assert db.execute("SELECT COUNT(*) FROM host_slot").fetchone()[0] >= 1
 
 
 def test_a_booking_never_given_back_lapses_after_its_lease(tmp_path: Path) -> None:

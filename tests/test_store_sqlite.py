@@ -244,6 +244,15 @@ def test_get_returns_the_document_as_stored(store: SqliteStore) -> None:
     assert store.get("no-such-id") is None
 
 
+def test_stored_tells_which_ids_are_stored_without_reading_them(store: SqliteStore) -> None:
+    store.upsert([TRAM_TEXT])
+    unknown = document_id("https://www.courrier.example/jamais-publie.html")
+
+    assert store.stored([unknown, TRAM_TEXT.id, TRAM_TEXT.id]) == {TRAM_TEXT.id}
+    assert store.stored([unknown]) == set()
+    assert store.stored([]) == set()
+
+
 # -- search ---------------------------------------------------------------------------
 
 

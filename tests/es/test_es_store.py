@@ -76,6 +76,22 @@ def test_a_stored_document_reads_back_equal(es_store: ElasticsearchStore) -> Non
     assert sorted(d.id for d in es_store.iter_documents()) == sorted(d.id for d in documents)
 
 
+def test_stored_ids_are_those_sqlite_stores_even_just_written(
+    es_store: ElasticsearchStore, sqlite_store: SqliteStore
+) -> None:
+    documents = corpus(6)
+    asked = [d.id for d in documents] + ["0" * 32]
+    assert es_store.stored(asked) == set()
+
+    es_store.upsert(documents[:4])
+    sqlite_store.upsert(documents[:4])
+
+    # Not refreshed yet: the real-time read sees them, as a pass right after a store does.
+    assert es_store.stored(asked) == sqlite_store.stored(asked) == {d.id for d in documents[:4]}
+    es_store.refresh()
+    assert es_store.stored(asked[3:]) == {documents[3].id}
+
+
 QUERIES = [
     "elodie",
     "Élodie Arnaud",

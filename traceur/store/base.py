@@ -170,6 +170,11 @@ class Store(Protocol):
 
     def get(self, doc_id: str) -> Document | None: ...
 
+    def stored(self, doc_ids: Sequence[str]) -> set[str]:
+        """Which of ``doc_ids`` are stored, without reading their documents (what a pass
+        asks for every page answered 304)."""
+        ...
+
     def search(self, query: SearchQuery) -> list[SearchHit]: ...
 
     def count(self, query: SearchQuery | None = None) -> int:

@@ -368,6 +368,33 @@ class ElasticsearchStore:
         except TransportError as exc:
             raise StoreError(f"cannot reach Elasticsearch at {self.display_url}: {exc}") from exc
 
+    def stored(self, doc_ids: Sequence[str]) -> set[str]:
+        unique = list(dict.fromkeys(doc_ids))
+        if not unique:
+            return set()
+        found = self._read(
+            self.client.search,
+            index=self.names.read_alias,
+            query={"ids": {"values": unique}},
+            size=len(unique),
+            source=False,
+            track_total_hits=False,
+        )
+        where = {hit["_id"]: hit["_index"] for hit in found["hits"]["hits"]}
+        # Then real time, as ``get``: the search copy may predate the last write.
+        latest = None
+        if len(where) < len(unique):
+            latest = self.writer.write_index or self._read_write_index()
+        docs = [
+            {"_index": where.get(doc_id, latest), "_id": doc_id}
+            for doc_id in unique
+            if doc_id in where or latest is not None
+        ]
+        if not docs:
+            return set()
+        got = self._read(self.client.mget, docs=docs, source=False)
+        return {str(doc["_id"]) for doc in got["docs"] if doc.get("found")}
+
     def get(self, doc_id: str) -> Document | None:
         found = self._read(
             self.client.search,

@@ -233,6 +233,14 @@ class SqliteStore:
             ).fetchone()
         return Document.from_dict(json.loads(row[0])) if row else None
 
+    def stored(self, doc_ids: Sequence[str]) -> set[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(doc_ids)),),
+            ).fetchall()
+        return {str(row[0]) for row in rows}
+
     def _read(self, query: SearchQuery) -> SearchPage:
         with self._lock:
             return sqlite_query.search_page(self._db, self._hits, query)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from traceur.errors import StoreError
@@ -45,8 +46,10 @@ class RedisHostSlots:
         self._client = client
         self._book = client.register_script(_BOOK)
 
-    def book(self, host: str, rule: SlotRule) -> Booking:
+    def book(self, host: str, rule: SlotRule, give_back: Sequence[str] = ()) -> Booking:
         import redis
+
+        self.release(*give_back)
 
         # The host travels in the token: giving it back needs no other lookup.
         token = f"{host}|{uuid.uuid4().hex}"
@@ -64,12 +67,15 @@ class RedisHostSlots:
             return Booking(time.time() + BUSY_RETRY_SECONDS, None)
         return Booking(time.time() + float(delay), token)
 
-    def release(self, token: str) -> None:
+    def release(self, *tokens: str) -> None:
         import redis
 
-        host = token.split("|", 1)[0]
+        by_host: dict[str, list[str]] = {}
+        for token in tokens:
+            by_host.setdefault(token.split("|", 1)[0], []).append(token)
         try:
-            self._client.zrem(key("slot", host, "leases"), token)
+            for host, given in by_host.items():
+                self._client.zrem(key("slot", host, "leases"), *given)
         except redis.RedisError:
             # The lease lapses by itself: a lost give-back only holds a lane a little longer.
             return
