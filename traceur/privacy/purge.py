@@ -86,8 +86,11 @@ def purge(
     data_dir = Path(settings.data_dir)
     policy = settings.retention
     ids = report.store.doc_ids
-    if (data_dir / ClusterIndex.FILE_NAME).is_file():
-        index = ClusterIndex.in_data_dir(data_dir)
+    if settings.queue or (data_dir / ClusterIndex.FILE_NAME).is_file():
+        # With a work queue the index is the one every worker shares in its Redis.
+        from traceur.orchestra.queue.clusters import open_cluster_index
+
+        index = open_cluster_index(settings)
         try:
             report.clusters = index.forget_documents(ids, dry_run=dry_run)
         finally:
