@@ -78,7 +78,9 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # Conditional requests: pages are kept and revalidated with ETag/Last-Modified.
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_POLICY": "crawler.httpcache.AlwaysRevalidatePolicy",
-        "HTTPCACHE_STORAGE": "crawler.httpcache.CompactCacheStorage",
+        # With a work queue, in its Redis: a page another worker fetched is asked conditionally.
+        "HTTPCACHE_STORAGE": "crawler.httpcache."
+        + ("SharedCacheStorage" if settings.queue else "CompactCacheStorage"),
         "HTTPCACHE_DIR": str((settings.data_dir / "httpcache").resolve()),
         "ITEM_PIPELINES": {
             "pipelines.unchanged.UnchangedPipeline": 50,

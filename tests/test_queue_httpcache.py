@@ -1,0 +1,99 @@
+"""The HTTP cache (ETag validators and the kept answers) shared through the work queue's
+Redis: a page one worker fetched is asked conditionally by a worker on another machine,
+which gets its 304 and reads the copy the first one kept.
+
+Real processes: redis-server, two ``python -m traceur worker`` with separate data
+directories (two machines sharing a store), the bundled demo web on loopback, whose pages
+carry an ETag and answer 304 when it still matches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import isolated_settings
+from tests.queuekit import Fleet, finished_job_ids, stored, wait_for
+from tests.redisserver import RedisServer
+from traceur.demo.localweb import LocalWeb
+from traceur.demo.run import DEMO_WATCHLIST
+from traceur.orchestra.runs import RunLog
+
+pytestmark = pytest.mark.timeout(300)
+
+BLOG_HOST = "blog.carnet-de-lucie.example"
+FEED_HOST = "www.lagazette-des-deux-rives.example"
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fleet(tmp_path: Path, demo_web: LocalWeb, redis_server: RedisServer) -> Iterator[Fleet]:
+    settings = isolated_settings(tmp_path / "workers", demo_web, queue=redis_server.url)
+    fleet = Fleet(tmp_path, settings.replace(queue_lease=3))
+    yield fleet
+    fleet.stop_all()
+
+
+def run_passes(fleet: Fleet, redis_url: str, machine: str, slot: int) -> None:
+    """Start a worker with its own data directory, run one pass of the blog and the feed
+    on it, and stop it."""
+    from traceur.orchestra.queue.connection import raw_connection
+    from traceur.orchestra.queue.passes import enqueue_pass
+
+    worker = fleet.worker(machine, data_dir=fleet.root / machine)
+    raw = raw_connection(fleet.settings)
+    try:
+        for source in ("carnet-de-lucie", "gazette"):
+            enqueue_pass(raw, fleet.settings, source, 3600, slot, DEMO_WATCHLIST.read_text())
+    finally:
+        raw.close()
+    jobs = {f"pass-carnet-de-lucie-{slot}", f"pass-gazette-{slot}"}
+    wait_for(
+        lambda: jobs <= set(finished_job_ids(redis_url)),
+        180,
+        f"the passes on {machine}:\n{fleet.output(machine)[-3000:]}",
+    )
+    worker.terminate()
+    worker.wait(30)
+
+
+def test_a_page_fetched_on_one_machine_is_answered_304_to_a_worker_on_another(
+    tmp_path: Path, demo_web: LocalWeb, fleet: Fleet, redis_server: RedisServer
+) -> None:
+    run_passes(fleet, redis_server.url, "machine-1", 1)
+    first = {(r.host, r.path): r.status for r in demo_web.requested() if r.method == "GET"}
+    documents = stored(fleet.settings)
+    blog_pages = [path for host, path in first if host == BLOG_HOST]
+    assert len(blog_pages) >= 3
+    assert {status for (host, _), status in first.items() if host == BLOG_HOST} == {200}
+    demo_web.clear_log()
+
+    run_passes(fleet, redis_server.url, "machine-2", 2)
+    second = [r for r in demo_web.requested() if r.method == "GET"]
+
+    # Every page the second machine asked for again came back 304: it sent the validators
+    # the first machine received, though its own data directory has never seen the site.
+    blog_again = [r for r in second if r.host == BLOG_HOST]
+    assert blog_again
+    assert all(r.headers.get("If-None-Match") for r in blog_again)
+    assert {r.status for r in blog_again} == {304}
+    # The feed too: its 304 is read from the copy the first machine kept (no new entry).
+    feed_again = {r.path: r.status for r in second if r.host == FEED_HOST}
+    assert feed_again.get("/feeds/atom.xml") == 304
+    assert set(feed_again.values()) == {304}
+    for machine in ("machine-1", "machine-2"):
+        assert not (tmp_path / machine / "httpcache").exists()
+        assert not (tmp_path / machine / "clusters.db").exists()
+    # The replayed pages found what the first pass stored: nothing new, nothing lost.
+    assert stored(fleet.settings).keys() == documents.keys()
+    with RunLog.in_data_dir(tmp_path / "machine-2") as runs:
+        blog_run = runs.recent("carnet-de-lucie")[0]
+    assert blog_run.result == "ok" and blog_run.new == 0
