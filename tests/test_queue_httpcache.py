@@ -97,3 +97,43 @@ def test_a_page_fetched_on_one_machine_is_answered_304_to_a_worker_on_another(
     with RunLog.in_data_dir(tmp_path / "machine-2") as runs:
         blog_run = runs.recent("carnet-de-lucie")[0]
     assert blog_run.result == "ok" and blog_run.new == 0
+
+
+def test_forgetting_a_page_removes_it_from_the_shared_cache_and_cluster_index(
+    tmp_path: Path, demo_web: LocalWeb, fleet: Fleet, redis_server: RedisServer
+) -> None:
+    import zlib
+
+    import redis
+
+    from traceur.orchestra.queue.clusters import RedisClusterIndex
+    from traceur.orchestra.queue.connection import connect
+    from traceur.privacy.forget import ForgetTarget, forget
+
+    run_passes(fleet, redis_server.url, "machine-1", 1)
+    post = next(
+        d for d in stored(fleet.settings).values() if d.domain == BLOG_HOST and d.kind != "comment"
+    )
+    settings = fleet.settings.replace(data_dir=tmp_path / "dpo")
+
+    def cached_pages_naming_it() -> int:
+        client = redis.Redis.from_url(redis_server.url)
+        try:
+            names = list(client.scan_iter(match="traceur:httpcache:*"))
+            pages = [zlib.decompress(client.get(name) or b"") for name in names]
+        finally:
+            client.close()
+        assert names
+        return sum(1 for page in pages if post.url.encode() in page)
+
+    assert cached_pages_naming_it() >= 1
+    report = forget(settings, ForgetTarget("url", post.url), by="dpo", dry_run=False)
+
+    assert report.removed["http_cache"] >= 1
+    assert report.removed["clusters"] >= 1
+    assert cached_pages_naming_it() == 0
+    index = RedisClusterIndex(connect(settings))
+    try:
+        assert index.cluster_of(post.id) is None
+    finally:
+        index.close()
