@@ -28,10 +28,6 @@ from scrapy.utils.response import response_from_dict
 
 log = logging.getLogger(__name__)
 
-# Seconds an entry of the shared cache lives unread: well past the longest pass interval a
-# watchlist sets, short enough that a site dropped from it does not stay in Redis for good.
-KEEP_SHARED_SECONDS = 30 * 24 * 3600
-
 
 class AlwaysRevalidatePolicy(RFC2616Policy):
     def __init__(self, settings: BaseSettings) -> None:
@@ -133,14 +129,16 @@ class SharedCacheStorage(CompactCacheStorage):
 
     The whole answer is kept, not only its validators: on a 304 the spiders read the kept
     copy (a feed's entries, a page whose document an earlier pass failed to store). An entry
-    not asked for in ``KEEP_SHARED_SECONDS`` expires, so sites dropped from the watchlist
-    leave Redis; each read renews it. Redis down is a miss, logged and counted: the page is
-    fetched whole, the crawl goes on.
+    expires the retention period ``http_cache`` after it was written
+    (``TRACEUR_HTTP_CACHE_SECONDS``), as ``traceur purge`` removes the data directory's
+    files by their age: the page is then fetched whole once. Redis down is a miss, logged
+    and counted: the page is fetched whole, the crawl goes on.
     """
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.queue = str(settings.get("TRACEUR_QUEUE") or "")
+        self.keep_seconds = max(1, settings.getint("TRACEUR_HTTP_CACHE_SECONDS"))
         self._client: Any = None
 
     def open_spider(self, spider: Spider) -> None:
@@ -168,7 +166,7 @@ class SharedCacheStorage(CompactCacheStorage):
         import redis
 
         try:
-            payload = self._client.getex(self._key(spider, request), ex=KEEP_SHARED_SECONDS)
+            payload = self._client.get(self._key(spider, request))
         except redis.RedisError as exc:
             self._failed(spider, exc)
             return None
@@ -178,6 +176,6 @@ class SharedCacheStorage(CompactCacheStorage):
         import redis
 
         try:
-            self._client.set(self._key(spider, request), payload, ex=KEEP_SHARED_SECONDS)
+            self._client.set(self._key(spider, request), payload, ex=self.keep_seconds)
         except redis.RedisError as exc:
             self._failed(spider, exc)

@@ -6,12 +6,14 @@ Scrapy's own defaults are not a polite crawler's (robots.txt ignored, 1 GiB resp
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from traceur.config import Settings
 
 
 def scrapy_settings(settings: Settings) -> dict[str, Any]:
+    now = datetime.now(UTC)
     return {
         "BOT_NAME": "traceur",
         "SPIDER_MODULES": ["spiders"],
@@ -82,6 +84,10 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "HTTPCACHE_STORAGE": "crawler.httpcache."
         + ("SharedCacheStorage" if settings.queue else "CompactCacheStorage"),
         "HTTPCACHE_DIR": str((settings.data_dir / "httpcache").resolve()),
+        # The shared cache's entries expire with the retention period of the cache files.
+        "TRACEUR_HTTP_CACHE_SECONDS": int(
+            (now - settings.retention.http_cache.cutoff(now)).total_seconds()
+        ),
         "ITEM_PIPELINES": {
             "pipelines.unchanged.UnchangedPipeline": 50,
             "pipelines.extract.ExtractPipeline": 100,

@@ -42,6 +42,16 @@ def fleet(tmp_path: Path, demo_web: LocalWeb, redis_server: RedisServer) -> Iter
     fleet.stop_all()
 
 
+def cache_ttls(url: str) -> list[int]:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return [int(client.ttl(name)) for name in client.scan_iter(match="traceur:httpcache:*")]
+    finally:
+        client.close()
+
+
 def run_passes(fleet: Fleet, redis_url: str, machine: str, slot: int) -> None:
     """Start a worker with its own data directory, run one pass of the blog and the feed
     on it, and stop it."""
@@ -74,6 +84,8 @@ def test_a_page_fetched_on_one_machine_is_answered_304_to_a_worker_on_another(
     blog_pages = [path for host, path in first if host == BLOG_HOST]
     assert len(blog_pages) >= 3
     assert {status for (host, _), status in first.items() if host == BLOG_HOST} == {200}
+    # Kept in Redis for the retention period of the HTTP cache (14 days by default).
+    assert 13 * 86400 < max(cache_ttls(redis_server.url)) <= 14 * 86400
     demo_web.clear_log()
 
     run_passes(fleet, redis_server.url, "machine-2", 2)
