@@ -7,7 +7,7 @@ Redis is Debian's ``redis-server``, started on loopback by the test."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pytest
 
 from tests.redisserver import RedisServer
 from tests.test_clusters import REPUBLISHED, SAME_SUBJECT, STORY, doc
-from traceur.config import default_settings
+from traceur.config import Settings, default_settings
 from traceur.document import Document
 from traceur.enrich.clusters import ClusterIndex, ClusterSize, first_seen_order
 from traceur.enrich.evaluate import DEFAULT_DIR, read_corpus
@@ -190,3 +190,29 @@ def test_a_redis_that_is_down_is_a_store_error_saying_what_to_check(
             index.assign(doc("bus-express", STORY))
     finally:
         index.close()
+
+
+def test_purge_with_a_queue_forgets_expired_documents_in_the_shared_index(
+    make_settings: Callable[..., Settings], redis_url: str
+) -> None:
+    from tests.test_retention import DOCS, TEXTS, fill
+    from traceur.privacy.purge import purge
+
+    settings = make_settings(queue=redis_url)
+    store = fill(settings)
+    old, recent = DOCS["vieux-message"], DOCS["billet-recent"]
+    long_text = " ".join([TEXTS["vieux-message"]] * 6)
+    index = shared_index(redis_url, Path(settings.data_dir))
+    for document in (old, recent):
+        index.assign(Document.from_dict({**document.to_dict(), "text": long_text}))
+    try:
+        report = purge(settings, store)
+        kept = index.cluster_of(recent.id)
+        gone = index.cluster_of(old.id)
+    finally:
+        store.close()
+        index.close()
+
+    assert report.clusters == 1
+    assert gone is None and kept is not None
+    assert not (Path(settings.data_dir) / ClusterIndex.FILE_NAME).exists()
