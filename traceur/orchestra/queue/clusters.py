@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,9 +39,10 @@ from traceur.errors import StoreError
 from traceur.orchestra.queue.connection import connect, key
 
 # Seconds: an assignment holds the lock for milliseconds; one held longer is a dead holder's.
-LOCK_EXPIRY = 30.0
+# Short, since a waiting worker waits on its crawl's reactor thread.
+LOCK_EXPIRY = 5.0
 # Seconds a worker waits for the lock before giving this page up unclustered (counted).
-LOCK_WAIT = 60.0
+LOCK_WAIT = 10.0
 # Domain-less documents count as documents but not as sites (SQLite's COUNT(DISTINCT NULL)).
 _NO_DOMAIN = "\x00"
 
@@ -69,11 +71,19 @@ class RedisClusterIndex:
     def __repr__(self) -> str:
         return "RedisClusterIndex()"
 
-    def _failed(self, exc: Exception) -> StoreError:
-        return StoreError(
-            f"cannot update the shared cluster index in the work queue's Redis ({exc});"
-            " check that Redis is up (queue / TRACEUR_QUEUE)"
-        )
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """Redis errors (a lock not had in time included) as a ``StoreError``: the crawl
+        counts the page unclustered, the command line says what to check."""
+        import redis
+
+        try:
+            yield
+        except redis.RedisError as exc:
+            raise StoreError(
+                f"cannot use the shared cluster index in the work queue's Redis ({exc});"
+                " check that Redis is up (queue / TRACEUR_QUEUE)"
+            ) from exc
 
     def _locked(self) -> Any:
         return self._client.lock(
@@ -83,14 +93,9 @@ class RedisClusterIndex:
     def assign(self, document: Document) -> str:
         """As ``ClusterIndex.assign``: a known document keeps its cluster, a new one joins
         its story's or heads its own."""
-        import redis
-
         sig = signature(document.text)
-        try:
-            with self._locked():
-                return self._assign(document, sig)
-        except redis.RedisError as exc:  # LockError included: the lock was not had in time
-            raise self._failed(exc) from exc
+        with self._guarded(), self._locked():
+            return self._assign(document, sig)
 
     def apply(self, document: Document) -> Document:
         document.cluster_id = self.assign(document)
@@ -192,13 +197,14 @@ class RedisClusterIndex:
         return best_cluster(sig, candidates)
 
     def cluster_of(self, doc_id: str) -> str | None:
-        number = self._client.hget(_k("ids"), doc_id)
-        record = self._record(number) if number is not None else None
+        with self._guarded():
+            number = self._client.hget(_k("ids"), doc_id)
+            record = self._record(number) if number is not None else None
         return None if record is None else str(record["cluster"])
 
     def sizes(self, cluster_ids: Iterable[str]) -> dict[str, ClusterSize]:
         wanted = sorted(set(cluster_ids))
-        with self._client.pipeline(transaction=False) as pipe:
+        with self._guarded(), self._client.pipeline(transaction=False) as pipe:
             for cluster in wanted:
                 pipe.hgetall(_k("sites", cluster))
             answers = pipe.execute()
@@ -212,52 +218,42 @@ class RedisClusterIndex:
 
     def forget_signatures(self, older_than: timedelta = KEEP_SIGNATURES) -> int:
         """As ``ClusterIndex.forget_signatures``: old sketches go, cluster ids stay."""
-        import redis
-
         cutoff = _epoch(datetime.now(UTC) - older_than)
-        try:
-            with self._locked():
-                numbers = self._client.zrangebyscore(_k("signed"), "-inf", f"({cutoff}")
-                for number in numbers:
-                    record = self._record(number)
-                    old = self._signature(record) if record is not None else None
-                    with self._client.pipeline(transaction=True) as pipe:
-                        if record is not None and old is not None:
-                            for value in old.indexed():
-                                pipe.srem(_k("v", str(value)), number)
-                            record = {**record, "sig": None}
-                            pipe.hset(_k("docs"), number, json.dumps(record))
-                        pipe.zrem(_k("signed"), number)
-                        pipe.execute()
-        except redis.RedisError as exc:
-            raise self._failed(exc) from exc
+        with self._guarded(), self._locked():
+            numbers = self._client.zrangebyscore(_k("signed"), "-inf", f"({cutoff}")
+            for number in numbers:
+                record = self._record(number)
+                old = self._signature(record) if record is not None else None
+                with self._client.pipeline(transaction=True) as pipe:
+                    if record is not None and old is not None:
+                        for value in old.indexed():
+                            pipe.srem(_k("v", str(value)), number)
+                        record = {**record, "sig": None}
+                        pipe.hset(_k("docs"), number, json.dumps(record))
+                    pipe.zrem(_k("signed"), number)
+                    pipe.execute()
         return len(numbers)
 
     def forget_documents(self, doc_ids: Sequence[str], *, dry_run: bool = False) -> int:
         """As ``ClusterIndex.forget_documents``: the documents' records and sketches go."""
-        import redis
-
         found = 0
-        try:
-            with self._locked():
-                for doc_id, number in self._numbers(doc_ids):
-                    found += 1
-                    if dry_run:
-                        continue
-                    record = self._record(number)
-                    with self._client.pipeline(transaction=True) as pipe:
-                        pipe.hdel(_k("ids"), doc_id)
-                        pipe.hdel(_k("docs"), number)
-                        pipe.zrem(_k("signed"), number)
-                        if record is not None:
-                            domain = record["domain"] or _NO_DOMAIN
-                            pipe.hincrby(_k("sites", str(record["cluster"])), domain, -1)
-                            old = self._signature(record)
-                            for value in old.indexed() if old is not None else ():
-                                pipe.srem(_k("v", str(value)), number)
-                        pipe.execute()
-        except redis.RedisError as exc:
-            raise self._failed(exc) from exc
+        with self._guarded(), self._locked():
+            for doc_id, number in self._numbers(doc_ids):
+                found += 1
+                if dry_run:
+                    continue
+                record = self._record(number)
+                with self._client.pipeline(transaction=True) as pipe:
+                    pipe.hdel(_k("ids"), doc_id)
+                    pipe.hdel(_k("docs"), number)
+                    pipe.zrem(_k("signed"), number)
+                    if record is not None:
+                        domain = record["domain"] or _NO_DOMAIN
+                        pipe.hincrby(_k("sites", str(record["cluster"])), domain, -1)
+                        old = self._signature(record)
+                        for value in old.indexed() if old is not None else ():
+                            pipe.srem(_k("v", str(value)), number)
+                    pipe.execute()
         return found
 
     def _numbers(self, doc_ids: Sequence[str]) -> Iterator[tuple[str, str]]:
@@ -269,7 +265,7 @@ class RedisClusterIndex:
 
     def clear(self) -> None:
         """Forget everything (before clustering a whole store again)."""
-        with self._locked():
+        with self._guarded(), self._locked():
             batch: list[str] = []
             for name in self._client.scan_iter(match=_k("*"), count=1000):
                 if name != _k("lock"):
