@@ -12,6 +12,7 @@ from contextlib import suppress
 from typing import Any
 
 from traceur.config import Settings
+from traceur.errors import StoreError
 from traceur.privacy.forget_files import FileNeedles
 
 
@@ -20,6 +21,18 @@ def forget_in_redis(settings: Settings, needles: FileNeedles, *, dry_run: bool) 
     names ``forget_in_files`` uses; nothing without a queue."""
     if not settings.queue:
         return {}
+    import redis
+
+    try:
+        return _forget(settings, needles, dry_run)
+    except redis.RedisError as exc:
+        raise StoreError(
+            f"cannot remove the request's entries from the work queue's Redis ({exc}); check"
+            " that Redis is up (queue / TRACEUR_QUEUE) and run the request again"
+        ) from exc
+
+
+def _forget(settings: Settings, needles: FileNeedles, dry_run: bool) -> dict[str, int]:
     from traceur.orchestra.queue.clusters import RedisClusterIndex
     from traceur.orchestra.queue.connection import connect
 

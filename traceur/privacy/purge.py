@@ -10,6 +10,9 @@ place Traceur keeps what it collected.
   messages older than ``alert_outbox`` (``alerts.db``), and rotated log files older than
   ``logs`` (``crawl.log.1``, ``schedule.log.2026-11-02``...; the live log is the rotation's).
 
+With a work queue (``queue``), the story-cluster index is the one every worker shares in
+Redis, and the HTTP cache's entries there expire by themselves after ``http_cache``.
+
 Files that do not exist are not created: a purge on a fresh data directory does nothing.
 The report holds counts only, never content, so it can be printed and logged.
 """
