@@ -1,6 +1,8 @@
 """The HTTP cache (ETag validators and the kept answers) shared through the work queue's
 Redis: a page one worker fetched is asked conditionally by a worker on another machine,
-which gets its 304 and reads the copy the first one kept.
+which gets its 304 and reads the copy the first one kept; and the story clusters shared
+the same way, so a wire story reprinted on two sites collected by two machines is one
+cluster.
 
 Real processes: redis-server, two ``python -m traceur worker`` with separate data
 directories (two machines sharing a store), the bundled demo web on loopback, whose pages
@@ -149,3 +151,98 @@ def test_forgetting_a_page_removes_it_from_the_shared_cache_and_cluster_index(
         assert index.cluster_of(post.id) is None
     finally:
         index.close()
+
+
+ARTICLE_PAGE = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>{title} — {site}</title></head>
+<body>
+<header><a href="/">{site}</a> · <a href="/abonnement">S'abonner</a></header>
+<nav><a href="/politique">Politique</a> · <a href="/territoire">Territoire</a></nav>
+<main><article>
+<h1>{title}</h1>
+<p class="auteur">Par la rédaction, publié le 26 novembre 2026</p>
+{paragraphs}
+</article></main>
+<footer>© {site} — Mentions légales — Gestion des cookies</footer>
+</body></html>
+"""
+
+WIRE_WATCHLIST = """\
+candidates:
+  - id: paul-verdier
+    name: Paul Verdier
+sources:
+  - id: gazette-brenne
+    kind: site
+    url: http://www.gazette-brenne.example/territoire/bus-express.html
+    match: "/territoire/"
+    every: 1h
+  - id: echo-vignes
+    kind: site
+    url: http://www.echo-vignes.example/actu/ligne-de-bus-express.html
+    match: "/actu/"
+    every: 1h
+"""
+
+
+def wire_site(root: Path, host: str, path: str, title: str, text: str) -> None:
+    page = root / host / path
+    page.parent.mkdir(parents=True, exist_ok=True)
+    paragraphs = "\\n".join(f"<p>{sentence}.</p>" for sentence in text.split(". ") if sentence)
+    page.write_text(
+        ARTICLE_PAGE.format(title=title, site=host, paragraphs=paragraphs), encoding="utf-8"
+    )
+
+
+def test_a_wire_story_collected_on_two_machines_gets_one_cluster(tmp_path: Path) -> None:
+    from tests.test_clusters import REPUBLISHED, STORY
+    from traceur.orchestra.queue.connection import raw_connection
+    from traceur.orchestra.queue.passes import enqueue_pass
+
+    root = tmp_path / "sites"
+    wire_site(
+        root,
+        "www.gazette-brenne.example",
+        "territoire/bus-express.html",
+        "Bus express : la Haute-Brenne dit oui",
+        STORY,
+    )
+    wire_site(
+        root,
+        "www.echo-vignes.example",
+        "actu/ligne-de-bus-express.html",
+        "La ligne de bus express adoptée",
+        REPUBLISHED,
+    )
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    web = LocalWeb(root)
+    web.start()
+    settings = isolated_settings(tmp_path / "workers", web, queue=server.url)
+    fleet = Fleet(tmp_path, settings.replace(queue_lease=3))
+    try:
+        for machine, source in (("machine-1", "gazette-brenne"), ("machine-2", "echo-vignes")):
+            worker = fleet.worker(machine, data_dir=tmp_path / machine)
+            raw = raw_connection(settings)
+            try:
+                enqueue_pass(raw, settings, source, 3600, 1, WIRE_WATCHLIST)
+            finally:
+                raw.close()
+            wait_for(
+                lambda source=source: f"pass-{source}-1" in finished_job_ids(server.url),
+                120,
+                f"the pass on {machine}:\\n{fleet.output(machine)[-3000:]}",
+            )
+            worker.terminate()
+            worker.wait(30)
+        documents = stored(settings)
+    finally:
+        fleet.stop_all()
+        web.stop()
+        server.stop()
+
+    by_site = {d.domain: d for d in documents.values()}
+    assert set(by_site) == {"gazette-brenne.example", "echo-vignes.example"}
+    head = by_site["gazette-brenne.example"]
+    # Collected on another machine, with another data directory: the same cluster.
+    assert by_site["echo-vignes.example"].cluster_id == head.id == head.cluster_id
