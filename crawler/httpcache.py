@@ -1,6 +1,7 @@
 """Conditional requests everywhere, through Scrapy's HTTP cache.
 
-Every page with an ``ETag`` or ``Last-Modified`` is kept (under DATA_DIR/httpcache) and
+Every page with an ``ETag`` or ``Last-Modified`` is kept (under DATA_DIR/httpcache, or in
+the work queue's Redis when one is set, for every worker: ``SharedCacheStorage``) and
 always revalidated: the next pass sends ``If-None-Match``/``If-Modified-Since``, and on
 ``304 Not Modified`` the spider gets the stored copy flagged ``cached``, so it can follow
 its links without processing it again. Unlike RFC 2616's policy, nothing is served from
@@ -10,6 +11,7 @@ never hidden behind a stale copy.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import tempfile
@@ -23,6 +25,8 @@ from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_from_dict
+
+log = logging.getLogger(__name__)
 
 
 class AlwaysRevalidatePolicy(RFC2616Policy):
@@ -78,12 +82,12 @@ class CompactCacheStorage:
         return self.cachedir / spider.name / key[:2] / f"{key}.z"
 
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
-        path = self._path(spider, request)
-        try:
-            data = pickle.loads(zlib.decompress(path.read_bytes()))  # noqa: S301 - our own files
-        except FileNotFoundError:
+        payload = self._read(spider, request)
+        if payload is None:
             return None
-        except (OSError, zlib.error, pickle.UnpicklingError, EOFError, ValueError):
+        try:
+            data = pickle.loads(zlib.decompress(payload))  # noqa: S301 - our own entries
+        except (zlib.error, pickle.UnpicklingError, EOFError, ValueError):
             return None  # a damaged entry is a miss: the page is fetched again
         request.meta["cache_timestamp"] = data.pop("timestamp", 0.0)
         return response_from_dict(data)
@@ -94,10 +98,20 @@ class CompactCacheStorage:
             # time, which this policy never reads; rewriting every unchanged page of a pass
             # cost CPU and disk for nothing.
             return
+        data = {**response.to_dict(), "timestamp": time.time()}
+        self._write(
+            spider, request, zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        )
+
+    def _read(self, spider: Spider, request: Request) -> bytes | None:
+        try:
+            return self._path(spider, request).read_bytes()
+        except OSError:
+            return None  # none, or unreadable: a miss
+
+    def _write(self, spider: Spider, request: Request, payload: bytes) -> None:
         path = self._path(spider, request)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {**response.to_dict(), "timestamp": time.time()}
-        payload = zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as out:
@@ -106,3 +120,62 @@ class CompactCacheStorage:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+class SharedCacheStorage(CompactCacheStorage):
+    """The same entries in the work queue's Redis (``TRACEUR_QUEUE``), so a page fetched by a
+    worker on another machine last time is asked conditionally, and a 304 finds the copy
+    (validators, headers and body) whichever worker stored it.
+
+    The whole answer is kept, not only its validators: on a 304 the spiders read the kept
+    copy (a feed's entries, a page whose document an earlier pass failed to store). An entry
+    expires the retention period ``http_cache`` after it was written
+    (``TRACEUR_HTTP_CACHE_SECONDS``), as ``traceur purge`` removes the data directory's
+    files by their age: the page is then fetched whole once. Redis down is a miss, logged
+    and counted: the page is fetched whole, the crawl goes on.
+    """
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.queue = str(settings.get("TRACEUR_QUEUE") or "")
+        self.keep_seconds = max(1, settings.getint("TRACEUR_HTTP_CACHE_SECONDS"))
+        self._client: Any = None
+
+    def open_spider(self, spider: Spider) -> None:
+        super().open_spider(spider)
+        from traceur.config import default_settings
+        from traceur.orchestra.queue.connection import connect
+
+        self._client = connect(default_settings().replace(queue=self.queue), binary=True)
+
+    def close_spider(self, spider: Spider) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _key(self, spider: Spider, request: Request) -> str:
+        from traceur.orchestra.queue.connection import key
+
+        return key("httpcache", spider.name, self._fingerprinter.fingerprint(request).hex())
+
+    def _failed(self, spider: Spider, exc: Exception) -> None:
+        log.warning("shared HTTP cache in Redis unavailable (%s): pages fetched whole", exc)
+        spider.crawler.stats.inc_value("traceur/errors/shared_cache")
+
+    def _read(self, spider: Spider, request: Request) -> bytes | None:
+        import redis
+
+        try:
+            payload = self._client.get(self._key(spider, request))
+        except redis.RedisError as exc:
+            self._failed(spider, exc)
+            return None
+        return None if payload is None else bytes(payload)
+
+    def _write(self, spider: Spider, request: Request, payload: bytes) -> None:
+        import redis
+
+        try:
+            self._client.set(self._key(spider, request), payload, ex=self.keep_seconds)
+        except redis.RedisError as exc:
+            self._failed(spider, exc)

@@ -6,12 +6,14 @@ Scrapy's own defaults are not a polite crawler's (robots.txt ignored, 1 GiB resp
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from traceur.config import Settings
 
 
 def scrapy_settings(settings: Settings) -> dict[str, Any]:
+    now = datetime.now(UTC)
     return {
         "BOT_NAME": "traceur",
         "SPIDER_MODULES": ["spiders"],
@@ -78,8 +80,14 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # Conditional requests: pages are kept and revalidated with ETag/Last-Modified.
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_POLICY": "crawler.httpcache.AlwaysRevalidatePolicy",
-        "HTTPCACHE_STORAGE": "crawler.httpcache.CompactCacheStorage",
+        # With a work queue, in its Redis: a page another worker fetched is asked conditionally.
+        "HTTPCACHE_STORAGE": "crawler.httpcache."
+        + ("SharedCacheStorage" if settings.queue else "CompactCacheStorage"),
         "HTTPCACHE_DIR": str((settings.data_dir / "httpcache").resolve()),
+        # The shared cache's entries expire with the retention period of the cache files.
+        "TRACEUR_HTTP_CACHE_SECONDS": int(
+            (now - settings.retention.http_cache.cutoff(now)).total_seconds()
+        ),
         "ITEM_PIPELINES": {
             "pipelines.unchanged.UnchangedPipeline": 50,
             "pipelines.extract.ExtractPipeline": 100,

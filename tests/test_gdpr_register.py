@@ -115,6 +115,14 @@ def test_the_record_says_how_the_store_and_the_web_app_are_reached(tmp_path: Pat
     assert "**certificat non vérifié**" in unverified
     plain = _register(tmp_path, tls.replace(store="es+http://10.0.0.5:9200")).output
     assert "**sans TLS**" in plain
+    assert "File de travail" not in plain
+
+
+def test_the_record_names_the_queue_redis_holding_cached_pages(tmp_path: Path) -> None:
+    shared = _settings(tmp_path, queue="redis://file.veille-gers.example:6379/0")
+    record = _register(tmp_path, shared).output
+    assert "Redis `file.veille-gers.example`, partagé par les machines de collecte" in record
+    assert "pages en cache HTTP (effacées après 14 jours)" in record
 
 
 def test_the_record_follows_the_log_settings(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from traceur.cli.context import require_writable_data_dir, settings_of
-from traceur.enrich.clusters import ClusterIndex
 from traceur.enrich.tagging import Tagger
+from traceur.orchestra.queue.clusters import open_cluster_index
 from traceur.orchestra.retag import RetagSummary, retag_store
 from traceur.store import open_store
 from traceur.watchlist.loader import load_watchlist
@@ -85,13 +85,14 @@ def retag(
     settings = settings_of(ctx)
     path = watchlist_path or settings.watchlist
     watchlist = load_watchlist(path)
-    if rebuild_clusters:
-        require_writable_data_dir(settings)  # the cluster index lives there
+    if rebuild_clusters and not settings.queue:
+        require_writable_data_dir(settings)  # the cluster index lives there (without a queue)
     tagger = Tagger(
         watchlist, snippet_chars=settings.snippet_chars, max_snippets=settings.max_snippets
     )
     store = open_store(settings)
-    index = ClusterIndex.in_data_dir(settings.data_dir) if rebuild_clusters else None
+    # With a work queue, the index every worker shares in its Redis.
+    index = open_cluster_index(settings) if rebuild_clusters else None
     click.echo(
         f"Re-tagging the documents of {settings.store} with"
         f" {path}{' (dry run)' if dry_run else ''}",

@@ -26,7 +26,9 @@ anything. They keep their own id as cluster id.
 
 ``ClusterIndex`` keeps sketches and the index in an SQLite file in the data directory,
 so a story seen today joins the cluster of its first copy seen last week, across passes
-and processes. ``cluster_documents`` clusters a list of documents in memory, for
+and processes. With a work queue, the workers of every machine share one index in Redis
+instead (``traceur.orchestra.queue.clusters``), behind the same ``ClusterStore`` protocol
+and giving the same assignments. ``cluster_documents`` clusters a list of documents in memory, for
 re-tagging and the evaluation.
 """
 
@@ -44,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from traceur.document import Document
 from traceur.errors import StoreError
@@ -195,6 +198,53 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class ClusterStore(Protocol):
+    """What the crawls, retagging and retention ask of a cluster index: ``ClusterIndex``
+    (one data directory) or, with a work queue,
+    ``traceur.orchestra.queue.clusters.RedisClusterIndex`` (every worker)."""
+
+    def assign(self, document: Document) -> str: ...
+
+    def apply(self, document: Document) -> Document: ...
+
+    def cluster_of(self, doc_id: str) -> str | None: ...
+
+    def sizes(self, cluster_ids: Iterable[str]) -> dict[str, ClusterSize]: ...
+
+    def forget_signatures(self, older_than: timedelta = KEEP_SIGNATURES) -> int: ...
+
+    def forget_documents(self, doc_ids: Sequence[str], *, dry_run: bool = False) -> int: ...
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def pick_candidates(shared: dict[int, int]) -> list[int]:
+    """The documents (by insertion number) a new one is compared with, given how many
+    indexed values each shares with it: the ``MAX_CANDIDATES`` sharing the most, the
+    earliest first among equals. Both indexes choose with this, so they agree."""
+    ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(number for number, _ in ranked[:MAX_CANDIDATES])
+
+
+def best_cluster(sig: Signature, candidates: Iterable[tuple[str, Signature]]) -> str | None:
+    """The cluster of the candidate most similar to ``sig`` among those of the same story
+    (candidates in insertion order: ties go to the earliest), or None."""
+    in_sig = set(sig.values)
+    best: tuple[float, str] | None = None
+    for cluster, other in candidates:
+        # Most candidates share a value or two of boilerplate: the bound rules them out (or
+        # out of beating the best so far) without the sort of a full comparison.
+        bound = _jaccard_bound(in_sig, sig, other)
+        if bound < _LOWEST_JACCARD or (best is not None and bound <= best[0]):
+            continue
+        jaccard, containment = _similarity(in_sig, sig, other)
+        if _same(jaccard, containment) and (best is None or jaccard > best[0]):
+            best = (jaccard, cluster)
+    return best[1] if best else None
+
+
 class ClusterIndex:
     """Sketches and their inverted index in one SQLite file (``":memory:"`` for a throwaway index).
 
@@ -304,20 +354,10 @@ class ClusterIndex:
             " WHERE d.signature IS NOT NULL ORDER BY d.rowid",
             (*keys, MAX_CANDIDATES),
         ).fetchall()
-        in_sig = set(sig.values)
-        best: tuple[float, str] | None = None
-        for _, cluster, blob, count in rows:
-            candidate = Signature.from_blob(blob, count)
-            # Most candidates share a value or two of boilerplate: the bound rules them out
-            # (or out of beating the best so far) without the sort of a full comparison.
-            bound = _jaccard_bound(in_sig, sig, candidate)
-            if bound < _LOWEST_JACCARD or (best is not None and bound <= best[0]):
-                continue
-            jaccard, containment = _similarity(in_sig, sig, candidate)
-            # Ties go to the earliest document (rows come in insertion order).
-            if _same(jaccard, containment) and (best is None or jaccard > best[0]):
-                best = (jaccard, str(cluster))
-        return best[1] if best else None
+        # Rows come in insertion order: ties go to the earliest document.
+        return best_cluster(
+            sig, ((str(cluster), Signature.from_blob(blob, n)) for _, cluster, blob, n in rows)
+        )
 
     def cluster_of(self, doc_id: str) -> str | None:
         with self._lock:
@@ -411,7 +451,7 @@ def first_seen_order(documents: Iterable[Document]) -> list[Document]:
 
 
 def cluster_documents(
-    documents: Sequence[Document], index: ClusterIndex | None = None
+    documents: Sequence[Document], index: ClusterStore | None = None
 ) -> dict[str, str]:
     """Cluster ``documents`` taken in the order given (the first of a story heads it):
     document id → cluster id. Uses a throwaway in-memory index unless one is given."""

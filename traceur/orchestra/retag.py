@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from traceur.document import Document
-from traceur.enrich.clusters import ClusterIndex
+from traceur.enrich.clusters import ClusterIndex, ClusterStore
 from traceur.enrich.language import document_language
 from traceur.enrich.tagging import Tagger
 from traceur.store import Store, UpsertResult
@@ -64,7 +64,7 @@ def _in_first_seen_order(store: Store) -> Iterator[Document]:
 def retag_store(
     store: Store,
     tagger: Tagger,
-    clusters: ClusterIndex | None = None,
+    clusters: ClusterStore | None = None,
     dry_run: bool = False,
     progress: Callable[[RetagSummary], None] | None = None,
 ) -> RetagSummary:
@@ -80,7 +80,7 @@ def retag_store(
     documents = _in_first_seen_order(store) if clusters is not None else store.iter_documents()
     # Clusters in a dry run go to a throwaway index, so the real one is left as it was.
     scratch = ClusterIndex(":memory:") if clusters is not None and dry_run else None
-    index = scratch or clusters
+    index: ClusterStore | None = scratch or clusters
     pending: list[Document] = []
     try:
         for document in documents:

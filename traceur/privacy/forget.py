@@ -38,6 +38,7 @@ from traceur.privacy.forget_register import (
     privacy_key,
     url_key,
 )
+from traceur.privacy.forget_shared import forget_in_redis
 from traceur.privacy.forget_stores import remove_documents
 from traceur.privacy.pseudonyms import stored_author_forms
 from traceur.store import Store, open_store, sqlite_path
@@ -188,9 +189,11 @@ def forget(settings: Settings, target: ForgetTarget, *, by: str, dry_run: bool) 
             store.close()
     report.pending = removed.pop("es_segments_pending", 0)
     report.removed.update(removed)
-    report.removed.update(
-        forget_in_files(data_dir, needles(target, documents, forms), dry_run=dry_run)
-    )
+    found = needles(target, documents, forms)
+    report.removed.update(forget_in_files(data_dir, found, dry_run=dry_run))
+    # With a work queue, the cluster index, HTTP cache and crawl state are in its Redis.
+    for name, count in forget_in_redis(settings, found, dry_run=dry_run).items():
+        report.removed[name] = report.removed.get(name, 0) + count
     if not dry_run:
         register = ForgetRegister(data_dir, key)
         try:

@@ -12,6 +12,9 @@ place Traceur keeps what it collected.
   ones older than it, documents waiting in the Elasticsearch spool past their kind's period
   and runs older than ``runs`` in the run history (``traceur.privacy.purge_files``).
 
+With a work queue (``queue``), the story-cluster index is the one every worker shares in
+Redis, and the HTTP cache's entries there expire by themselves after ``http_cache``.
+
 Files that do not exist are not created: a purge on a fresh data directory does nothing.
 The report holds counts only, never content, so it can be printed and logged.
 """
@@ -92,8 +95,11 @@ def purge(
     data_dir = Path(settings.data_dir)
     policy = settings.retention
     ids = report.store.doc_ids
-    if (data_dir / ClusterIndex.FILE_NAME).is_file():
-        index = ClusterIndex.in_data_dir(data_dir)
+    if settings.queue or (data_dir / ClusterIndex.FILE_NAME).is_file():
+        # With a work queue the index is the one every worker shares in its Redis.
+        from traceur.orchestra.queue.clusters import open_cluster_index
+
+        index = open_cluster_index(settings)
         try:
             report.clusters = index.forget_documents(ids, dry_run=dry_run)
         finally:

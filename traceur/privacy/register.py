@@ -143,6 +143,15 @@ def _recipients(settings: Settings, watchlist: Watchlist | None) -> list[str]:
             "- **Hébergement** : fichier SQLite sur la machine qui fait tourner Traceur"
             f" — {_todo('hébergeur et pays')}."
         )
+    if settings.queue:
+        # With a work queue, whole pages (the HTTP cache) live in its Redis too.
+        host = urlsplit(settings.queue).hostname or "?"
+        lines.append(
+            f"- **File de travail** : Redis `{host}`, partagé par les machines de collecte :"
+            " pages en cache HTTP (effacées après"
+            f" {settings.retention.http_cache.french()}), index des histoires, état de"
+            f" collecte — {_todo('hébergeur et pays')}."
+        )
     lines.append(f"- **Transferts hors Union européenne** : {_todo('aucun, ou lesquels')}.")
     return lines
 

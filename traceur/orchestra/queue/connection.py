@@ -22,9 +22,10 @@ def key(*parts: str) -> str:
     return PREFIX + ":".join(parts)
 
 
-def connect(settings: Settings) -> Any:
-    """A Redis client on ``settings.queue`` (answers decoded as text), checked with a PING.
-    Raises ``QueueError`` when there is no queue or it does not answer."""
+def connect(settings: Settings, *, binary: bool = False) -> Any:
+    """A Redis client on ``settings.queue`` (answers decoded as text, or bytes with
+    ``binary``), checked with a PING. Raises ``QueueError`` when there is no queue or it
+    does not answer."""
     import redis
     from redis.backoff import ExponentialBackoff
     from redis.retry import Retry
@@ -36,7 +37,7 @@ def connect(settings: Settings) -> Any:
         )
     client = redis.Redis.from_url(
         settings.queue,
-        decode_responses=True,
+        decode_responses=not binary,
         socket_timeout=SOCKET_TIMEOUT,
         socket_connect_timeout=SOCKET_TIMEOUT,
         health_check_interval=10,
