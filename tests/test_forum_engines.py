@@ -1008,7 +1008,8 @@ VB5_DOCUMENTS = {
 def test_forum_spider_collects_every_post_of_a_vbulletin5_board_its_subforum_and_pages(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    settings = make_settings(sites_web)
+    # Members' names as the pages give them (tests/test_pseudonyms.py pins their hashing).
+    settings = make_settings(sites_web, pseudonymize_authors=False)
     source = (
         f"  - {{id: castelroux, kind: forum, url: '{VB5_BOARD}', "
         "every: 1h, limits: {max_pages: 30, max_depth: 2}}\n"
@@ -1079,7 +1080,8 @@ def _with_new_reply(page: str) -> str:
 def test_vbulletin5_next_pass_reads_only_the_last_page_of_the_thread_with_a_new_reply(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
-    settings = make_settings(sites_web)
+    # Members' names as the pages give them (tests/test_pseudonyms.py pins their hashing).
+    settings = make_settings(sites_web, pseudonymize_authors=False)
     source = (
         f"  - {{id: castelroux, kind: forum, url: '{VB5_BOARD}', "
         "every: 1h, limits: {max_pages: 30, max_depth: 2}}\n"
