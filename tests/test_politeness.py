@@ -286,6 +286,16 @@ def gaps(requests: list[LoggedRequest]) -> list[float]:
     return [round(later - earlier, 3) for earlier, later in pairwise(times)]
 
 
+def assert_spaced(requests: list[LoggedRequest]) -> None:
+    """The server saw the requests about ``DELAY`` apart. It logs each one when its thread
+    gets to it: on a loaded machine one gap shrinks by that lag (and the next grows), so the
+    smallest gap is held to a third of the delay, the median to nearly all of it. Without
+    the slots the gaps were 0.0 and 0.004 s."""
+    found = sorted(gaps(requests))
+    assert found[0] >= DELAY / 3, found
+    assert found[len(found) // 2] >= DELAY * 0.9, found
+
+
 def test_three_sources_on_one_host_in_one_pass_keep_one_delay_between_all_their_requests(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
@@ -298,7 +308,7 @@ def test_three_sources_on_one_host_in_one_pass_keep_one_delay_between_all_their_
     # robots.txt included: it is booked like any request (one more polite request).
     requests = sites_web.requested(HOST)
     assert len(requests) >= 12
-    assert min(gaps(requests)) >= DELAY * 0.5, gaps(requests)
+    assert_spaced(requests)
 
 
 def test_two_passes_at_once_on_one_host_keep_one_delay_between_all_their_requests(
@@ -319,7 +329,7 @@ def test_two_passes_at_once_on_one_host_keep_one_delay_between_all_their_request
     assert all(summary is not None and summary.total("pages") >= 3 for summary in summaries)
     requests = sites_web.requested(HOST)
     assert len(requests) >= 12
-    assert min(gaps(requests)) >= DELAY * 0.5, gaps(requests)
+    assert_spaced(requests)
 
 
 def test_host_slot_spaces_bookings_of_two_processes_and_caps_requests_in_flight(
@@ -419,7 +429,7 @@ def test_one_host_name_on_two_ports_is_one_host_to_be_polite_to(
             web.stop()
 
     assert summary.sources["site1"].new >= 3 and summary.sources["site2"].new >= 3
-    assert min(gaps(requests)) >= DELAY * 0.5, gaps(requests)
+    assert_spaced(requests)
 
 
 def test_booking_interval_is_the_longest_asked_and_only_ever_jittered_upwards() -> None:
