@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from traceur.alerts.outbox import APPRISE, AlertState, Queued
-from traceur.alerts.smtp import Delivery, deliver_due, retry_delay
+from traceur.alerts.outbox import APPRISE, AlertState
+from traceur.alerts.smtp import Delivery, deliver_due, record_failure
 from traceur.config import Settings
 from traceur.errors import AlertError
 from traceur.watchlist.recipients import env_name, instantiate, masked, url_problem
@@ -118,13 +118,13 @@ def deliver_channels(
         target = queued.recipients[0] if queued.recipients else ""
         if target in down:
             # Down a moment ago: wait with the others rather than time out once more.
-            _failed(settings, state, queued, f"not tried: {down[target]}", now, delivery)
+            record_failure(settings, state, queued, f"not tried: {down[target]}", now, delivery)
             continue
         try:
             send(target, ChatMessage(queued.subject, queued.message.decode("utf-8")), queued.key)
         except AlertError as exc:
             down[target] = str(exc)
-            _failed(settings, state, queued, str(exc), now, delivery)
+            record_failure(settings, state, queued, str(exc), now, delivery)
             continue
         state.mark_sent(queued.key, now)
         delivery.sent.append(queued.key)
@@ -144,26 +144,6 @@ def deliver_outbox(
         failed={**email.failed, **chat.failed},
         remaining=state.queued_count(),
         note=email.note,
-    )
-
-
-def _failed(
-    settings: Settings,
-    state: AlertState,
-    queued: Queued,
-    error: str,
-    now: datetime,
-    delivery: Delivery,
-) -> None:
-    retry_at = now + retry_delay(settings, queued.attempts + 1)
-    state.mark_failed(queued.key, error, retry_at)
-    delivery.failed[queued.key] = error
-    log.warning(
-        "alert %s not sent (attempt %d): %s; next try at %s",
-        queued.key,
-        queued.attempts + 1,
-        error,
-        retry_at.strftime("%H:%M:%S"),
     )
 
 

@@ -159,7 +159,7 @@ def deliver_due(
         mailer.open()
     except AlertError as exc:
         for queued in due:
-            _failed(settings, state, queued, str(exc), now, delivery)
+            record_failure(settings, state, queued, str(exc), now, delivery)
         delivery.remaining = state.queued_count()
         return delivery
     try:
@@ -169,7 +169,7 @@ def deliver_due(
             except smtplib.SMTPServerDisconnected as exc:
                 # The session is gone: this and the rest wait for the next pass.
                 for rest in due[index:]:
-                    _failed(
+                    record_failure(
                         settings,
                         state,
                         rest,
@@ -179,12 +179,12 @@ def deliver_due(
                     )
                 break
             except (smtplib.SMTPException, OSError) as exc:
-                _failed(settings, state, queued, _describe(exc), now, delivery)
+                record_failure(settings, state, queued, _describe(exc), now, delivery)
                 try:
                     mailer.client.rset()  # type: ignore[union-attr]
                 except (smtplib.SMTPException, OSError):
                     for rest in due[index + 1 :]:
-                        _failed(
+                        record_failure(
                             settings, state, rest, "the server stopped answering", now, delivery
                         )
                     break
@@ -205,7 +205,7 @@ def deliver_due(
     return delivery
 
 
-def _failed(
+def record_failure(
     settings: Settings,
     state: AlertState,
     queued: Queued,
@@ -213,6 +213,7 @@ def _failed(
     now: datetime,
     delivery: Delivery,
 ) -> None:
+    """A message not sent (email or chat): kept with its error, retried with backoff."""
     retry_at = now + retry_delay(settings, queued.attempts + 1)
     state.mark_failed(queued.key, error, retry_at)
     delivery.failed[queued.key] = error
