@@ -26,8 +26,8 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from traceur.errors import StoreError
 from traceur.privacy import logfiles
+from traceur.privacy.sqlite_erase import erasing
 
 # What a redacted alert says instead of its content (the team reads French).
 REDACTED_SUBJECT = "[Traceur] Alerte retirée (demande d'effacement)"
@@ -98,29 +98,13 @@ def _sqlite(path: Path, dry_run: bool) -> Iterator[sqlite3.Connection | None]:
     if not path.is_file():
         yield None
         return
-    try:
-        db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        db.execute("PRAGMA secure_delete=ON")
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"cannot open {path} to remove the request's entries: {exc}; stop the commands"
-            " using it (traceur schedule) and run the request again"
-        ) from exc
-    try:
+    with erasing(
+        path,
+        dry_run,
+        cannot_open="stop the commands using it (traceur schedule) and run the request again",
+        must_compact=True,
+    ) as db:
         yield db
-        if dry_run:
-            db.execute("ROLLBACK")
-        else:
-            db.execute("COMMIT")
-            db.execute("VACUUM")
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    finally:
-        db.close()
 
 
 def _tables(db: sqlite3.Connection) -> set[str]:

@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from traceur.document import Document
-from traceur.errors import StoreError
 from traceur.privacy import logfiles
+from traceur.privacy.sqlite_erase import erasing
 from traceur.store.expiry import ExpiryPlan
 
 log = logging.getLogger("traceur.purge")
@@ -51,36 +51,13 @@ _RUN_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # how runs.db writes its times (traceur.orc
 @contextmanager
 def _sqlite(path: Path, dry_run: bool) -> Iterator[sqlite3.Connection]:
     """``path`` in one write transaction, compacted after the commit unless ``dry_run``."""
-    try:
-        db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        # Deleted rows are overwritten, not merely unlinked from the b-tree.
-        db.execute("PRAGMA secure_delete=ON")
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"cannot open {path} to purge it: {exc}; check that the data directory is"
-            " writable and run traceur purge again"
-        ) from exc
-    try:
+    with erasing(
+        path,
+        dry_run,
+        cannot_open="check that the data directory is writable and run traceur purge again",
+        must_compact=False,
+    ) as db:
         yield db
-        if dry_run:
-            db.execute("ROLLBACK")
-        else:
-            db.execute("COMMIT")
-            try:
-                db.execute("VACUUM")
-                # The write-ahead log may still hold the deleted rows' pages: fold it in.
-                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.OperationalError as exc:
-                # Busy with a crawl's write: the rows are gone already (and overwritten,
-                # secure_delete); the file shrinks at the next purge.
-                log.warning("purge: %s not compacted (%s); it will be at the next purge", path, exc)
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    finally:
-        db.close()
 
 
 def expired(document: Document, plan: ExpiryPlan) -> bool:
