@@ -20,16 +20,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import secrets
 import sqlite3
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from traceur.errors import TraceurError
+from traceur.privacy.pseudonyms import normalise_name
+from traceur.secretfile import MIN_KEY_CHARS, kept_key
 from traceur.sqlitefile import open_state_file
 from traceur.urls import canonical_url
 
@@ -37,7 +36,6 @@ REGISTER_FILE = "forget.db"
 KEY_FILE = "privacy-key"
 # What a request names: a person (as a forum or comment author), an address, a document.
 KINDS = ("author", "url", "document")
-_MIN_KEY_CHARS = 32
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
@@ -65,36 +63,27 @@ def privacy_key(data_dir: Path, configured: str | None) -> bytes:
     """The key of the register's hashes: ``configured`` (TRACEUR_PRIVACY_KEY) when set,
     else the one kept in ``data_dir/privacy-key``, made on first use (mode 0600)."""
     if configured:
-        if len(configured) < _MIN_KEY_CHARS:
+        if len(configured) < MIN_KEY_CHARS:
             raise PrivacyError(
                 f"privacy_key: TRACEUR_PRIVACY_KEY is {len(configured)} characters; use at"
-                f" least {_MIN_KEY_CHARS} random ones (python -c 'import secrets;"
+                f" least {MIN_KEY_CHARS} random ones (python -c 'import secrets;"
                 " print(secrets.token_urlsafe(48))')"
             )
         return configured.encode("utf-8")
-    path = Path(data_dir) / KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < _MIN_KEY_CHARS:
-            raise PrivacyError(
-                f"{path} holds no usable key; restore it from a backup, or set"
-                " TRACEUR_PRIVACY_KEY (requests recorded under the lost key are then no"
-                " longer recognised by the crawl: make them again)"
-            ) from None
-        return key.encode("ascii")
-    key = secrets.token_urlsafe(48)
-    with os.fdopen(handle, "w", encoding="ascii") as out:
-        out.write(key + "\n")
+    key = kept_key(
+        Path(data_dir) / KEY_FILE,
+        PrivacyError,
+        unusable="restore it from a backup, or set TRACEUR_PRIVACY_KEY (requests recorded"
+        " under the lost key are then no longer recognised by the crawl: make them again)",
+        unwritable="make data_dir writable, or set TRACEUR_PRIVACY_KEY",
+    )
     return key.encode("ascii")
 
 
 def author_key(name: str) -> str:
-    """How an author's name is compared: Unicode-composed, case-folded, spaces collapsed
-    (forums treat "Gaëlle_Kerbrat" and "gaëlle_kerbrat" as one member)."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    """How an author's name is compared: as pseudonyms hash it (case-folded, spaces
+    collapsed: forums treat "Gaëlle_Kerbrat" and "gaëlle_kerbrat" as one member)."""
+    return normalise_name(name)
 
 
 def url_key(url: str) -> str:

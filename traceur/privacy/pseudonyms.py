@@ -27,13 +27,10 @@ pseudonyms unreachable by name (search and ``traceur forget``).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import hmac
-import os
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +38,11 @@ from pathlib import Path
 from traceur.config import Settings
 from traceur.document import Document
 from traceur.errors import ConfigError
+from traceur.secretfile import MIN_KEY_CHARS, kept_key
 
 PSEUDONYM_LABEL = "auteur·rice #"
 PSEUDONYMISED_KINDS = frozenset({"forum_post", "comment"})
 KEY_FILE = "author-key"
-MIN_KEY_CHARS = 32
 # Hex digits stored (128 bits: a collision is out of reach for any number of authors a
 # campaign meets) and shown (enough to tell the people of one thread apart).
 STORED_HEX = 32
@@ -131,45 +128,14 @@ def pseudonym_key(settings: Settings) -> bytes:
                 " (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return settings.author_key.encode("utf-8")
-    path = Path(settings.data_dir) / KEY_FILE
-    if not path.exists():
-        _create_key_file(path)
-    try:
-        key = path.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            f"{path}: cannot read the key that pseudonymises authors ({exc});"
-            " give this user read access to it, or set TRACEUR_AUTHOR_KEY"
-        ) from None
-    if len(key) < MIN_KEY_CHARS:
-        raise ConfigError(
-            f"{path} holds no usable key; restore it from a backup (a new key would make"
-            " earlier authors unsearchable), or set TRACEUR_AUTHOR_KEY"
-        )
+    key = kept_key(
+        Path(settings.data_dir) / KEY_FILE,
+        ConfigError,
+        unusable="restore it from a backup (a new key would make earlier authors"
+        " unsearchable), or set TRACEUR_AUTHOR_KEY",
+        unwritable="make data_dir writable, or set TRACEUR_AUTHOR_KEY",
+    )
     return key.encode("ascii")
-
-
-def _create_key_file(path: Path) -> None:
-    # Written aside then linked into place: two crawls starting together never read a
-    # half-written key, and the one that loses the race reads the winner's.
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(secrets.token_urlsafe(48) + "\n")
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-    except OSError as exc:
-        raise ConfigError(
-            f"{path}: cannot create the key that pseudonymises authors ({exc});"
-            " make data_dir writable, or set TRACEUR_AUTHOR_KEY"
-        ) from None
 
 
 def pseudonyms_for(settings: Settings) -> Pseudonyms:

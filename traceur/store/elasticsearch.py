@@ -49,6 +49,7 @@ from traceur.store.es_bulk import (
     OUTAGE_PAUSE,
     BulkWriter,
     error_type,
+    indices_of,
 )
 from traceur.store.es_client import connect
 from traceur.store.es_purge import purge_expired
@@ -372,15 +373,7 @@ class ElasticsearchStore:
         unique = list(dict.fromkeys(doc_ids))
         if not unique:
             return set()
-        found = self._read(
-            self.client.search,
-            index=self.names.read_alias,
-            query={"ids": {"values": unique}},
-            size=len(unique),
-            source=False,
-            track_total_hits=False,
-        )
-        where = {hit["_id"]: hit["_index"] for hit in found["hits"]["hits"]}
+        where = indices_of(self._read, self.client, self.names.read_alias, unique)
         # Then real time, as ``get``: the search copy may predate the last write.
         latest = None
         if len(where) < len(unique):

@@ -374,15 +374,7 @@ class BulkWriter:
         unique = list(dict.fromkeys(ids))
         # Which monthly index holds each id: a search over the read alias (near real time:
         # it sees what was refreshed, which an older month's index always is)...
-        found = self.call(
-            self.client.search,
-            index=self.names.read_alias,
-            query={"ids": {"values": unique}},
-            size=len(unique),
-            source=False,
-            track_total_hits=False,
-        )
-        where = {hit["_id"]: hit["_index"] for hit in found["hits"]["hits"]}
+        where = indices_of(self.call, self.client, self.names.read_alias, unique)
         # ...then a real-time multi-get there (or in the write index for ids not seen yet),
         # which also sees documents written a moment ago.
         docs = [{"_index": where.get(doc_id, self.write_index), "_id": doc_id} for doc_id in unique]
@@ -566,3 +558,19 @@ class BulkWriter:
             fatal, self._fatal = self._fatal, None
             raise StoreError(f"{fatal}; {pending} documents wait in the spool {self.spool.path}")
         return total
+
+
+def indices_of(
+    call: Callable[..., Any], client: Any, alias: str, unique: list[str]
+) -> dict[str, str]:
+    """id → the index behind ``alias`` that holds it, for the ids of ``unique`` a search
+    finds (near real time: what was refreshed). ``call`` makes the request (with retries)."""
+    found = call(
+        client.search,
+        index=alias,
+        query={"ids": {"values": unique}},
+        size=len(unique),
+        source=False,
+        track_total_hits=False,
+    )
+    return {hit["_id"]: hit["_index"] for hit in found["hits"]["hits"]}

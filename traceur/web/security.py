@@ -9,7 +9,6 @@ older sessions) and the CSRF token of that browser.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 import threading
 import time
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from traceur.config import Settings
 from traceur.errors import AccountError
+from traceur.secretfile import kept_key
 from traceur.web.accounts import User, user_by_id
 
 CSRF_FIELD = "csrf_token"
@@ -58,22 +58,12 @@ def session_secret(settings: Settings) -> str:
     so sessions survive restarts without the operator having to invent a key."""
     if settings.web_secret:
         return settings.web_secret
-    path = Path(settings.data_dir) / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_text(encoding="ascii").strip()
-        if len(secret) < 32:
-            raise AccountError(
-                f"{path} holds no usable key; delete it (a new one is made at start)"
-                " or set TRACEUR_WEB_SECRET"
-            ) from None
-        return secret
-    secret = secrets.token_urlsafe(48)
-    with os.fdopen(handle, "w", encoding="ascii") as out:
-        out.write(secret + "\n")
-    return secret
+    return kept_key(
+        Path(settings.data_dir) / SECRET_FILE,
+        AccountError,
+        unusable="delete it (a new one is made at start) or set TRACEUR_WEB_SECRET",
+        unwritable="make data_dir writable, or set TRACEUR_WEB_SECRET",
+    )
 
 
 @contextmanager
