@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traceur.config import default_settings, load_settings
+from traceur.config import Settings, default_settings, load_settings
 from traceur.enrich.tagging import Tagger
 from traceur.orchestra.queue.crawlstate import open_crawl_state
 from traceur.orchestra.state import CrawlStateStore
@@ -27,6 +27,8 @@ class Runtime:
     tagger: Tagger
     state: CrawlStateStore
     watchlist: Watchlist
+    # Traceur's settings, read once for every pipeline of the crawl.
+    settings: Settings
     users: int = 0
 
     def close(self) -> None:
@@ -74,6 +76,7 @@ def acquire(settings: Any, watchlist: Watchlist | None = None) -> Runtime:
                 # knows what the previous passes did.
                 state=open_crawl_state(traceur_settings),
                 watchlist=watchlist,
+                settings=traceur_settings,
             )
             _RUNTIMES[key] = runtime
         runtime.users += 1

@@ -17,7 +17,6 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
 from pipelines.shared import RuntimePipeline
-from traceur.config import load_settings
 from traceur.parse.records import CommentRecord, ForumPostRecord
 from traceur.privacy.forget_register import Forgotten, load_forgotten
 
@@ -47,9 +46,8 @@ class ForgottenPipeline(RuntimePipeline):
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider(spider)
         # Read once per crawl: a request made during a pass applies from the next one.
-        self.forgotten = load_forgotten(
-            Path(self.settings.get("TRACEUR_DATA_DIR")), load_settings().privacy_key
-        )
+        settings = self.runtime.settings
+        self.forgotten = load_forgotten(settings.data_dir, settings.privacy_key)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         forgotten = self.forgotten
