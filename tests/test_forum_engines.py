@@ -549,6 +549,10 @@ def test_a_dated_title_beats_the_relative_words_it_explains() -> None:
         ("24 Févr. 2027 à 08:31", utc(2027, 2, 24, 7, 31)),  # XenForo 1
         ("Mercredi à 07:30", utc(2027, 3, 10, 6, 30)),  # XenForo 2, within the week
         ("il y a 25 minutes", utc(2027, 3, 13, 9, 5)),
+        ("12 mars 2027 à 14 h 05 min", utc(2027, 3, 12, 13, 5)),  # bbPress, French WordPress
+        ("il y a 1 semaine et 3 jours", utc(2027, 3, 3, 9, 30)),  # bbPress's rounded ages
+        ("il y a 2 heures et 5 minutes", utc(2027, 3, 13, 7, 25)),
+        ("il y a 1 an et 2 mois", utc(2026, 1, 12, 9, 30)),
     ],
 )
 def test_each_engines_french_date_form_is_read_in_paris_time(text: str, expected: datetime) -> None:

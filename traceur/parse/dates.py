@@ -69,6 +69,27 @@ _MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # Matched on folded text (lower case, no accents, straight apostrophes).
+# "il y a 3 heures": seconds per unit (a month as 30 days, a year as 365: these are
+# the rounded ages engines print, never exact dates).
+_AGO_SECONDS = {
+    "seconde": 1,
+    "minute": 60,
+    "min": 60,
+    "heure": 3600,
+    "h": 3600,
+    "jour": 86400,
+    "semaine": 604800,
+    "mois": 2592000,
+    "an": 31536000,
+    "annee": 31536000,
+}
+_AGO_UNITS = "|".join(sorted(_AGO_SECONDS, key=len, reverse=True))
+
+
+def _ago_amount(word: str) -> int:
+    return {"un": 1, "une": 1, "quelques": 2}.get(word) or int(word)
+
+
 _DATE_PATTERNS = (
     (
         "iso",
@@ -98,7 +119,9 @@ _DATE_PATTERNS = (
     (
         "ago",
         re.compile(
-            r"\bil y a\s+(\d+|une?|quelques)\s+(seconde|minute|min|heure|h|jour|semaine)s?\b"
+            # bbPress and WordPress add a second unit: "il y a 1 semaine et 3 jours".
+            rf"\bil y a\s+(\d+|une?|quelques)\s+({_AGO_UNITS})s?\b"
+            rf"(?:\s*(?:et|,)\s*(\d+|une?)\s+({_AGO_UNITS})s?\b)?"
         ),
     ),
 )
@@ -212,18 +235,12 @@ def _date_from(
         return (stamp, match.group(4) is not None) if stamp else None
     local_now = (now or datetime.now(UTC)).astimezone(tz)
     if kind == "ago":
-        amount = {"un": 1, "une": 1, "quelques": 2}.get(match.group(1)) or int(match.group(1))
-        unit = match.group(2)
-        seconds = {
-            "seconde": 1,
-            "minute": 60,
-            "min": 60,
-            "heure": 3600,
-            "h": 3600,
-            "jour": 86400,
-            "semaine": 604800,
-        }[unit]
-        return to_utc(local_now - timedelta(seconds=amount * seconds)), seconds < 86400
+        parts = [(match.group(1), match.group(2))]
+        if match.group(3):
+            parts.append((match.group(3), match.group(4)))
+        back = sum(_ago_amount(amount) * _AGO_SECONDS[unit] for amount, unit in parts)
+        smallest = min(_AGO_SECONDS[unit] for _, unit in parts)
+        return to_utc(local_now - timedelta(seconds=back)), smallest < 86400
     if kind == "relative":
         back = {"aujourd'hui": 0, "today": 0, "hier": 1, "yesterday": 1, "avant-hier": 2}[
             match.group(1)
