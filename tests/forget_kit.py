@@ -33,8 +33,11 @@ TRACES = (
     "rue des mariniers",
     "relancer par mail",
 )
-FORUM = "http://forum.quais-du-cher.example/viewforum-3.html"
-THREAD = "http://forum.quais-du-cher.example/viewtopic-41.html"
+# A bbPress forum in a WordPress theme: an engine with no rules, read by the fallback.
+FORUM = "http://forum.quais-du-cher.example/forums/forum/vie-du-quartier/"
+THREAD = (
+    "http://forum.quais-du-cher.example/forums/topic/la-passerelle-des-tanneurs-fermee-tout-lhiver/"
+)
 BLOG_POST = "http://blog.carnets-du-cher.example/2026/11/ecluse-bourdaloue-le-chantier-oublie/"
 SOURCES = (
     f"  - {{id: quais, kind: forum, url: '{FORUM}', every: 1h,"

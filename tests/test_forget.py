@@ -242,7 +242,7 @@ def test_forgetting_one_document_keeps_the_rest_of_its_thread(copy: tuple[Path, 
         ((), "indiquez une seule chose à effacer"),
         (("--author", AUTHOR, "--url", BLOG_POST), "indiquez une seule chose à effacer"),
         (("--url", BLOG_POST, "--source", "carnets"), "--source ne s'emploie qu'avec --author"),
-        (("--url", "forum.quais-du-cher.example/viewtopic-41.html"), "n'est pas une adresse"),
+        (("--url", "forum.quais-du-cher.example/forums/"), "n'est pas une adresse"),
         (("--author", "   "), "est vide"),
     ],
 )

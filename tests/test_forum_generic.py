@@ -1,5 +1,6 @@
 """The repeated-block fallback on forum engines it has no rules for: Vanilla Forums 2,
-a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5 and Phorum 5. Each
+a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5, Phorum 5 and bbPress 2
+in a WordPress theme (tests/forget_kit.py collects it too). Each
 fixture is written the way its engine renders, in French (sites in tests/sites/<host>/;
 Phorum's query-string addresses, which the test server cannot tell apart, as files in
 tests/fixtures/forums_generic/); nothing in traceur knows their class names. Posts must
@@ -41,6 +42,10 @@ WBB_THREAD = "thread/1205-stationnement-payant-en-centre-ville-ce-que-proposent-
 WBB_BOARD = "board/4-vie-locale/"
 PHORUM = "forum.cyclo-blois.example"
 PHORUM_THREAD = "read.php?3,1205"
+# bbPress splits each post in two sibling blocks: date and permalink, then author and text.
+BBPRESS = "forum.quais-du-cher.example"
+BBPRESS_THREAD = "forums/topic/la-passerelle-des-tanneurs-fermee-tout-lhiver/"
+BBPRESS_BOARD = "forums/forum/vie-du-quartier/"
 PHORUM_PAGES = {
     PHORUM_THREAD: "phorum-read-1205.html",
     "read.php?3,1205,page=2": "phorum-read-1205-page-2.html",
@@ -81,6 +86,8 @@ def thread(host: str, path: str, per_page: int | None = None) -> ThreadPage:
         (WBB, WBB_BOARD),
         (PHORUM, PHORUM_THREAD),
         (PHORUM, "list.php?3"),
+        (BBPRESS, BBPRESS_THREAD),
+        (BBPRESS, BBPRESS_BOARD),
     ],
 )
 def test_engines_without_rules_are_detected_as_generic(host: str, path: str) -> None:
@@ -135,6 +142,18 @@ EXPECTED_POSTS = {
             ("1210", "Patrice41", utc(2026, 11, 16, 7, 5), 3, "#msg-1210"),
             ("1214", "Gérard B.", utc(2026, 11, 16, 11, 30), 4, "#msg-1214"),
             ("1219", "Anne-So", utc(2026, 11, 17, 20, 14), 5, "#msg-1219"),
+        ],
+    ),
+    # bbPress prints Paris time the WordPress way ("20 novembre 2026 à 9 h 14 min") in a
+    # header block beside the message's; the opening post's id is the topic's.
+    BBPRESS: (
+        BBPRESS_THREAD,
+        "La passerelle des Tanneurs fermée tout l\u2019hiver ?",
+        [
+            ("441", "Bastien.Roux", utc(2026, 11, 20, 8, 14), 1, "#post-441"),
+            ("6104", "Gaëlle_Kerbrat", utc(2026, 11, 20, 10, 2), 2, "#post-6104"),
+            ("6110", "Gaëlle_Kerbrat", utc(2026, 11, 20, 13, 45), 3, "#post-6110"),
+            ("6117", "Mamie Odette", utc(2026, 11, 21, 7, 20), 4, "#post-6117"),
         ],
     ),
 }
@@ -243,6 +262,8 @@ BOILERPLATE = {
           "ouvert 7j/7", "Modifié une fois", "#2"),
     # Phorum's buttons and like counter are inside the message element itself.
     PHORUM: ("Répondre", "Citer", "Signaler", "J'aime", "(6)", "Inscription", "Messages :"),
+    BBPRESS: ("Participant", "Modérateur", "#6104", "Voir le profil", "Auteur", "Messages",
+              "Vous devez être connecté", "Sujets récents"),
 }  # fmt: skip
 
 
@@ -278,6 +299,7 @@ REPLIES = {
     FORUMACTIF: "//div[starts-with(@id, 'p')][position() > 1]",
     WBB: "//li[starts-with(@id, 'post')][position() > 1]",
     PHORUM: "//div[@class='message'][position() > 1]",
+    BBPRESS: "//li[@class='bbp-body']/div[position() > 2]",
 }
 
 
@@ -375,6 +397,14 @@ EXPECTED_BOARDS = {
             (PHORUM_THREAD, 6, utc(2026, 11, 20, 16, 5)),
             ("read.php?3,1188", 2, utc(2026, 11, 12, 8, 20)),
             ("read.php?3,1160", 10, utc(2026, 11, 5, 21, 47)),
+        ],
+    ),
+    # A bare reply count, and the last post as a rounded age: "il y a 1 semaine et 3 jours".
+    BBPRESS: (
+        BBPRESS_BOARD,
+        [
+            ("forums/topic/repas-de-quartier-du-12-decembre/", None, utc(2026, 11, 11, 9, 0)),
+            (BBPRESS_THREAD, None, utc(2026, 11, 9, 9, 0)),
         ],
     ),
 }

@@ -74,6 +74,9 @@ class _Found:
     own: lxml.html.HtmlElement  # the largest box around it that holds no other post
     author: str | None
     published: datetime | None
+    # The header printed as a sibling just before ``own`` (bbPress: date and permalink
+    # in one block, author and message in the next), when ``own`` lacks author or date.
+    lead: tuple[lxml.html.HtmlElement, ...] = ()
 
 
 def _post_chain(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> list[_Found]:
@@ -86,7 +89,7 @@ def _post_chain(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> 
     column beside the message (phpBB, tables): the author and date are looked for
     around each message, from its nearest box outwards, never in another post's."""
     groups = {key: usable(members) for key, members in repeated_groups(root).items()}
-    page_total = len(squash(root.text_content()))
+    page_total = len(squash(root.text_content())) - _furniture_chars(root)
     candidates = sorted(
         (members for members in groups.values() if len(members) >= 2), key=total, reverse=True
     )
@@ -95,9 +98,26 @@ def _post_chain(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> 
             break
         found = _around(_narrowed(members, groups), now)
         signed = sum(1 for post in found if post.author and post.published)
-        if signed >= 2 and signed >= 0.8 * len(found):
+        # Rows that open with a link to another page are a board's threads, each with
+        # its starter and last date, not messages.
+        listed = sum(1 for post in found if _opens_with_a_link(post.body, url))
+        if signed >= 2 and signed >= 0.8 * len(found) and listed <= len(found) / 2:
             return found
     return _lone_post(root, url, groups, page_total, now)
+
+
+# The site's banner, sidebar and footer, outside any post: a short thread on a site with a
+# rich sidebar (a WordPress theme around bbPress) is a small share of the whole page.
+_FURNITURE_XPATH = (
+    "//*[self::aside or self::header or self::footer or @role='banner'"
+    " or @role='complementary' or @role='contentinfo'][not(ancestor::article or ancestor::main"
+    " or ancestor::aside or ancestor::header or ancestor::footer or ancestor::*[@role='banner'"
+    " or @role='complementary' or @role='contentinfo'])]"
+)
+
+
+def _furniture_chars(root: lxml.html.HtmlElement) -> int:
+    return sum(len(squash(node.text_content())) for node in root.xpath(_FURNITURE_XPATH))
 
 
 def _opens_with_a_link(element: lxml.html.HtmlElement, url: str) -> bool | None:
@@ -230,8 +250,27 @@ def _around(bodies: list[lxml.html.HtmlElement], now: datetime | None) -> list[_
                 break
         else:
             author, published = _generic_author(own, body), _generic_date(own, body, now)
-            found.append(_Found(body, own, own, author, published))
+            lead = _lead(own, others) if not (author and published) else ()
+            for header in lead:
+                author = author or _generic_author(header, body)
+                published = published or _generic_date(header, body, now)
+            found.append(_Found(body, own, own, author, published, lead))
     return found
+
+
+def _lead(
+    own: lxml.html.HtmlElement, others: list[lxml.html.HtmlElement]
+) -> tuple[lxml.html.HtmlElement, ...]:
+    """The siblings printed just before a post's own box, nearest first, back to the
+    previous post's box: where engines that split a post in two put its header."""
+    lead: list[lxml.html.HtmlElement] = []
+    for sibling in own.itersiblings(preceding=True):
+        if not isinstance(sibling.tag, str):
+            continue
+        if any(sibling is other or is_ancestor(sibling, other) for other in others):
+            break
+        lead.append(sibling)
+    return tuple(lead)
 
 
 def _outside(
@@ -390,7 +429,7 @@ def _data_id(box: lxml.html.HtmlElement) -> str | None:
 def _generic_id(post: _Found) -> tuple[str | None, str | None]:
     """(post id, anchor): an anchor (which also makes the post's URL) on the post's
     boxes from the nearest outwards, else a data-*id attribute."""
-    boxes = _boxes(post.zone, post.own)
+    boxes = [*_boxes(post.zone, post.own), *post.lead]
     for box in boxes:
         ident, anchor = _anchor_id(box)
         if ident:
@@ -415,7 +454,9 @@ def parse_generic_thread(
         text, quotes = split_quotes(
             without_boilerplate(post.body), generic_quotes, labelled_citations
         )
-        position = _shown_number(post) or offset + index
+        shown = _shown_number(post)
+        # bbPress prints "#6104", its permalink: the post's id, not its place in the thread.
+        position = shown if shown and str(shown) != post_id else offset + index
         posts.append(
             Post(
                 post_id=post_id or str(position),
