@@ -105,6 +105,7 @@ def summarise(stats: dict[str, Any]) -> dict[str, Any]:
         "robots_unreachable": int(stats.get(ROBOTS_UNREACHABLE_STAT, 0)),
         "listings": int(stats.get("traceur/pages/listing", 0)),
         "privacy_skipped": int(stats.get("traceur/privacy/skipped", 0)),
+        "too_old": int(stats.get("traceur/privacy/too_old", 0)),
         "errors": errors,
         "candidates": {
             k[len(prefix_candidates) :]: int(v)

@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.test_crawl import HOST, paths, stored, write_watchlist
+from traceur.cli.collect import _print_summary
 from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb
+from traceur.demo.run import DEMO_WATCHLIST
+from traceur.orchestra.launch import PassSummary, SourceSummary
 from traceur.orchestra.passes import run_pass
 from traceur.privacy.retention import parse_policy
+from traceur.watchlist import load_watchlist
 
 pytestmark = pytest.mark.integration
 
@@ -41,9 +45,29 @@ def test_a_feed_entry_older_than_its_kind_retention_is_neither_fetched_nor_store
     summary = run_pass(settings, watchlist, quiet=True)
 
     assert summary.total("new") == 2
+    assert summary.total("too_old") == 1
     assert not any(path.startswith(OLDEST_ENTRY) for path in paths(sites_web))
     assert not any(url.endswith(OLDEST_ENTRY) for url in stored(settings))
     # With the campaign's 24 months, the same entry is collected.
     again = run_pass(make_settings(sites_web), watchlist, quiet=True)
     assert again.total("new") == 1
+    assert again.total("too_old") == 0
     assert any(path.startswith(OLDEST_ENTRY) for path in paths(sites_web))
+
+
+def test_the_pass_summary_says_how_many_entries_retention_and_erasures_kept_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    summary = PassSummary(
+        sources={
+            "actu": SourceSummary(new=2, too_old=3),
+            "forum": SourceSummary(new=1, privacy_skipped=2),
+        },
+        seconds=4.2,
+    )
+
+    _print_summary(summary, load_watchlist(DEMO_WATCHLIST))
+
+    out = capsys.readouterr().out
+    assert "past their retention period, not collected: 3" in out
+    assert "an erasure request forgot them: 2" in out

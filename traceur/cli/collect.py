@@ -92,6 +92,16 @@ def _print_summary(summary: PassSummary, watchlist: Watchlist) -> None:
         click.echo(
             f"Links not followed because robots.txt forbids them: {summary.total('robots_skipped')}"
         )
+    if summary.total("privacy_skipped"):
+        click.echo(
+            "Documents not stored because an erasure request forgot them:"
+            f" {summary.total('privacy_skipped')}"
+        )
+    if summary.total("too_old"):
+        click.echo(
+            "Feed and sitemap entries past their retention period, not collected:"
+            f" {summary.total('too_old')}"
+        )
     if summary.total("robots_unreachable"):
         click.echo(
             "Sites whose robots.txt could not be read (crawled as if they had none):"

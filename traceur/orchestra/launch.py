@@ -51,6 +51,8 @@ class SourceSummary:
     listings: int = 0
     # Documents not stored because an erasure request forgot them (traceur forget).
     privacy_skipped: int = 0
+    # Feed and sitemap entries already past their retention period, not fetched.
+    too_old: int = 0
     # Peak resident memory of the crawl process (the whole pass), when measurable.
     memory_peak_bytes: int = 0
     errors: dict[str, int] = field(default_factory=dict)
