@@ -60,6 +60,7 @@ from traceur.store.es_query import (
     clause_limit_error,
     highlight_fragments,
 )
+from traceur.store.es_status import cluster_status
 from traceur.store.es_template import (
     ANALYSIS_FRENCH,
     ANALYSIS_STANDARD,
@@ -532,75 +533,10 @@ class ElasticsearchStore:
 
     def status(self) -> dict[str, Any]:
         """Cluster health, template, aliases, document counts and the spool, for
-        ``traceur es status``."""
-        try:
-            health = self.client.cluster.health().body
-            nodes = self.client.nodes.info(filter_path="nodes.*.version").body.get("nodes", {})
-            versions = sorted({str(node.get("version")) for node in nodes.values()})
-            try:
-                templates = self.client.indices.get_index_template(name=self.names.template).body[
-                    "index_templates"
-                ]
-                template: dict[str, Any] | None = (
-                    templates[0]["index_template"] if templates else None
-                )
-            except ApiError as exc:
-                if exc.status_code != 404:
-                    raise
-                template = None
-            write_index = self._alias_target(self.names.write_alias)
-            indices: dict[str, int] = {}
-            try:
-                aliased = self.client.indices.get_alias(name=self.names.read_alias).body
-            except ApiError as exc:
-                if exc.status_code != 404:
-                    raise
-                aliased = {}
-            if aliased:
-                stats = self.client.cat.indices(
-                    index=list(aliased), format="json", h="index,docs.count"
-                )
-                rows: list[dict[str, Any]] = stats.body  # type: ignore[assignment]
-                indices = {row["index"]: int(row.get("docs.count") or 0) for row in rows}
-            analysis = None
-            if write_index:
-                meta = (
-                    self.client.indices.get_mapping(index=write_index)
-                    .body[write_index]["mappings"]
-                    .get("_meta", {})
-                )
-                analysis = meta.get("traceur_analysis")
-        except (ApiError, TransportError) as exc:
-            raise StoreError(
-                f"cannot read the state of Elasticsearch at {self.display_url}: {exc}"
-            ) from exc
-        return {
-            "url": self.display_url,
-            "cluster": {
-                "name": health.get("cluster_name"),
-                "status": health.get("status"),
-                "nodes": health.get("number_of_nodes"),
-                "versions": versions,
-            },
-            "template": {
-                "name": self.names.template,
-                "present": template is not None,
-                "version": template.get("version") if template else None,
-                "analysis": ((template or {}).get("_meta") or {}).get("traceur_analysis"),
-            },
-            "write_alias": {
-                "name": self.names.write_alias,
-                "index": write_index,
-                "analysis": analysis,
-            },
-            "read_alias": {"name": self.names.read_alias, "indices": indices},
-            "documents": sum(indices.values()),
-            "spool": {
-                "path": str(self.spool.path),
-                "pending": self.spool.pending(),
-                "dead_letters": self.spool.dead_letter_count(),
-            },
-        }
+        ``traceur es status`` (``traceur.store.es_status``)."""
+        return cluster_status(
+            self.client, self.names, self.display_url, self.spool, self._alias_target
+        )
 
     # -- what the web app reads -------------------------------------------------------------
 
