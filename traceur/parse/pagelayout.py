@@ -58,6 +58,10 @@ class PageLayout:
         if self.title is not None:
             self.keep.add(self.title)
         self.main = self._find_main()
+        if self.main is not None:
+            # The main article may stand after a title printed outside it (Drupal).
+            self.keep.add(self.main)
+            self.keep.update(self.main.iterancestors())
 
     def _find_title(self) -> lxml.html.HtmlElement | None:
         """The headline: the longest heading that the page's <title> repeats (blog
@@ -102,6 +106,28 @@ class PageLayout:
             for ancestor in ancestors:
                 if test(ancestor):
                     return ancestor
+        return self._article_after_title(ancestors)
+
+    def _article_after_title(
+        self, ancestors: list[lxml.html.HtmlElement]
+    ) -> lxml.html.HtmlElement | None:
+        """Drupal (and CMSs built like it) prints the page's title in a block of its own,
+        then the node's <article> in the next block: the first article after the title,
+        in the title's region, that is not a comment, a teaser or the site's furniture."""
+        title = self.title
+        for region in ancestors[:3]:
+            seen_title = False
+            for element in region.iter():
+                if element is title:
+                    seen_title = True
+                elif (
+                    seen_title
+                    and element.tag == "article"
+                    and itemtype(element) != "Comment"
+                    and not any(_AWAY_WORDS.search(w) for w in css_marks(element))
+                    and not self._in_furniture(element)
+                ):
+                    return element
         return None
 
     def away(self, element: lxml.html.HtmlElement) -> bool:
