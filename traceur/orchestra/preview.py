@@ -3,12 +3,14 @@ forum engine, the documents read from it with their dates, and what they mention
 
 ``traceur try URL`` prints it, so an operator sees what a source will give before
 adding it to a watchlist. The page goes through the same parsers and the same document
-building and tagging as in a crawl; the choice of parser is made from the page itself,
-as a source of kind ``auto`` would.
+building and tagging as in a crawl. No source kind is given, so the parser is chosen
+from the page itself: a forum engine's markup or API, a video, else an article with its
+reader comments.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -70,11 +72,8 @@ def preview_page(
     if looks_binary(fetched.body):
         return PagePreview(url, 200, "not a page", f"not text (served as {fetched.content_type})")
     html, _ = decode_html(fetched.body, fetched.charset)
-    preview = (
-        _forum(html, url, now)
-        or _video(html, url, now)
-        or _article(html, url, now, settings.min_text_chars)
-    )
+    article = _article(html, url, now, settings.min_text_chars)
+    preview = _forum(html, url, now, article) or _video(html, url, now) or article
     preview.status = 200
     tagger = Tagger(watchlist, settings.snippet_chars, settings.max_snippets)
     for document in preview.documents:
@@ -82,7 +81,7 @@ def preview_page(
     return preview
 
 
-def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
+def _forum(html: str, url: str, now: datetime, article: PagePreview) -> PagePreview | None:
     api = api_forum_of_page(html, url)
     if api is not None:
         return PagePreview(
@@ -99,7 +98,7 @@ def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
         # Without an engine's markup, only posts that each show an author and a date make
         # a forum thread; anything less is an article or a listing.
         dated = [post for post in thread.posts if post.author and post.published_at]
-        if len(dated) < 2 or len(dated) < len(thread.posts):
+        if len(dated) < 2 or len(dated) < len(thread.posts) or _commented(article, thread):
             return None
     # A board's rows (title, last poster) can read as posts without dates; a thread's
     # posts are dated, so the board is read only when no post is.
@@ -115,6 +114,18 @@ def _forum(html: str, url: str, now: datetime) -> PagePreview | None:
             engine=engine,
         )
     return _thread_preview(url, engine, thread, now) if thread.posts else None
+
+
+_WORD = re.compile(r"\w{4,}")
+
+
+def _commented(article: PagePreview, thread: ThreadPage) -> bool:
+    """An article followed by its reader comments also repeats dated, signed blocks; but
+    its main text is not one of them, when a thread's main text is its posts' words."""
+    main = next((d.text for d in article.documents if d.kind == "article"), "")
+    words = _WORD.findall(main.lower())
+    in_posts = {word for post in thread.posts for word in _WORD.findall(post.text.lower())}
+    return bool(words) and sum(word in in_posts for word in words) < len(words) / 2
 
 
 def _thread_preview(url: str, engine: str, thread: ThreadPage, now: datetime) -> PagePreview:
