@@ -553,6 +553,7 @@ def test_a_dated_title_beats_the_relative_words_it_explains() -> None:
         ("il y a 1 semaine et 3 jours", utc(2027, 3, 3, 9, 30)),  # bbPress's rounded ages
         ("il y a 2 heures et 5 minutes", utc(2027, 3, 13, 7, 25)),
         ("il y a 1 an et 2 mois", utc(2026, 1, 12, 9, 30)),
+        ("il y a 1 semaine 4 jours", utc(2027, 3, 2, 9, 30)),  # Kunena, no "et"
     ],
 )
 def test_each_engines_french_date_form_is_read_in_paris_time(text: str, expected: datetime) -> None:

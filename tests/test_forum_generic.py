@@ -1,6 +1,6 @@
 """The repeated-block fallback on forum engines it has no rules for: Vanilla Forums 2,
-a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5, Phorum 5 and bbPress 2
-in a WordPress theme (tests/forget_kit.py collects it too). Each
+a Forumactif board in the AwesomeBB theme, WoltLab Burning Board 5, Phorum 5, bbPress 2 in
+a WordPress theme (tests/forget_kit.py collects it too) and Kunena 6 in Joomla. Each
 fixture is written the way its engine renders, in French (sites in tests/sites/<host>/;
 Phorum's query-string addresses, which the test server cannot tell apart, as files in
 tests/fixtures/forums_generic/); nothing in traceur knows their class names. Posts must
@@ -46,6 +46,9 @@ PHORUM_THREAD = "read.php?3,1205"
 BBPRESS = "forum.quais-du-cher.example"
 BBPRESS_THREAD = "forums/topic/la-passerelle-des-tanneurs-fermee-tout-lhiver/"
 BBPRESS_BOARD = "forums/forum/vie-du-quartier/"
+# Kunena prints a rounded age ("il y a 1 jour 15 heures") with the exact time as tooltip.
+KUNENA = "forum.vivre-a-cusset.example"
+KUNENA_THREAD = "forum/vie-locale/2233-fermeture-de-la-piscine-marx-dormoy"
 PHORUM_PAGES = {
     PHORUM_THREAD: "phorum-read-1205.html",
     "read.php?3,1205,page=2": "phorum-read-1205-page-2.html",
@@ -88,6 +91,7 @@ def thread(host: str, path: str, per_page: int | None = None) -> ThreadPage:
         (PHORUM, "list.php?3"),
         (BBPRESS, BBPRESS_THREAD),
         (BBPRESS, BBPRESS_BOARD),
+        (KUNENA, KUNENA_THREAD),
     ],
 )
 def test_engines_without_rules_are_detected_as_generic(host: str, path: str) -> None:
@@ -154,6 +158,16 @@ EXPECTED_POSTS = {
             ("6104", "Gaëlle_Kerbrat", utc(2026, 11, 20, 10, 2), 2, "#post-6104"),
             ("6110", "Gaëlle_Kerbrat", utc(2026, 11, 20, 13, 45), 3, "#post-6110"),
             ("6117", "Mamie Odette", utc(2026, 11, 21, 7, 20), 4, "#post-6117"),
+        ],
+    ),
+    # The tooltip's "19 nov. 2026 18:12" (Paris), not the age printed beside it.
+    KUNENA: (
+        KUNENA_THREAD,
+        "Fermeture de la piscine Marx-Dormoy : qui propose quoi ?",
+        [
+            ("29114", "Bernadette C.", utc(2026, 11, 19, 17, 12), 1, "#29114"),
+            ("29120", "Nageur03", utc(2026, 11, 19, 19, 47), 2, "#29120"),
+            ("29131", "Bernadette C.", utc(2026, 11, 20, 8, 3), 3, "#29131"),
         ],
     ),
 }
@@ -229,6 +243,12 @@ def test_unknown_engine_thread_pages_chain_and_continue_the_positions(
             "Jean-Baptiste Lefort : gratuit le samedi, zone bleue le reste de la semaine ;",
             "La zone bleue sans contrôle",
         ),
+        (
+            KUNENA,
+            "29120",
+            "Je n'ai trouvé que le tract de Gilles Royer qui promet une rénovation complète.",
+            "Sophie Lannoy en a parlé au marché samedi",
+        ),
         # Phorum heads a quote with "Citation" and the author on the next line.
         (
             PHORUM,
@@ -264,6 +284,8 @@ BOILERPLATE = {
     PHORUM: ("Répondre", "Citer", "Signaler", "J'aime", "(6)", "Inscription", "Messages :"),
     BBPRESS: ("Participant", "Modérateur", "#6104", "Voir le profil", "Auteur", "Messages",
               "Vous devez être connecté", "Sujets récents"),
+    KUNENA: ("Signaler", "Citer", "Hors ligne", "En ligne", "Membre actif", "Messages :",
+             "Dernière édition", "#29120", "Kunena"),
 }  # fmt: skip
 
 
@@ -300,6 +322,7 @@ REPLIES = {
     WBB: "//li[starts-with(@id, 'post')][position() > 1]",
     PHORUM: "//div[@class='message'][position() > 1]",
     BBPRESS: "//li[@class='bbp-body']/div[position() > 2]",
+    KUNENA: "//div[@class='row message message-published'][position() > 1]",
 }
 
 

@@ -119,9 +119,10 @@ _DATE_PATTERNS = (
     (
         "ago",
         re.compile(
-            # bbPress and WordPress add a second unit: "il y a 1 semaine et 3 jours".
+            # bbPress and WordPress add a second unit: "il y a 1 semaine et 3 jours"
+            # (Kunena without the "et").
             rf"\bil y a\s+(\d+|une?|quelques)\s+({_AGO_UNITS})s?\b"
-            rf"(?:\s*(?:et|,)\s*(\d+|une?)\s+({_AGO_UNITS})s?\b)?"
+            rf"(?:\s*(?:et|,)?\s*(\d+|une?)\s+({_AGO_UNITS})s?\b)?"
         ),
     ),
 )

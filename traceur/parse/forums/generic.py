@@ -353,7 +353,11 @@ def _generic_printed_date(
     for node in header:
         marks = " ".join(filter(None, (node.get("class"), node.get("itemprop"), node.get("id"))))
         if marks and _DATE_CLASS.search(marks):
-            stamp = parse_french_date(spaced_text(node), now)
+            # Engines that print a rounded age ("il y a 1 semaine 4 jours") give the exact
+            # moment in the tooltip (Kunena): the title first.
+            stamp = parse_french_date(node.get("title") or "", now) or parse_french_date(
+                spaced_text(node), now
+            )
             if stamp:
                 return stamp
     return max(find_french_dates(_header_text(container, body), now), default=None)
