@@ -6,7 +6,7 @@ Dates are collected as candidates, each with where it came from, then one is pic
    main Article/NewsArticle/BlogPosting (top level or in ``@graph``, never an item
    nested in another), ``article:published_time`` and kin, microdata of the main item,
    ``<time datetime>`` inside the main article (never in sidebars, teasers, comments
-   or footers);
+   or footers), hAtom's ``<abbr class="published" title="…">``;
 2. ``feed``: the date of the feed or sitemap entry that led to the page;
 3. ``byline``: a printed date near the title ("Publié le 12 mars 2026 à 14h05",
    "le 13/03/2026 à 12:05", "il y a 3 heures"), local time of Europe/Paris;
@@ -158,6 +158,7 @@ def page_dates(
         *_meta_dates(tree, layout),
         *_microdata_dates(tree, layout),
         *_main_time_dates(layout),
+        *_microformat_dates(layout),
         *_byline_dates(chunks, layout, fetched_at),
     ]
     days = _printed_days(chunks[_title_index(chunks) + 1 :])
@@ -340,6 +341,28 @@ def _main_time_dates(layout: PageLayout) -> list[DateCandidate]:
         if value is None and element.get("pubdate") is None:
             continue
         found.extend(_candidates([value or element.text_content()], _is_update_time(element)))
+    return found
+
+
+_MICROFORMAT_PUBLISHED = frozenset(("published", "dt-published", "dtstart"))
+
+
+def _microformat_dates(layout: PageLayout) -> list[DateCandidate]:
+    """hAtom's ``<abbr class="published" title="2026-11-24T19:30:00Z">`` (SPIP, older
+    WordPress themes): the machine date in the title of a printed day, in the main
+    article or beside the title when there is no article element."""
+    if layout.title is None:
+        return []
+    scope = layout.main if layout.main is not None else layout.title.getparent()
+    if scope is None:
+        return []
+    found = []
+    for element in scope.iter("abbr", "span", "time"):
+        marks = set(css_marks(element))
+        if not marks & (_MICROFORMAT_PUBLISHED | {"updated"}) or in_away_zone(element, layout):
+            continue
+        modified = not marks & _MICROFORMAT_PUBLISHED
+        found.extend(_candidates([element.get("title") or ""], modified))
     return found
 
 
