@@ -122,6 +122,18 @@ _MAY_BE_SECTION = etree.XPath(
 )
 
 
+# SPIP's article forum: <ul class="forum"> of <li class="forum-fil">, each message a
+# <div class="forum-message" id="forum412">, replies nested. "forum" alone names too much
+# (a sidebar of the site's forum topics) to be a section word.
+_SPIP_FORUM = etree.XPath(
+    "//ul[contains(concat(' ', normalize-space(@class), ' '), ' forum ')]"
+    "[.//*[contains(concat(' ', normalize-space(@class), ' '), ' forum-message ')]]"
+)
+_SPIP_MESSAGE = etree.XPath(
+    "*[contains(concat(' ', normalize-space(@class), ' '), ' forum-message ')][@id]"
+)
+
+
 _ARTICLE_INSIDE = etree.XPath(".//h1 | .//*[@itemprop='articleBody'] | self::body | self::main")
 _IN_QUOTE = etree.XPath("ancestor::blockquote | ancestor::q")
 
@@ -312,11 +324,19 @@ def _read_blocks(
         given_id, author, published, text = _block_comment(block, blocks, now)
         if not text:
             continue
+        # SPIP numbers the message inside the thread item: <div class="forum-message" id>.
+        message = next(iter(_SPIP_MESSAGE(block)), None) if given_id is None else None
+        if message is not None:
+            given_id = _element_id(message)
         comment_id = given_id or _stable_id(author, published, text)
         while comment_id in ids.values():
             comment_id += "b"
         ids[id(block)] = comment_id
-        anchor = block.get("id") or f"comment-{comment_id}"
+        anchor = (
+            block.get("id")
+            or (message.get("id") if message is not None else None)
+            or f"comment-{comment_id}"
+        )
         comments.append(
             Comment(
                 comment_id=comment_id,
@@ -383,8 +403,11 @@ def _sections(root: lxml.html.HtmlElement) -> list[_Section]:
             for kept in section.elements
         )
 
-    for element in _MAY_BE_SECTION(root):
-        if not isinstance(element.tag, str) or not _is_section(element) or covered(element):
+    spip = _SPIP_FORUM(root)
+    for element in [*_MAY_BE_SECTION(root), *spip]:
+        if not isinstance(element.tag, str) or covered(element):
+            continue
+        if not (_is_section(element) or any(element is forum for forum in spip)):
             continue
         # A class that says "comment" may be one comment's: then the list is its parent.
         for candidate in (element, element.getparent()):
