@@ -8,6 +8,7 @@ last), and ``<html lang>`` is read from the page.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import trafilatura
 
 from traceur.document import parse_utc
 from traceur.parse.comments import comment_sections
+from traceur.parse.dates import find_french_dates
 from traceur.parse.posts import post_texts
 from traceur.parse.pubdate import (
     FUTURE,
@@ -26,7 +28,7 @@ from traceur.parse.pubdate import (
     feed_candidate,
     page_dates,
 )
-from traceur.textnorm import strip_control
+from traceur.textnorm import fold_plain, strip_control
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,45 @@ class Extracted:
         if not own and self.published_at is not None:  # built by hand, not by extract_page
             own = (DateCandidate(self.published_at, self.date_source or "structured"),)
         return choose_date([*own, *feed_candidate(entry_date)], fetched_at)
+
+
+# "Accueil > Écoles et jeunesse > <title>": a breadcrumb trail ending with the headline.
+_TRAIL = re.compile(r"\s(?:>|»|›|/|\|)\s")
+# The words of a byline line besides its date's digits (its author, a link, is gone).
+_BYLINE_WORDS = frozenset(
+    "par publie publiee le a mis en ligne by on h min er lundi mardi mercredi jeudi vendredi"
+    " samedi dimanche lun mar mer jeu ven sam dim janvier fevrier mars avril mai juin juillet"
+    " aout septembre octobre novembre decembre janv fevr avr juil sept oct nov dec".split()
+)
+
+
+def _without_lead_furniture(text: str, title: str) -> str:
+    """``text`` without what trafilatura keeps of the page head before the article's first
+    words: the headline again (kept in the title only), a breadcrumb trail ending with it
+    (SPIP's "arbo"), a byline of a date alone ("mardi 24 novembre 2026, par")."""
+    lines = text.split("\n")
+    dropped = 0
+    for line in lines[:3]:
+        words = line.strip()
+        if (
+            title
+            and (words == title or (words.endswith(title) and _TRAIL.search(words)))
+            or _is_bare_byline(words)
+        ):
+            dropped += 1
+        else:
+            break
+    kept = "\n".join(lines[dropped:]).lstrip()
+    # The headline run on into the first paragraph, on one line.
+    if title and kept.startswith(title):
+        kept = kept[len(title) :].lstrip()
+    return kept
+
+
+def _is_bare_byline(line: str) -> bool:
+    if not line or len(line) > 60 or not find_french_dates(line):
+        return False
+    return all(word in _BYLINE_WORDS for word in re.findall(r"[a-z]+", fold_plain(line).lower()))
 
 
 def _declared_lang(tree: lxml.html.HtmlElement) -> str | None:
@@ -132,9 +173,7 @@ def extract_page(
     data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
     title = (data.get("title") or "").strip()
     text = (data.get("text") or "").strip()
-    # trafilatura repeats the headline as the first line of the text; keep it in the title only.
-    if title and text.startswith(title):
-        text = text[len(title) :].lstrip()
+    text = _without_lead_furniture(text, title)
     comments = (data.get("comments") or "").strip()
     if thread and comments:
         text = f"{text}\n\n{comments}"
