@@ -23,6 +23,7 @@ from scrapy.http import Response
 
 from spiders.base import SourceSpider
 from traceur.parse.articles import FeedEntry
+from traceur.parse.dates import parse_feed_date
 from traceur.parse.feedscreen import feed_problem
 from traceur.urls import canonical_url
 
@@ -48,6 +49,11 @@ def _entry_time(entry: Any) -> datetime | None:
         value = entry.get(key)
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    # A date feedparser could not read: French day and month names, a printed date.
+    for key in ("published", "updated", "created"):
+        found = parse_feed_date(entry.get(key))
+        if found is not None:
+            return found
     return None
 
 

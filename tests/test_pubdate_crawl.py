@@ -1,7 +1,8 @@
 """A feed crawl of a site whose pages print no date but carry years in their stylesheet,
 script and image URLs and a "© 2009-2026" footer: the stored publication dates are
 the feed entries' minutes, not a year guessed from the page. The crawl runs in its own
-process, as in production."""
+process, as in production. A second, homemade feed of the same site prints its dates
+through a French locale ("mar., 17 nov. 2026 14:05:00 +0100"), in windows-1252."""
 
 from __future__ import annotations
 
@@ -50,6 +51,31 @@ def test_feed_minutes_are_stored_over_years_read_in_asset_urls(
         store.close()
     assert dates == {
         # pubDate "Tue, 17 Nov 2026 14:05:00 +0100" and so on, in UTC.
+        "digues-du-lay-emprunt.html": datetime(2026, 11, 17, 13, 5, tzinfo=UTC),
+        "liste-octave-bouju.html": datetime(2026, 11, 16, 6, 42, tzinfo=UTC),
+        "college-vix-renovation.html": datetime(2026, 11, 14, 22, 58, tzinfo=UTC),
+    }
+
+
+def test_feed_dates_printed_with_french_day_and_month_names_are_the_entries_minutes(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings(sites_web)
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(WATCHLIST.replace("rss/politique.xml", "rss/agenda.xml"), encoding="utf-8")
+
+    summary = run_pass(settings, watchlist, quiet=True)
+
+    assert summary.total("new") == 3
+    store = open_store(settings)
+    try:
+        dates = {
+            doc.canonical_url.rsplit("/", 1)[-1]: doc.published_at for doc in store.iter_documents()
+        }
+    finally:
+        store.close()
+    assert dates == {
+        # "+0100"; no zone at all (Paris time); "CET".
         "digues-du-lay-emprunt.html": datetime(2026, 11, 17, 13, 5, tzinfo=UTC),
         "liste-octave-bouju.html": datetime(2026, 11, 16, 6, 42, tzinfo=UTC),
         "college-vix-renovation.html": datetime(2026, 11, 14, 22, 58, tzinfo=UTC),

@@ -185,6 +185,37 @@ def parse_french_date(
     return found[0] if found else None
 
 
+# An RFC 822 date written through a French locale ("mar., 17 nov. 2026 14:05:00 +0100"):
+# homemade feeds print it so, and feedparser reads English names only.
+_LOCALISED_822 = re.compile(
+    r"^\s*(?:[a-z]+\.?,?\s+)?(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s*(?:([+-])(\d{2}):?(\d{2})|(gmt|ut|utc|z)|(cet|cest))?\s*$"
+)
+
+
+def parse_feed_date(text: str | None, tz: ZoneInfo = PARIS) -> datetime | None:
+    """A feed entry's date that feedparser could not read → aware UTC, else None: RFC 822
+    with French day and month names and its offset (a zone name: GMT/UTC, or CET/CEST
+    read as Paris time), else any date :func:`parse_french_date` reads, in ``tz``."""
+    if not text:
+        return None
+    match = _LOCALISED_822.match(fold_plain(squash(text)).lower())
+    if match is None or match.group(2) not in _MONTHS:
+        return parse_french_date(text, tz=tz)
+    day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
+    hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)
+    try:
+        local = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    if match.group(7):
+        offset = timedelta(hours=int(match.group(8)), minutes=int(match.group(9)))
+        return (local - offset if match.group(7) == "+" else local + offset).replace(tzinfo=UTC)
+    if match.group(10):
+        return local.replace(tzinfo=UTC)
+    return to_utc(local.replace(tzinfo=tz))
+
+
 def find_french_dates(
     text: str | None, now: datetime | None = None, tz: ZoneInfo = PARIS
 ) -> list[datetime]:
