@@ -18,15 +18,21 @@ Exactly once, in practice:
   each channel is claimed, sent, retried and marked on its own, so a channel that is down
   holds back neither the email nor the other channels. The entry stores the recipient as
   written (``env:NAME`` is read only when sending: no secret in this file).
+
+With a work queue, the leader shares this file (``share``): after every committed change it
+hands an image of the whole database to a publisher (``traceur.orchestra.queue.alertstate``), and
+no message is claimed for sending while the latest change is unpublished, so whatever a
+standby leader restores covers every message that went out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,9 +41,11 @@ from email.policy import compat32
 from pathlib import Path
 from typing import Any
 
-from traceur.errors import AlertError
+from traceur.errors import AlertError, TraceurError
 from traceur.sqlitefile import open_state_file
 from traceur.watchlist.recipients import channel_targets, email_addresses
+
+log = logging.getLogger("traceur.alerts")
 
 EMAIL = "email"
 APPRISE = "apprise"
@@ -275,6 +283,10 @@ class AlertState:
             self._add_channel_column()
         # SQLite serialises processes; this serialises the threads sharing the connection.
         self._lock = threading.RLock()
+        self._publish: Callable[[bytes], None] | None = None
+        # (PRAGMA data_version, total_changes) when last published: the first moves when
+        # another connection commits (a purge, `traceur forget`), the second on ours.
+        self._published: tuple[int, int] | None = None
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, *, read_only: bool = False) -> AlertState:
@@ -313,6 +325,43 @@ class AlertState:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self.publish_if_changed()
+
+    # -- sharing with a standby leader (work queue) ----------------------------------
+
+    def share(self, publish: Callable[[bytes], None]) -> None:
+        """Hand ``publish`` an image of the whole database (``serialize()``) now and after
+        every committed change; ``publish`` raises a ``TraceurError`` when it cannot."""
+        with self._lock:
+            self._publish = publish
+            self._published = None
+        self.publish_if_changed()
+
+    def publish_if_changed(self) -> bool:
+        """Publish the database if it changed since last published (by this connection or
+        another one); False when it could not be published (logged; tried again at the
+        next change, tick or sending)."""
+        if self._publish is None:
+            return True
+        with self._lock:
+            # The write lock for the time of the image and its publication: two processes
+            # publishing (the leader, a `traceur forget` beside it) publish in the order of
+            # their images, so the last one published is the latest.
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = (self._data_version(), self._db.total_changes)
+                if version != self._published:
+                    self._publish(self._db.serialize())
+                    self._published = version
+            except TraceurError as exc:
+                log.warning("the alert state is not published (%s); trying again", exc)
+                return False
+            finally:
+                self._db.execute("COMMIT")
+        return True
+
+    def _data_version(self) -> int:
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     # -- the sending side ------------------------------------------------------------
 
@@ -324,8 +373,12 @@ class AlertState:
         channel: str = EMAIL,
     ) -> list[Queued]:
         """Queued messages of ``channel`` whose next attempt is due, claimed for ``hold``
-        so that no other sender takes them meanwhile. Oldest first."""
+        so that no other sender takes them meanwhile. Oldest first. None while the
+        latest change is not published (shared state): a standby leader must know of a
+        message before it can go out."""
         now = now or utc_now()
+        if not self.publish_if_changed():
+            return []
         with self._lock, self._immediate():
             rows = self._db.execute(
                 "SELECT key, rule_id, sender, recipients, subject, message, attempts, created_at"
@@ -369,6 +422,7 @@ class AlertState:
                 " attempts = attempts + 1, last_error = ? WHERE key = ?",
                 (_text(now or utc_now()), note, key),
             )
+            self.publish_if_changed()
 
     def mark_failed(self, key: str, error: str, retry_at: datetime) -> None:
         with self._lock:
@@ -377,6 +431,7 @@ class AlertState:
                 " claimed_until = NULL WHERE key = ?",
                 (error[:500], _text(retry_at), key),
             )
+            self.publish_if_changed()
 
     def release(self, keys: Iterable[str]) -> None:
         """Give claimed messages back untouched (the sender is stopping)."""
@@ -425,6 +480,7 @@ class AlertState:
                     self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 finally:
                     self._db.execute("PRAGMA secure_delete = OFF")
+                self.publish_if_changed()
         counts = {bool(sent): int(count) for sent, count in rows}
         return counts.get(True, 0), counts.get(False, 0)
 

@@ -1,0 +1,286 @@
+"""The alert state follows the scheduler leadership (traceur.orchestra.queue.alertstate):
+the leader publishes its alerts.db to Redis after every change, fenced by its lease; a new
+leader on another machine restores it before it evaluates or sends anything. With a real
+Redis, real schedulers killed with -9 and a real SMTP receiver.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import isolated_settings
+from tests.mailsink import MailSink
+from tests.queuekit import Fleet, stored, wait_for
+from tests.redisserver import RedisServer
+from traceur.alerts.outbox import AlertState, message_id
+from traceur.config import Settings
+from traceur.demo.localweb import LocalWeb
+from traceur.demo.run import DEMO_WATCHLIST
+from traceur.errors import QueueError
+from traceur.orchestra.queue.alertstate import SNAPSHOT_KEY, AlertSnapshots, leader_token
+from traceur.orchestra.queue.connection import LEADER_KEY, connect
+from traceur.orchestra.queue.leases import Lease
+from traceur.privacy.forget import ForgetTarget, forget
+
+pytestmark = pytest.mark.timeout(300)
+
+LEASE = 3
+FORUM = "forum-citoyens"
+TEAM = "equipe-numerique@example.org"
+SENDER = "veille@traceur.example.org"
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis", appendonly=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _email(subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = SENDER
+    message["To"] = TEAM
+    message["Subject"] = subject
+    message.set_content(body)
+    return message
+
+
+def _queue(state: AlertState, key: str, subject: str, body: str, watermark: str) -> None:
+    with state.transaction() as txn:
+        assert txn.enqueue(key, "forum-immediat", _email(subject, body), [TEAM])
+        txn.mark_alerted("forum-immediat", f"doc-{key}", ["candidat:dupont"], key)
+        txn.set_watermark("forum-immediat", watermark)
+
+
+def _settings(tmp_path: Path, name: str, redis_server: RedisServer) -> Settings:
+    return isolated_settings(tmp_path / name, queue=redis_server.url)
+
+
+def test_a_deposed_leaders_late_publish_is_refused_and_it_sends_nothing_more(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    settings = _settings(tmp_path, "machine-a", redis_server)
+    client = connect(settings, binary=True)
+    first = Lease(client, LEADER_KEY, 30, token="machine-a:101")
+    assert first.try_acquire()
+    state = AlertState.in_data_dir(settings.data_dir)
+    state.share(AlertSnapshots(client, first.token).publish)
+    _queue(
+        state,
+        "m1",
+        "Forum : Mme Dupont citée",
+        "« La médiathèque fermera l'été », écrit un habitant.",
+        "2026-12-03T08:00:00Z",
+    )
+    published = client.get(SNAPSHOT_KEY)
+    assert published is not None
+
+    # The first leader stalls past its lease; another machine takes over.
+    client.delete(LEADER_KEY)
+    second = Lease(client, LEADER_KEY, 30, token="machine-b:202")
+    assert second.try_acquire()
+    with pytest.raises(QueueError, match="no longer leads"):
+        AlertSnapshots(client, first.token).publish(b"une image plus ancienne")
+    # Its evaluation in flight commits locally but reaches neither Redis nor the team.
+    _queue(
+        state,
+        "m2",
+        "Forum : M. Lefèvre cité",
+        "Réunion publique jeudi à la salle des fêtes.",
+        "2026-12-03T09:00:00Z",
+    )
+    assert client.get(SNAPSHOT_KEY) == published
+    assert state.queued_count() == 2
+    assert state.claim_due() == []
+    state.close()
+
+    successor = tmp_path / "machine-b" / "data"
+    assert AlertSnapshots(client, second.token).restore(successor)
+    with AlertState.in_data_dir(successor) as restored:
+        assert [m[0] for m in restored.messages()] == ["m1"]
+        with restored.transaction() as txn:
+            assert txn.watermark("forum-immediat")[1] == "2026-12-03T08:00:00Z"
+            assert txn.alerted_tokens("forum-immediat", "doc-m1") == {"candidat:dupont"}
+    client.close()
+
+
+def test_a_new_leader_restores_the_state_over_its_own_file_and_sends_the_claimed_at_once(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    settings = _settings(tmp_path, "machine-a", redis_server)
+    client = connect(settings, binary=True)
+    lease = Lease(client, LEADER_KEY, 30, token="machine-a:101")
+    assert lease.try_acquire()
+    with AlertState.in_data_dir(settings.data_dir) as state:
+        state.share(AlertSnapshots(client, lease.token).publish)
+        _queue(state, "m1", "Forum : Mme Dupont citée", "Fil « Budget 2027 ».", "w1")
+        # Claimed for sending by the leader that is about to die: the claim is in the
+        # snapshot that the next commit publishes.
+        assert [q.key for q in state.claim_due()] == ["m1"]
+        _queue(state, "m2", "Forum : le maire cité", "Fil « Voirie ».", "w2")
+
+    # The standby's own, older file (it led once, long ago), with its write-ahead log.
+    standby = tmp_path / "machine-b" / "data"
+    with AlertState.in_data_dir(standby) as old:
+        _queue(old, "ancien", "Ancienne alerte", "Message d'une autre époque.", "w0")
+    (standby / "alerts.db-wal").write_bytes(b"journal perime")
+    assert AlertSnapshots(client, lease.token).restore(standby)
+    assert not (standby / "alerts.db-wal").exists()
+    with AlertState.in_data_dir(standby) as restored:
+        assert [m[0] for m in restored.messages()] == ["m1", "m2"]
+        # The dead leader's claim died with it: both go out now, not in five minutes.
+        assert sorted(q.key for q in restored.claim_due()) == ["m1", "m2"]
+    client.close()
+
+
+def test_no_snapshot_yet_leaves_the_first_leaders_own_file_alone(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    settings = _settings(tmp_path, "machine-a", redis_server)
+    with AlertState.in_data_dir(settings.data_dir) as state:
+        _queue(state, "m1", "Forum : Mme Dupont citée", "Fil « Budget 2027 ».", "w1")
+    client = connect(settings, binary=True)
+    assert not AlertSnapshots(client, "machine-a:101").restore(Path(settings.data_dir))
+    with AlertState.in_data_dir(settings.data_dir) as state:
+        assert [m[0] for m in state.messages()] == ["m1"]
+    client.close()
+
+
+def test_forget_beside_the_leader_is_published_and_does_not_come_back_on_takeover(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    settings = _settings(tmp_path, "machine-a", redis_server).replace(privacy_key=None)
+    data_dir = Path(settings.data_dir)
+    client = connect(settings, binary=True)
+    # This machine's scheduler leads (as `traceur schedule` records it in scheduler.json).
+    token = leader_token(os.getpid())
+    lease = Lease(client, LEADER_KEY, 30, token=token)
+    assert lease.try_acquire()
+    data_dir.mkdir(parents=True)
+    (data_dir / "scheduler.json").write_text(f'{{"leader_token": "{token}"}}', encoding="utf-8")
+    with AlertState.in_data_dir(data_dir) as state:
+        state.share(AlertSnapshots(client, token).publish)
+        _queue(
+            state,
+            "m1",
+            "Forum : Gérard Duchemin interpelle Mme Dupont",
+            "Gérard Duchemin écrit : « Où en est le projet de piscine ? »",
+            "w1",
+        )
+        _queue(state, "m2", "Forum : Mme Dupont citée", "Fil « Voirie » : rien de neuf.", "w2")
+        assert b"Duchemin" in _snapshot_text(client, tmp_path / "avant")
+
+        report = forget(settings, ForgetTarget("author", "Gérard Duchemin"), by="dpo", dry_run=False)
+        assert report.removed["alerts"] == 1
+
+    # The leader dies at once, before any tick of its own: the standby restores the erasure.
+    text = _snapshot_text(client, tmp_path / "apres")
+    assert b"Duchemin" not in text
+    assert b"Voirie" in text
+    client.close()
+
+
+def _snapshot_text(client: object, data_dir: Path) -> bytes:
+    assert AlertSnapshots(client, "lecteur").restore(data_dir)
+    with AlertState.in_data_dir(data_dir) as state:
+        rows = state.rows("SELECT subject, message FROM outbox")
+    return b"\n".join(subject.encode("utf-8") + bytes(message) for subject, message in rows)
+
+
+def test_the_leader_killed_mid_alerts_hands_over_and_every_post_is_alerted_exactly_once(
+    tmp_path: Path, demo_web: LocalWeb, redis_server: RedisServer
+) -> None:
+    watchlist = tmp_path / "avec-alerte.yaml"
+    watchlist.write_text(
+        DEMO_WATCHLIST.read_text(encoding="utf-8").replace(
+            "alerts: []",
+            "alerts:\n  - id: forum-immediat\n    kind: immediate\n"
+            f"    to: [{TEAM}]\n    source_kinds: [forum]\n    every: 10s\n"
+            # Each evaluation its own email at once (no pacing), to count posts one by one.
+            "    batch: 0s\n    cooldown: 0s\n    max_per_hour: 0\n",
+        ),
+        encoding="utf-8",
+    )
+    settings = isolated_settings(tmp_path / "workers", demo_web, queue=redis_server.url)
+    fleet = Fleet(tmp_path, settings.replace(queue_lease=LEASE, download_delay=0.4))
+    client = connect(fleet.settings)
+    try:
+        with MailSink() as sink:
+            mail = {
+                "smtp_host": sink.host,
+                "smtp_port": sink.port,
+                "smtp_security": "none",
+                "alert_retry_seconds": 1,
+                "smtp_from": SENDER,
+            }
+            first = fleet.scheduler("leader-1", watchlist, **mail)
+            wait_for(lambda: str(first.pid) in (client.get(LEADER_KEY) or ""), 60, "first leads")
+            second = fleet.scheduler("leader-2", watchlist, **mail)
+            wait_for(lambda: "waiting to take over" in fleet.output("leader-2"), 60, "standby")
+            fleet.worker("worker")
+
+            # The first leader sends some alerts, then the mail server refuses for a while:
+            # what it evaluates next stays queued in its outbox.
+            sink.wait_for(1, timeout=150)
+            assert sink.messages(), fleet.output("leader-1")
+            sink.fail_with("451 4.3.0 Serveur surchargé, réessayez plus tard")
+            first_db = tmp_path / "leader-1" / "alerts.db"
+
+            def queued_by_first() -> list[str]:
+                with AlertState(first_db, read_only=True) as state:
+                    return [key for key, status, _, _ in state.messages() if status == "queued"]
+
+            waiting = wait_for(queued_by_first, 150, "the first leader queues unsent alerts")
+            sent_before = len(sink.messages())
+            first.send_signal(signal.SIGKILL)
+            first.wait(10)
+            sink.fail_with(None)
+
+            wait_for(lambda: str(second.pid) in (client.get(LEADER_KEY) or ""), 30, "takeover")
+            wait_for(
+                lambda: "alert state restored" in fleet.output("leader-2"), 10, "restored"
+            )
+            ids = {message_id(key, SENDER) for key in waiting}
+            received = lambda: {str(m.message["Message-ID"]) for m in sink.messages()}  # noqa: E731
+            wait_for(lambda: ids <= received(), 60, "the dead leader's queued alerts sent")
+
+            def all_done() -> bool:
+                docs = [d for d in stored(fleet.settings).values() if d.source_id == FORUM]
+                texts = "\n".join(m.part("plain") for m in sink.messages())
+                wanted = {d.url for d in docs if d.candidates or d.topics}
+                return bool(wanted) and all(url in texts for url in wanted) and _pass_over(tmp_path)
+
+            wait_for(all_done, 200, "every forum post alerted")
+            time.sleep(12)  # more evaluations of the rule, which must send nothing more
+            messages = sink.messages()
+    finally:
+        fleet.stop_all()
+        client.close()
+    assert sent_before >= 1
+    docs = [d for d in stored(fleet.settings).values() if d.source_id == FORUM]
+    wanted = {d.url for d in docs if d.candidates or d.topics}
+    texts = [m.part("plain") for m in messages]
+    for url in wanted:
+        assert sum(url in text for text in texts) == 1, url
+    # One message per key: none sent twice, by either leader.
+    message_ids = [str(m.message["Message-ID"]) for m in messages]
+    assert len(message_ids) == len(set(message_ids))
+
+
+def _pass_over(tmp_path: Path) -> bool:
+    from traceur.orchestra.runs import RunLog
+
+    runs_db = tmp_path / "leader-2" / "runs.db"
+    if not runs_db.exists():
+        return False
+    with RunLog(runs_db, read_only=True) as runs:
+        return any(r.result == "ok" for r in runs.recent(FORUM))
