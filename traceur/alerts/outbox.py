@@ -19,10 +19,10 @@ Exactly once, in practice:
   holds back neither the email nor the other channels. The entry stores the recipient as
   written (``env:NAME`` is read only when sending: no secret in this file).
 
-With a work queue, the leader shares this file (``share``): after every committed change it
-hands an image of the whole database to a publisher (``traceur.orchestra.queue.alertstate``), and
-no message is claimed for sending while the latest change is unpublished, so whatever a
-standby leader restores covers every message that went out.
+With a work queue, the leader shares this file (``share``): an image of the whole database
+goes to a publisher (``traceur.orchestra.queue.alertstate``) before any message is claimed
+for sending and after each is marked sent or failed, so whatever a standby leader restores
+covers every message that went out.
 """
 
 from __future__ import annotations
@@ -325,13 +325,15 @@ class AlertState:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-            self.publish_if_changed()
 
     # -- sharing with a standby leader (work queue) ----------------------------------
 
     def share(self, publish: Callable[[bytes], None]) -> None:
-        """Hand ``publish`` an image of the whole database (``serialize()``) now and after
-        every committed change; ``publish`` raises a ``TraceurError`` when it cannot."""
+        """Hand ``publish`` an image of the whole database (``serialize()``) now, before
+        anything is claimed for sending, after a message is marked sent or failed, and
+        after a purge; ``publish`` raises a ``TraceurError`` when it cannot. Evaluations
+        that queued nothing due are not published on their own: they had no effect
+        outside this file, and a successor that restores an older image redoes them."""
         with self._lock:
             self._publish = publish
             self._published = None
@@ -340,24 +342,27 @@ class AlertState:
     def publish_if_changed(self) -> bool:
         """Publish the database if it changed since last published (by this connection or
         another one); False when it could not be published (logged; tried again at the
-        next change, tick or sending)."""
+        next change or sending)."""
         if self._publish is None:
             return True
-        with self._lock:
+        with self._lock, self._immediate():
             # The write lock for the time of the image and its publication: two processes
             # publishing (the leader, a `traceur forget` beside it) publish in the order of
             # their images, so the last one published is the latest.
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                version = (self._data_version(), self._db.total_changes)
-                if version != self._published:
-                    self._publish(self._db.serialize())
-                    self._published = version
-            except TraceurError as exc:
-                log.warning("the alert state is not published (%s); trying again", exc)
-                return False
-            finally:
-                self._db.execute("COMMIT")
+            return self._publish_locked()
+
+    def _publish_locked(self) -> bool:
+        if self._publish is None:
+            return True
+        version = (self._data_version(), self._db.total_changes)
+        if version == self._published:
+            return True
+        try:
+            self._publish(self._db.serialize())
+        except TraceurError as exc:
+            log.warning("the alert state is not published (%s); trying again", exc)
+            return False
+        self._published = version
         return True
 
     def _data_version(self) -> int:
@@ -377,8 +382,6 @@ class AlertState:
         latest change is not published (shared state): a standby leader must know of a
         message before it can go out."""
         now = now or utc_now()
-        if not self.publish_if_changed():
-            return []
         with self._lock, self._immediate():
             rows = self._db.execute(
                 "SELECT key, rule_id, sender, recipients, subject, message, attempts, created_at"
@@ -387,6 +390,8 @@ class AlertState:
                 " LIMIT ?",
                 (channel, _text(now), _text(now), limit),
             ).fetchall()
+            if rows and not self._publish_locked():
+                return []
             self._db.executemany(
                 "UPDATE outbox SET claimed_until = ? WHERE key = ?",
                 [(_text(now + hold), row[0]) for row in rows],

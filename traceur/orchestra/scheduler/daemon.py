@@ -75,6 +75,9 @@ SNAPSHOT_FILE = "watchlist.active.yaml"
 LOG_FILE = "schedule.log"
 # The exit code of a leader that lost its lease to another scheduler.
 LOST_LEADERSHIP = 4
+# Seconds between publications of an alert state that changed without sending anything (a
+# publication costs about a second for a full outbox: see bench/bench_alertshare.py).
+SHARE_EVERY = 60.0
 # Problems of an invalid watchlist written to the log: the first ones say what to fix; a
 # hostile file could otherwise write a log line per value.
 _LOGGED_PROBLEMS = 50
@@ -111,6 +114,7 @@ class Daemon:
         self._watched = _Watched()
         self.leadership: Any = None  # a queue.leader.Leadership with a queue
         self._lost_leadership = ""
+        self._shared_at = 0.0
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -194,8 +198,10 @@ class Daemon:
         if added:
             self.evaluate_rules(kinds=("immediate", "source_health"))
             self.deliver()
-        if self.state is not None:
-            # Changes made beside the daemon (`traceur purge`, `traceur forget`).
+        if self.state is not None and time.monotonic() >= self._shared_at + SHARE_EVERY:
+            # Watermarks moved by evaluations that sent nothing: not needed by a successor
+            # (it would redo them), but publishing them now and then spares it the work.
+            self._shared_at = time.monotonic()
             self.state.publish_if_changed()
 
     def start(self) -> None:
