@@ -21,6 +21,7 @@ from tests.mailsink import MailSink
 from tests.queuekit import Fleet, stored, wait_for
 from tests.redisserver import RedisServer
 from traceur.alerts.outbox import AlertState
+from traceur.alerts.service import run_once
 from traceur.config import Settings
 from traceur.demo.localweb import LocalWeb
 from traceur.demo.run import DEMO_WATCHLIST
@@ -29,6 +30,7 @@ from traceur.orchestra.queue.alertstate import SNAPSHOT_KEY, AlertSnapshots, lea
 from traceur.orchestra.queue.connection import LEADER_KEY, connect
 from traceur.orchestra.queue.leases import Lease
 from traceur.privacy.forget import ForgetTarget, forget
+from traceur.watchlist.loader import load_watchlist
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -197,6 +199,28 @@ def test_forget_beside_the_leader_is_published_and_does_not_come_back_on_takeove
     text = _snapshot_text(client, tmp_path / "apres")
     assert b"Duchemin" not in text
     assert b"Voirie" in text
+    client.close()
+
+
+def test_alerts_run_away_from_the_leader_evaluates_and_sends_nothing(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    settings = _settings(tmp_path, "machine-c", redis_server)
+    watchlist_path = tmp_path / "veille.yaml"
+    watchlist_path.write_text(
+        DEMO_WATCHLIST.read_text(encoding="utf-8").replace(
+            "alerts: []",
+            f"alerts:\n  - id: forum-immediat\n    kind: immediate\n    to: [{TEAM}]\n",
+        ),
+        encoding="utf-8",
+    )
+    client = connect(settings)
+    assert Lease(client, LEADER_KEY, 30, token="machine-a:101").try_acquire()
+    outcomes, delivery = run_once(settings, load_watchlist(watchlist_path))
+    assert outcomes == []
+    assert "leader" in delivery.note
+    # No alert state of its own was started here (it would alert everything again).
+    assert not (Path(settings.data_dir) / "alerts.db").exists()
     client.close()
 
 

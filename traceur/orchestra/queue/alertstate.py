@@ -24,6 +24,8 @@ import os
 import socket
 import sqlite3
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,31 @@ def restore_image(image: bytes, path: Path) -> None:
     os.replace(side, path)
 
 
+@contextmanager
+def local_leader(settings: Settings) -> Iterator[AlertSnapshots | None]:
+    """The snapshots to publish to when the scheduler of this data directory leads the
+    queue; None (logged, naming the leader) when another one does: its alert state is the
+    shared one, and a command run here must leave alerts to it."""
+    data_dir = Path(settings.data_dir)
+    token = _local_leader_token(data_dir)
+    client = connect(settings, binary=True)
+    try:
+        raw = client.get(LEADER_KEY)
+        holder = raw.decode("utf-8", "replace") if raw is not None else None
+        if token is None or holder != token:
+            log.warning(
+                "the alert state of %s is not the shared one: the scheduler leading the"
+                " queue is %s; run alert commands, purge and forget on its machine",
+                data_dir,
+                holder or "none (no scheduler runs)",
+            )
+            yield None
+        else:
+            yield AlertSnapshots(client, token)
+    finally:
+        client.close()
+
+
 def publish_data_dir(settings: Settings) -> bool:
     """Publish this data directory's alert state if its scheduler leads the queue (after a
     purge or an erasure: what was removed must not come back from an older snapshot);
@@ -132,23 +159,12 @@ def publish_data_dir(settings: Settings) -> bool:
     data_dir = Path(settings.data_dir)
     if not (data_dir / ALERTS_FILE).is_file():
         return False
-    token = _local_leader_token(data_dir)
-    client = connect(settings, binary=True)
-    try:
-        holder = client.get(LEADER_KEY)
-        if token is None or holder is None or holder.decode("utf-8", "replace") != token:
-            log.warning(
-                "the alert state of %s is not the one shared: the scheduler leading the queue"
-                " is %s; run the same command on its machine too",
-                data_dir,
-                holder.decode("utf-8", "replace") if holder else "none",
-            )
+    with local_leader(settings) as snapshots:
+        if snapshots is None:
             return False
         with AlertState.in_data_dir(data_dir) as state:
-            state.share(AlertSnapshots(client, token).publish)
+            state.share(snapshots.publish)
             return state.publish_if_changed()
-    finally:
-        client.close()
 
 
 def _local_leader_token(data_dir: Path) -> str | None:
