@@ -378,7 +378,7 @@ class AlertState:
         channel: str = EMAIL,
     ) -> list[Queued]:
         """Queued messages of ``channel`` whose next attempt is due, claimed for ``hold``
-        so that no other sender takes them meanwhile. Oldest first. None while the
+        so that no other sender takes them meanwhile. Oldest first. Nothing while the
         latest change is not published (shared state): a standby leader must know of a
         message before it can go out."""
         now = now or utc_now()
