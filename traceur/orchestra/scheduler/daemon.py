@@ -75,9 +75,11 @@ SNAPSHOT_FILE = "watchlist.active.yaml"
 LOG_FILE = "schedule.log"
 # The exit code of a leader that lost its lease to another scheduler.
 LOST_LEADERSHIP = 4
-# Seconds between publications of an alert state that changed without sending anything (a
-# publication costs about a second for a full outbox: see bench/bench_alertshare.py).
-SHARE_EVERY = 60.0
+# Seconds between publications of an alert state that changed without sending anything
+# (watermarks moved by evaluations that found nothing). Rare on purpose: a publication of a
+# full 90-day outbox costs one to three seconds of CPU (bench/bench_alertshare.py), and a
+# successor restoring an older image only redoes those evaluations.
+SHARE_EVERY = 600.0
 # Problems of an invalid watchlist written to the log: the first ones say what to fix; a
 # hostile file could otherwise write a log line per value.
 _LOGGED_PROBLEMS = 50
