@@ -10,6 +10,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage, Message
 from pathlib import Path
@@ -30,6 +31,8 @@ from traceur.orchestra.queue.alertstate import SNAPSHOT_KEY, AlertSnapshots, lea
 from traceur.orchestra.queue.connection import LEADER_KEY, connect
 from traceur.orchestra.queue.leases import Lease
 from traceur.privacy.forget import ForgetTarget, forget
+from traceur.privacy.purge import purge
+from traceur.store import open_store
 from traceur.watchlist.loader import load_watchlist
 
 pytestmark = pytest.mark.timeout(300)
@@ -221,6 +224,36 @@ def test_alerts_run_away_from_the_leader_evaluates_and_sends_nothing(
     assert "leader" in delivery.note
     # No alert state of its own was started here (it would alert everything again).
     assert not (Path(settings.data_dir) / "alerts.db").exists()
+    client.close()
+
+
+def test_a_purge_beside_the_leader_is_published_so_old_messages_do_not_come_back(
+    tmp_path: Path, redis_server: RedisServer
+) -> None:
+    settings = _settings(tmp_path, "machine-a", redis_server)
+    data_dir = Path(settings.data_dir)
+    client = connect(settings, binary=True)
+    token = leader_token(os.getpid())
+    assert Lease(client, LEADER_KEY, 30, token=token).try_acquire()
+    data_dir.mkdir(parents=True)
+    (data_dir / "scheduler.json").write_text(f'{{"leader_token": "{token}"}}', encoding="utf-8")
+    with AlertState.in_data_dir(data_dir) as state:
+        state.share(AlertSnapshots(client, token).publish)
+        with state.transaction(datetime.now(UTC) - timedelta(days=120)) as txn:
+            txn.enqueue("ancien", "forum-immediat", _email("Vieille alerte", "Hiver."), [TEAM])
+        _queue(state, "recent", "Forum : Mme Dupont citée", "Fil « Voirie ».", "w2")
+        assert len(state.claim_due()) == 2  # published before sending
+    assert b"Vieille alerte" in _snapshot_text(client, tmp_path / "avant")
+
+    store = open_store(settings)
+    try:
+        report = purge(settings, store)
+    finally:
+        store.close()
+    assert (report.outbox_sent, report.outbox_unsent) == (0, 1)
+    text = _snapshot_text(client, tmp_path / "apres")
+    assert b"Vieille alerte" not in text
+    assert b"Voirie" in text
     client.close()
 
 

@@ -80,7 +80,15 @@ class AlertSnapshots:
     def restore(self, data_dir: Path) -> bool:
         """Replace ``DATA_DIR/alerts.db`` with the published snapshot; False (the file
         untouched) when none was ever published: this is the first leader."""
-        data = self.client.get(SNAPSHOT_KEY)
+        import redis
+
+        try:
+            data = self.client.get(SNAPSHOT_KEY)
+        except redis.RedisError as exc:
+            raise QueueError(
+                f"cannot read the alert state from the work queue ({exc}); check that Redis"
+                " is up (queue / TRACEUR_QUEUE) and start the scheduler again"
+            ) from exc
         if data is None:
             return False
         restore_image(zlib.decompress(data), Path(data_dir) / ALERTS_FILE)
