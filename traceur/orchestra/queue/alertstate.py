@@ -2,8 +2,9 @@
 new leader restores it before its first evaluation or sending.
 
 The leader keeps working on its own ``DATA_DIR/alerts.db``, whose single SQLite
-transactions make alerts exactly-once (``traceur.alerts.outbox``). After every committed
-change, and before any message is claimed for sending, the whole database is published
+transactions make alerts exactly-once (``traceur.alerts.outbox``). Before any message is
+claimed for sending, after each is marked sent or failed, after a purge or an erasure, and
+every ten minutes otherwise (the daemon's tick), the whole database is published
 zlib-compressed under ``traceur:alerts:snapshot`` by a script that writes only while
 ``traceur:leader`` holds this leader's token: a deposed leader (paused past its lease, cut
 from Redis) cannot overwrite its successor's state. A scheduler that is elected restores
