@@ -18,15 +18,21 @@ Exactly once, in practice:
   each channel is claimed, sent, retried and marked on its own, so a channel that is down
   holds back neither the email nor the other channels. The entry stores the recipient as
   written (``env:NAME`` is read only when sending: no secret in this file).
+
+With a work queue, the leader shares this file (``share``): an image of the whole database
+goes to a publisher (``traceur.orchestra.queue.alertstate``) before any message is claimed
+for sending and after each is marked sent or failed, so whatever a standby leader restores
+covers every message that went out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,9 +41,11 @@ from email.policy import compat32
 from pathlib import Path
 from typing import Any
 
-from traceur.errors import AlertError
+from traceur.errors import AlertError, TraceurError
 from traceur.sqlitefile import open_state_file
 from traceur.watchlist.recipients import channel_targets, email_addresses
+
+log = logging.getLogger("traceur.alerts")
 
 EMAIL = "email"
 APPRISE = "apprise"
@@ -275,6 +283,10 @@ class AlertState:
             self._add_channel_column()
         # SQLite serialises processes; this serialises the threads sharing the connection.
         self._lock = threading.RLock()
+        self._publish: Callable[[bytes], None] | None = None
+        # (PRAGMA data_version, total_changes) when last published: the first moves when
+        # another connection commits (a purge, `traceur forget`), the second on ours.
+        self._published: tuple[int, int] | None = None
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, *, read_only: bool = False) -> AlertState:
@@ -314,6 +326,48 @@ class AlertState:
                 raise
             self._db.execute("COMMIT")
 
+    # -- sharing with a standby leader (work queue) ----------------------------------
+
+    def share(self, publish: Callable[[bytes], None]) -> None:
+        """Hand ``publish`` an image of the whole database (``serialize()``) now, before
+        anything is claimed for sending, after a message is marked sent or failed, and
+        after a purge; ``publish`` raises a ``TraceurError`` when it cannot. Evaluations
+        that queued nothing due are not published on their own: they had no effect
+        outside this file, and a successor that restores an older image redoes them."""
+        with self._lock:
+            self._publish = publish
+            self._published = None
+        self.publish_if_changed()
+
+    def publish_if_changed(self) -> bool:
+        """Publish the database if it changed since last published (by this connection or
+        another one); False when it could not be published (logged; tried again at the
+        next change or sending)."""
+        if self._publish is None:
+            return True
+        with self._lock, self._immediate():
+            # The write lock for the time of the image and its publication: two processes
+            # publishing (the leader, a `traceur forget` beside it) publish in the order of
+            # their images, so the last one published is the latest.
+            return self._publish_locked()
+
+    def _publish_locked(self) -> bool:
+        if self._publish is None:
+            return True
+        version = (self._data_version(), self._db.total_changes)
+        if version == self._published:
+            return True
+        try:
+            self._publish(self._db.serialize())
+        except TraceurError as exc:
+            log.warning("the alert state is not published (%s); trying again", exc)
+            return False
+        self._published = version
+        return True
+
+    def _data_version(self) -> int:
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     # -- the sending side ------------------------------------------------------------
 
     def claim_due(
@@ -324,7 +378,9 @@ class AlertState:
         channel: str = EMAIL,
     ) -> list[Queued]:
         """Queued messages of ``channel`` whose next attempt is due, claimed for ``hold``
-        so that no other sender takes them meanwhile. Oldest first."""
+        so that no other sender takes them meanwhile. Oldest first. Nothing while the
+        latest change is not published (shared state): a standby leader must know of a
+        message before it can go out."""
         now = now or utc_now()
         with self._lock, self._immediate():
             rows = self._db.execute(
@@ -334,6 +390,8 @@ class AlertState:
                 " LIMIT ?",
                 (channel, _text(now), _text(now), limit),
             ).fetchall()
+            if rows and not self._publish_locked():
+                return []
             self._db.executemany(
                 "UPDATE outbox SET claimed_until = ? WHERE key = ?",
                 [(_text(now + hold), row[0]) for row in rows],
@@ -369,6 +427,7 @@ class AlertState:
                 " attempts = attempts + 1, last_error = ? WHERE key = ?",
                 (_text(now or utc_now()), note, key),
             )
+            self.publish_if_changed()
 
     def mark_failed(self, key: str, error: str, retry_at: datetime) -> None:
         with self._lock:
@@ -377,6 +436,7 @@ class AlertState:
                 " claimed_until = NULL WHERE key = ?",
                 (error[:500], _text(retry_at), key),
             )
+            self.publish_if_changed()
 
     def release(self, keys: Iterable[str]) -> None:
         """Give claimed messages back untouched (the sender is stopping)."""
@@ -425,6 +485,7 @@ class AlertState:
                     self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 finally:
                     self._db.execute("PRAGMA secure_delete = OFF")
+                self.publish_if_changed()
         counts = {bool(sent): int(count) for sent, count in rows}
         return counts.get(True, 0), counts.get(False, 0)
 

@@ -6,7 +6,7 @@ Used by ``traceur alerts run|test``, the scheduler, and ``traceur run`` (after a
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -54,8 +54,26 @@ def run_once(
     kinds: Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> tuple[list[Outcome], Delivery]:
-    """Evaluate every enabled rule (or those of ``kinds``) once, then send what is due."""
-    with evaluator(settings, watchlist) as ev:
+    """Evaluate every enabled rule (or those of ``kinds``) once, then send what is due.
+
+    With a work queue, only beside the scheduler leader, sharing its alert state as it
+    does (``traceur.orchestra.queue.alertstate``); elsewhere nothing is evaluated or sent
+    (the delivery's note says why): a second alert state would alert everything again."""
+    with ExitStack() as stack:
+        publish = None
+        if settings.queue:
+            from traceur.orchestra.queue.alertstate import local_leader
+
+            snapshots = stack.enter_context(local_leader(settings))
+            if snapshots is None:
+                return [], Delivery(
+                    note="with a work queue, alerts are the scheduler leader's: run this on"
+                    " its machine (see the log for which one leads)"
+                )
+            publish = snapshots.publish
+        ev = stack.enter_context(evaluator(settings, watchlist))
+        if publish is not None:
+            ev.state.share(publish)
         outcomes = ev.evaluate_all(kinds, now)
         delivery = deliver_outbox(settings, ev.state, now)
     return outcomes, delivery

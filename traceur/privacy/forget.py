@@ -194,6 +194,12 @@ def forget(settings: Settings, target: ForgetTarget, *, by: str, dry_run: bool) 
     # With a work queue, the cluster index, HTTP cache and crawl state are in its Redis.
     for name, count in forget_in_redis(settings, found, dry_run=dry_run).items():
         report.removed[name] = report.removed.get(name, 0) + count
+    if settings.queue and not dry_run:
+        from traceur.orchestra.queue.alertstate import publish_data_dir
+
+        # The leader's alert state is shared by snapshots: the erasure must reach them now,
+        # or a standby taking over would restore what was just removed.
+        publish_data_dir(settings)
     if not dry_run:
         register = ForgetRegister(data_dir, key)
         try:

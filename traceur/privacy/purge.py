@@ -120,6 +120,11 @@ def purge(
             report.outbox_sent, report.outbox_unsent = alerts.purge_outbox(
                 policy.alert_outbox.cutoff(now), dry_run=dry_run
             )
+        if settings.queue and not dry_run and (report.outbox_sent or report.outbox_unsent):
+            from traceur.orchestra.queue.alertstate import publish_data_dir
+
+            # Shared by snapshots: a standby must not restore the purged messages.
+            publish_data_dir(settings)
     report.http_cache = _remove_older(
         (data_dir / HTTP_CACHE_DIR).rglob("*"), policy.http_cache.cutoff(now), dry_run
     )

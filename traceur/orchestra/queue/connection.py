@@ -22,6 +22,10 @@ def key(*parts: str) -> str:
     return PREFIX + ":".join(parts)
 
 
+# The scheduler leader's lease (``leader``), which also fences its writes (``alertstate``).
+LEADER_KEY = key("leader")
+
+
 def connect(settings: Settings, *, binary: bool = False) -> Any:
     """A Redis client on ``settings.queue`` (answers decoded as text, or bytes with
     ``binary``), checked with a PING. Raises ``QueueError`` when there is no queue or it

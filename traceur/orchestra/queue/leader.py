@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from traceur.config import Settings
-from traceur.orchestra.queue.connection import connect, key, raw_connection
+from traceur.orchestra.queue.alertstate import AlertSnapshots, leader_token
+from traceur.orchestra.queue.connection import LEADER_KEY, connect, raw_connection
 from traceur.orchestra.queue.leases import Lease, Renewer
 from traceur.orchestra.queue.passes import enqueue_pass, import_runs, slot_of, take_back_abandoned
 from traceur.orchestra.runs import RunLog, RunRecord
@@ -27,7 +27,7 @@ from traceur.watchlist.model import Watchlist
 
 log = logging.getLogger("traceur.scheduler")
 
-LEADER_KEY = key("leader")
+__all__ = ["LEADER_KEY", "Leadership", "queue_status"]
 
 
 class Leadership:
@@ -41,8 +41,9 @@ class Leadership:
             self.client,
             LEADER_KEY,
             float(settings.queue_lease),
-            token=f"{socket.gethostname()}:{os.getpid()}",
+            token=leader_token(os.getpid()),
         )
+        self._binary: Any = None
         self._renewer: Renewer | None = None
         # source id → the last slot known enqueued: a tick asks Redis only about sources
         # whose slot changed (thousands of sources, a tick every few seconds).
@@ -85,6 +86,14 @@ class Leadership:
             log.warning("cannot give back the leadership (%s); it lapses by itself", exc)
         self.client.close()
         self.raw.close()
+        if self._binary is not None:
+            self._binary.close()
+
+    def alert_snapshots(self) -> AlertSnapshots:
+        """The alert state's snapshots, published as this leader (``alertstate``)."""
+        if self._binary is None:
+            self._binary = connect(self.settings, binary=True)
+        return AlertSnapshots(self._binary, self.lease.token)
 
     def tick(self, watchlist: Watchlist, watchlist_text: str, runs: RunLog) -> list[RunRecord]:
         """Enqueue the passes due, take back abandoned jobs, and add the workers' runs to

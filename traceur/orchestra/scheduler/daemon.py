@@ -11,8 +11,10 @@ its data directory in ``lock``; what ``traceur status`` reports of it in ``statu
 - With a work queue (``queue: redis://…``), the daemon first waits to be elected leader
   (``traceur.orchestra.queue.leader``); leading, it enqueues one job per source pass at
   each tick instead of crawling, takes back the jobs of dead workers, and adds the runs
-  the workers push to its run history. Alert rules stay with the leader. A leader that
-  loses its lease stops at once with exit code 4 (a supervisor restarts it as a follower).
+  the workers push to its run history. Alert rules run on the leader, whose alert state
+  follows the leadership (``traceur.orchestra.queue.alertstate``: restored when elected,
+  published after every change). A leader that loses its lease stops at once with exit
+  code 4 (a supervisor restarts it as a follower).
 - The watchlist is reloaded when its file changes, validated first: an invalid edit keeps
   the previous schedule and logs why. Crawls read a snapshot of the last valid watchlist
   (``DATA_DIR/watchlist.active.yaml``), so a half-saved file never reaches them.
@@ -73,6 +75,11 @@ SNAPSHOT_FILE = "watchlist.active.yaml"
 LOG_FILE = "schedule.log"
 # The exit code of a leader that lost its lease to another scheduler.
 LOST_LEADERSHIP = 4
+# Seconds between publications of an alert state that changed without sending anything
+# (watermarks moved by evaluations that found nothing). Rare on purpose: a publication of a
+# full 90-day outbox costs one to three seconds of CPU (bench/bench_alertshare.py), and a
+# successor restoring an older image only redoes those evaluations.
+SHARE_EVERY = 600.0
 # Problems of an invalid watchlist written to the log: the first ones say what to fix; a
 # hostile file could otherwise write a log line per value.
 _LOGGED_PROBLEMS = 50
@@ -109,6 +116,7 @@ class Daemon:
         self._watched = _Watched()
         self.leadership: Any = None  # a queue.leader.Leadership with a queue
         self._lost_leadership = ""
+        self._shared_at = 0.0
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -165,6 +173,9 @@ class Daemon:
             return False
         log.info("this scheduler (pid %d) leads the queue %s", os.getpid(), self.settings.queue)
         self.leadership.keep(self._lose_leadership)
+        # Before the first evaluation or sending: the previous leader's alert state.
+        if self.leadership.alert_snapshots().restore(self.data_dir):
+            log.info("alert state restored from the work queue into %s", self.data_dir)
         return True
 
     def _lose_leadership(self, why: str) -> None:
@@ -189,12 +200,19 @@ class Daemon:
         if added:
             self.evaluate_rules(kinds=("immediate", "source_health"))
             self.deliver()
+        if self.state is not None and time.monotonic() >= self._shared_at + SHARE_EVERY:
+            # Watermarks moved by evaluations that sent nothing: not needed by a successor
+            # (it would redo them), but publishing them now and then spares it the work.
+            self._shared_at = time.monotonic()
+            self.state.publish_if_changed()
 
     def start(self) -> None:
         """Open state, load the watchlist, and sync the (paused) scheduler's jobs."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.runs = RunLog.in_data_dir(self.data_dir)
         self.state = AlertState.in_data_dir(self.data_dir)
+        if self.leadership is not None:
+            self.state.share(self.leadership.alert_snapshots().publish)
         self.store = open_store(self.settings)
         # Runs of a scheduler or `traceur run` that died: closed with what they stored.
         interrupted = settle_stale_runs(self.settings, self.store)
@@ -262,6 +280,8 @@ class Daemon:
             "started_at": datetime.now(UTC).isoformat(),
             "watchlist": str(self.watchlist_path.resolve()),
             "tick": self.tick,
+            # Lets `traceur forget` beside a leader publish the alert state it changed.
+            "leader_token": self.leadership.lease.token if self.leadership else None,
         }
         (self.data_dir / INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
 
