@@ -77,11 +77,12 @@ def _crawl_state(client: Any, needles: FileNeedles, dry_run: bool) -> int:
     for name in client.scan_iter(match=key("state", "seen", "*"), count=500):
         if not entries:
             break
-        flags = client.smismember(name, entries)
-        found = [entry for entry, seen in zip(entries, flags, strict=True) if seen]
+        # A sorted set: each entry scored by when it was first seen (None: not there).
+        scores = client.zmscore(name, entries)
+        found = [entry for entry, score in zip(entries, scores, strict=True) if score is not None]
         removed += len(found)
         if found and not dry_run:
-            client.srem(name, *found)
+            client.zrem(name, *found)
     return removed
 
 
