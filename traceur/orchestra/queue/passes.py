@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from traceur.config import Settings
+from traceur.errors import QueueError
 from traceur.orchestra.collection import collect
 from traceur.orchestra.launch import SourceSummary
 from traceur.orchestra.passes import LOST_LEASE
@@ -107,6 +108,12 @@ def enqueue_pass(
     return True
 
 
+def claim_requeue(raw: Any, job_id: str, lease: float) -> bool:
+    """Whether this caller may put ``job_id`` back in the queue: one claim for a while, so
+    that a reaper and the worker that stopped the job never both do."""
+    return bool(raw.set(key("reaping", job_id), "1", nx=True, ex=max(1, int(2 * lease))))
+
+
 def take_back_abandoned(raw: Any, lease: float) -> list[str]:
     """Put back at the head of the queue every started job whose heartbeat lapsed (its
     worker died); returns their ids."""
@@ -134,7 +141,7 @@ def take_back_abandoned(raw: Any, lease: float) -> list[str]:
             if (now - started).total_seconds() < 2 * lease:
                 continue  # its heartbeat is being set up
         # Two reapers at once would enqueue it twice: one wins the claim.
-        if not raw.set(key("reaping", job_id), "1", nx=True, ex=max(1, int(2 * lease))):
+        if not claim_requeue(raw, job_id, lease):
             continue
         with raw.pipeline() as pipeline:
             registry.remove_executions(job, pipeline=pipeline)
@@ -146,6 +153,19 @@ def take_back_abandoned(raw: Any, lease: float) -> list[str]:
 
 
 # -- the job, in the worker ------------------------------------------------------------
+
+
+class PassLeaseLost(QueueError):
+    """A job stopped its crawl because it could not keep its leases in Redis."""
+
+    def __init__(self, job_id: str, lease: int) -> None:
+        super().__init__(
+            f"job {job_id} stopped its crawl: its leases in Redis could not be renewed for"
+            f" most of queue_lease ({lease}s), after which another worker may collect the"
+            " source; its run is recorded as interrupted and the job goes back to the queue."
+            " If Redis is often this slow to answer, raise queue_lease"
+        )
+
 
 _settings: Settings | None = None
 
@@ -253,7 +273,10 @@ def _run_locked(
             raise
         # Recorded here; the leader's history lacks it, as Redis lacked the lease.
         log.warning("job %s: its interrupted run is not pushed to Redis (%s)", job_id, exc)
-    if interrupted and interrupted != LOST_LEASE:
+    if interrupted == LOST_LEASE:
+        # Not done: the worker puts the job back (``worker.PassWorker``).
+        raise PassLeaseLost(job_id, settings.queue_lease)
+    if interrupted:
         # The pass forwarded the stop to its crawl; the worker stops after this job.
         signal.raise_signal(signal.Signals[interrupted])
     if not collection.records:
