@@ -151,3 +151,53 @@ def test_traceur_purge_dry_run_counts_the_shared_crawl_state_and_deletes_nothing
         assert client.llen(key("state", "revisions", DOCS["vieux-message"].id)) == 1
     finally:
         client.close()
+
+
+def test_seen_entries_left_as_a_plain_set_by_an_earlier_version_go_on_working(
+    settings: Settings,
+) -> None:
+    client = connect(settings)
+    legacy = key("state", "seen", "gazette")
+    client.sadd(legacy, FEED + "#ancien-1", FEED + "#ancien-2")
+    store = fill(settings)
+    try:
+        dry = purge(settings, store, dry_run=True)
+        assert client.type(legacy) == "set"  # a dry run changes nothing
+        report = purge(settings, store)
+    finally:
+        store.close()
+    # Their dates were never kept: they count from now, so none goes yet.
+    assert dry.seen_entries == report.seen_entries == 0
+    assert client.type(legacy) == "zset"
+    client.sadd(key("state", "seen", "quotidien"), FEED + "#ancien-3")
+    state = RedisCrawlState(connect(settings))
+    try:
+        assert state.unseen("quotidien", [FEED + "#ancien-3", FEED + "#neuf"]) == [FEED + "#neuf"]
+        state.mark_seen("quotidien", FEED + "#neuf")
+        assert state.count("quotidien") == 2 and state.count("gazette") == 2
+    finally:
+        state.close()
+        client.close()
+
+
+def test_forgetting_a_page_removes_its_seen_entries_whether_sorted_or_left_as_a_set(
+    settings: Settings,
+) -> None:
+    from traceur.privacy.forget import ForgetTarget, forget
+
+    page = "https://www.gazette-du-bocage.example/2026/11/reunion-publique-du-conseil.html"
+    client = connect(settings)
+    state = RedisCrawlState(connect(settings))
+    try:
+        state.mark_seen("gazette", page)
+        state.mark_seen("gazette", FEED + "#autre-billet")
+        client.sadd(key("state", "seen", "ancienne-source"), page, FEED + "#reste")
+        fill(settings).close()
+        dry = forget(settings, ForgetTarget("url", page), by="dpo", dry_run=True)
+        report = forget(settings, ForgetTarget("url", page), by="dpo", dry_run=False)
+        assert dry.removed["crawl_state"] == report.removed["crawl_state"] == 2
+        assert state.unseen("gazette", [page, FEED + "#autre-billet"]) == [page]
+        assert client.smembers(key("state", "seen", "ancienne-source")) == {FEED + "#reste"}
+    finally:
+        state.close()
+        client.close()

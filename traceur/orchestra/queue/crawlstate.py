@@ -72,6 +72,27 @@ return removed
 # Keys asked of Redis per SCAN step, and per pipeline of deletions.
 _BATCH = 500
 
+# Seen entries were a plain set before they were scored by their first sighting: such a
+# key becomes a sorted set whose entries count as first seen now (their real date was
+# never kept), so that a Redis filled by an earlier version goes on working. KEYS: the
+# key. ARGV: now (epoch seconds). Returns whether it was converted.
+_UPGRADE_SEEN = """
+if redis.call('type', KEYS[1])['ok'] ~= 'set' then
+    return 0
+end
+local entries = redis.call('smembers', KEYS[1])
+redis.call('del', KEYS[1])
+for start = 1, #entries, 1000 do
+    local args = {}
+    for i = start, math.min(start + 999, #entries) do
+        args[#args + 1] = ARGV[1]
+        args[#args + 1] = entries[i]
+    end
+    redis.call('zadd', KEYS[1], unpack(args))
+end
+return 1
+"""
+
 
 def open_crawl_state(settings: Settings) -> CrawlStateStore:
     """The crawl state every worker shares (with a queue), or this data directory's."""
@@ -91,17 +112,32 @@ class RedisCrawlState:
         self._client = client
         self._revise = client.register_script(_REVISE)
         self._trim_revisions = client.register_script(_TRIM_REVISIONS)
+        self._upgrade_seen = client.register_script(_UPGRADE_SEEN)
+
+    def _seen(self, source_id: str, command: str, *args: Any, **kwargs: Any) -> Any:
+        """``command`` on ``source_id``'s seen entries, upgrading a set of an earlier
+        version to a sorted set first when Redis answers WRONGTYPE."""
+        import redis
+
+        name = key("state", "seen", source_id)
+        try:
+            return getattr(self._client, command)(name, *args, **kwargs)
+        except redis.ResponseError as exc:
+            if not str(exc).startswith("WRONGTYPE"):
+                raise
+            self._upgrade_seen(keys=[name], args=[time.time()])
+            return getattr(self._client, command)(name, *args, **kwargs)
 
     def unseen(self, source_id: str, keys: Iterable[str]) -> list[str]:
         keys = list(keys)
         if not keys:
             return []
-        scores = self._client.zmscore(key("state", "seen", source_id), keys)
+        scores = self._seen(source_id, "zmscore", keys)
         return [entry for entry, score in zip(keys, scores, strict=True) if score is None]
 
     def mark_seen(self, source_id: str, key_: str) -> None:
         # NX: the score stays the first sighting, which retention counts from.
-        self._client.zadd(key("state", "seen", source_id), {key_: time.time()}, nx=True)
+        self._seen(source_id, "zadd", {key_: time.time()}, nx=True)
 
     def thread(self, source_id: str, thread_url: str) -> tuple[int, str] | None:
         raw = self._client.hget(key("state", "threads", source_id), thread_url)
@@ -158,7 +194,7 @@ class RedisCrawlState:
         self._client.hdel(key("state", "memos", source_id), url)
 
     def count(self, source_id: str) -> int:
-        return int(self._client.zcard(key("state", "seen", source_id)))
+        return int(self._seen(source_id, "zcard"))
 
     def purge(
         self,
@@ -194,8 +230,14 @@ class RedisCrawlState:
                     if dry_run:
                         pipeline.zcount(name, "-inf", upper)
                     else:
+                        # A set of an earlier version starts its clock now (its entries'
+                        # dates were never kept): none of it goes yet, all of it later.
+                        self._upgrade_seen(keys=[name], args=[time.time()], client=pipeline)
                         pipeline.zremrangebyscore(name, "-inf", upper)
-                seen += sum(int(removed) for removed in pipeline.execute())
+                answers = pipeline.execute(raise_on_error=False)
+                counts = answers if dry_run else answers[1::2]  # not the upgrades' answers
+                # In a dry run, such a set answers WRONGTYPE: nothing of it would go.
+                seen += sum(count for count in counts if isinstance(count, int))
         return revisions, seen
 
     def _scan(self, pattern: str) -> Iterable[list[str]]:
