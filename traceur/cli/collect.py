@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +16,29 @@ from traceur.orchestra.launch import PassSummary
 from traceur.watchlist.loader import load_watchlist
 from traceur.watchlist.model import Watchlist
 from traceur.watchlist.recipients import email_addresses, environment_warnings
+
+if TYPE_CHECKING:
+    from traceur.orchestra.queue.leases import Holder
+
+
+def held_elsewhere_french(who: Holder) -> str:
+    """Why a source was skipped, for the user: who collects it elsewhere, since when."""
+    # Here only with a queue: a machine without one imports none of the queue's modules.
+    from traceur.orchestra.queue.leases import RUN_HOLDER
+
+    if who.what == RUN_HOLDER:
+        by = "un `traceur run`"
+    elif who.what == "?":
+        by = "un autre travailleur"
+    else:
+        by = f"le travailleur de la tâche {who.what}"
+    where = f" sur la machine {who.host} (processus {who.pid})" if who.host else ""
+    since = f" depuis le {who.since.astimezone(UTC):%d/%m/%Y à %H:%M:%S} UTC" if who.since else ""
+    return (
+        f"source ignorée : {by}{where} la collecte déjà{since} ; rien n’est perdu, relancez"
+        " `traceur run --source` une fois sa collecte finie si besoin."
+    )
+
 
 # -- check ----------------------------------------------------------------------------
 
@@ -165,6 +190,8 @@ def run(ctx: click.Context, watchlist_path: Path | None, source_ids: tuple[str, 
         click.echo(
             f"{source_id}: skipped, another run ({holder}) is collecting it right now", err=True
         )
+    for source_id, who in collection.held_elsewhere.items():
+        click.echo(f"{source_id} : {held_elsewhere_french(who)}", err=True)
     if not collection.records:
         click.echo("Nothing collected: every source is being collected by another run", err=True)
         return

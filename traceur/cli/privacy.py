@@ -35,6 +35,8 @@ def _size(count: FileCount) -> str:
 def french_report(report: PurgeReport, policy: RetentionPolicy) -> list[str]:
     """The lines ``traceur purge`` prints: counts per kind and per place, never content."""
     store = report.store
+    # With a work queue the crawl state is the one the workers share in Redis.
+    state = "state.db, Redis" if report.shared_state else "state.db"
     lines = [f"Base de documents ({report.store_kind}) :"]
     for kind, words in KIND_WORDS.items():
         label = f"{words} (plus de {policy.for_kind(kind).french()})"
@@ -49,8 +51,8 @@ def french_report(report: PurgeReport, policy: RetentionPolicy) -> list[str]:
         f" (historique et commentaires : {store.triage_events})",
         "Dossier de données :",
         f"  {'index des histoires (clusters.db)':<42} {report.clusters:>7}",
-        f"  {'révisions (state.db)':<42} {report.revisions:>7}",
-        f"  {'entrées de flux déjà vues (state.db)':<42} {report.seen_entries:>7}",
+        f"  {'révisions (' + state + ')':<42} {report.revisions:>7}",
+        f"  {'entrées de flux déjà vues (' + state + ')':<42} {report.seen_entries:>7}",
         f"  {'cache HTTP (plus de ' + policy.http_cache.french() + ')':<42}"
         f" {_size(report.http_cache)}",
         f"  {'messages d’alerte (plus de ' + policy.alert_outbox.french() + ')':<42}"

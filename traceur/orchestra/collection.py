@@ -2,7 +2,10 @@
 their start, and runs whose process died closed as interrupted.
 
 - Each source is locked (``sourcelock``) for the pass; a source another run holds is
-  skipped and named, so two passes at once never fetch the same pages.
+  skipped and named, so two passes at once never fetch the same pages. With a work queue,
+  the source's lease in Redis is taken too (``queue.sourcelease``), the one the workers
+  take: a source a worker on another machine is collecting is skipped, with its holder,
+  and the crawl stops if the leases cannot be kept (recorded as interrupted).
 - Each run is recorded when it starts, and closed with the crawl's summary, as
   ``crashed`` when the crawl failed, or as ``interrupted`` when a signal stopped the pass
   (what the store received for the source since the run started is what it found).
@@ -18,40 +21,56 @@ import logging
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from traceur.config import Settings
 from traceur.errors import TraceurError
 from traceur.orchestra.launch import PassSummary, SourceSummary
-from traceur.orchestra.passes import run_pass
+from traceur.orchestra.passes import LOST_LEASE, PassGuard, run_pass
 from traceur.orchestra.runs import RunLog, RunRecord
 from traceur.orchestra.sourcelock import SourceLocks, is_locked
 from traceur.store import SearchQuery, Store, open_store, sqlite_path
+
+if TYPE_CHECKING:
+    from traceur.orchestra.queue.leases import Holder
 
 log = logging.getLogger("traceur.runs")
 
 
 class PassInterrupted(TraceurError):
     """A signal stopped ``traceur run`` before the end of its pass; the exit code is the
-    shell's for that signal (128 + its number)."""
+    shell's for that signal (128 + its number). Stopped because the sources' leases in
+    the work queue could not be kept (``LOST_LEASE``), it is 1, as for a failed pass."""
 
     def __init__(self, signal_name: str) -> None:
-        self.exit_code = 128 + int(signal.Signals[signal_name])
+        if signal_name == LOST_LEASE:
+            self.exit_code = 1
+            cause = (
+                "the work queue's Redis could not be reached to keep the sources' leases, so"
+                " that a worker elsewhere may collect them"
+            )
+            fix = "check that Redis answers (queue, TRACEUR_QUEUE), then run it again"
+        else:
+            self.exit_code = 128 + int(signal.Signals[signal_name])
+            cause = signal_name
+            fix = "run it again to collect the rest"
         super().__init__(
-            f"the pass was stopped by {signal_name}; its runs are recorded as interrupted"
-            " with what they had stored (see `traceur status`); run it again to collect the rest"
+            f"the pass was stopped by {cause}; its runs are recorded as interrupted"
+            f" with what they had stored (see `traceur status`); {fix}"
         )
 
 
 @dataclass
 class Collection:
     """What ``collect`` did: the pass's summary (only the sources it ran), the sources
-    skipped because another run holds them (id → that run's pid, 0 when unknown), and
-    the runs recorded."""
+    skipped because another run holds them (id → that run's pid, 0 when unknown), the
+    runs recorded, and the sources skipped because a worker or run on another machine
+    holds their lease in the work queue (id → who)."""
 
     summary: PassSummary
     skipped: dict[str, int] = field(default_factory=dict)
     records: list[RunRecord] = field(default_factory=list)
+    held_elsewhere: dict[str, Holder] = field(default_factory=dict)
 
 
 class _Counting(Protocol):
@@ -142,33 +161,48 @@ def collect(
     source_ids: list[str],
     trigger: str = "run",
     quiet: bool = False,
+    guard: PassGuard | None = None,
 ) -> Collection:
     """One pass over ``source_ids`` (all of them when none is locked elsewhere), recorded
     in the run history from its start. Raises ``CrawlError`` when the crawl failed (its
-    runs are then recorded as crashed)."""
+    runs are then recorded as crashed). ``guard``: the caller holds the sources' leases
+    in the work queue (a worker's job) and says when the crawl must stop; without one,
+    with a queue, ``collect`` takes the leases itself."""
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     settle_stale_runs(settings)
-    with SourceLocks(data_dir) as locks:
+    with contextlib.ExitStack() as stack:
+        locks = stack.enter_context(SourceLocks(data_dir))
         skipped: dict[str, int] = {}
         for source_id in source_ids:
             holder = locks.acquire(source_id)
             if holder is not None:
                 skipped[source_id] = holder
+        held_elsewhere: dict[str, Holder] = {}
+        if settings.queue and guard is None and locks.held:
+            from traceur.orchestra.queue.sourcelease import SharedSourceLeases
+
+            shared = stack.enter_context(SharedSourceLeases(settings))
+            held_elsewhere = shared.take(locks.held)
+            for source_id in held_elsewhere:
+                locks.release(source_id)
+            guard = shared.renewer
         chosen = locks.held
         if not chosen:
-            return Collection(PassSummary(sources={}, seconds=0.0), skipped)
+            return Collection(PassSummary(sources={}, seconds=0.0), skipped, [], held_elsewhere)
         with RunLog.in_data_dir(data_dir) as runs:
             started = {source_id: runs.start(source_id, trigger) for source_id in chosen}
             try:
-                summary = run_pass(settings, watchlist, chosen, quiet=quiet, pass_fds=locks.fds())
+                summary = run_pass(
+                    settings, watchlist, chosen, quiet=quiet, pass_fds=locks.fds(), guard=guard
+                )
             except BaseException as exc:
                 message = str(exc) or type(exc).__name__
                 for run_id in started.values():
                     runs.finish(run_id, None, "crashed", message)
                 raise
             records = _close_runs(settings, runs, started, summary)
-    return Collection(summary, skipped, records)
+    return Collection(summary, skipped, records, held_elsewhere)
 
 
 def _close_runs(

@@ -77,11 +77,17 @@ def _crawl_state(client: Any, needles: FileNeedles, dry_run: bool) -> int:
     for name in client.scan_iter(match=key("state", "seen", "*"), count=500):
         if not entries:
             break
-        flags = client.smismember(name, entries)
+        # A sorted set: each entry scored by when it was first seen (None: not there); a
+        # plain set when an earlier version wrote it and no crawl has upgraded it since.
+        legacy = client.type(name) == "set"
+        if legacy:
+            flags = client.smismember(name, entries)
+        else:
+            flags = [score is not None for score in client.zmscore(name, entries)]
         found = [entry for entry, seen in zip(entries, flags, strict=True) if seen]
         removed += len(found)
         if found and not dry_run:
-            client.srem(name, *found)
+            (client.srem if legacy else client.zrem)(name, *found)
     return removed
 
 

@@ -13,7 +13,9 @@ place Traceur keeps what it collected.
   and runs older than ``runs`` in the run history (``traceur.privacy.purge_files``).
 
 With a work queue (``queue``), the story-cluster index is the one every worker shares in
-Redis, and the HTTP cache's entries there expire by themselves after ``http_cache``.
+Redis, the crawl state's revisions and seen feed entries in Redis are trimmed as those of
+``state.db`` (a ``state.db`` left from before the queue is trimmed too), and the HTTP
+cache's entries there expire by themselves after ``http_cache``.
 
 Files that do not exist are not created: a purge on a fresh data directory does nothing.
 The report holds counts only, never content, so it can be printed and logged.
@@ -34,6 +36,8 @@ from traceur.alerts.outbox import AlertState
 from traceur.config import Settings
 from traceur.document import DOCUMENT_KINDS
 from traceur.enrich.clusters import ClusterIndex
+from traceur.orchestra.queue.connection import connect
+from traceur.orchestra.queue.crawlstate import RedisCrawlState
 from traceur.orchestra.state import CrawlState
 from traceur.privacy.purge_files import purge_runs, purge_spool, trim_live_logs
 from traceur.store import Store
@@ -69,6 +73,7 @@ class PurgeReport:
     log_lines: int = 0  # lines removed from the live log files
     spool: int = 0  # spooled documents and dead letters (Elasticsearch spool)
     runs: int = 0  # entries of the run history
+    shared_state: bool = False  # whether the crawl state counted is (also) the queue's Redis
 
     @property
     def documents(self) -> int:
@@ -104,17 +109,22 @@ def purge(
             report.clusters = index.forget_documents(ids, dry_run=dry_run)
         finally:
             index.close()
+    # Feed entries guard against collecting again what was purged; none can guard
+    # anything once it is older than the longest period of any document.
+    seen_before = min(plan.cutoffs.values())
+    states: list[CrawlState | RedisCrawlState] = []
+    if settings.queue:
+        states.append(RedisCrawlState(connect(settings)))
+        report.shared_state = True
     if (data_dir / "state.db").is_file():
-        state = CrawlState.in_data_dir(data_dir)
+        states.append(CrawlState.in_data_dir(data_dir))
+    for state in states:
         try:
-            # Feed entries guard against collecting again what was purged; none can guard
-            # anything once it is older than the longest period of any document.
-            seen_before = min(plan.cutoffs.values())
-            report.revisions, report.seen_entries = state.purge(
-                ids, plan.versions_before, seen_before, dry_run=dry_run
-            )
+            revisions, seen = state.purge(ids, plan.versions_before, seen_before, dry_run=dry_run)
         finally:
             state.close()
+        report.revisions += revisions
+        report.seen_entries += seen
     if (data_dir / "alerts.db").is_file():
         with AlertState.in_data_dir(data_dir) as alerts:
             report.outbox_sent, report.outbox_unsent = alerts.purge_outbox(
@@ -193,12 +203,13 @@ def _remove_empty_dirs(root: Path) -> None:
 def english_summary(report: PurgeReport) -> str:
     """One line for the operators' log (counts only)."""
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(report.store.documents.items()))
+    shared = " (in the queue's Redis too)" if report.shared_state else ""
     return (
         f"purge{' (dry run)' if report.dry_run else ''}: {report.store_kind} store:"
         f" {report.documents} documents ({kinds or 'none'}), {len(report.store.indices)} whole"
         f" indices, {report.store.versions} versions, {report.store.triage} triage records"
         f" ({report.store.triage_events} events); data dir: {report.clusters} cluster entries,"
-        f" {report.revisions} revisions, {report.seen_entries} seen feed entries,"
+        f" {report.revisions} revisions, {report.seen_entries} seen feed entries{shared},"
         f" {report.http_cache.files} HTTP cache files, {report.outbox_sent + report.outbox_unsent}"
         f" alert messages ({report.outbox_unsent} never sent), {report.logs.files} rotated logs,"
         f" {report.log_lines} live log lines, {report.spool} spooled documents,"

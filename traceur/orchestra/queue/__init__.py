@@ -2,7 +2,9 @@
 
 - ``connection``: the Redis client of the settings, and the house's key names.
 - ``leases``: keys that expire unless their holder renews them (the scheduler leader's,
-  a running source's lock, a running job's heartbeat), renewed by a thread.
+  a running source's lock, a running job's heartbeat), renewed by a thread, which also
+  tells a holder when to stop its crawl before they can lapse.
+- ``sourcelease``: the sources' leases a ``traceur run`` takes, the ones the workers take.
 - ``slots``: ``RedisHostSlots``, the per-host politeness slots every worker shares.
 - ``crawlstate``: ``RedisCrawlState``, what earlier passes did (seen entries, thread
   progress, page memos, revisions), whichever worker ran them.

@@ -11,13 +11,20 @@ and confirmed by the same functions as the SQLite index (``pick_candidates``,
 Assigning reads the index, compares, then writes: two workers assigning two copies of a
 story at the same moment must not both head a cluster. A Redis lock serialises
 assignments across machines (a few milliseconds each, against a second or more of crawling
-per page); its expiry frees it if the holder dies. The writes of one assignment go in one
-MULTI, so a worker killed in the middle never leaves half a record.
+per page); its expiry frees it if the holder dies. An assignment makes three round trips:
+one script takes the lock and reads what it needs (the document's record if it is known,
+else how many indexed values each earlier document shares with it), one ``HMGET`` reads
+the candidates chosen, and one script writes the record and gives the lock back (a known
+document unchanged only gives it back). Both scripts are atomic, so a worker killed in the
+middle never leaves half a record, and the write refuses to happen when the lock is no
+longer this worker's (held past its expiry): the page is then counted unclustered.
 """
 
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -45,6 +52,82 @@ LOCK_EXPIRY = 5.0
 LOCK_WAIT = 10.0
 # Domain-less documents count as documents but not as sites (SQLite's COUNT(DISTINCT NULL)).
 _NO_DOMAIN = "\x00"
+# Seconds between two tries of a lock another worker holds: an assignment holds it for
+# about a millisecond.
+_LOCK_RETRY = 0.005
+
+# Take the lock, then read. KEYS: the lock, ids, docs, the sets of the indexed values.
+# ARGV: token, expiry in ms, document id, its sketch in hex ("" without one). Returns
+# false when the lock is taken; {0, cluster} for a known document whose sketch is the
+# same (the lock is given back: a re-crawl's whole assignment in one round trip); {1,
+# number, record} for another known document; else {2, {number, shared count, ...}}.
+_TAKE_AND_READ = """
+if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return false
+end
+local number = redis.call('hget', KEYS[2], ARGV[3])
+if number then
+    local record = redis.call('hget', KEYS[3], number)
+    if record then
+        local data = cjson.decode(record)
+        local sketch = data['sig']
+        if sketch == cjson.null then
+            sketch = ''
+        end
+        if sketch == ARGV[4] then
+            redis.call('del', KEYS[1])
+            return {0, data['cluster']}
+        end
+        return {1, number, record}
+    end
+end
+local shared, order = {}, {}
+for i = 4, #KEYS do
+    for _, holder in ipairs(redis.call('smembers', KEYS[i])) do
+        if not shared[holder] then
+            shared[holder] = 0
+            order[#order + 1] = holder
+        end
+        shared[holder] = shared[holder] + 1
+    end
+end
+local flat = {}
+for _, holder in ipairs(order) do
+    flat[#flat + 1] = holder
+    flat[#flat + 1] = shared[holder]
+end
+return {2, flat}
+"""
+
+# Write a new document's record, then give the lock back; nothing when the lock is no
+# longer ours. KEYS: the lock, ids, docs, seq, the cluster's sites, signed, the sets of the
+# indexed values. ARGV: token, document id, record JSON without its number, domain key,
+# first-seen score ("" without a sketch). Returns the number, or false.
+_WRITE_NEW = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+    return false
+end
+local number = tostring(redis.call('incr', KEYS[4]))
+redis.call('hset', KEYS[2], ARGV[2], number)
+redis.call('hset', KEYS[3], number, ARGV[3])
+redis.call('hincrby', KEYS[5], ARGV[4], 1)
+if ARGV[5] ~= '' then
+    redis.call('zadd', KEYS[6], ARGV[5], number)
+    for i = 7, #KEYS do
+        redis.call('sadd', KEYS[i], number)
+    end
+end
+redis.call('del', KEYS[1])
+return number
+"""
+
+# Give the lock back if it is still ours. KEYS: the lock. ARGV: token.
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
+end
+return 0
+"""
 
 
 def open_cluster_index(settings: Settings) -> ClusterStore:
@@ -67,6 +150,9 @@ class RedisClusterIndex:
 
     def __init__(self, client: Any) -> None:
         self._client = client
+        self._take_and_read = client.register_script(_TAKE_AND_READ)
+        self._write_new = client.register_script(_WRITE_NEW)
+        self._release = client.register_script(_RELEASE)
 
     def __repr__(self) -> str:
         return "RedisClusterIndex()"
@@ -94,7 +180,7 @@ class RedisClusterIndex:
         """As ``ClusterIndex.assign``: a known document keeps its cluster, a new one joins
         its story's or heads its own."""
         sig = signature(document.text)
-        with self._guarded(), self._locked():
+        with self._guarded():
             return self._assign(document, sig)
 
     def apply(self, document: Document) -> Document:
@@ -105,33 +191,74 @@ class RedisClusterIndex:
         raw = self._client.hget(_k("docs"), number)
         return None if raw is None else dict(json.loads(raw))
 
+    def _take_lock_and_read(self, document: Document, sig: Signature | None) -> tuple[str, Any]:
+        """Take the lock (waiting up to ``LOCK_WAIT``) and read what the assignment needs;
+        the token and the script's answer."""
+        import redis
+
+        token = uuid.uuid4().hex
+        values = [_k("v", str(value)) for value in sig.indexed()] if sig is not None else []
+        keys = [_k("lock"), _k("ids"), _k("docs"), *values]
+        args = [token, int(LOCK_EXPIRY * 1000), document.id, sig.to_blob().hex() if sig else ""]
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            answer = self._take_and_read(keys=keys, args=args)
+            if answer:
+                return token, answer
+            if time.monotonic() >= deadline:
+                raise redis.exceptions.LockError("the cluster index's lock was not free in time")
+            time.sleep(_LOCK_RETRY)
+
     def _assign(self, document: Document, sig: Signature | None) -> str:
-        number = self._client.hget(_k("ids"), document.id)
-        if number is not None:
-            record = self._record(number)
-            if record is not None:
+        import redis
+
+        token, answer = self._take_lock_and_read(document, sig)
+        if int(answer[0]) == 0:
+            return str(answer[1])  # known, unchanged; the script gave the lock back
+        released = False
+        try:
+            if int(answer[0]) == 1:
+                number, record = str(answer[1]), dict(json.loads(answer[2]))
                 return self._refresh(number, record, document, sig)
-        cluster = (self._best_match(sig) if sig is not None else None) or document.id
-        number = str(self._client.incr(_k("seq")))
-        now = datetime.now(UTC)
-        record = {
-            "doc_id": document.id,
-            "cluster": cluster,
-            "domain": document.domain,
-            "seen_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "shingles": sig.shingles if sig else 0,
-            "sig": sig.to_blob().hex() if sig else None,
-        }
-        with self._client.pipeline(transaction=True) as pipe:
-            pipe.hset(_k("ids"), document.id, number)
-            pipe.hset(_k("docs"), number, json.dumps(record))
-            pipe.hincrby(_k("sites", cluster), document.domain or _NO_DOMAIN, 1)
-            if sig is not None:
-                pipe.zadd(_k("signed"), {number: _epoch(now)})
-                for value in sig.indexed():
-                    pipe.sadd(_k("v", str(value)), number)
-            pipe.execute()
-        return cluster
+            flat = answer[1]
+            shared = {int(flat[i]): int(flat[i + 1]) for i in range(0, len(flat), 2)}
+            cluster = (self._best_match(sig, shared) if sig is not None else None) or document.id
+            now = datetime.now(UTC)
+            record = {
+                "doc_id": document.id,
+                "cluster": cluster,
+                "domain": document.domain,
+                "seen_at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                "shingles": sig.shingles if sig else 0,
+                "sig": sig.to_blob().hex() if sig else None,
+            }
+            values = [_k("v", str(value)) for value in sig.indexed()] if sig is not None else []
+            keys = [
+                _k("lock"),
+                _k("ids"),
+                _k("docs"),
+                _k("seq"),
+                _k("sites", cluster),
+                _k("signed"),
+                *values,
+            ]
+            args = [
+                token,
+                document.id,
+                json.dumps(record),
+                document.domain or _NO_DOMAIN,
+                repr(_epoch(now)) if sig is not None else "",
+            ]
+            written = self._write_new(keys=keys, args=args)
+            released = True  # the script gave it back, or it was no longer ours
+            if not written:
+                raise redis.exceptions.LockNotOwnedError(
+                    f"the cluster index's lock expired before {document.id} was written"
+                )
+            return cluster
+        finally:
+            if not released:
+                self._release(keys=[_k("lock")], args=[token])
 
     def _refresh(
         self, number: str, record: dict[str, Any], document: Document, sig: Signature | None
@@ -173,15 +300,9 @@ class RedisClusterIndex:
             return None
         return Signature.from_blob(bytes.fromhex(record["sig"]), int(record["shingles"]))
 
-    def _best_match(self, sig: Signature) -> str | None:
-        with self._client.pipeline(transaction=False) as pipe:
-            for value in sig.indexed():
-                pipe.smembers(_k("v", str(value)))
-            holders = pipe.execute()
-        shared: dict[int, int] = {}
-        for numbers in holders:
-            for number in numbers:
-                shared[int(number)] = shared.get(int(number), 0) + 1
+    def _best_match(self, sig: Signature, shared: dict[int, int]) -> str | None:
+        """The cluster ``sig`` joins, given how many indexed values each earlier document
+        (by number) shares with it, or None."""
         chosen = pick_candidates(shared)
         if not chosen:
             return None

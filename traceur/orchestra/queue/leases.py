@@ -6,15 +6,28 @@ server), so a holder that lost its lease never renews or deletes the next holder
 ``Renewer`` renews a few leases every third of their time from a thread; when one is lost
 (taken over after an outage longer than the lease) it calls ``on_lost`` once: the holder
 must stop acting as holder at once.
+
+A holder doing work that others must never do at the same time (a source's crawl) asks
+``Renewer.must_stop`` as it waits: it answers before the lease can lapse, from the time of
+the last renewal, even while the renewing thread is stuck in a command to an unreachable
+Redis; ``Renewer.stopped_by`` is when that work must be gone (the lease's end).
+
+A source lease's token says who holds it (``holder_token``): a job or a ``traceur run``,
+on which machine and process, since when, so that whoever finds it taken can say so.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 log = logging.getLogger("traceur.queue")
@@ -31,6 +44,54 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+# Without a renewal for this share of a lease, a holder stops its work: two renewals have
+# failed (they come every third), and what is left of the lease is for the work to end
+# before anyone else can take it.
+STOP_SHARE = 2 / 3
+
+
+# What the token of a source lease taken by ``traceur run`` names instead of a job id.
+RUN_HOLDER = "traceur run"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a source lease, read back from its token."""
+
+    what: str  # the job's id, or "traceur run"
+    host: str
+    pid: int
+    since: datetime | None
+
+
+def holder_token(what: str) -> str:
+    """A unique token naming its holder: ``what`` (a job id, ``traceur run``), this
+    machine and process, and now."""
+    return json.dumps(
+        {
+            "what": what,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            "nonce": uuid.uuid4().hex[:8],
+        },
+        ensure_ascii=False,
+    )
+
+
+def read_holder(token: str | None) -> Holder | None:
+    """The holder a token names (None: no holder); a token of another form (an older
+    worker's bare job id) names only that."""
+    if token is None:
+        return None
+    try:
+        data = json.loads(token)
+        since = datetime.fromisoformat(data["since"]) if data.get("since") else None
+        return Holder(str(data["what"]), str(data["host"]), int(data["pid"]), since)
+    except (ValueError, KeyError, TypeError):
+        return Holder(token, "", 0, None)
 
 
 class Lease:
@@ -83,6 +144,33 @@ class Renewer:
         self.on_lost = on_lost
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="lease-renewer", daemon=True)
+        # When every lease was last known held (monotonic): its holder set or renewed them
+        # just before; each can lapse on the server no sooner than a ttl after this.
+        self.renewed_at = time.monotonic()
+        self._taken = ""
+
+    @property
+    def ttl(self) -> float:
+        return min(lease.ttl for lease in self.leases)
+
+    def must_stop(self) -> str:
+        """Why the holder must stop its work now ("" when it need not): a lease found in
+        other hands, or no renewal for ``STOP_SHARE`` of the lease."""
+        if self._taken:
+            return f"lease lost: {self._taken}"
+        silent = time.monotonic() - self.renewed_at
+        if silent > self.ttl * STOP_SHARE:
+            return (
+                f"lease about to lapse: not renewed for {silent:.1f}s of {self.ttl:.0f}s"
+                " (Redis out of reach)"
+            )
+        return ""
+
+    @property
+    def stopped_by(self) -> float:
+        """When (monotonic) the holder's work must be over: the earliest the leases can
+        lapse, after which another may take them."""
+        return self.renewed_at + self.ttl
 
     def start(self) -> Renewer:
         self._thread.start()
@@ -96,17 +184,20 @@ class Renewer:
     def _run(self) -> None:
         import redis
 
-        ttl = min(lease.ttl for lease in self.leases)
-        renewed_at = time.monotonic()
+        ttl = self.ttl
         while not self._stop.wait(ttl / 3):
+            # Before asking: the server extends each lease from when it gets the command,
+            # so none lapses sooner than a ttl after this.
+            asked_at = time.monotonic()
             try:
                 lost = [lease.key for lease in self.leases if not lease.renew()]
             except redis.RedisError as exc:
-                if time.monotonic() - renewed_at < ttl:
+                if time.monotonic() - self.renewed_at < ttl:
                     log.warning("cannot renew leases (%s); trying again", exc)
                     continue
                 lost = [f"{lease.key} (Redis unreachable for {ttl:.0f}s)" for lease in self.leases]
             if lost:
-                self.on_lost(", ".join(lost))
+                self._taken = ", ".join(lost)
+                self.on_lost(self._taken)
                 return
-            renewed_at = time.monotonic()
+            self.renewed_at = asked_at

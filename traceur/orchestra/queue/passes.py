@@ -12,6 +12,10 @@ jobs whose worker died.
   first takes the source's lock in Redis (two workers never collect one source at once)
   and beats a heartbeat key while it runs. The run it records is also pushed to Redis,
   where the leader adds it to its run history (``traceur status`` on its machine).
+- **Redis lost mid-pass.** A job that cannot renew its leases stops its crawl before they
+  can lapse (the leases are the pass's guard: ``run_pass``), records its run as
+  interrupted, and ends: another worker may then take the source, never while this one
+  still writes. The job is taken again as an abandoned one once Redis is back.
 - **Abandoned jobs.** A worker killed with -9 leaves its job "started" in RQ's registry
   and lets its heartbeat lapse; ``take_back_abandoned`` (run by the leader at each tick
   and by every idle worker) puts such a job back at the head of the queue. Store ids are
@@ -21,6 +25,7 @@ jobs whose worker died.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -34,10 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from traceur.config import Settings
+from traceur.errors import QueueError
 from traceur.orchestra.collection import collect
 from traceur.orchestra.launch import SourceSummary
+from traceur.orchestra.passes import LOST_LEASE
 from traceur.orchestra.queue.connection import connect, key
-from traceur.orchestra.queue.leases import Lease, Renewer
+from traceur.orchestra.queue.leases import Lease, Renewer, holder_token, read_holder
 from traceur.orchestra.runs import RunLog, RunRecord
 
 log = logging.getLogger("traceur.queue")
@@ -101,6 +108,12 @@ def enqueue_pass(
     return True
 
 
+def claim_requeue(raw: Any, job_id: str, lease: float) -> bool:
+    """Whether this caller may put ``job_id`` back in the queue: one claim for a while, so
+    that a reaper and the worker that stopped the job never both do."""
+    return bool(raw.set(key("reaping", job_id), "1", nx=True, ex=max(1, int(2 * lease))))
+
+
 def take_back_abandoned(raw: Any, lease: float) -> list[str]:
     """Put back at the head of the queue every started job whose heartbeat lapsed (its
     worker died); returns their ids."""
@@ -128,7 +141,7 @@ def take_back_abandoned(raw: Any, lease: float) -> list[str]:
             if (now - started).total_seconds() < 2 * lease:
                 continue  # its heartbeat is being set up
         # Two reapers at once would enqueue it twice: one wins the claim.
-        if not raw.set(key("reaping", job_id), "1", nx=True, ex=max(1, int(2 * lease))):
+        if not claim_requeue(raw, job_id, lease):
             continue
         with raw.pipeline() as pipeline:
             registry.remove_executions(job, pipeline=pipeline)
@@ -140,6 +153,19 @@ def take_back_abandoned(raw: Any, lease: float) -> list[str]:
 
 
 # -- the job, in the worker ------------------------------------------------------------
+
+
+class PassLeaseLost(QueueError):
+    """A job stopped its crawl because it could not keep its leases in Redis."""
+
+    def __init__(self, job_id: str, lease: int) -> None:
+        super().__init__(
+            f"job {job_id} stopped its crawl: its leases in Redis could not be renewed for"
+            f" most of queue_lease ({lease}s), after which another worker may collect the"
+            " source; its run is recorded as interrupted and the job goes back to the queue."
+            " If Redis is often this slow to answer, raise queue_lease"
+        )
+
 
 _settings: Settings | None = None
 
@@ -203,38 +229,56 @@ def _run_locked(
     settings: Settings, client: Any, job_id: str, source_id: str, watchlist_text: str
 ) -> dict[str, Any]:
     """``run_queued_pass`` once connected: the source's lock and heartbeat, the pass, its runs."""
+    import redis
+
     data_dir = Path(settings.data_dir)
     lease = float(settings.queue_lease)
     alive = Lease(client, key("alive", job_id), lease)
     client.set(alive.key, alive.token, px=int(lease * 1000))
     lost: list[str] = []
     renewer = Renewer([alive], lost.append).start()
-    source_lock = Lease(client, key("source", source_id), lease, token=job_id)
+    source_lock = Lease(client, key("source", source_id), lease, token=holder_token(job_id))
     try:
         # A job taken again after its worker died waits for the dead one's lock to lapse.
         if not source_lock.acquire(wait=2 * lease):
-            holder = source_lock.holder()
-            log.info("source %s skipped: job %s is collecting it", source_id, holder)
-            return {"source": source_id, "result": "skipped", "holder": holder}
+            holder = read_holder(source_lock.holder())
+            by = holder.what if holder else None
+            log.info("source %s skipped: %s is collecting it", source_id, by)
+            return {"source": source_id, "result": "skipped", "holder": by}
         renewer.leases.append(source_lock)
         path = _watchlist_file(data_dir, watchlist_text)
         deadline = time.monotonic() + settings.crawl_stop_timeout + 2 * lease
         while True:
-            collection = collect(settings, path, [source_id], trigger="queue", quiet=True)
+            collection = collect(
+                settings, path, [source_id], trigger="queue", quiet=True, guard=renewer
+            )
             if source_id not in collection.skipped or time.monotonic() > deadline:
                 break
+            if renewer.must_stop():
+                break  # not even started: the source may be another worker's by now
             time.sleep(_LOCAL_LOCK_RETRY)
     finally:
         renewer.stop()
-        source_lock.release()
+        with contextlib.suppress(redis.RedisError):  # out of reach, it lapses by itself
+            source_lock.release()
     if lost:
         log.error("job %s lost its lease during the pass (%s)", job_id, lost[0])
+    interrupted = collection.summary.interrupted_by
     identity = data_dir_identity(data_dir)
-    for record in collection.records:
-        client.lpush(RUNS_KEY, json.dumps(_record_json(record, identity)))
-    if collection.summary.interrupted_by:
+    try:
+        for record in collection.records:
+            client.lpush(RUNS_KEY, json.dumps(_record_json(record, identity)))
+    except redis.RedisError as exc:
+        if interrupted != LOST_LEASE:
+            raise
+        # Recorded here; the leader's history lacks it, as Redis lacked the lease.
+        log.warning("job %s: its interrupted run is not pushed to Redis (%s)", job_id, exc)
+    if interrupted == LOST_LEASE:
+        # Not done: the worker puts the job back (``worker.PassWorker``).
+        raise PassLeaseLost(job_id, settings.queue_lease)
+    if interrupted:
         # The pass forwarded the stop to its crawl; the worker stops after this job.
-        signal.raise_signal(signal.Signals[collection.summary.interrupted_by])
+        signal.raise_signal(signal.Signals[interrupted])
     if not collection.records:
         return {"source": source_id, "result": "skipped"}
     done = collection.records[0]

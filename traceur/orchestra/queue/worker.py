@@ -20,7 +20,13 @@ from typing import Any
 
 from traceur.config import Settings
 from traceur.orchestra.queue.connection import connect, raw_connection
-from traceur.orchestra.queue.passes import QUEUE_NAME, set_worker_settings, take_back_abandoned
+from traceur.orchestra.queue.passes import (
+    QUEUE_NAME,
+    PassLeaseLost,
+    claim_requeue,
+    set_worker_settings,
+    take_back_abandoned,
+)
 
 log = logging.getLogger("traceur.queue")
 
@@ -29,14 +35,55 @@ RECONNECT_SECONDS = 2.0
 
 
 def _worker_class() -> Any:
+    import redis
     from rq.worker import SimpleWorker
 
     class PassWorker(SimpleWorker):
         lease = 15.0
+        # The job this worker stopped for want of its leases (``PassLeaseLost``).
+        lease_lost_job = ""
 
         def run_maintenance_tasks(self) -> None:
             super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
             take_back_abandoned(self.connection, self.lease)
+
+        def handle_exception(self, job: Any, *exc_info: Any) -> None:
+            if isinstance(exc_info[1], PassLeaseLost):
+                # Not a failure of the pass: said in one line, without a traceback.
+                self.lease_lost_job = job.id
+                log.warning("%s", exc_info[1])
+                return
+            super().handle_exception(job, *exc_info)
+
+        def handle_job_failure(self, job: Any, queue: Any, *args: Any, **kwargs: Any) -> None:
+            if self.lease_lost_job != job.id:
+                super().handle_job_failure(job, queue, *args, **kwargs)
+                return
+            self.lease_lost_job = ""
+            execution = kwargs.get("execution")
+            try:
+                # Its heartbeat lapsed with its leases: a reaper may have queued it again
+                # already (it then dropped this execution from the started registry).
+                ours = execution is not None and self.connection.zscore(
+                    queue.started_job_registry.key, execution.composite_key
+                )
+                if not ours or not claim_requeue(self.connection, job.id, self.lease):
+                    log.info("job %s is already queued again; nothing to record", job.id)
+                    with self.connection.pipeline() as pipeline:
+                        self.cleanup_execution(job, pipeline, execution)
+                        pipeline.execute()
+                    return
+            except redis.RedisError as exc:
+                # Redis still away: the job stays started, and is taken back as
+                # abandoned once Redis returns.
+                log.warning("job %s is left to be taken back (%s)", job.id, exc)
+                return
+            # RQ's retry, one more than the job had, at once and at the head of the queue:
+            # the source is collected again by whichever worker is free.
+            job.retries_left = (job.retries_left or 0) + 1
+            job.retry_intervals = None
+            job.enqueue_at_front_on_retry = True
+            super().handle_job_failure(job, queue, *args, **kwargs)
 
     return PassWorker
 
