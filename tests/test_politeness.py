@@ -288,12 +288,15 @@ def gaps(requests: list[LoggedRequest]) -> list[float]:
 
 def assert_spaced(requests: list[LoggedRequest]) -> None:
     """The server saw the requests about ``DELAY`` apart. It logs each one when its thread
-    gets to it: on a loaded machine one gap shrinks by that lag (and the next grows), so the
-    smallest gap is held to a third of the delay, the median to nearly all of it. Without
-    the slots the gaps were 0.0 and 0.004 s."""
-    found = sorted(gaps(requests))
-    assert found[0] >= DELAY / 3, found
-    assert found[len(found) // 2] >= DELAY * 0.9, found
+    gets to it: on a loaded machine a request logged late by some lag grows the gap before
+    it and shrinks the one after by as much (at load 9, 0.009 s after a 0.59 s gap). So a
+    gap under a third of the delay must follow one that makes up for it (the two together
+    nearly twice the delay), and the median is held to nearly all of it. Without the slots
+    the gaps were 0.0 and 0.004 s, each after a gap of about one delay."""
+    found = gaps(requests)
+    for before, gap in zip([0.0, *found], found, strict=False):
+        assert gap >= DELAY / 3 or before + gap >= 1.8 * DELAY, found
+    assert sorted(found)[len(found) // 2] >= DELAY * 0.9, found
 
 
 def test_three_sources_on_one_host_in_one_pass_keep_one_delay_between_all_their_requests(
