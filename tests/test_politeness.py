@@ -289,7 +289,7 @@ def gaps(requests: list[LoggedRequest]) -> list[float]:
 def assert_spaced(requests: list[LoggedRequest]) -> None:
     """The server saw the requests about ``DELAY`` apart. It logs each one when its thread
     gets to it: on a loaded machine a request logged late by some lag grows the gap before
-    it and shrinks the one after by as much (at load 9, 0.009 s after a 0.59 s gap). So a
+    it and shrinks the one after by as much (at load 9, a gap of 0.009 s was logged). So a
     gap under a third of the delay must follow one that makes up for it (the two together
     nearly twice the delay), and the median is held to nearly all of it. Without the slots
     the gaps were 0.0 and 0.004 s, each after a gap of about one delay."""
