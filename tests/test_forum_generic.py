@@ -49,6 +49,7 @@ BBPRESS_BOARD = "forums/forum/vie-du-quartier/"
 # Kunena prints a rounded age ("il y a 1 jour 15 heures") with the exact time as tooltip.
 KUNENA = "forum.vivre-a-cusset.example"
 KUNENA_THREAD = "forum/vie-locale/2233-fermeture-de-la-piscine-marx-dormoy"
+KUNENA_BOARD = "forum/vie-locale"
 PHORUM_PAGES = {
     PHORUM_THREAD: "phorum-read-1205.html",
     "read.php?3,1205,page=2": "phorum-read-1205-page-2.html",
@@ -92,6 +93,7 @@ def thread(host: str, path: str, per_page: int | None = None) -> ThreadPage:
         (BBPRESS, BBPRESS_THREAD),
         (BBPRESS, BBPRESS_BOARD),
         (KUNENA, KUNENA_THREAD),
+        (KUNENA, KUNENA_BOARD),
     ],
 )
 def test_engines_without_rules_are_detected_as_generic(host: str, path: str) -> None:
@@ -430,7 +432,17 @@ EXPECTED_BOARDS = {
             (BBPRESS_THREAD, None, utc(2026, 11, 9, 9, 0)),
         ],
     ),
-}
+    # A row is two cells linking the thread (title, last post): one thread, not two; the
+    # last post's tooltip, not its age; "Nageur03 Réponses : 1" is 1 reply, not 3.
+    KUNENA: (
+        KUNENA_BOARD,
+        [
+            (KUNENA_THREAD, 2, utc(2026, 11, 20, 8, 3)),
+            ("forum/vie-locale/2229-stationnement-rue-de-la-constitution", 1,
+             utc(2026, 11, 18, 16, 40)),
+        ],
+    ),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("host", list(EXPECTED_BOARDS))
@@ -537,3 +549,32 @@ def test_forum_spider_collects_a_vanilla_forum_page_by_page_and_then_only_what_c
     new_post = next(d for d in all_documents(settings) if d.post_id == "4450")
     assert (new_post.position, new_post.author, new_post.thread_url) == (8, "Maryse.D", VANILLA_URL)
     assert new_post.candidates == ["elodie-arnaud"]
+
+
+@pytest.mark.integration
+def test_forum_spider_collects_a_kunena_board_it_has_no_rules_for(
+    sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings(sites_web, pseudonymize_authors=False)
+    watchlist = write_watchlist(
+        tmp_path,
+        f"  - {{id: cusset, kind: forum, url: 'http://{KUNENA}/{KUNENA_BOARD}', "
+        "every: 1h, limits: {max_pages: 10, max_depth: 1}}\n",
+    )
+
+    summary = run_pass(settings, watchlist, quiet=True)
+
+    assert summary.errors() == {}
+    posts = sorted(all_documents(settings), key=lambda d: (d.thread_url or "", d.position or 0))
+    assert [(d.kind, d.post_id, d.author, d.published_at) for d in posts] == [
+        ("forum_post", "29070", "Nageur03", utc(2026, 11, 18, 8, 15)),
+        ("forum_post", "29088", "Bernadette C.", utc(2026, 11, 18, 16, 40)),
+        ("forum_post", "29114", "Bernadette C.", utc(2026, 11, 19, 17, 12)),
+        ("forum_post", "29120", "Nageur03", utc(2026, 11, 19, 19, 47)),
+        ("forum_post", "29131", "Bernadette C.", utc(2026, 11, 20, 8, 3)),
+    ]
+    assert posts[3].text.startswith("Sophie Lannoy") and "Gilles Royer" not in posts[3].text
+    assert {d.thread_url for d in posts} == {
+        f"http://{KUNENA}/{KUNENA_THREAD}",
+        f"http://{KUNENA}/forum/vie-locale/2229-stationnement-rue-de-la-constitution",
+    }

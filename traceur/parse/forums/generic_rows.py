@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from traceur.parse.dates import find_french_dates, machine_date
+from traceur.parse.dates import find_french_dates, machine_date, parse_french_date
 from traceur.parse.forums.pagination import read_pagination
 from traceur.parse.forums.records import BoardPage, ThreadLink
 from traceur.parse.html import (
@@ -74,11 +74,14 @@ PROFILE_LINK = re.compile(
 )
 _REPLY_LABEL = r"(?:reponses?|replies|commentaires?|comments?|messages?)"
 # "12 réponses", or a label before its number ("Réponses 12", <dt>Réponses</dt><dd>12</dd>);
-# never the minutes of a time ("20:04 Réponses").
+# never the minutes of a time ("20:04 Réponses") nor the end of a name ("Nageur03 Réponses").
 _REPLIES = (
-    re.compile(rf"(?<![\d:])(\d+)\s*{_REPLY_LABEL}\b"),
+    re.compile(rf"(?<![\w:])(\d+)\s*{_REPLY_LABEL}\b"),
     re.compile(rf"\b{_REPLY_LABEL}\s*:?\s*(\d+)\b(?!\s*[:/h])"),
 )
+
+
+_DATE_MARK = re.compile(r"date|time|heure", re.I)
 
 
 def row_link(
@@ -113,6 +116,15 @@ def _row_last_post(
     ]
     if stamps:
         return max(stamps)
+    # A rounded age ("il y a 1 jour") with the exact moment as its tooltip (Kunena).
+    tooltips = [
+        stamp
+        for node in row.xpath(".//*[@title][@class]")
+        if _DATE_MARK.search(node.get("class") or "")
+        and (stamp := parse_french_date(node.get("title"), now)) is not None
+    ]
+    if tooltips:
+        return max(tooltips)
     row_text = fold_plain(spaced_text(row)).replace(fold_plain(spaced_text(link)), " ")
     return max(find_french_dates(row_text, now), default=None)
 
@@ -172,14 +184,29 @@ def thread_rows(
             for member in members
             if (link := row_link(member, url, host)) is not None
         ]
-        dated = sum(1 for _, _, last in rows if last)
-        titled = sum(1 for _, link, _ in rows if len(squash(link.text_content())) >= 3)
-        hinted = sum(1 for _, link, _ in rows if _THREAD_HINT.search(link.get("href") or ""))
+        # Counted by thread: cells of one row (Kunena's title cell and last-post cell)
+        # repeat a link to the same thread and are not twice as many threads.
+        threads = {_thread_key(url, link) for _, link, _ in rows}
+        dated = len({_thread_key(url, link) for _, link, last in rows if last})
+        titled = len(
+            {_thread_key(url, link) for _, link, _ in rows if len(squash(link.text_content())) >= 3}
+        )
+        hinted = len(
+            {
+                _thread_key(url, link)
+                for _, link, _ in rows
+                if _THREAD_HINT.search(link.get("href") or "")
+            }
+        )
         # Between lists as good, the fullest rows: they carry the counts and last dates.
-        score = (dated, titled, hinted, len(rows), total([row for row, _, _ in rows]))
+        score = (dated, titled, hinted, len(threads), total([row for row, _, _ in rows]))
         if len(rows) >= 2 and score > best_score:
             best, best_score = rows, score
     return best
+
+
+def _thread_key(url: str, link: lxml.html.HtmlElement) -> str:
+    return clean_url(absolute(url, link.get("href")) or "")
 
 
 def parse_generic_board(root: lxml.html.HtmlElement, url: str, now: datetime | None) -> BoardPage:
