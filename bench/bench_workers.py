@@ -341,7 +341,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         settings = base.replace(
                             store=f"sqlite:///{run_dir / 'bench.db'}", data_dir=run_dir / "data"
                         )
-                        runs.append(run_workers(settings, wl, workers, redis_pid, web))
+                        run = run_workers(settings, wl, workers, redis_pid, web)
+                        runs.append(run)
+                        print(
+                            f"  round {number + 1}, {workers} worker(s): {run.documents}"
+                            f" documents in {run.seconds:.1f} s (the tables follow)",
+                            flush=True,
+                        )
                 report(runs, ceilings)
                 polite_gaps(root, base, web, redis_pid)
         finally:

@@ -167,6 +167,8 @@ class TreeSampler:
             else:
                 known.cpu, known.last = cpu, now
                 known.queued = max(known.queued, queued)
+                # Seen first between fork and exec, it had its parent's command line.
+                known.command = _command(pid) or known.command
             pending.extend(_children(pid))
 
     def cpu_of(self, pid: int) -> float:
