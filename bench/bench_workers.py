@@ -394,7 +394,7 @@ def report(runs: list[Run], ceilings: list[float]) -> None:
         f" busy processes {min(ceilings):.2f}-{max(ceilings):.2f}x one at the start of each"
         " round (a pure-Python loop): other work on it takes its share"
     )
-    print("where the CPU seconds went, and what bounds the ratio:")
+    print("where the CPU seconds went (share of the run's CPU), and what bounds the ratio:")
     rows = [
         (
             "workers",
@@ -409,14 +409,15 @@ def report(runs: list[Run], ceilings: list[float]) -> None:
         )
     ]
     for run in runs:
+        total = max(0.001, run.cpu + run.redis_cpu + run.server_cpu)
         startups = sorted(run.startups) or [0.0]
         rows.append(
             (
                 run.workers,
                 f"{run.cpu - run.crawl_cpu:.1f}",
                 f"{run.crawl_cpu:.1f}",
-                f"{run.redis_cpu:.1f}",
-                f"{run.server_cpu:.1f}",
+                f"{run.redis_cpu:.1f} ({100 * run.redis_cpu / total:.0f}%)",
+                f"{run.server_cpu:.1f} ({100 * run.server_cpu / total:.0f}%)",
                 f"{run.redis_calls / max(1, run.documents):.1f}",
                 f"{startups[0]:.1f}-{startups[-1]:.1f}s",
                 f"{run.tail:.1f}s",
