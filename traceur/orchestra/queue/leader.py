@@ -11,6 +11,7 @@ or another scheduler took over) stops at once, so that two never enqueue togethe
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -100,12 +101,20 @@ class Leadership:
         ``runs``; returns the runs added."""
         seconds, micros = self.client.time()
         now = float(seconds) + float(micros) / 1e6  # the server's clock, the same for all
+        due = []
         for source in watchlist.sources:
             if not source.enabled:
                 continue
             slot = slot_of(source.id, source.every, now)
-            if self._enqueued.get(source.id) == slot:
-                continue
+            if self._enqueued.get(source.id) != slot:
+                due.append((source, slot))
+        lengths = {source.id: last_pass_seconds(runs, source.id) for source, _slot in due}
+        # Longest first: when many passes fall due at once (a leader's first tick, sources
+        # of one period), the workers end together instead of one running a big site alone
+        # at the end while the others idle. Python's sort is stable: ties keep the
+        # watchlist's order.
+        due.sort(key=lambda item: -lengths[item[0].id])
+        for source, slot in due:
             if enqueue_pass(self.raw, self.settings, source.id, source.every, slot, watchlist_text):
                 log.info("source %s: pass of slot %d enqueued", source.id, slot)
             self._enqueued[source.id] = slot
@@ -114,6 +123,15 @@ class Leadership:
 
     def holder(self) -> Any:
         return self.lease.holder()
+
+
+def last_pass_seconds(runs: RunLog, source_id: str) -> float:
+    """How long the source's last finished pass took; infinite when none is known (a new
+    source may be large, and its first pass is awaited)."""
+    for record in runs.recent(source_id, limit=5):
+        if record.finished_at is not None:
+            return (record.finished_at - record.started_at).total_seconds()
+    return math.inf
 
 
 def queue_status(settings: Settings) -> dict[str, Any]:
