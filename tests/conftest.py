@@ -20,6 +20,8 @@ from traceur.privacy import logfiles
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from tests.redisserver import RedisServer
+
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
 SITES = TESTS / "sites"
@@ -103,6 +105,18 @@ def sites_web() -> Iterator[LocalWeb]:
     """The test fixture sites of tests/sites/<host>/, served like the demo web."""
     with LocalWeb(SITES) as web:
         yield web
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real Redis for one test (tests/redisserver.py), append-only so that a restart
+    keeps the queue's jobs, stopped by its pid afterwards."""
+    from tests.redisserver import RedisServer
+
+    server = RedisServer(tmp_path / "redis", appendonly=True)
+    server.start()
+    yield server
+    server.stop()
 
 
 # -- the session's Elasticsearch, shared by tests/es/ and tests/web/ ------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage, Message
@@ -44,14 +43,6 @@ FORUM = "forum-citoyens"
 BLOG = "carnet-de-lucie"
 TEAM = "equipe-numerique@example.org"
 SENDER = "veille@traceur.example.org"
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis", appendonly=True)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _email(subject: str, body: str) -> EmailMessage:

@@ -35,14 +35,6 @@ FORUM = "forum-citoyens"
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis", appendonly=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def fleet(tmp_path: Path, demo_web: LocalWeb, redis_server: RedisServer) -> Iterator[Fleet]:
     settings = isolated_settings(tmp_path / "workers", demo_web, queue=redis_server.url)
     fleet = Fleet(tmp_path, settings.replace(queue_lease=LEASE))

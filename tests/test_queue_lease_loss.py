@@ -32,14 +32,6 @@ FORUM = "forum-citoyens"
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis", appendonly=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def fleet(tmp_path: Path, demo_web: LocalWeb, redis_server: RedisServer) -> Iterator[Fleet]:
     settings = isolated_settings(tmp_path / "workers", demo_web, queue=redis_server.url)
     # Slow enough to be cut off in the middle: each forum request waits its turn.

@@ -7,7 +7,6 @@ took known times at their last pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,14 +44,6 @@ sources:
     url: http://blog.la-halle-aux-grains.example/flux.atom
     every: 1h
 """
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
 
 
 def queued_sources(leadership: Leadership) -> list[str]:
