@@ -109,6 +109,14 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "pipelines.seen.SeenEntriesPipeline": 500,
         },
         "EXTENSIONS": {"crawler.progress.Progress": 500},
+        "SPIDER_MIDDLEWARES": {
+            # Depth travels in the spiders' cb_kwargs (limits.max_depth), not in Scrapy's
+            # meta: its depth middleware only kept a statistic, one more asynchronous
+            # generator around every page's output.
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            # A warning for spiders that copy response.meta into new requests; ours never do.
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
         "LOG_LEVEL": settings.log_level.upper(),
         # Items are logged by address and kind, never by content (a page, a post's author).
         "LOG_FORMATTER": "crawler.logformat.ItemSafeLogFormatter",
