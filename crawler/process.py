@@ -27,6 +27,11 @@ import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
+# Imported here, first: its modules define deprecated aliases through a call that reads the
+# whole call stack and scans every loaded module (inspect.stack). Imported by the crawler as
+# it starts, deep in its stack and after the parsers' modules, that took a quarter of a
+# second of every crawl's start; at the top of the process it is a few milliseconds.
+import scrapy.core.downloader.handlers.http11  # noqa: F401  # isort: skip
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.log import configure_logging
 
