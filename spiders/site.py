@@ -63,12 +63,32 @@ class SiteSpider(SourceSpider):
         return known
 
     _site: str | None = None
+    _same_site_by_netloc: dict[str, bool] | None = None
 
-    def _decide_follow(self, url: str) -> bool:
+    def _on_site(self, url: str) -> bool:
+        """same_site(url, source.url), decided once per scheme and network location: a
+        site's thousands of distinct links name a handful of those."""
         if self._site is None:
             self._site = domain_of(self.source.url)
-        # same_site(url, source.url), with the source's side read once.
-        if domain_of(url) != self._site:
+            self._same_site_by_netloc = {}
+        assert self._same_site_by_netloc is not None  # set with _site
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            return domain_of(url) == self._site
+        # The network location as urlsplit reads it: up to the first "/", "?" or "#".
+        end = len(rest)
+        for mark in "/?#":
+            at = rest.find(mark, 0, end)
+            if at >= 0:
+                end = at
+        key = f"{scheme}://{rest[:end]}"
+        known = self._same_site_by_netloc.get(key)
+        if known is None:
+            known = self._same_site_by_netloc[key] = domain_of(url) == self._site
+        return known
+
+    def _decide_follow(self, url: str) -> bool:
+        if not self._on_site(url):
             return False
         if self.source.follow is None:
             return True
