@@ -53,6 +53,7 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # summary counts pages from the engine's stats), and they cost a rebuilt HTTP
         # request text per request.
         "DOWNLOADER_STATS": False,
+        "STATS_CLASS": "crawler.stats.PlainStatsCollector",
         # A crawler has no business listening on a port.
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_INSTALL_ROOT_HANDLER": False,
