@@ -1,6 +1,7 @@
 """The shortcuts of the per-request path (what an all-304 pass repeats 500 times): each
 gives what the long way gave. The site decision made once per network location, the store
-lookups of pages answered together, the politeness booking made without waiting."""
+lookups of pages answered together, the politeness booking made without waiting, the
+meta-refresh check skipped for pages whose bytes cannot hold one."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from crawler.politeness import LEASE_META, HostPolitenessMiddleware
+from crawler.redirect import LoopAwareMetaRefreshMiddleware, cannot_refresh
 from pipelines.unchanged import MAX_IDS_PER_LOOKUP, StoredLookups
 from spiders.site import SiteSpider
 from traceur.document import Document, content_hash, document_id
@@ -197,3 +201,36 @@ def test_free_lanes_are_booked_at_once_and_a_full_host_waits_for_a_lane_given_ba
         assert in_flight == 2
     finally:
         middleware.close()
+
+
+def _page(body: str, encoding: str = "utf-8") -> HtmlResponse:
+    return HtmlResponse(
+        "http://www.journal-du-plateau.example/ancienne-adresse.html",
+        body=body.encode(encoding),
+        headers={"Content-Type": f"text/html; charset={encoding}"},
+    )
+
+
+PAGE = (
+    "<!DOCTYPE html><html lang='fr'><head><meta charset='{charset}'>{refresh}"
+    "<title>Marché de Noël : les exposants rafraîchissent leurs stands</title></head>"
+    "<body><h1>Le marché de Noël déménage place de l’Église</h1>"
+    "<p>Les élus ont rafraîchi le plan des allées ; la mairie publie la carte.</p></body></html>"
+)
+REFRESH = "<META HTTP-EQUIV='Refresh' CONTENT='0; URL=/nouvelle-adresse.html'>"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "windows-1252", "utf-16"])
+def test_meta_refresh_is_followed_whatever_the_encoding_and_a_page_without_is_passed_on(
+    encoding: str,
+) -> None:
+    middleware = LoopAwareMetaRefreshMiddleware.from_crawler(get_crawler())
+    plain = _page(PAGE.format(charset=encoding, refresh=""), encoding)
+    assert cannot_refresh(plain) is (encoding != "utf-16")  # UTF-16: Scrapy reads it
+    asked = Request(plain.url)
+    assert middleware.process_response(asked, plain) is plain
+    moving = _page(PAGE.format(charset=encoding, refresh=REFRESH), encoding)
+    assert not cannot_refresh(moving)
+    redirected = middleware.process_response(asked, moving)
+    assert isinstance(redirected, Request)
+    assert redirected.url == "http://www.journal-du-plateau.example/nouvelle-adresse.html"
