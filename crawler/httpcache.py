@@ -69,6 +69,7 @@ class CompactCacheStorage:
 
     def __init__(self, settings: BaseSettings) -> None:
         self.cachedir = Path(settings["HTTPCACHE_DIR"])
+        self._dir = str(self.cachedir)
         self._fingerprinter: Any = None
 
     def open_spider(self, spider: Spider) -> None:
@@ -104,8 +105,12 @@ class CompactCacheStorage:
         )
 
     def _read(self, spider: Spider, request: Request) -> bytes | None:
+        # The path as a string and a plain open: read on every request of a pass, where
+        # building Path objects cost a third of the read.
+        key: str = self._fingerprinter.fingerprint(request).hex()
         try:
-            return self._path(spider, request).read_bytes()
+            with open(f"{self._dir}/{spider.name}/{key[:2]}/{key}.z", "rb") as entry:
+                return entry.read()
         except OSError:
             return None  # none, or unreadable: a miss
 

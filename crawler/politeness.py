@@ -34,6 +34,7 @@ from crawler.robots_delay import CRAWL_DELAY_META
 from traceur.config import default_settings
 from traceur.errors import StoreError
 from traceur.orchestra.politeness import (
+    Booking,
     HostSlots,
     SlotRule,
     SqliteHostSlots,
@@ -113,41 +114,63 @@ class HostPolitenessMiddleware:
         )
         return SlotRule(interval=interval, concurrency=self.concurrency, lease=self.lease)
 
-    async def _book(self, host: str, request: Request) -> tuple[float, str]:
+    def _ask(self, host: str, request: Request) -> Booking:
+        """One booking attempt, giving back the answered requests' bookings with it."""
+        # Cleared before asking: a lane this process frees meanwhile wakes a waiter at
+        # once; one another process frees is seen at the next ask.
+        released = self._released.setdefault(host, asyncio.Event())
+        released.clear()
+        # Inline: a booking is one write transaction of tens of microseconds (others hold
+        # the file as briefly), cheaper than the thread hop it would take.
+        returning, self._returning = self._returning, []
+        try:
+            return self.slots.book(host, self._rule(host, request), returning)
+        except BaseException:
+            self._returning.extend(returning)
+            raise
+
+    def _book_at_once(self, host: str, request: Request) -> Booking | None:
+        """A booking made inline, without the task and timer of a wait, when no request of
+        this process is waiting for the host (others wait their turn first): None then.
+        Most requests of a crawl within the host's concurrency are booked here."""
+        lock = self._booking.get(host)
+        if lock is not None and lock.locked():
+            return None
+        return self._ask(host, request)
+
+    async def _book(self, host: str, request: Request, retry_at: float | None) -> Booking:
+        """A booking with a token, waiting for a free lane; ``retry_at``: the host was
+        found busy by ``_book_at_once``, ask again then (or when a lane frees)."""
         lock = self._booking.setdefault(host, asyncio.Lock())
         released = self._released.setdefault(host, asyncio.Event())
         async with lock:
             while True:
-                # Cleared before asking: a lane this process frees meanwhile wakes it at
-                # once; one another process frees is seen at the next ask.
-                released.clear()
-                # Inline: a booking is one write transaction of tens of microseconds (others
-                # hold the file as briefly), cheaper than the thread hop it would take.
-                returning, self._returning = self._returning, []
-                try:
-                    booking = self.slots.book(host, self._rule(host, request), returning)
-                except BaseException:
-                    self._returning.extend(returning)
-                    raise
+                if retry_at is not None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            released.wait(), timeout=max(0.0, retry_at - time.time())
+                        )
+                booking = self._ask(host, request)
                 if booking.token is not None:
-                    return booking.start_at, booking.token
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        released.wait(), timeout=max(0.0, booking.start_at - time.time())
-                    )
+                    return booking
+                retry_at = booking.start_at
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         host = _host(request)
         # A source's deadline (crawler.deadline) bounds the wait for a lane and a slot:
         # a request that could only leave after it is dropped now, not minutes later.
         deadline = request.meta.get(DEADLINE_META)
-        try:
-            start_at, token = await asyncio.wait_for(
-                self._book(host, request),
-                timeout=None if deadline is None else max(0.0, deadline - time.time()),
-            )
-        except TimeoutError:
-            raise DeadlinePassed("source deadline passed while waiting for the host") from None
+        booking = self._book_at_once(host, request)
+        if booking is None or booking.token is None:
+            try:
+                booking = await asyncio.wait_for(
+                    self._book(host, request, None if booking is None else booking.start_at),
+                    timeout=None if deadline is None else max(0.0, deadline - time.time()),
+                )
+            except TimeoutError:
+                raise DeadlinePassed("source deadline passed while waiting for the host") from None
+        start_at, token = booking.start_at, booking.token
+        assert token is not None  # _book returns only a booking with its token
         self._held.add(token)
         request.meta[LEASE_META] = token
         if deadline is not None and start_at > deadline:

@@ -32,6 +32,11 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_per_domain,
+        # Scrapy runs a page's output through this many asyncio tasks, all created for every
+        # response however little it yields (100 by default: 101 tasks per page, the largest
+        # cost of an all-304 pass). A page gives one document, its comments and a few new
+        # links; its blocking work (the store) already runs in threads, across 16 pages.
+        "CONCURRENT_ITEMS": 4,
         "TRACEUR_DOWNLOAD_DELAY": settings.download_delay,
         "TRACEUR_CONCURRENT_PER_HOST": settings.concurrent_per_domain,
         "TRACEUR_AUTOTHROTTLE": settings.autothrottle,
@@ -44,6 +49,11 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # Cookies would follow the crawler between sites; a veille crawler needs none.
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Request and response sizes per method and status: nothing reads them (the run
+        # summary counts pages from the engine's stats), and they cost a rebuilt HTTP
+        # request text per request.
+        "DOWNLOADER_STATS": False,
+        "STATS_CLASS": "crawler.stats.PlainStatsCollector",
         # A crawler has no business listening on a port.
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_INSTALL_ROOT_HANDLER": False,
@@ -100,6 +110,14 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
             "pipelines.seen.SeenEntriesPipeline": 500,
         },
         "EXTENSIONS": {"crawler.progress.Progress": 500},
+        "SPIDER_MIDDLEWARES": {
+            # Depth travels in the spiders' cb_kwargs (limits.max_depth), not in Scrapy's
+            # meta: its depth middleware only kept a statistic, one more asynchronous
+            # generator around every page's output.
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            # A warning for spiders that copy response.meta into new requests; ours never do.
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+        },
         "LOG_LEVEL": settings.log_level.upper(),
         # Items are logged by address and kind, never by content (a page, a post's author).
         "LOG_FORMATTER": "crawler.logformat.ItemSafeLogFormatter",

@@ -23,7 +23,7 @@ from traceur.parse.links import page_links
 from traceur.parse.pagetype import classify_page
 from traceur.parse.records import CommentRecord
 from traceur.parse.sitemaps import MAX_INDEX_DEPTH
-from traceur.urls import same_site
+from traceur.urls import domain_of, same_site
 
 
 class SiteSpider(SourceSpider):
@@ -62,8 +62,33 @@ class SiteSpider(SourceSpider):
             known = self._followed[url] = self._decide_follow(url)
         return known
 
+    _site: str | None = None
+    _same_site_by_netloc: dict[str, bool] | None = None
+
+    def _on_site(self, url: str) -> bool:
+        """same_site(url, source.url), decided once per scheme and network location: a
+        site's thousands of distinct links name a handful of those."""
+        if self._site is None:
+            self._site = domain_of(self.source.url)
+            self._same_site_by_netloc = {}
+        assert self._same_site_by_netloc is not None  # set with _site
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            return domain_of(url) == self._site
+        # The network location as urlsplit reads it: up to the first "/", "?" or "#".
+        end = len(rest)
+        for mark in "/?#":
+            at = rest.find(mark, 0, end)
+            if at >= 0:
+                end = at
+        key = f"{scheme}://{rest[:end]}"
+        known = self._same_site_by_netloc.get(key)
+        if known is None:
+            known = self._same_site_by_netloc[key] = domain_of(url) == self._site
+        return known
+
     def _decide_follow(self, url: str) -> bool:
-        if not same_site(url, self.source.url):
+        if not self._on_site(url):
             return False
         if self.source.follow is None:
             return True
