@@ -132,6 +132,12 @@ class SqliteStore:
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
                 raise StoreError(f"cannot write to the SQLite store {self.path}: {exc}") from exc
+            except BaseException:
+                # Not SQLite's (a value it cannot bind): nothing of the call is kept, and the
+                # connection is not left inside a transaction the next write cannot begin.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
         return result
 
     def _upsert_one(self, document: Document, seq: int) -> str:
