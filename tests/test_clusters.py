@@ -5,6 +5,7 @@ written for these tests."""
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import subprocess
 import sys
@@ -20,8 +21,10 @@ from traceur.demo.localweb import LocalWeb
 from traceur.document import Document
 from traceur.enrich.clusters import (
     MIN_WORDS,
+    SKETCH,
     ClusterIndex,
     ClusterSize,
+    Signature,
     cluster_documents,
     cluster_sizes,
     first_seen_order,
@@ -143,6 +146,36 @@ def test_signature_is_the_smallest_blake2b_hashes_of_the_folded_five_word_runs()
     assert sig is not None
     assert sig.values == tuple(sorted(hashes)[:128])
     assert sig.shingles == len(hashes)
+
+
+def test_similarity_is_the_shared_share_of_the_smallest_values_of_the_union() -> None:
+    # Its definition (Broder's bottom-k estimate): sort the two sketches' union, keep its
+    # SKETCH smallest values, count those both hold. A faster reading must give the same
+    # figures, or clusters would change. Sketches of every size, overlapping or not.
+    rng = random.Random(2027)
+    texts = [STORY, REPUBLISHED, FORUM_POST, SAME_SUBJECT]
+    sketches = [s for s in map(signature, texts) if s is not None]
+    for _ in range(3000):
+        pool = rng.randint(1, 400)
+        sizes = (min(pool, rng.randint(0, SKETCH)), min(pool, rng.randint(0, SKETCH)))
+        a, b = (
+            Signature(tuple(sorted(rng.sample(range(pool), n))), n + rng.randint(0, 300))
+            for n in sizes
+        )
+        assert similarity(a, b) == _by_definition(a, b)
+    for a in sketches:
+        for b in sketches:
+            assert similarity(a, b) == _by_definition(a, b)
+
+
+def _by_definition(a: Signature, b: Signature) -> tuple[float, float]:
+    union = sorted(set(a.values) | set(b.values))[:SKETCH]
+    if not union:
+        return 0.0, 0.0
+    shared = set(a.values) & set(b.values)
+    jaccard = sum(1 for value in union if value in shared) / len(union)
+    inter = jaccard * (a.shingles + b.shingles) / (1 + jaccard)
+    return jaccard, min(1.0, inter / max(1, min(a.shingles, b.shingles)))
 
 
 # -- the index -----------------------------------------------------------------------------

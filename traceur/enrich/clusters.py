@@ -34,6 +34,7 @@ re-tagging and the evaluation.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import json
@@ -158,16 +159,42 @@ def similarity(a: Signature, b: Signature) -> tuple[float, float]:
 
 def _similarity(in_a: set[int], a: Signature, b: Signature) -> tuple[float, float]:
     """``similarity`` with ``a``'s values already in a set (one set for many candidates)."""
-    union = sorted(in_a.union(b.values))[:SKETCH]
+    shared = sorted(in_a.intersection(b.values))
+    # The two sketches' union, and the smallest SKETCH values of it: their count, and
+    # the shared values among them, are read off the sorted sketches by bisection (a
+    # candidate's comparison sorted the whole union; a page is compared with up to 32).
+    union = len(a.values) + len(b.values) - len(shared)
     if not union:
         return 0.0, 0.0
-    # The smallest hashes of the union that both texts hold, over all of them.
-    highest = union[-1]
-    jaccard = sum(1 for value in in_a.intersection(b.values) if value <= highest) / len(union)
+    if union <= SKETCH:
+        jaccard = len(shared) / union
+    else:
+        highest = _smallest_of_union(a.values, b.values, shared, SKETCH)
+        # The smallest hashes of the union that both texts hold, over all of them.
+        jaccard = bisect.bisect_right(shared, highest) / SKETCH
     # |A ∩ B| = J |A ∪ B| and |A ∪ B| = (|A| + |B|) / (1 + J)
     inter = jaccard * (a.shingles + b.shingles) / (1 + jaccard)
     containment = min(1.0, inter / max(1, min(a.shingles, b.shingles)))
     return jaccard, containment
+
+
+def _smallest_of_union(a: Sequence[int], b: Sequence[int], shared: Sequence[int], rank: int) -> int:
+    """The ``rank``-th smallest value of the union of ``a`` and ``b`` (ascending, each
+    without repeats; ``shared``: the values in both, ascending), which must hold that many."""
+
+    def below(value: int) -> int:  # how many values of the union are <= value
+        return (
+            bisect.bisect_right(a, value)
+            + bisect.bisect_right(b, value)
+            - bisect.bisect_right(shared, value)
+        )
+
+    found = [
+        values[at]
+        for values in (a, b)
+        if (at := bisect.bisect_left(values, rank, key=below)) < len(values)
+    ]
+    return min(found)
 
 
 def _jaccard_bound(in_a: set[int], a: Signature, b: Signature) -> float:

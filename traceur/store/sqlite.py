@@ -50,11 +50,11 @@ def _now() -> str:
     return format_ms(now_ms())
 
 
-def _fingerprint(document: Document) -> str:
-    # What a reader or an alert would notice; the fetch time alone is no change.
-    data = document.to_dict()
-    data.pop("fetched_at", None)
-    return fingerprint_hash(json.dumps(data, sort_keys=True, ensure_ascii=False))
+def _fingerprint(data: dict[str, Any]) -> str:
+    """Of a document's ``to_dict()``: what a reader or an alert would notice; the fetch time
+    alone is no change."""
+    noticed = {key: value for key, value in data.items() if key != "fetched_at"}
+    return fingerprint_hash(json.dumps(noticed, sort_keys=True, ensure_ascii=False))
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -132,10 +132,19 @@ class SqliteStore:
             except sqlite3.Error as exc:
                 self._db.execute("ROLLBACK")
                 raise StoreError(f"cannot write to the SQLite store {self.path}: {exc}") from exc
+            except BaseException:
+                # Not SQLite's (a value it cannot bind): nothing of the call is kept, and the
+                # connection is not left inside a transaction the next write cannot begin.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
         return result
 
     def _upsert_one(self, document: Document, seq: int) -> str:
-        fingerprint = _fingerprint(document)
+        # Built once for the fingerprint and the stored copy (the fingerprint's own call
+        # of to_dict was a tenth of a write's Python time).
+        data = document.to_dict()
+        fingerprint = _fingerprint(data)
         row = self._db.execute(
             "SELECT d.rowid, d.fingerprint, x.data FROM documents d"
             " JOIN document_data x ON x.rowid = d.rowid WHERE d.id = ?",
@@ -158,7 +167,7 @@ class SqliteStore:
             "fingerprint": fingerprint,
             "seq": seq,
             "now": now,
-            "data": json.dumps(document.to_dict(), ensure_ascii=False),
+            "data": json.dumps(data, ensure_ascii=False),
         }
         if row is None:
             cursor = self._db.execute(
