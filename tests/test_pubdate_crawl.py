@@ -32,6 +32,17 @@ sources:
 """
 
 
+def stored_dates(settings: Settings) -> dict[str, datetime | None]:
+    """Each stored page's publication date, by the last part of its address."""
+    store = open_store(settings)
+    try:
+        return {
+            doc.canonical_url.rsplit("/", 1)[-1]: doc.published_at for doc in store.iter_documents()
+        }
+    finally:
+        store.close()
+
+
 def test_feed_minutes_are_stored_over_years_read_in_asset_urls(
     sites_web: LocalWeb, make_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
@@ -42,14 +53,7 @@ def test_feed_minutes_are_stored_over_years_read_in_asset_urls(
     summary = run_pass(settings, watchlist, quiet=True)
 
     assert summary.total("new") == 3
-    store = open_store(settings)
-    try:
-        dates = {
-            doc.canonical_url.rsplit("/", 1)[-1]: doc.published_at for doc in store.iter_documents()
-        }
-    finally:
-        store.close()
-    assert dates == {
+    assert stored_dates(settings) == {
         # pubDate "Tue, 17 Nov 2026 14:05:00 +0100" and so on, in UTC.
         "digues-du-lay-emprunt.html": datetime(2026, 11, 17, 13, 5, tzinfo=UTC),
         "liste-octave-bouju.html": datetime(2026, 11, 16, 6, 42, tzinfo=UTC),
@@ -67,14 +71,7 @@ def test_feed_dates_printed_with_french_day_and_month_names_are_the_entries_minu
     summary = run_pass(settings, watchlist, quiet=True)
 
     assert summary.total("new") == 3
-    store = open_store(settings)
-    try:
-        dates = {
-            doc.canonical_url.rsplit("/", 1)[-1]: doc.published_at for doc in store.iter_documents()
-        }
-    finally:
-        store.close()
-    assert dates == {
+    assert stored_dates(settings) == {
         # "+0100"; no zone at all (Paris time); "CET".
         "digues-du-lay-emprunt.html": datetime(2026, 11, 17, 13, 5, tzinfo=UTC),
         "liste-octave-bouju.html": datetime(2026, 11, 16, 6, 42, tzinfo=UTC),
