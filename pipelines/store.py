@@ -20,10 +20,11 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
+from pipelines.grouped import GroupedCalls, settle
 from pipelines.shared import RuntimePipeline
 from traceur.document import Document
 from traceur.errors import StoreError
-from traceur.store.base import UpsertResult
+from traceur.store.base import Store, UpsertResult
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +35,58 @@ MOST_PER_WRITE = 100
 Waiting = tuple[Document, "asyncio.Future[UpsertResult]"]
 
 
+class GroupedWrites(GroupedCalls[Document, UpsertResult]):
+    """The documents waiting for a write, written together (``Store.upsert``)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self._store = store
+
+    def _take(self, waiting: list[Waiting]) -> list[Waiting]:
+        """The oldest waiting documents, at most one version of an id: each upsert result
+        then says what became of each item's own version, as when they went one by one."""
+        group: list[Waiting] = []
+        ids: set[str] = set()
+        for one in waiting:
+            if one[0].id in ids or len(group) == MOST_PER_WRITE:
+                break
+            ids.add(one[0].id)
+            group.append(one)
+        return group
+
+    async def _run(self, group: list[Waiting]) -> None:
+        try:
+            result = await asyncio.to_thread(
+                self._store.upsert, [document for document, _ in group]
+            )
+        except Exception as exc:
+            if len(group) == 1:
+                # The item fails with it (a StoreError is counted and logged by the item).
+                settle(group[0][1], exc)
+                return
+            # The group's write was undone: each document is written alone, so one that the
+            # store cannot take fails its own item only, as before writes were grouped.
+            log.debug(
+                "a grouped write of %d documents failed (%s); writing them one by one",
+                len(group),
+                exc,
+            )
+            for one in group:
+                await self._run([one])
+            return
+        for _, answer in group:
+            settle(answer, result)
+
+
 class StorePipeline(RuntimePipeline):
-    def __init__(self, settings: Any, stats: Any = None) -> None:
-        super().__init__(settings, stats)
-        self._waiting: list[Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
+    _writes: GroupedWrites | None = None
 
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         document = item.built()
         try:
-            result = await self._written(document)
+            if self._writes is None:
+                self._writes = GroupedWrites(self.runtime.store)
+            result = await self._writes.ask(document)
         except StoreError as exc:
             self.stats.inc_value("traceur/errors/store")
             raise DropItem(f"{item.url}: not stored: {exc}", log_level="WARNING") from None
@@ -64,68 +107,3 @@ class StorePipeline(RuntimePipeline):
                 document.id, document.content_hash, document.title, len(document.text)
             )
         return item
-
-    async def _written(self, document: Document) -> UpsertResult:
-        """The result of the write that stored ``document`` (raises its StoreError)."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[UpsertResult] = loop.create_future()
-        self._waiting.append((document, future))
-        if self._writer is None:
-            self._writer = loop.create_task(self._write_waiting())
-        return await future
-
-    async def _write_waiting(self) -> None:
-        """Write what waits, group after group, until nothing does."""
-        try:
-            while self._waiting:
-                await self._write(self._next_group())
-        finally:
-            self._writer = None
-            # Cancelled with the crawl: the items still waiting are cancelled too.
-            for _, future in self._waiting:
-                future.cancel()
-            self._waiting.clear()
-
-    def _next_group(self) -> list[Waiting]:
-        """The oldest waiting documents, at most one version of an id: each upsert result
-        then says what became of each item's own version, as when they went one by one."""
-        group: list[Waiting] = []
-        ids: set[str] = set()
-        for waiting in self._waiting:
-            if waiting[0].id in ids or len(group) == MOST_PER_WRITE:
-                break
-            ids.add(waiting[0].id)
-            group.append(waiting)
-        del self._waiting[: len(group)]
-        return group
-
-    async def _write(self, group: list[Waiting]) -> None:
-        store = self.runtime.store
-        try:
-            result = await asyncio.to_thread(store.upsert, [document for document, _ in group])
-        except Exception as exc:
-            if len(group) == 1:
-                # The item fails with it (a StoreError is counted and logged by the item).
-                _settle(group[0][1], exc)
-                return
-            # The group's write was undone: each document is written alone, so one that the
-            # store cannot take fails its own item only, as before writes were grouped.
-            log.debug(
-                "a grouped write of %d documents failed (%s); writing them one by one",
-                len(group),
-                exc,
-            )
-            for waiting in group:
-                await self._write([waiting])
-            return
-        for _, future in group:
-            _settle(future, result)
-
-
-def _settle(future: asyncio.Future[UpsertResult], outcome: UpsertResult | Exception) -> None:
-    if future.done():  # the item's processing was cancelled (the crawl is closing)
-        return
-    if isinstance(outcome, Exception):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)

@@ -12,6 +12,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
+from pipelines.grouped import GroupedCalls, settle
 from pipelines.shared import RuntimePipeline
 from traceur.document import document_id
 from traceur.enrich.documents import comment_document_id, record_document_id
@@ -22,7 +23,10 @@ from traceur.urls import canonical_url
 MAX_IDS_PER_LOOKUP = 500
 
 
-class StoredLookups:
+Asked = tuple[list[str], "asyncio.Future[set[str]]"]
+
+
+class StoredLookups(GroupedCalls[list[str], set[str]]):
     """Which ids the store holds, asked for the pages of one moment together.
 
     Pages answered 304 arrive many at a time. Each asked on its own, the store's answer (a
@@ -32,48 +36,32 @@ class StoredLookups:
     """
 
     def __init__(self, stored: Callable[[Sequence[str]], set[str]]) -> None:
+        super().__init__()
         self._stored = stored
-        self._waiting: list[tuple[list[str], asyncio.Future[set[str]]]] = []
-        self._draining = False
-        # Held while it runs: the event loop keeps only a weak reference to a task.
-        self._drain_task: asyncio.Task[None] | None = None
 
     async def stored(self, doc_ids: list[str]) -> set[str]:
-        found: asyncio.Future[set[str]] = asyncio.get_running_loop().create_future()
-        self._waiting.append((doc_ids, found))
-        if not self._draining:
-            self._draining = True
-            self._drain_task = asyncio.create_task(self._drain())
-        return await found
+        return await self.ask(doc_ids)
 
-    async def _drain(self) -> None:
-        batch: list[tuple[list[str], asyncio.Future[set[str]]]] = []
+    def _take(self, waiting: list[Asked]) -> list[Asked]:
+        group: list[Asked] = []
+        size = 0
+        for one in waiting:
+            if group and size >= MAX_IDS_PER_LOOKUP:
+                break
+            group.append(one)
+            size += len(one[0])
+        return group
+
+    async def _run(self, group: list[Asked]) -> None:
+        asked = [doc_id for ids, _ in group for doc_id in ids]
         try:
-            while self._waiting:
-                batch = []
-                size = 0
-                while self._waiting and (not batch or size < MAX_IDS_PER_LOOKUP):
-                    ids, found = self._waiting.pop(0)
-                    batch.append((ids, found))
-                    size += len(ids)
-                asked = [doc_id for ids, _ in batch for doc_id in ids]
-                try:
-                    held = await asyncio.to_thread(self._stored, asked)
-                except Exception as exc:  # each page fails as its own lookup would have
-                    for _, found in batch:
-                        if not found.done():
-                            found.set_exception(exc)
-                    continue
-                for ids, found in batch:
-                    if not found.done():
-                        found.set_result(held.intersection(ids))
-        finally:
-            self._draining = False
-            # Cancelled with the crawl: no page waits for an answer that will not come.
-            for _, found in [*batch, *self._waiting]:
-                if not found.done():
-                    found.cancel()
-            self._waiting.clear()
+            held = await asyncio.to_thread(self._stored, asked)
+        except Exception as exc:  # each page fails as its own lookup would have
+            for _, answer in group:
+                settle(answer, exc)
+            return
+        for ids, answer in group:
+            settle(answer, held.intersection(ids))
 
 
 class UnchangedPipeline(RuntimePipeline):
