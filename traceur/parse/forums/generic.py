@@ -17,12 +17,14 @@ import lxml.html
 from traceur.parse.dates import TIMESTAMP_ATTRS, find_french_dates, machine_date, parse_french_date
 from traceur.parse.forums.generic_rows import (
     CURRENT_PAGE,
+    DATE_CLASS,
     PAGINATION_BLOCKS,
     PROFILE_LINK,
     Groups,
     parse_generic_board,
     repeated_groups,
     thread_rows,
+    tooltip_date,
 )
 from traceur.parse.forums.generic_text import labelled_citations, without_boilerplate
 from traceur.parse.forums.pagination import (
@@ -339,9 +341,6 @@ def _generic_author(
     return None
 
 
-_DATE_CLASS = re.compile(r"date|time|heure|posted|poste|publi", re.I)
-
-
 def _generic_printed_date(
     container: lxml.html.HtmlElement,
     body: lxml.html.HtmlElement,
@@ -352,12 +351,9 @@ def _generic_printed_date(
     # the header zone, because the other dates there (member since…) are older.
     for node in header:
         marks = " ".join(filter(None, (node.get("class"), node.get("itemprop"), node.get("id"))))
-        if marks and _DATE_CLASS.search(marks):
-            # Engines that print a rounded age ("il y a 1 semaine 4 jours") give the exact
-            # moment in the tooltip (Kunena): the title first.
-            stamp = parse_french_date(node.get("title") or "", now) or parse_french_date(
-                spaced_text(node), now
-            )
+        if marks and DATE_CLASS.search(marks):
+            # The tooltip's exact moment before the rounded age printed beside it.
+            stamp = tooltip_date(node, now) or parse_french_date(spaced_text(node), now)
             if stamp:
                 return stamp
     return max(find_french_dates(_header_text(container, body), now), default=None)

@@ -81,7 +81,17 @@ _REPLIES = (
 )
 
 
-_DATE_MARK = re.compile(r"date|time|heure", re.I)
+# Class, itemprop or id words of an element that prints a date.
+DATE_CLASS = re.compile(r"date|time|heure|posted|poste|publi", re.I)
+
+
+def tooltip_date(node: lxml.html.HtmlElement, now: datetime | None) -> datetime | None:
+    """The exact moment a date element gives as its tooltip: engines that print a rounded
+    age ("il y a 1 jour 15 heures") put the minute there (Kunena)."""
+    marks = " ".join(filter(None, (node.get("class"), node.get("itemprop"), node.get("id"))))
+    if not marks or not DATE_CLASS.search(marks):
+        return None
+    return parse_french_date(node.get("title") or "", now)
 
 
 def row_link(
@@ -117,12 +127,7 @@ def _row_last_post(
     if stamps:
         return max(stamps)
     # A rounded age ("il y a 1 jour") with the exact moment as its tooltip (Kunena).
-    tooltips = [
-        stamp
-        for node in row.xpath(".//*[@title][@class]")
-        if _DATE_MARK.search(node.get("class") or "")
-        and (stamp := parse_french_date(node.get("title"), now)) is not None
-    ]
+    tooltips = [stamp for node in row.xpath(".//*[@title]") if (stamp := tooltip_date(node, now))]
     if tooltips:
         return max(tooltips)
     row_text = fold_plain(spaced_text(row)).replace(fold_plain(spaced_text(link)), " ")
